@@ -1,0 +1,206 @@
+// The BundleModel: plain, serialisable data for one bundle resolved for one target.
+// Every phase after `resolve` (validate, synth, plan/apply, local engine) reads this, never the construct tree.
+
+/** Where a definition was written: the user's file and line (1-based). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column?: number;
+}
+
+export type TargetMode = 'development' | 'production';
+
+export interface TargetModel {
+  name: string;
+  /** `development` prefixes names with `[dev <user>]` and pauses schedules, as the Databricks CLI does. */
+  mode?: TargetMode;
+  default?: boolean;
+  /** `local` runs on the embedded DuckDB engine instead of a workspace. */
+  local: boolean;
+  workspace: {
+    host?: string;
+    profile?: string;
+    root_path?: string;
+  };
+  /** Variable values for this target (overrides of the variables' defaults). */
+  variables: Record<string, string | number | boolean>;
+  /** SQL warehouse used by dashboards and the SQL client on this target. */
+  warehouse_id?: string;
+}
+
+export interface VariableModel {
+  description?: string;
+  default?: string | number | boolean;
+}
+
+/** A job as it appears under `resources.jobs.<key>` in the bundle YAML (references already rendered as strings). */
+export type JobSettings = Record<string, unknown> & {
+  name: string;
+  tasks: TaskSettings[];
+};
+
+export type TaskSettings = Record<string, unknown> & {
+  task_key: string;
+  depends_on?: { task_key: string; outcome?: string }[];
+};
+
+/** SQL column types the pipeline model enforces; the subset both Databricks SQL and DuckDB understand. */
+export type ColumnType =
+  | 'STRING'
+  | 'INT'
+  | 'BIGINT'
+  | 'DOUBLE'
+  | 'BOOLEAN'
+  | 'DATE'
+  | 'TIMESTAMP'
+  | `DECIMAL(${number},${number})`;
+
+export interface ColumnModel {
+  name: string;
+  type: ColumnType;
+  /** SQL expression over the source row that produces the value before the cast; defaults to the column name. */
+  expression?: string;
+  comment?: string;
+}
+
+export type ExpectationAction = 'warn' | 'drop' | 'fail';
+
+export interface ExpectationModel {
+  name: string;
+  /** SQL boolean condition a valid row satisfies. */
+  condition: string;
+  action: ExpectationAction;
+}
+
+export type TableSource =
+  /** Auto Loader / read_files over a volume directory. */
+  | { type: 'files'; path: string; format: 'parquet' | 'json' | 'csv'; options?: Record<string, string> }
+  /** Another table of the same pipeline (streaming read for streaming tables). */
+  | { type: 'table'; table: string };
+
+export interface DedupeModel {
+  /** Key columns: one row per key survives (SCD type 1, as DLT's AUTO CDC ... STORED AS SCD TYPE 1). */
+  keys: string[];
+  /** Ordering column: the row with the greatest value wins (late-arriving updates replace earlier rows). */
+  sequence_by: string;
+}
+
+export type TableLayer = 'bronze' | 'silver' | 'gold';
+
+export interface TableModel {
+  /** `<schema>.<table>`, e.g. `silver.sales_stream`; the catalog comes from the bundle's `catalog` variable. */
+  name: string;
+  layer: TableLayer;
+  /** Streaming tables append incrementally; materialized views and views recompute from `query`. */
+  kind: 'streaming_table' | 'materialized_view' | 'view';
+  comment?: string;
+  /** Where rows come from; absent for materialized views and views, which use `query`. */
+  source?: TableSource;
+  /** Declared schema: each value is try_cast to its type; a failed cast quarantines the row. */
+  columns?: ColumnModel[];
+  /** Optional extra filter (SQL) applied after casting. */
+  where?: string;
+  expectations: ExpectationModel[];
+  dedupe?: DedupeModel;
+  /** Table that receives dropped and uncastable rows with the names of the rules they broke. */
+  quarantine_table?: string;
+  /** For materialized views and views: the full SELECT. Table names are written `${catalog}.<schema>.<table>`. */
+  query?: string;
+  location?: SourceLocation;
+}
+
+export interface PipelineModel {
+  /** As under `resources.pipelines.<key>` in the bundle YAML, without `libraries` (synth adds them). */
+  settings: Record<string, unknown> & { name: string; catalog?: string; schema?: string };
+  tables: TableModel[];
+  /** Bundle-relative path of the generated pipeline SQL source. */
+  source_path: string;
+}
+
+export interface SecretScopeModel {
+  /** As under `resources.secret_scopes.<key>`. */
+  settings: {
+    name: string;
+    backend_type?: 'DATABRICKS' | 'AZURE_KEYVAULT';
+    keyvault_metadata?: { resource_id: string; dns_name: string };
+  };
+  /** Secret keys the bundle expects in this scope (checked by `secrets check`). */
+  keys: string[];
+}
+
+export interface NotebookModel {
+  /** Source file under notebooks-src/ (repo-relative). */
+  source: string;
+  /** Bundle-relative path of the generated notebook, e.g. `src/notebooks/gpt_summary.py`. */
+  path: string;
+  language: 'PYTHON' | 'SQL';
+  /** Values for the source template, already resolved; escaped per language at synth time. */
+  parameters: Record<string, string | number | boolean>;
+  /** Parameters the notebook reads as widgets at run time (job base_parameters). */
+  widgets: Record<string, string>;
+  /** Secrets the notebook reads with dbutils.secrets.get; the template refers to them by these names. */
+  secrets: Record<string, SecretRef>;
+  /** Tables the notebook builds, in order; the generated code and the local engine both execute this model. */
+  tables: TableModel[];
+  /** Which local-engine step runs this notebook on the local target. */
+  local_step: LocalStep;
+}
+
+export type LocalStep = 'tables' | 'optimize' | 'summary' | 'simulate';
+
+export interface SecretRef {
+  scope: string;
+  key: string;
+}
+
+export interface DatasetModel {
+  name: string;
+  display_name: string;
+  /** SQL over the gold tables; `${catalog}` and `${schema}` are substituted per target. */
+  query: string;
+}
+
+export type WidgetKind = 'line' | 'bar' | 'table' | 'text' | 'counter';
+
+export interface WidgetModel {
+  name: string;
+  title: string;
+  kind: WidgetKind;
+  dataset: string;
+  /** Column on the x axis (or the first column shown). */
+  x?: string;
+  /** Column on the y axis (or value column). */
+  y?: string;
+  /** For table widgets: the columns to show. */
+  columns?: string[];
+  /** Position on the 6-column Lakeview grid. */
+  position: { x: number; y: number; width: number; height: number };
+}
+
+export interface DashboardModel {
+  /** As under `resources.dashboards.<key>`, without `file_path` (synth adds it). */
+  settings: Record<string, unknown> & { display_name: string; warehouse_id?: string };
+  datasets: DatasetModel[];
+  widgets: WidgetModel[];
+  /** Bundle-relative path of the generated `.lvdash.json`. */
+  file_path: string;
+}
+
+export interface BundleModel {
+  bundle: { name: string };
+  /** Unity Catalog catalog holding the bronze, silver and gold schemas (the `catalog` variable, resolved). */
+  catalog: string;
+  target: TargetModel;
+  /** All targets declared, so databricks.yml lists them all. */
+  targets: Record<string, TargetModel>;
+  variables: Record<string, VariableModel>;
+  resources: {
+    jobs: Record<string, { settings: JobSettings }>;
+    pipelines: Record<string, PipelineModel>;
+    secret_scopes: Record<string, SecretScopeModel>;
+    dashboards: Record<string, DashboardModel>;
+  };
+  notebooks: Record<string, NotebookModel>;
+  /** Config path (e.g. `resources.jobs.unified-workflow.tasks[2]`) → where the user defined it. */
+  locations: Record<string, SourceLocation>;
+}
