@@ -1,0 +1,65 @@
+// The engine never prints: it emits these events and the CLI decides how to show them
+// (a live view on a terminal, one line per change in CI, NDJSON with --json).
+
+export type EventLevel = 'debug' | 'info' | 'warn' | 'error' | 'result';
+
+/** State of one task of a run, local or remote; the renderer keys its table rows on `task_key`. */
+export interface TaskStateData {
+  run_id: string;
+  task_key: string;
+  /** Life-cycle state as Databricks reports it (QUEUED, PENDING, RUNNING, TERMINATED, SKIPPED, ...). */
+  state: string;
+  /** Result when terminated: SUCCESS, FAILED, CANCELED, TIMEDOUT, UPSTREAM_FAILED, ... */
+  result?: string;
+  start_time?: number;
+  end_time?: number;
+  attempt?: number;
+  /** For pipeline tasks: the pipeline update id. */
+  update_id?: string;
+  message?: string;
+}
+
+export interface ExpectationMetric {
+  dataset: string;
+  expectation: string;
+  action: 'warn' | 'drop' | 'fail';
+  passed_records: number;
+  failed_records: number;
+  dropped_records: number;
+}
+
+interface EventShape<C extends string, D> {
+  code: C;
+  level: EventLevel;
+  message: string;
+  data: D;
+}
+
+/** Typed events with stable codes. Add new codes here; renderers fall back to `message` for unknown ones. */
+export type DbxEvent =
+  | EventShape<'task.state', TaskStateData>
+  | EventShape<'run.started', { run_id: string; job_key: string; url?: string }>
+  | EventShape<'run.finished', { run_id: string; result: string; duration_ms?: number }>
+  | EventShape<'quality.metrics', { run_id?: string; pipeline: string; metrics: ExpectationMetric[] }>
+  | EventShape<'table.preview', { table: string; columns: string[]; rows: unknown[][] }>
+  | EventShape<'summary.text', { model: string; text: string }>
+  | EventShape<'artifact.written', { kind: string; path: string }>
+  | EventShape<'deploy.plan', { actions: unknown[] }>
+  | EventShape<'deploy.action', { resource: string; action: string; status: string }>
+  | EventShape<'diagnostic', { severity: 'error' | 'warning'; path?: string; file?: string; line?: number }>
+  | EventShape<'log', Record<string, unknown>>;
+
+export type EventSink = (event: DbxEvent) => void;
+
+/** A sink that drops everything, for library use and tests that don't look at events. */
+export const silentSink: EventSink = () => {};
+
+/** A sink that records events, for tests. */
+export function recordingSink(): EventSink & { events: DbxEvent[] } {
+  const events: DbxEvent[] = [];
+  const sink = ((e: DbxEvent) => {
+    events.push(e);
+  }) as EventSink & { events: DbxEvent[] };
+  sink.events = events;
+  return sink;
+}
