@@ -1,0 +1,126 @@
+// The reference bundle: a real-time sales lakehouse on Databricks (and locally on DuckDB).
+import { Bundle, Dashboard, Job, Notebook, Pipeline, SecretScope } from '../../src/index.ts';
+import { datasets, widgets } from './dashboard.ts';
+import { batchTables, goldTables, goldViews, LANDING, streamingTables } from './tables.ts';
+
+const app = new Bundle({
+  name: 'sales_lakehouse',
+  variables: {
+    catalog: { description: 'Unity Catalog catalog holding the landing, bronze, silver and gold schemas', default: 'sales_lakehouse' },
+    warehouse_id: { description: 'SQL warehouse for the dashboard and the SQL connector (set BUNDLE_VAR_warehouse_id)' },
+    keyvault_resource_id: { description: 'Azure resource id of the Key Vault behind adls_scope (set BUNDLE_VAR_keyvault_resource_id)' },
+    keyvault_dns_name: { description: 'DNS name of that Key Vault, e.g. https://my-vault.vault.azure.net/ (set BUNDLE_VAR_keyvault_dns_name)' },
+    openai_model: { description: 'Model that writes the sales summary', default: 'gpt-4o-mini' },
+    notify_email: { description: 'Who hears about failed runs', default: 'data-team@example.com' },
+  },
+  targets: {
+    local: {
+      default: true,
+      local: true,
+      mode: 'development',
+      variables: {
+        warehouse_id: 'local',
+        keyvault_resource_id: 'local',
+        keyvault_dns_name: 'https://local.vault.azure.net/',
+      },
+    },
+    dev: { mode: 'development' },
+    prod: {
+      mode: 'production',
+      workspace: { root_path: '/Workspace/Shared/.bundle/${bundle.name}/${bundle.target}' },
+    },
+  },
+});
+
+const catalog = app.var('catalog');
+
+const adls = new SecretScope(app, 'adls_scope', {
+  backend_type: 'AZURE_KEYVAULT',
+  keyvault_metadata: { resource_id: app.var('keyvault_resource_id'), dns_name: app.var('keyvault_dns_name') },
+});
+const openAiKey = adls.secret('open-ai-api-key');
+adls.secret('adls-client-secret');
+
+const pipeline = new Pipeline(app, 'pl_streaming_data_to_silver', {
+  name: 'pl_streaming_data_to_silver',
+  catalog,
+  schema: 'silver',
+  serverless: true,
+  continuous: false,
+  channel: 'CURRENT',
+  configuration: { catalog, landing_root: LANDING },
+  tables: streamingTables,
+});
+
+const simulator = new Notebook(app, 'simulate_data', {
+  source: 'simulate_data.py.hbs',
+  widgets: { catalog, rows: '5000', files: '5', seed: '42', dirty_rate: '0.05' },
+  local_step: 'simulate',
+});
+const ingestBatch = new Notebook(app, 'ingest_batch', {
+  source: 'ingest_batch.py.hbs',
+  widgets: { catalog },
+  tables: batchTables,
+});
+const processGold = new Notebook(app, 'process_gold', {
+  source: 'process_gold.py.hbs',
+  widgets: { catalog },
+  tables: goldTables,
+});
+const optimizeGold = new Notebook(app, 'optimize_gold', {
+  source: 'optimize_gold.py.hbs',
+  widgets: { catalog },
+  tables: goldViews,
+  local_step: 'optimize',
+});
+const summary = new Notebook(app, 'gpt_summary', {
+  source: 'gpt_summary.py.hbs',
+  widgets: { catalog, openai_model: app.var('openai_model') },
+  secrets: { openai_api_key: openAiKey },
+  local_step: 'summary',
+});
+
+const dashboard = new Dashboard(app, 'sales_dashboard', {
+  display_name: 'Sales lakehouse',
+  warehouse_id: app.var('warehouse_id'),
+  dataset_catalog: catalog,
+  datasets,
+  widgets,
+});
+
+const job = new Job(app, 'unified-workflow', {
+  name: 'Unified_Workflow_Job',
+  description: 'Streaming and batch ingestion to silver, gold, views, an LLM summary and the dashboard refresh.',
+  max_concurrent_runs: 1,
+  timeout_seconds: 7200,
+  queue: { enabled: true },
+  schedule: { quartz_cron_expression: '0 0 * * * ?', timezone_id: 'UTC', pause_status: 'UNPAUSED' },
+  email_notifications: { on_failure: [app.var('notify_email')] },
+  parameters: [{ name: 'catalog', default: catalog }],
+  environments: [{ environment_key: 'default', spec: { environment_version: '2', dependencies: ['openai>=1.40', 'pybars3>=0.9'] } }],
+  tags: { project: 'sales-lakehouse', managed_by: 'dbx-ts' },
+});
+
+const retry = { max_retries: 2, min_retry_interval_millis: 60_000, retry_on_timeout: true };
+const streaming = job.pipelineTask('DLT_streaming_data', { pipeline, ...retry });
+const batch = job.notebookTask('task_ingest_batch_data', { notebook: ingestBatch, environment_key: 'default', ...retry });
+const gold = job.notebookTask('batch_and_stream_processing', {
+  notebook: processGold,
+  environment_key: 'default',
+  depends_on: [streaming, batch],
+});
+const views = job.notebookTask('optimize_gold_and_create_view', {
+  notebook: optimizeGold,
+  environment_key: 'default',
+  depends_on: [gold],
+});
+const gpt = job.notebookTask('gpt_summary', {
+  notebook: summary,
+  environment_key: 'default',
+  depends_on: [views],
+  timeout_seconds: 900,
+});
+job.dashboardTask('update_dashboard', { dashboard, depends_on: [gpt] });
+
+export { simulator };
+export default app;

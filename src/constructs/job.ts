@@ -1,0 +1,171 @@
+import type { JobSettings, SourceLocation, TaskSettings } from '../model/types.ts';
+import type { JobsTask, ResourcesJob } from '../schema/bundle-types.ts';
+import type { Diagnostic } from '../validate/diagnostic.ts';
+import { callerLocation, Construct } from './construct.ts';
+import type { Dashboard } from './dashboard.ts';
+import type { Notebook } from './notebook.ts';
+import type { Pipeline } from './pipeline.ts';
+
+/** A handle to a task, used in `depends_on`: no task key is ever spelled twice. */
+export class TaskHandle {
+  constructor(
+    readonly job: Job,
+    readonly key: string,
+  ) {}
+}
+
+export type Dependency = TaskHandle | { task: TaskHandle; outcome: 'true' | 'false' };
+
+type TaskKinds =
+  | 'notebook_task'
+  | 'pipeline_task'
+  | 'dashboard_task'
+  | 'sql_task'
+  | 'condition_task'
+  | 'for_each_task'
+  | 'run_job_task'
+  | 'spark_python_task'
+  | 'python_wheel_task';
+
+/** Settings every task kind shares, with Databricks' field names. */
+export type TaskCommon = Omit<JobsTask, 'task_key' | 'depends_on' | TaskKinds> & { depends_on?: Dependency[] };
+
+export type NotebookTaskProps = TaskCommon & {
+  notebook: Notebook;
+  base_parameters?: Record<string, string>;
+};
+export type PipelineTaskProps = TaskCommon & { pipeline: Pipeline; full_refresh?: boolean };
+export type DashboardTaskProps = TaskCommon & { dashboard: Dashboard; warehouse_id?: string };
+export type SqlTaskProps = TaskCommon & { sql_task: NonNullable<JobsTask['sql_task']> };
+
+type TaskSpec =
+  | { kind: 'notebook'; props: NotebookTaskProps }
+  | { kind: 'pipeline'; props: PipelineTaskProps }
+  | { kind: 'dashboard'; props: DashboardTaskProps }
+  | { kind: 'sql'; props: SqlTaskProps };
+
+interface TaskEntry {
+  key: string;
+  spec: TaskSpec;
+  location: SourceLocation | undefined;
+}
+
+export type JobProps = Omit<ResourcesJob, 'tasks'> & { name: string };
+
+/** What resolve tells a job about the rest of the bundle, so references can be checked. */
+export interface ResolveContext {
+  owns(construct: Construct): boolean;
+  report(diagnostic: Diagnostic): void;
+  location(path: string, location: SourceLocation | undefined): void;
+}
+
+export class Job extends Construct {
+  readonly props: JobProps;
+  private readonly tasks: TaskEntry[] = [];
+
+  constructor(scope: Construct, id: string, props: JobProps) {
+    super(scope, id);
+    this.props = props;
+  }
+
+  get taskKeys(): string[] {
+    return this.tasks.map((t) => t.key);
+  }
+
+  notebookTask(key: string, props: NotebookTaskProps): TaskHandle {
+    return this.add(key, { kind: 'notebook', props });
+  }
+
+  pipelineTask(key: string, props: PipelineTaskProps): TaskHandle {
+    return this.add(key, { kind: 'pipeline', props });
+  }
+
+  dashboardTask(key: string, props: DashboardTaskProps): TaskHandle {
+    return this.add(key, { kind: 'dashboard', props });
+  }
+
+  sqlTask(key: string, props: SqlTaskProps): TaskHandle {
+    return this.add(key, { kind: 'sql', props });
+  }
+
+  private add(key: string, spec: TaskSpec): TaskHandle {
+    // Duplicate task keys are reported by validate (with both lines), so a definition still resolves.
+    this.tasks.push({ key, spec, location: callerLocation() });
+    return new TaskHandle(this, key);
+  }
+
+  toModel(ctx: ResolveContext): { settings: JobSettings } {
+    const base = `resources.jobs.${this.id}`;
+    ctx.location(base, this.location);
+    const tasks = this.tasks.map((entry, index) => {
+      const path = `${base}.tasks[${index}]`;
+      ctx.location(path, entry.location);
+      return this.taskSettings(entry, path, ctx);
+    });
+    return { settings: { ...structuredClone(this.props), tasks } as JobSettings };
+  }
+
+  private taskSettings(entry: TaskEntry, path: string, ctx: ResolveContext): TaskSettings {
+    const { depends_on, ...rest } = entry.spec.props;
+    const task: TaskSettings = { task_key: entry.key };
+    const deps = (depends_on ?? []).map((dep, i) => this.dependency(dep, `${path}.depends_on[${i}]`, entry, ctx));
+    if (deps.length > 0) task.depends_on = deps;
+    const missing = (what: string, construct: Construct): void => {
+      if (!ctx.owns(construct)) {
+        ctx.report({
+          severity: 'error',
+          message: `Task "${entry.key}" refers to ${what} "${construct.id}", which is not part of this bundle.`,
+          path,
+          ...(entry.location ? { location: entry.location } : {}),
+        });
+      }
+    };
+    const spec = entry.spec;
+    switch (spec.kind) {
+      case 'notebook': {
+        const { notebook, base_parameters, ...common } = spec.props as NotebookTaskProps;
+        missing('notebook', notebook);
+        const params = { ...notebook.props.widgets, ...base_parameters };
+        const notebookTask: Record<string, unknown> = { notebook_path: notebook.path, source: 'WORKSPACE' };
+        if (Object.keys(params).length > 0) notebookTask['base_parameters'] = params;
+        return { ...stripDeps(common), ...task, notebook_task: notebookTask };
+      }
+      case 'pipeline': {
+        const { pipeline, full_refresh, ...common } = spec.props as PipelineTaskProps;
+        missing('pipeline', pipeline);
+        const pipelineTask: Record<string, unknown> = { pipeline_id: pipeline.idRef };
+        if (full_refresh !== undefined) pipelineTask['full_refresh'] = full_refresh;
+        return { ...stripDeps(common), ...task, pipeline_task: pipelineTask };
+      }
+      case 'dashboard': {
+        const { dashboard, warehouse_id, ...common } = spec.props as DashboardTaskProps;
+        missing('dashboard', dashboard);
+        const dashboardTask: Record<string, unknown> = { dashboard_id: dashboard.idRef };
+        const warehouse = warehouse_id ?? dashboard.props.warehouse_id;
+        if (warehouse) dashboardTask['warehouse_id'] = warehouse;
+        return { ...stripDeps(common), ...task, dashboard_task: dashboardTask };
+      }
+      case 'sql': {
+        const { sql_task, ...common } = spec.props as SqlTaskProps;
+        return { ...stripDeps(common), ...task, sql_task: structuredClone(sql_task) };
+      }
+    }
+  }
+
+  private dependency(dep: Dependency, path: string, entry: TaskEntry, ctx: ResolveContext) {
+    const handle = dep instanceof TaskHandle ? dep : dep.task;
+    if (handle.job !== this) {
+      ctx.report({
+        severity: 'error',
+        message: `Task "${entry.key}" depends on "${handle.key}" of job "${handle.job.id}": a task can only depend on tasks of its own job.`,
+        path,
+        ...(entry.location ? { location: entry.location } : {}),
+      });
+    }
+    return dep instanceof TaskHandle ? { task_key: handle.key } : { task_key: handle.key, outcome: dep.outcome };
+  }
+}
+
+function stripDeps<T extends object>(common: T): Record<string, unknown> {
+  return structuredClone(common) as Record<string, unknown>;
+}

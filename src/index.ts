@@ -1,0 +1,12 @@
+// The public API for bundle definitions.
+export { Bundle, type BundleProps, type TargetProps, type VariableProps } from './constructs/bundle.ts';
+export { Construct } from './constructs/construct.ts';
+export { Dashboard, type DashboardProps } from './constructs/dashboard.ts';
+export { Job, TaskHandle, type Dependency, type JobProps } from './constructs/job.ts';
+export { Notebook, type NotebookProps } from './constructs/notebook.ts';
+export { Pipeline, type PipelineProps } from './constructs/pipeline.ts';
+export { SecretHandle, type VarRef } from './constructs/refs.ts';
+export { SecretScope, type SecretScopeProps } from './constructs/secret-scope.ts';
+export type { TableDefinition } from './constructs/table.ts';
+export { resolve } from './model/resolve.ts';
+export type * from './model/types.ts';

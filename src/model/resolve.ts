@@ -1,0 +1,113 @@
+// resolve: construct tree → BundleModel for one target, plus every diagnostic found on the way.
+import { Bundle } from '../constructs/bundle.ts';
+import type { Construct } from '../constructs/construct.ts';
+import { Dashboard } from '../constructs/dashboard.ts';
+import { Job, type ResolveContext } from '../constructs/job.ts';
+import { Notebook } from '../constructs/notebook.ts';
+import { Pipeline } from '../constructs/pipeline.ts';
+import { SecretScope } from '../constructs/secret-scope.ts';
+import { UserError } from '../errors/index.ts';
+import type { Diagnostic } from '../validate/diagnostic.ts';
+import type { BundleModel, SourceLocation, TargetModel } from './types.ts';
+
+export interface Resolved {
+  model: BundleModel;
+  diagnostics: Diagnostic[];
+}
+
+export function targetModels(bundle: Bundle): Record<string, TargetModel> {
+  const out: Record<string, TargetModel> = {};
+  for (const [name, t] of Object.entries(bundle.props.targets)) {
+    const target: TargetModel = {
+      name,
+      local: t.local ?? false,
+      workspace: { ...(t.workspace ?? {}) },
+      variables: { ...(t.variables ?? {}) },
+    };
+    if (t.mode) target.mode = t.mode;
+    if (t.default) target.default = true;
+    if (t.warehouse_id) target.warehouse_id = t.warehouse_id;
+    out[name] = target;
+  }
+  return out;
+}
+
+/** The target named, or the bundle's default target. */
+export function selectTarget(bundle: Bundle, name?: string): string {
+  const names = Object.keys(bundle.props.targets);
+  if (name) {
+    if (!names.includes(name)) {
+      throw new UserError(`Unknown target "${name}".`, `Targets of bundle "${bundle.props.name}": ${names.join(', ')}.`);
+    }
+    return name;
+  }
+  const defaults = names.filter((n) => bundle.props.targets[n]?.default);
+  if (defaults.length === 1) return defaults[0]!;
+  if (names.length === 1) return names[0]!;
+  throw new UserError('No target given and no single default target.', `Pass -t with one of: ${names.join(', ')}.`);
+}
+
+export function resolve(bundle: Bundle, targetName?: string): Resolved {
+  const diagnostics: Diagnostic[] = [];
+  const locations: Record<string, SourceLocation> = {};
+  const members = new Set<Construct>(bundle.descendants());
+  const ctx: ResolveContext = {
+    owns: (c) => members.has(c),
+    report: (d) => diagnostics.push(d),
+    location: (path, loc) => {
+      if (loc) locations[path] = loc;
+    },
+  };
+  const name = selectTarget(bundle, targetName);
+  const targets = targetModels(bundle);
+  const target = targets[name]!;
+  const variables = structuredClone(bundle.props.variables ?? {});
+
+  for (const use of bundle.variableUses) {
+    if (!(use.name in variables)) {
+      diagnostics.push({
+        severity: 'error',
+        message: `Variable "${use.name}" is used but not declared in the bundle's variables.`,
+        path: `variables.${use.name}`,
+        ...(use.location ? { location: use.location } : {}),
+      });
+    }
+  }
+
+  const model: BundleModel = {
+    bundle: { name: bundle.props.name },
+    catalog: '',
+    target,
+    targets,
+    variables,
+    resources: { jobs: {}, pipelines: {}, secret_scopes: {}, dashboards: {} },
+    notebooks: {},
+    locations,
+  };
+  if (bundle.location) locations['bundle'] = bundle.location;
+
+  for (const c of bundle.descendants()) {
+    if (c instanceof Job) {
+      model.resources.jobs[c.id] = c.toModel(ctx);
+    } else if (c instanceof Pipeline) {
+      ctx.location(`resources.pipelines.${c.id}`, c.location);
+      model.resources.pipelines[c.id] = c.toModel();
+    } else if (c instanceof SecretScope) {
+      ctx.location(`resources.secret_scopes.${c.id}`, c.location);
+      model.resources.secret_scopes[c.id] = c.toModel();
+    } else if (c instanceof Dashboard) {
+      ctx.location(`resources.dashboards.${c.id}`, c.location);
+      model.resources.dashboards[c.id] = c.toModel();
+    } else if (c instanceof Notebook) {
+      ctx.location(`notebooks.${c.id}`, c.location);
+      model.notebooks[c.id] = c.toModel();
+    }
+  }
+  model.catalog = String(variableValue(model, bundle.props.catalog_variable ?? 'catalog') ?? '');
+  return { model, diagnostics };
+}
+
+/** A variable's value on the model's target: the target's override, else the default. */
+export function variableValue(model: BundleModel, name: string): string | number | boolean | undefined {
+  return model.target.variables[name] ?? model.variables[name]?.default;
+}
