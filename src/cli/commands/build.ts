@@ -1,0 +1,50 @@
+import { relative, resolve as resolvePath } from 'node:path';
+import type { Command } from 'commander';
+import { DiagnosticsError } from '../../errors/index.ts';
+import { resolve } from '../../model/resolve.ts';
+import { synthBundle } from '../../synth/index.ts';
+import { writeBundleFiles } from '../../synth/write.ts';
+import { errorCount } from '../../validate/diagnostic.ts';
+import { validateModel } from '../../validate/index.ts';
+import type { CliContext } from '../context.ts';
+import { loadBundle } from '../load-bundle.ts';
+import { reportDiagnostics } from './validate.ts';
+
+export interface BuildOptions {
+  target?: string;
+  out?: string;
+  bundle?: string;
+  json?: boolean;
+}
+
+/** Resolves, validates and writes the bundle; returns the output directory. */
+export async function buildCommand(ctx: CliContext, opts: BuildOptions): Promise<string> {
+  const loaded = await loadBundle(ctx.cwd, opts.bundle);
+  const { model, diagnostics } = resolve(loaded.bundle, opts.target);
+  const all = [...diagnostics, ...validateModel(model, { repoRoot: loaded.root })];
+  const renderer = ctx.renderer(opts.json);
+  reportDiagnostics(renderer.sink, all, ctx.cwd);
+  if (errorCount(all) > 0) throw new DiagnosticsError(errorCount(all));
+  const outDir = resolvePath(ctx.cwd, opts.out ?? `.dbx-ts/build/${model.target.name}`);
+  const result = await writeBundleFiles(outDir, synthBundle(model, { repoRoot: loaded.root }));
+  renderer.sink({
+    code: 'artifact.written',
+    level: 'info',
+    message: `Bundle "${model.bundle.name}" for target ${model.target.name} written to ${relative(ctx.cwd, outDir) || '.'} (${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed)`,
+    data: { kind: 'bundle', path: outDir },
+  });
+  renderer.close();
+  return outDir;
+}
+
+export function registerBuild(program: Command, ctx: CliContext): void {
+  program
+    .command('build')
+    .description('Compile the bundle definition into a Databricks Asset Bundle directory')
+    .option('-t, --target <name>', 'target to build for (default: the bundle default)')
+    .option('--out <dir>', 'output directory (default: .dbx-ts/build/<target>)')
+    .option('--json', 'print events as NDJSON')
+    .action(async (opts: BuildOptions) => {
+      await buildCommand(ctx, { ...program.opts<{ bundle?: string }>(), ...opts });
+    });
+}

@@ -1,0 +1,100 @@
+// BundleModel → the bundle configuration documents (databricks.yml and one resources/*.yml per resource).
+import { posix } from 'node:path';
+import type { BundleModel, TargetModel } from '../model/types.ts';
+import { canonical } from './canonical.ts';
+
+export interface ConfigFile {
+  /** Bundle-relative path, e.g. `resources/unified-workflow.job.yml`. */
+  path: string;
+  doc: Record<string, unknown>;
+}
+
+const RESOURCE_DIR = 'resources';
+
+/** A bundle-relative path as seen from a resource file (paths in bundle YAML are relative to their file). */
+function fromResourceFile(bundlePath: string): string {
+  return posix.relative(RESOURCE_DIR, bundlePath);
+}
+
+function targetConfig(target: TargetModel, isDefault: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (target.mode) out['mode'] = target.mode;
+  if (isDefault) out['default'] = true;
+  const workspace = { ...target.workspace };
+  if (Object.keys(workspace).length > 0) out['workspace'] = workspace;
+  if (Object.keys(target.variables).length > 0) out['variables'] = { ...target.variables };
+  return out;
+}
+
+/** The targets databricks.yml declares: every non-local target (the Databricks CLI has no local engine). */
+function workspaceTargets(model: BundleModel): Record<string, Record<string, unknown>> {
+  const remote = Object.values(model.targets).filter((t) => !t.local);
+  const explicitDefault = remote.find((t) => t.default);
+  const fallbackDefault = explicitDefault ?? remote.find((t) => t.mode === 'development') ?? remote[0];
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const t of remote) out[t.name] = targetConfig(t, t === fallbackDefault);
+  return out;
+}
+
+function jobConfig(settings: Record<string, unknown>): Record<string, unknown> {
+  const tasks = (settings['tasks'] as Record<string, unknown>[]).map((task) => {
+    const nb = task['notebook_task'] as Record<string, unknown> | undefined;
+    if (!nb) return task;
+    return { ...task, notebook_task: { ...nb, notebook_path: fromResourceFile(String(nb['notebook_path'])) } };
+  });
+  return { ...settings, tasks };
+}
+
+export function configFiles(model: BundleModel): ConfigFile[] {
+  const variables: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(model.variables)) variables[name] = { ...v };
+  const files: ConfigFile[] = [
+    {
+      path: 'databricks.yml',
+      doc: {
+        bundle: { name: model.bundle.name },
+        include: [`${RESOURCE_DIR}/*.yml`],
+        variables,
+        targets: workspaceTargets(model),
+      },
+    },
+  ];
+  const add = (kind: string, suffix: string, key: string, body: Record<string, unknown>) =>
+    files.push({ path: `${RESOURCE_DIR}/${key}.${suffix}.yml`, doc: { resources: { [kind]: { [key]: body } } } });
+
+  for (const [key, scope] of Object.entries(model.resources.secret_scopes)) add('secret_scopes', 'secret_scope', key, { ...scope.settings });
+  for (const [key, p] of Object.entries(model.resources.pipelines)) {
+    add('pipelines', 'pipeline', key, { ...p.settings, libraries: [{ file: { path: fromResourceFile(p.source_path) } }] });
+  }
+  for (const [key, d] of Object.entries(model.resources.dashboards)) {
+    add('dashboards', 'dashboard', key, { ...d.settings, file_path: fromResourceFile(d.file_path) });
+  }
+  for (const [key, j] of Object.entries(model.resources.jobs)) add('jobs', 'job', key, jobConfig(j.settings));
+  return files.map((f) => ({ path: f.path, doc: canonical(f.doc) as Record<string, unknown> }));
+}
+
+/** All config files merged into one document, as the Databricks CLI sees the bundle (for schema validation). */
+export function mergedConfig(files: ConfigFile[]): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  const resources: Record<string, Record<string, unknown>> = {};
+  for (const f of files) {
+    for (const [k, v] of Object.entries(f.doc)) {
+      if (k !== 'resources') root[k] = v;
+      else for (const [kind, entries] of Object.entries(v as Record<string, Record<string, unknown>>)) {
+        resources[kind] = { ...(resources[kind] ?? {}), ...entries };
+      }
+    }
+  }
+  if (Object.keys(resources).length > 0) root['resources'] = resources;
+  return root;
+}
+
+/** Where in the output a config path lives: `resources.jobs.x...` → `resources/x.job.yml`. */
+export function configFileFor(files: ConfigFile[], configPath: string): string | undefined {
+  const m = /^resources\.(\w+)\.([^.[]+)/.exec(configPath);
+  if (!m) return 'databricks.yml';
+  return files.find((f) => {
+    const kinds = f.doc['resources'] as Record<string, Record<string, unknown>> | undefined;
+    return kinds?.[m[1]!]?.[m[2]!] !== undefined;
+  })?.path;
+}

@@ -1,0 +1,33 @@
+// synth: BundleModel → the files of a standard Databricks Asset Bundle. Pure and deterministic.
+import type { BundleModel } from '../model/types.ts';
+import { buildLakeviewDashboard } from '../dashboard/lakeview.ts';
+import { configFiles } from './config.ts';
+import { renderNotebook } from './notebooks.ts';
+import { renderPipelineSql } from './pipeline-sql.ts';
+import { toYaml } from './yaml.ts';
+
+export interface SynthFile {
+  /** Bundle-relative path with forward slashes. */
+  path: string;
+  content: string;
+}
+
+export interface SynthOptions {
+  /** Repository root: notebooks-src/ and templates/ are read from here. */
+  repoRoot: string;
+}
+
+export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[] {
+  const files: SynthFile[] = configFiles(model).map((f) => ({ path: f.path, content: toYaml(f.doc) }));
+  const ctx = { catalog: model.catalog, bundleName: model.bundle.name, repoRoot: opts.repoRoot };
+  for (const nb of Object.values(model.notebooks)) {
+    files.push({ path: nb.path, content: renderNotebook(nb, ctx) });
+  }
+  for (const p of Object.values(model.resources.pipelines)) {
+    files.push({ path: p.source_path, content: renderPipelineSql(p) });
+  }
+  for (const d of Object.values(model.resources.dashboards)) {
+    files.push({ path: d.file_path, content: `${JSON.stringify(buildLakeviewDashboard(d), null, 2)}\n` });
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
