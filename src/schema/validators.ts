@@ -1,0 +1,221 @@
+/**
+ * Runtime validation against the generated schemas (bundle-schema.json, api-schema.json).
+ * Schemas are loaded and compiled lazily, once per process.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ApiAlias } from './api-types.ts';
+
+/** One validation problem; `path` is dotted (`resources.jobs.x.tasks[0].notebook_task`), '' for the root. */
+export interface SchemaIssue {
+  path: string;
+  message: string;
+}
+
+export type ApiRequestPart = 'body' | 'query' | 'path_params';
+
+type JsonObject = Record<string, unknown>;
+
+function loadJson(name: string): JsonObject {
+  return JSON.parse(readFileSync(new URL(`./${name}`, import.meta.url), 'utf8')) as JsonObject;
+}
+
+const GOOGLE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const GOOGLE_DURATION = /^-?\d+(\.\d{1,9})?s$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function newAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, unicodeRegExp: true, strict: true });
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('byte', { type: 'string', validate: (s: string) => BASE64.test(s) });
+  ajv.addFormat('google-timestamp', { type: 'string', validate: (s: string) => GOOGLE_TIMESTAMP.test(s) });
+  ajv.addFormat('google-duration', { type: 'string', validate: (s: string) => GOOGLE_DURATION.test(s) });
+  ajv.addFormat('field-mask', true);
+  return ajv;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error reporting
+// ---------------------------------------------------------------------------------------------
+
+/** `/resources/jobs/x/tasks/0` -> `resources.jobs.x.tasks[0]` (array indexes decided from the data). */
+function dottedPath(pointer: string, data: unknown): string {
+  if (pointer === '') return '';
+  let out = '';
+  let node: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      out += `[${seg}]`;
+      node = node[Number(seg)];
+    } else {
+      out += /^[A-Za-z_][A-Za-z0-9_-]*$/.test(seg) ? (out === '' ? seg : `.${seg}`) : `[${JSON.stringify(seg)}]`;
+      node = node !== null && typeof node === 'object' ? (node as JsonObject)[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+function appendKey(path: string, key: string): string {
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return path === '' ? key : `${path}.${key}`;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+/** The `{type: string, pattern: \$\{...\}}` alternative the bundle schema offers next to most fields. */
+function isInterpolationBranch(e: ErrorObject): boolean {
+  const ps = e.parentSchema as JsonObject | undefined;
+  return (
+    (e.keyword === 'type' || e.keyword === 'pattern') &&
+    ps !== undefined &&
+    ps.type === 'string' &&
+    typeof ps.pattern === 'string' &&
+    ps.pattern.startsWith('\\$\\{')
+  );
+}
+
+function isAtOrBelow(base: string, p: string): boolean {
+  return p === base || p.startsWith(`${base}/`);
+}
+
+/**
+ * Turns ajv's errors into a short list: with `oneOf: [object, ${...} string]` everywhere, ajv reports
+ * every failed alternative on every ancestor; keep only the errors that explain the failure.
+ */
+function toIssues(errors: readonly ErrorObject[] | null | undefined, data: unknown): SchemaIssue[] {
+  if (!errors || errors.length === 0) return [];
+  const combinator = (e: ErrorObject): boolean => e.keyword === 'oneOf' || e.keyword === 'anyOf';
+  const substantive = errors.filter((e) => !combinator(e) && !isInterpolationBranch(e));
+  // where a value matched several alternatives, the other alternatives' complaints are noise
+  const ambiguousAt = new Set(
+    errors
+      .filter((e) => e.keyword === 'oneOf' && (e.params as { passingSchemas?: unknown }).passingSchemas)
+      .map((e) => e.instancePath),
+  );
+  const kept = errors.filter((e) => {
+    if (combinator(e)) {
+      // oneOf that failed because several alternatives matched is itself the explanation
+      if (e.keyword === 'oneOf' && (e.params as { passingSchemas?: unknown }).passingSchemas) return true;
+      return !substantive.some((o) => isAtOrBelow(e.instancePath, o.instancePath));
+    }
+    if (ambiguousAt.has(e.instancePath)) return false;
+    if (isInterpolationBranch(e)) return !substantive.some((o) => isAtOrBelow(e.instancePath, o.instancePath));
+    return true;
+  });
+  const interpolationAt = new Set(errors.filter(isInterpolationBranch).map((e) => e.instancePath));
+  const seen = new Set<string>();
+  const out: SchemaIssue[] = [];
+  for (const e of kept.length > 0 ? kept : errors) {
+    let path = dottedPath(e.instancePath, data);
+    let message = e.message ?? e.keyword;
+    const params = e.params as Record<string, unknown>;
+    switch (e.keyword) {
+      case 'additionalProperties':
+        path = appendKey(path, String(params.additionalProperty));
+        message = `unknown property "${String(params.additionalProperty)}"`;
+        break;
+      case 'required':
+        message = `missing required property "${String(params.missingProperty)}"`;
+        break;
+      case 'enum':
+        message = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'type':
+        if (!isInterpolationBranch(e) && interpolationAt.has(e.instancePath)) message += ' (or a ${...} reference)';
+        break;
+      case 'oneOf':
+        if (params.passingSchemas) message = 'matches more than one alternative (e.g. several ${...} references)';
+        break;
+    }
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundle configuration
+// ---------------------------------------------------------------------------------------------
+
+let bundleValidator: ValidateFunction | undefined;
+
+/** Validates a bundle configuration document (databricks.yml as data) against the bundle schema. */
+export function validateBundleConfig(doc: unknown): SchemaIssue[] {
+  bundleValidator ??= newAjv().compile(loadJson('bundle-schema.json'));
+  return bundleValidator(doc) ? [] : toIssues(bundleValidator.errors, doc);
+}
+
+// ---------------------------------------------------------------------------------------------
+// REST API
+// ---------------------------------------------------------------------------------------------
+
+interface ApiDoc {
+  endpoints: Record<string, Partial<Record<ApiRequestPart | 'response', JsonObject>>>;
+  $defs: JsonObject;
+}
+
+let apiDoc: ApiDoc | undefined;
+let relaxedDefs: JsonObject | undefined;
+let apiAjv: Ajv2020 | undefined;
+const apiValidators = new Map<string, ValidateFunction>();
+
+function api(): ApiDoc {
+  apiDoc ??= loadJson('api-schema.json') as unknown as ApiDoc;
+  return apiDoc;
+}
+
+/** Deep copy without `additionalProperties: false` (servers add response fields over time). */
+function relax(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(relax);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'additionalProperties' && v === false) continue;
+    out[k] = relax(v);
+  }
+  return out;
+}
+
+function endpoint(alias: string): ApiDoc['endpoints'][string] {
+  const e = api().endpoints[alias];
+  if (!e) throw new Error(`unknown API endpoint alias "${alias}"`);
+  return e;
+}
+
+function apiValidator(alias: string, part: ApiRequestPart | 'response'): ValidateFunction | undefined {
+  const key = `${alias}\u0000${part}`;
+  const cached = apiValidators.get(key);
+  if (cached) return cached;
+  const schema = endpoint(alias)[part];
+  if (!schema) return undefined;
+  apiAjv ??= newAjv();
+  const v =
+    part === 'response'
+      ? apiAjv.compile({ ...(relax(schema) as JsonObject), $defs: (relaxedDefs ??= relax(api().$defs) as JsonObject) })
+      : apiAjv.compile({ ...schema, $defs: api().$defs });
+  apiValidators.set(key, v);
+  return v;
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || (value !== null && typeof value === 'object' && Object.keys(value).length === 0);
+}
+
+/** Checks a request part against the endpoint's strict schema (unknown fields, missing required, enums, types). */
+export function validateApiRequest(alias: ApiAlias, part: ApiRequestPart, value: unknown): SchemaIssue[] {
+  const v = apiValidator(alias, part);
+  if (!v) return isEmpty(value) ? [] : [{ path: '', message: `${alias} takes no ${part}` }];
+  return v(value) ? [] : toIssues(v.errors, value);
+}
+
+/** Checks a response against the endpoint's schema with `additionalProperties: false` relaxed. */
+export function validateApiResponse(alias: ApiAlias, value: unknown): SchemaIssue[] {
+  const v = apiValidator(alias, 'response');
+  if (!v) {
+    const ok = value !== null && typeof value === 'object' && !Array.isArray(value);
+    return ok ? [] : [{ path: '', message: 'must be object' }];
+  }
+  return v(value) ? [] : toIssues(v.errors, value);
+}
