@@ -1,0 +1,97 @@
+// WorkspaceClient: every service over one authenticated HTTP client, built from unified-auth configuration.
+import type { EventSink } from '../events/types.ts';
+import { readConfigFile, type ConfigFile } from './auth/config-file.ts';
+import { resolveAuth, type AuthDeps } from './auth/resolve.ts';
+import type { AuthDescription, CredentialsProvider } from './auth/types.ts';
+import { HttpClient, type HttpClientOptions, type RequestHook } from './http.ts';
+import type { RetryPolicy } from './retry.ts';
+import type { ServiceContext } from './services/endpoint.ts';
+import { FilesService } from './services/files.ts';
+import { JobsService } from './services/jobs.ts';
+import { LakeviewService } from './services/lakeview.ts';
+import { PipelinesService } from './services/pipelines.ts';
+import { ScimService } from './services/scim.ts';
+import { SecretsService } from './services/secrets.ts';
+import { WorkspaceService } from './services/workspace.ts';
+
+export class WorkspaceClient {
+  readonly jobs: JobsService;
+  readonly pipelines: PipelinesService;
+  readonly workspace: WorkspaceService;
+  readonly files: FilesService;
+  readonly secrets: SecretsService;
+  readonly lakeview: LakeviewService;
+  readonly scim: ScimService;
+
+  constructor(
+    readonly http: HttpClient,
+    /** How this client authenticates (for `auth whoami`); never contains a secret. */
+    readonly auth: AuthDescription,
+  ) {
+    const ctx: ServiceContext = { http, authType: auth.auth_type };
+    this.jobs = new JobsService(ctx);
+    this.pipelines = new PipelinesService(ctx);
+    this.workspace = new WorkspaceService(ctx);
+    this.files = new FilesService(ctx);
+    this.secrets = new SecretsService(ctx);
+    this.lakeview = new LakeviewService(ctx);
+    this.scim = new ScimService(ctx);
+  }
+
+  get host(): string {
+    return this.http.host;
+  }
+}
+
+export interface WorkspaceClientOptions {
+  /** Environment to resolve from; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Explicit host and profile (e.g. the target's workspace.host / workspace.profile) win over the environment. */
+  host?: string;
+  profile?: string;
+  authType?: string;
+  /** The config file; by default read from DATABRICKS_CONFIG_FILE or ~/.databrickscfg. `null` means none. */
+  configFile?: ConfigFile | null;
+  events?: EventSink;
+  onRequest?: RequestHook;
+  retry?: Partial<RetryPolicy>;
+  requestTimeoutMs?: number;
+  /** For tests: clock, sleep and randomness of the retry loop and token caches, and fake Azure credentials. */
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  azureCredentialFactory?: AuthDeps['azureCredentialFactory'];
+}
+
+function httpOptions(host: string, credentials: CredentialsProvider, options: WorkspaceClientOptions): HttpClientOptions {
+  const http: HttpClientOptions = { host, credentials };
+  if (options.events !== undefined) http.events = options.events;
+  if (options.onRequest !== undefined) http.onRequest = options.onRequest;
+  if (options.retry !== undefined) http.retry = options.retry;
+  if (options.requestTimeoutMs !== undefined) http.requestTimeoutMs = options.requestTimeoutMs;
+  if (options.now !== undefined) http.now = options.now;
+  if (options.sleep !== undefined) http.sleep = options.sleep;
+  if (options.random !== undefined) http.random = options.random;
+  return http;
+}
+
+/** Resolves host and credentials the way the Databricks CLI does and returns a ready client (no I/O yet). */
+export function createWorkspaceClient(options: WorkspaceClientOptions = {}): WorkspaceClient {
+  const env = options.env ?? process.env;
+  const configFile = options.configFile === null ? undefined : (options.configFile ?? readConfigFile(env));
+  const deps: AuthDeps = {};
+  if (options.now !== undefined) deps.now = options.now;
+  if (options.azureCredentialFactory !== undefined) deps.azureCredentialFactory = options.azureCredentialFactory;
+  const resolved = resolveAuth(
+    {
+      env,
+      ...(configFile === undefined ? {} : { configFile }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.profile === undefined ? {} : { profile: options.profile }),
+      ...(options.authType === undefined ? {} : { authType: options.authType }),
+    },
+    deps,
+  );
+  const http = new HttpClient(httpOptions(resolved.description.host, resolved.provider, options));
+  return new WorkspaceClient(http, resolved.description);
+}
