@@ -1,0 +1,87 @@
+// Products, stores and promotions: small reference tables the sales rows point into.
+
+import type { Prng } from './prng.ts';
+import type { RawRow } from './schema.ts';
+
+export const CATEGORIES = ['Electronics', 'Grocery', 'Clothing', 'Home', 'Toys', 'Sports', 'Beauty', 'Books'] as const;
+
+const ADJECTIVES = ['Classic', 'Smart', 'Eco', 'Deluxe', 'Compact', 'Ultra', 'Organic', 'Pro'];
+const NOUNS = ['Kettle', 'Headphones', 'Jacket', 'Lamp', 'Puzzle', 'Racket', 'Serum', 'Novel', 'Blender', 'Backpack'];
+const CITIES: readonly (readonly [string, string])[] = [
+  ['Seattle', 'West'],
+  ['Portland', 'West'],
+  ['Denver', 'Mountain'],
+  ['Austin', 'South'],
+  ['Atlanta', 'South'],
+  ['Chicago', 'Midwest'],
+  ['Detroit', 'Midwest'],
+  ['Boston', 'Northeast'],
+  ['New York', 'Northeast'],
+  ['Miami', 'South'],
+];
+const PROMO_NAMES = ['Spring Sale', 'Back to School', 'Black Friday', 'Holiday Deals', 'Clearance', 'Member Week', 'Flash Sale', 'Summer Savings'];
+
+export interface Dimensions {
+  products: RawRow[];
+  stores: RawRow[];
+  promotions: RawRow[];
+  /** List price per product id, so sales prices look like the catalogue's. */
+  listPrice: Map<number, number>;
+  /** Products whose category was written with whitespace or case noise. */
+  categoryNoise: number;
+}
+
+export function generateDimensions(
+  prng: Prng,
+  counts: { products: number; stores: number; promotions: number },
+  dirtyRate: number,
+): Dimensions {
+  const listPrice = new Map<number, number>();
+  let categoryNoise = 0;
+  const products: RawRow[] = [];
+  for (let id = 1; id <= counts.products; id++) {
+    const category = prng.pick(CATEGORIES);
+    const noisy = prng.chance(dirtyRate);
+    if (noisy) categoryNoise++;
+    const unitCost = prng.amount(2, 200);
+    listPrice.set(id, Math.round(unitCost * prng.amount(1.2, 1.8) * 100) / 100);
+    products.push({
+      product_id: id,
+      product_name: `${prng.pick(ADJECTIVES)} ${prng.pick(NOUNS)} ${id}`,
+      category: noisy ? noiseCategory(prng, category) : category,
+      unit_cost: unitCost,
+    });
+  }
+  const stores: RawRow[] = [];
+  for (let id = 1; id <= counts.stores; id++) {
+    const [city, region] = prng.pick(CITIES);
+    stores.push({ store_id: id, store_name: `Store ${String(id).padStart(3, '0')} ${city}`, city, region });
+  }
+  const promotions: RawRow[] = [];
+  for (let id = 1; id <= counts.promotions; id++) {
+    const start = new Date(Date.UTC(2024, 0, 1) + prng.int(0, 330) * 86_400_000);
+    const end = new Date(start.getTime() + prng.int(7, 45) * 86_400_000);
+    promotions.push({
+      promotion_id: id,
+      promo_name: `${prng.pick(PROMO_NAMES)} ${id}`,
+      discount_pct: prng.amount(0.05, 0.4),
+      start_date: start.toISOString().slice(0, 10),
+      end_date: end.toISOString().slice(0, 10),
+    });
+  }
+  return { products, stores, promotions, listPrice, categoryNoise };
+}
+
+/** The kinds of noise real feeds carry: stray whitespace and inconsistent case, never a different word. */
+function noiseCategory(prng: Prng, category: string): string {
+  switch (prng.int(0, 3)) {
+    case 0:
+      return `  ${category.toLowerCase()} `;
+    case 1:
+      return category.toUpperCase();
+    case 2:
+      return ` ${category}\t`;
+    default:
+      return `${category.toLowerCase()}  `;
+  }
+}
