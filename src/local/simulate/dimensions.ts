@@ -26,7 +26,7 @@ export interface Dimensions {
   stores: RawRow[];
   promotions: RawRow[];
   /** List price per product id, so sales prices look like the catalogue's. */
-  listPrice: Map<number, number>;
+  listPrice: Map<string, number>;
   /** Products whose category was written with whitespace or case noise. */
   categoryNoise: number;
 }
@@ -36,10 +36,11 @@ export function generateDimensions(
   counts: { products: number; stores: number; promotions: number },
   dirtyRate: number,
 ): Dimensions {
-  const listPrice = new Map<number, number>();
+  const listPrice = new Map<string, number>();
   let categoryNoise = 0;
   const products: RawRow[] = [];
-  for (let id = 1; id <= counts.products; id++) {
+  for (let n = 1; n <= counts.products; n++) {
+    const id = productCode(n);
     const category = prng.pick(CATEGORIES);
     const noisy = prng.chance(dirtyRate);
     if (noisy) categoryNoise++;
@@ -47,30 +48,35 @@ export function generateDimensions(
     listPrice.set(id, Math.round(unitCost * prng.amount(1.2, 1.8) * 100) / 100);
     products.push({
       product_id: id,
-      product_name: `${prng.pick(ADJECTIVES)} ${prng.pick(NOUNS)} ${id}`,
+      product_name: `${prng.pick(ADJECTIVES)} ${prng.pick(NOUNS)} ${n}`,
       category: noisy ? noiseCategory(prng, category) : category,
       unit_cost: unitCost,
     });
   }
   const stores: RawRow[] = [];
-  for (let id = 1; id <= counts.stores; id++) {
+  for (let n = 1; n <= counts.stores; n++) {
     const [city, region] = prng.pick(CITIES);
-    stores.push({ store_id: id, store_name: `Store ${String(id).padStart(3, '0')} ${city}`, city, region });
+    stores.push({ store_id: storeCode(n), store_name: `Store ${String(n).padStart(3, '0')} ${city}`, city, region });
   }
   const promotions: RawRow[] = [];
-  for (let id = 1; id <= counts.promotions; id++) {
+  for (let n = 1; n <= counts.promotions; n++) {
     const start = new Date(Date.UTC(2024, 0, 1) + prng.int(0, 330) * 86_400_000);
     const end = new Date(start.getTime() + prng.int(7, 45) * 86_400_000);
     promotions.push({
-      promotion_id: id,
-      promo_name: `${prng.pick(PROMO_NAMES)} ${id}`,
-      discount_pct: prng.amount(0.05, 0.4),
+      promotion_id: promotionCode(n),
+      promo_name: `${prng.pick(PROMO_NAMES)} ${n}`,
+      // A percentage, as the gold layer divides by 100.
+      discount_pct: prng.amount(5, 40, 0),
       start_date: start.toISOString().slice(0, 10),
       end_date: end.toISOString().slice(0, 10),
     });
   }
   return { products, stores, promotions, listPrice, categoryNoise };
 }
+
+export const productCode = (n: number): string => `P${String(n).padStart(4, '0')}`;
+export const storeCode = (n: number): string => `S${String(n).padStart(3, '0')}`;
+export const promotionCode = (n: number): string => `PR${String(n).padStart(3, '0')}`;
 
 /** The kinds of noise real feeds carry: stray whitespace and inconsistent case, never a different word. */
 function noiseCategory(prng: Prng, category: string): string {

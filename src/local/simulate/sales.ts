@@ -1,6 +1,7 @@
 // Sales rows with dirty rows mixed in at a given rate. Each dirty row's kind is tallied here, in the
 // generator, never written as a column: a pipeline under test must find bad rows on its own.
 
+import { productCode, storeCode } from './dimensions.ts';
 import type { Prng } from './prng.ts';
 import type { RawRow } from './schema.ts';
 
@@ -40,10 +41,10 @@ const PERIOD_SECONDS = 366 * 86_400;
 const POOL_LIMIT = 5000;
 
 export interface SalesContext {
-  productIds: readonly number[];
-  storeIds: readonly number[];
-  promotionIds: readonly number[];
-  listPrice: ReadonlyMap<number, number>;
+  productIds: readonly string[];
+  storeIds: readonly string[];
+  promotionIds: readonly string[];
+  listPrice: ReadonlyMap<string, number>;
   dirtyRate: number;
 }
 
@@ -130,10 +131,11 @@ export class SalesGenerator {
         row.transaction_ts = formatTimestamp(Date.UTC(2099, 0, 1) + prng.int(0, 300 * 86_400) * 1000);
         return;
       case 'unknown_product':
-        row.product_id = Math.max(...this.ctx.productIds) + 1000 + prng.int(0, 999);
+        // Codes past any real one: the catalogue is numbered from 1 without gaps.
+        row.product_id = productCode(this.ctx.productIds.length + 1000 + prng.int(0, 999));
         return;
       case 'unknown_store':
-        row.store_id = Math.max(...this.ctx.storeIds) + 1000 + prng.int(0, 999);
+        row.store_id = storeCode(this.ctx.storeIds.length + 1000 + prng.int(0, 999));
         return;
     }
   }

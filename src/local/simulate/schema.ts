@@ -1,5 +1,5 @@
-// Column layouts of the files the simulator writes. Sales timestamps are strings on purpose:
-// raw files must be able to hold values that will not cast.
+// Column layouts of the files the simulator writes. Ids are codes (`P0001`, `S001`, `PR001`); sales
+// timestamps are strings on purpose: raw files must be able to hold values that will not cast.
 
 export type RawType = 'INTEGER' | 'DOUBLE' | 'VARCHAR' | 'DATE';
 
@@ -9,21 +9,21 @@ export interface RawColumn {
 }
 
 export const PRODUCT_COLUMNS: readonly RawColumn[] = [
-  { name: 'product_id', type: 'INTEGER' },
+  { name: 'product_id', type: 'VARCHAR' },
   { name: 'product_name', type: 'VARCHAR' },
   { name: 'category', type: 'VARCHAR' },
   { name: 'unit_cost', type: 'DOUBLE' },
 ];
 
 export const STORE_COLUMNS: readonly RawColumn[] = [
-  { name: 'store_id', type: 'INTEGER' },
+  { name: 'store_id', type: 'VARCHAR' },
   { name: 'store_name', type: 'VARCHAR' },
   { name: 'city', type: 'VARCHAR' },
   { name: 'region', type: 'VARCHAR' },
 ];
 
 export const PROMOTION_COLUMNS: readonly RawColumn[] = [
-  { name: 'promotion_id', type: 'INTEGER' },
+  { name: 'promotion_id', type: 'VARCHAR' },
   { name: 'promo_name', type: 'VARCHAR' },
   { name: 'discount_pct', type: 'DOUBLE' },
   { name: 'start_date', type: 'DATE' },
@@ -32,9 +32,9 @@ export const PROMOTION_COLUMNS: readonly RawColumn[] = [
 
 export const SALES_COLUMNS: readonly RawColumn[] = [
   { name: 'transaction_id', type: 'VARCHAR' },
-  { name: 'product_id', type: 'INTEGER' },
-  { name: 'store_id', type: 'INTEGER' },
-  { name: 'promotion_id', type: 'INTEGER' },
+  { name: 'product_id', type: 'VARCHAR' },
+  { name: 'store_id', type: 'VARCHAR' },
+  { name: 'promotion_id', type: 'VARCHAR' },
   { name: 'quantity', type: 'INTEGER' },
   { name: 'unit_price', type: 'DOUBLE' },
   { name: 'transaction_ts', type: 'VARCHAR' },

@@ -92,9 +92,9 @@ export async function simulate(landingDir: string, options: SimulateOptions = {}
   const prng = new Prng(opts.seed);
   const dims = generateDimensions(prng, opts, opts.dirtyRate);
   const sales = new SalesGenerator(prng, {
-    productIds: dims.products.map((p) => Number(p.product_id)),
-    storeIds: dims.stores.map((s) => Number(s.store_id)),
-    promotionIds: dims.promotions.map((p) => Number(p.promotion_id)),
+    productIds: dims.products.map((p) => String(p.product_id)),
+    storeIds: dims.stores.map((s) => String(s.store_id)),
+    promotionIds: dims.promotions.map((p) => String(p.promotion_id)),
     listPrice: dims.listPrice,
     dirtyRate: opts.dirtyRate,
   });
