@@ -1,0 +1,122 @@
+// NotebookModel → a Databricks notebook source file, rendered from its template under notebooks-src/.
+// Templates may only call escaping helpers (see notebook-helpers-code.ts); output is deterministic.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { NotebookModel } from '../model/types.ts';
+import { UserError } from '../errors/index.ts';
+import { notebookHelpers, PYTHON_HELPERS, SQL_HELPERS, templateProblems } from './notebook-helpers-code.ts';
+import { defaultCheckpointRoot, optimizeTargets, pyOptimizeCell, pyTableCells } from './table-code.ts';
+
+export interface NotebookContext {
+  /** The target's catalog: the default of the `catalog` widget. */
+  catalog: string;
+  bundleName: string;
+  /** Repository root; templates are read from `<repoRoot>/notebooks-src/`. */
+  repoRoot: string;
+  /** The target's variable values, to resolve `${var.<name>}` in widget defaults. */
+  variables?: Record<string, string | number | boolean>;
+}
+
+/** The runtime libraries ship with dbx-ts, next to its own templates. */
+const LIB_DIR = new URL('../../notebooks-src/lib/', import.meta.url);
+
+const FORMAT = {
+  PYTHON: { header: '# Databricks notebook source', separator: '# COMMAND ----------' },
+  SQL: { header: '-- Databricks notebook source', separator: '-- COMMAND ----------' },
+} as const;
+
+export function renderNotebook(nb: NotebookModel, ctx: NotebookContext): string {
+  const file = templatePath(ctx.repoRoot, nb.source);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`Notebook source notebooks-src/${nb.source} was not found.`, `Create ${file} or fix the notebook's \`source\`.`);
+  }
+  const body = nb.source.endsWith('.hbs') ? renderTemplate(source, nb, ctx) : source;
+  return toNotebookFormat(body, nb.language);
+}
+
+function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext): string {
+  const problems = templateProblems(source, nb.language);
+  if (problems.length > 0) {
+    throw new UserError(`Notebook template notebooks-src/${nb.source} places values without escaping:\n  ${problems.join('\n  ')}`);
+  }
+  const widgets = widgetDefaults(nb, ctx);
+  const separator = `\n\n${FORMAT[nb.language].separator}\n\n`;
+  const env = Handlebars.create();
+  const helpers = notebookHelpers({
+    nb,
+    widgets,
+    tablesCode: () => {
+      const checkpointRoot = stringParameter(nb, 'checkpoint_root') ?? defaultCheckpointRoot(nb.tables);
+      return pyTableCells(nb.tables, checkpointRoot ? { checkpointRoot } : {}).join(separator);
+    },
+    optimizeCode: () => pyOptimizeCell(optimizeTargets(nb.tables)),
+    tablesRuntime: () => readLib('tables_runtime.py'),
+    summaryRuntime: () => readLib('summary_runtime.py'),
+  });
+  for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
+  const knownHelpers = Object.fromEntries([...PYTHON_HELPERS, ...SQL_HELPERS].map((h) => [h, true]));
+  const template = env.compile(source, { strict: true, knownHelpers, knownHelpersOnly: true });
+  const data = {
+    parameters: nb.parameters,
+    widgets: Object.fromEntries(widgets),
+    catalog: ctx.catalog,
+    bundle_name: ctx.bundleName,
+  };
+  try {
+    return template(data);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`Rendering notebooks-src/${nb.source} failed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The notebook's widgets with defaults for this target, `catalog` always first: `${var.<name>}` resolves to the
+ * variable's value (the catalog variable to the target's catalog), so a notebook run by hand uses the target's values.
+ */
+export function widgetDefaults(nb: NotebookModel, ctx: NotebookContext): [string, string][] {
+  const resolveVars = (value: string) =>
+    value.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (whole, name: string) => {
+      const v = ctx.variables?.[name];
+      if (v !== undefined) return String(v);
+      return name === 'catalog' ? ctx.catalog : whole;
+    });
+  const entries = Object.entries(nb.widgets).map(([name, def]): [string, string] => [name, resolveVars(def)]);
+  const catalog = entries.find(([name]) => name === 'catalog') ?? ['catalog', ctx.catalog];
+  const rest = entries.filter(([name]) => name !== 'catalog').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return [catalog, ...rest];
+}
+
+/** Header first, then the cells (blank lines around each trimmed) separated by the language's separator. */
+export function toNotebookFormat(body: string, language: NotebookModel['language']): string {
+  const { header, separator } = FORMAT[language];
+  const lines = body.replace(/\r\n?/g, '\n').split('\n');
+  const cells: string[][] = [[]];
+  for (const line of lines) {
+    if (line.trimEnd() === header) continue;
+    if (line.trimEnd() === separator) cells.push([]);
+    else cells[cells.length - 1]!.push(line);
+  }
+  const texts = cells.map((c) => c.join('\n').replace(/^\s*\n|\s+$/g, '')).filter((t) => t.trim().length > 0);
+  return `${header}\n${texts.join(`\n\n${separator}\n\n`)}\n`;
+}
+
+function templatePath(repoRoot: string, source: string): string {
+  const dir = path.resolve(repoRoot, 'notebooks-src');
+  const file = path.resolve(dir, source);
+  if (!file.startsWith(dir + path.sep)) throw new UserError(`Notebook source "${source}" must be a file under notebooks-src/.`);
+  return file;
+}
+
+function readLib(name: string): string {
+  return readFileSync(new URL(name, LIB_DIR), 'utf8').trim();
+}
+
+function stringParameter(nb: NotebookModel, name: string): string | undefined {
+  const v = nb.parameters[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}

@@ -1,0 +1,196 @@
+// TableModel → Python for a Databricks notebook: one spec (a dict literal of SQL texts) per table, run by
+// notebooks-src/lib/tables_runtime.py. Every SQL text comes from cleanse-code.ts and every value is escaped
+// with pyValue, so the model can't inject Python or SQL; `${catalog}` stays in the text and the runtime
+// substitutes the catalog widget's value.
+import type { TableModel, TableSource } from '../model/types.ts';
+import { UserError } from '../errors/index.ts';
+import { cleansePlan, quarantineColumns, type CleansePlan } from './cleanse-code.ts';
+import { pyValue, singleLine, splitTableName, sqlIdent, sqlStrDatabricks, sqlTableRef, type PyLiteralValue } from './escape.ts';
+
+/** Auto Loader options set on every file source unless the table overrides them. */
+const DEFAULT_FILE_OPTIONS: Record<string, string> = {
+  rescuedDataColumn: '_rescued_data',
+  'cloudFiles.schemaEvolutionMode': 'rescue',
+};
+
+export interface TableCodeOptions {
+  /** Directory under which each streaming table keeps its checkpoint (`<root>/<schema>/<table>`). */
+  checkpointRoot?: string;
+}
+
+type Spec = { [key: string]: PyLiteralValue };
+
+/** The notebook cells that build `tables` in order, ending with the quality report. */
+export function pyTableCells(tables: TableModel[], opts: TableCodeOptions = {}): string[] {
+  const cells = tables.map((t) => `# ${pyCommentText(t.name)} (${t.kind.replaceAll('_', ' ')})\nrun_table(${pyValue(tableSpec(t, opts), 0)})`);
+  cells.push('report_quality()');
+  return cells;
+}
+
+/**
+ * Tables worth compacting after a build: the notebook's own stored tables, and the tables its views read
+ * (written `${catalog}.<schema>.<table>` in their queries), in first-seen order.
+ */
+export function optimizeTargets(tables: TableModel[]): string[] {
+  const views = new Set(tables.filter((t) => t.kind === 'view').map((t) => t.name));
+  const out: string[] = [];
+  const add = (name: string) => {
+    if (!views.has(name) && !out.includes(name)) out.push(name);
+  };
+  for (const t of tables) {
+    if (t.kind !== 'view') add(t.name);
+    for (const m of (t.query ?? '').matchAll(/\$\{catalog\}\.`?([A-Za-z0-9_]+)`?\.`?([A-Za-z0-9_]+)`?/g)) add(`${m[1]}.${m[2]}`);
+  }
+  return out;
+}
+
+/** A cell that runs OPTIMIZE (with ZORDER on columns picked from each table's schema) over `names`. */
+export function pyOptimizeCell(names: string[]): string {
+  return `optimize_tables(${pyValue(names.map(sqlTableRef), 0)})`;
+}
+
+/** The spec the runtime executes for one table. */
+export function tableSpec(t: TableModel, opts: TableCodeOptions = {}): Spec {
+  switch (t.kind) {
+    case 'view':
+      return { name: t.name, kind: t.kind, create: `CREATE OR REPLACE VIEW ${sqlTableRef(t.name)}${commentClause(t)} AS\n${requireQuery(t)}` };
+    case 'materialized_view':
+      return materializedSpec(t);
+    case 'streaming_table':
+      return streamingSpec(t, opts);
+  }
+}
+
+function materializedSpec(t: TableModel): Spec {
+  const plan = cleansePlan(t);
+  const query = requireQuery(t).trim();
+  const spec: Spec = {
+    name: t.name,
+    kind: t.kind,
+    query,
+    create: `CREATE OR REPLACE TABLE ${sqlTableRef(t.name)}${commentClause(t)} AS\n${selectOver(plan.cleanSelect, query, plan.clean)}`,
+    clean_select: plan.cleanSelect,
+    metrics: metricSpecs(plan),
+  };
+  if (t.quarantine_table) {
+    spec.quarantine = {
+      create: `CREATE OR REPLACE TABLE ${sqlTableRef(t.quarantine_table)} AS\n${selectOver(plan.quarantineSelect, query, plan.quarantine)}`,
+    };
+  }
+  return spec;
+}
+
+function streamingSpec(t: TableModel, opts: TableCodeOptions): Spec {
+  const source = requireSource(t);
+  const plan = cleansePlan(t);
+  const { schema, table } = splitTableName(t.name);
+  const checkpoint = `${checkpointRootFor(t, opts)}/${schema}/${table}`;
+  const base: Spec = { name: t.name, kind: t.kind, target: sqlTableRef(t.name), source: sourceSpec(source), checkpoint };
+  const simple = !plan.typed && t.expectations.length === 0 && !t.dedupe && !t.quarantine_table && t.where === undefined;
+  if (simple) {
+    return { ...base, simple: true, finish: t.comment ? [`COMMENT ON TABLE ${sqlTableRef(t.name)} IS ${sqlStrDatabricks(t.comment)}`] : [] };
+  }
+  const setup: string[] = [];
+  if (plan.typed) setup.push(createTableSql(t.name, t.columns ?? [], t.comment));
+  const spec: Spec = {
+    ...base,
+    simple: false,
+    setup,
+    checked: plan.checkedSelect,
+    clean_filter: plan.clean,
+    clean_select: plan.cleanSelect,
+    metrics: metricSpecs(plan),
+  };
+  if (t.quarantine_table) {
+    setup.push(createTableSql(t.quarantine_table, quarantineColumns(t), `Rows of ${t.name} that failed a cast or a drop expectation.`));
+    spec.quarantine = { target: sqlTableRef(t.quarantine_table), filter: plan.quarantine, select: plan.quarantineSelect };
+  }
+  if (t.dedupe) spec.dedupe = dedupeSpec(t);
+  return spec;
+}
+
+/** Window rank and MERGE that keep the newest row per key (SCD type 1). */
+function dedupeSpec(t: TableModel): Spec {
+  const { keys, sequence_by } = t.dedupe!;
+  const seq = sqlIdent(sequence_by);
+  const view = `__dbx_updates_${splitTableName(t.name).table.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const on = keys.map((k) => `t.${sqlIdent(k)} <=> s.${sqlIdent(k)}`).join(' AND ');
+  return {
+    rank: `row_number() OVER (PARTITION BY ${keys.map(sqlIdent).join(', ')} ORDER BY ${seq} DESC NULLS LAST)`,
+    view,
+    merge: [
+      `MERGE INTO ${sqlTableRef(t.name)} AS t`,
+      `USING ${sqlIdent(view)} AS s`,
+      `ON ${on}`,
+      `WHEN MATCHED AND (t.${seq} IS NULL OR s.${seq} >= t.${seq}) THEN UPDATE SET *`,
+      'WHEN NOT MATCHED THEN INSERT *',
+    ].join('\n'),
+  };
+}
+
+function metricSpecs(plan: CleansePlan): Spec[] {
+  return plan.metrics.map((m) => ({ rule: m.rule, action: m.action, broken: m.broken, evaluated: m.evaluated, failed: m.failed }));
+}
+
+function sourceSpec(source: TableSource): Spec {
+  if (source.type === 'table') return { type: 'table', table: sqlTableRef(source.table) };
+  const user = source.options ?? {};
+  const userKeys = new Set(Object.keys(user).map((k) => k.toLowerCase()));
+  const options: Record<string, string> = {};
+  for (const [k, v] of Object.entries(DEFAULT_FILE_OPTIONS)) if (!userKeys.has(k.toLowerCase())) options[k] = v;
+  for (const k of Object.keys(user).sort()) options[k] = user[k]!;
+  return { type: 'files', path: source.path, format: source.format, options };
+}
+
+/** `CREATE TABLE IF NOT EXISTS` with the declared schema, so appends and MERGE enforce it. */
+export function createTableSql(name: string, columns: { name: string; type: string; comment?: string }[], comment?: string): string {
+  const cols = columns.map((c) => `  ${sqlIdent(c.name)} ${c.type}${c.comment ? ` COMMENT ${sqlStrDatabricks(c.comment)}` : ''}`);
+  return `CREATE TABLE IF NOT EXISTS ${sqlTableRef(name)} (\n${cols.join(',\n')}\n)${comment ? `\nCOMMENT ${sqlStrDatabricks(comment)}` : ''}`;
+}
+
+function selectOver(select: string[], query: string, where: string): string {
+  if (where === 'TRUE' && select.length === 1 && select[0] === '*') return query;
+  const filter = where === 'TRUE' ? '' : `\nWHERE ${where}`;
+  return `SELECT ${select.join(', ')}\nFROM (\n${query}\n) AS __source${filter}`;
+}
+
+function commentClause(t: TableModel): string {
+  return t.comment ? ` COMMENT ${sqlStrDatabricks(t.comment)}` : '';
+}
+
+/**
+ * Where checkpoints live: the given root, else `_checkpoints` in the volume of the first file source
+ * (`/Volumes/<catalog>/<schema>/<volume>`). Auto Loader skips paths starting with `_`.
+ */
+function checkpointRootFor(t: TableModel, opts: TableCodeOptions): string {
+  if (opts.checkpointRoot) return opts.checkpointRoot.replace(/\/+$/, '');
+  throw new UserError(
+    `Streaming table ${t.name} needs a checkpoint location.`,
+    'Give the notebook a file source in a Unity Catalog volume, or set its `checkpoint_root` parameter.',
+  );
+}
+
+/** The volume directory (`/Volumes/<catalog>/<schema>/<volume>`) of the first file source, if any. */
+export function defaultCheckpointRoot(tables: TableModel[]): string | undefined {
+  for (const t of tables) {
+    if (t.source?.type !== 'files') continue;
+    const parts = t.source.path.split('/');
+    if (parts[0] === '' && parts[1] === 'Volumes' && parts.length >= 5) return `${parts.slice(0, 5).join('/')}/_checkpoints`;
+  }
+  return undefined;
+}
+
+/** Text safe in a `#` comment: one line. */
+export function pyCommentText(text: string): string {
+  return singleLine(text);
+}
+
+function requireQuery(t: TableModel): string {
+  if (!t.query) throw new UserError(`Table ${t.name} (${t.kind}) has no query.`, 'Give materialized views and views a `query`.');
+  return t.query;
+}
+
+function requireSource(t: TableModel): TableSource {
+  if (!t.source) throw new UserError(`Streaming table ${t.name} has no source.`, 'Give streaming tables a `source` (files or another table).');
+  return t.source;
+}
