@@ -1,0 +1,56 @@
+// validate: every diagnostic about a resolved bundle at once, sorted by file and line.
+import type { Resolved } from '../model/resolve.ts';
+import type { BundleModel } from '../model/types.ts';
+import { sortDiagnostics, type Diagnostic } from './diagnostic.ts';
+import { checkInterpolations } from './interpolation.ts';
+import { newReporter } from './locate.ts';
+import { checkNotebookSources } from './notebooks.ts';
+import { checkResources } from './resources.ts';
+import { checkSchema } from './schema.ts';
+import { checkSecrets } from './secrets.ts';
+import { checkModelSql } from './sql-model.ts';
+import { checkTables } from './tables.ts';
+import { checkTasks } from './tasks.ts';
+
+export interface ValidateOptions {
+  /** Repository root: notebook sources are looked up under `<repoRoot>/notebooks-src/`. */
+  repoRoot: string;
+}
+
+/** Schema and semantic checks of one resolved model; never stops at the first finding. */
+export function validateModel(model: BundleModel, opts: ValidateOptions): Diagnostic[] {
+  const out = newReporter(model, opts.repoRoot);
+  checkSchema(model, out);
+  checkTasks(model, out);
+  checkResources(model, out);
+  checkTables(model, out);
+  checkInterpolations(model, out);
+  checkSecrets(model, out);
+  checkNotebookSources(model, opts.repoRoot, out);
+  checkModelSql(model, out);
+  return sortDiagnostics(out.diagnostics);
+}
+
+/**
+ * What resolve found plus what validateModel finds, each problem once: where both report the same thing
+ * (an undeclared variable, a dependency on another job's task), resolve's diagnostic wins, as it points at the
+ * exact line that made the reference.
+ */
+export function validateResolved(resolved: Resolved, opts: ValidateOptions): Diagnostic[] {
+  const fromResolve = resolved.diagnostics;
+  const covered = new Set(fromResolve.flatMap(subjects));
+  const fromModel = validateModel(resolved.model, opts).filter((d) => !subjects(d).some((s) => covered.has(s)));
+  return sortDiagnostics([...fromResolve, ...fromModel]);
+}
+
+/** What a diagnostic is about, for recognising the same problem reported by resolve and by a check. */
+function subjects(d: Diagnostic): string[] {
+  const variable = /^Variable "([^"]+)"/.exec(d.message)?.[1];
+  if (variable !== undefined) return [`variable:${variable}`];
+  if (d.path && /\.depends_on\[\d+\]$/.test(d.path)) return [`dependency:${d.path}`];
+  return [];
+}
+
+export { errorCount, sortDiagnostics, type Diagnostic, type Severity } from './diagnostic.ts';
+export { formatDiagnostic, formatDiagnostics, diagnosticJson, type DiagnosticJson } from './format.ts';
+export { checkSql, type SqlFinding } from './sql-subset.ts';
