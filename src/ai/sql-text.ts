@@ -8,13 +8,18 @@ const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * quotes, so there is no common quoting: only plain identifiers are accepted.
  */
 export function checkCatalogName(catalog: string): string {
-  if (!PLAIN_IDENTIFIER.test(catalog)) {
+  return checkPlainIdentifier(catalog, 'Catalog');
+}
+
+/** The same check for any name placed into SQL unquoted; `what` names it in the error ("Schema", ...). */
+export function checkPlainIdentifier(name: string, what: string): string {
+  if (!PLAIN_IDENTIFIER.test(name)) {
     throw new UserError(
-      `Catalog name ${JSON.stringify(catalog)} is not a plain SQL identifier`,
+      `${what} name ${JSON.stringify(name)} is not a plain SQL identifier`,
       'Use letters, digits and underscores only, starting with a letter or underscore.',
     );
   }
-  return catalog;
+  return name;
 }
 
 /** Replaces every `${catalog}` placeholder with a checked catalog name. */
