@@ -6,7 +6,8 @@
 // - Each declared column is `try_cast((expression) AS type)`. A non-null source value whose cast gives
 //   NULL breaks the rule `cast:<column>`.
 // - An expectation holds when its condition is TRUE; NULL counts as broken (as a row filter would drop it).
-// - `where` filters typed rows that cast cleanly; rows it excludes are out of scope, not quarantined.
+// - `where` filters typed rows that cast cleanly: rows it makes FALSE are out of scope, neither clean nor
+//   quarantined. NULL keeps a row in scope, so a row only leaves when the filter says so.
 // - Clean rows: no cast failure, `where` holds, every drop rule holds. Fail rules stop the run when broken;
 //   warn rules are counted only.
 // - Quarantine rows: a cast failure, or (in scope and) a broken drop rule. They keep the source values
@@ -36,7 +37,7 @@ export interface CleansePlan {
   checkedSelect: string[];
   /** Condition on the checked relation: the row cast cleanly. */
   castOk: string;
-  /** Condition on the checked relation: the row is in scope (`where`, NULL as false). */
+  /** Condition on the checked relation: the row is in scope (`where` is not FALSE). */
   inScope: string;
   /** Condition on the checked relation: every drop rule holds. */
   dropOk: string;
@@ -140,7 +141,7 @@ export function cleansePlan(table: TableModel, dialect: SqlDialect = 'databricks
   }
 
   const castOk = castChecks.length > 0 ? `${d.size(d.ident(CAST_FAILURES_COLUMN))} = 0` : 'TRUE';
-  const inScope = table.where !== undefined ? holds(table.where) : 'TRUE';
+  const inScope = table.where !== undefined ? `coalesce((${table.where}), true)` : 'TRUE';
   const dropOk = drops.length > 0 ? drops.map((e) => holds(e.condition)).join(' AND ') : 'TRUE';
   const clean = [castOk, inScope, dropOk].filter((c) => c !== 'TRUE').join(' AND ') || 'TRUE';
   const quarantineParts: string[] = [];

@@ -84,7 +84,8 @@ function pyNumber(n: number): string {
  * A SQL string literal that Databricks SQL and DuckDB both read as exactly `value`.
  * The dialects disagree on `'` and `\` inside literals (Databricks: backslash escapes and `''` is two
  * adjacent literals; DuckDB: backslash is literal and `''` is a quote), so literals never contain
- * either: those characters are spliced in with `chr(39)` / `chr(92)`, which both dialects support.
+ * either: those characters (and NUL, which ends a DuckDB literal) are spliced in with `chr(39)` / `chr(92)` /
+ * `chr(0)`, which both dialects support. Lone UTF-16 surrogates can't be stored in either engine.
  * The result is a constant expression, valid wherever an expression is. Where the grammar wants a
  * bare literal (COMMENT clauses, Databricks only) use `sqlStrDatabricks`.
  * Note: in pipeline SQL and `spark.sql`, `${key}` text is substituted from configuration before parsing.
@@ -93,7 +94,7 @@ export function sqlStr(value: string): string {
   const parts: string[] = [];
   let run = '';
   for (const ch of value) {
-    if (ch === "'" || ch === '\\') {
+    if (ch === "'" || ch === '\\' || ch === '\u0000') {
       if (run) parts.push(`'${run}'`);
       run = '';
       parts.push(`chr(${ch.codePointAt(0)!})`);
