@@ -100,5 +100,7 @@ export function compileChart(spec: TopLevelSpec, warn: (message: string) => void
       return logger;
     },
   };
-  return compile(spec, { logger }).spec;
+  // $schema is only a label (never fetched); dropped so the page names no URL at all.
+  const { $schema: _schema, ...vega } = compile(spec, { logger }).spec;
+  return vega;
 }
