@@ -82,7 +82,7 @@ describe('pyValue', () => {
 describe('sqlStr', () => {
   it('reads back as the same value in DuckDB', async () => {
     // Lone surrogates have no UTF-8 form, so no SQL engine stores them.
-    const values = HOSTILE_STRINGS.filter((s) => s.isWellFormed());
+    const values = HOSTILE_STRINGS.filter((s) => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')));
     expect(await duckValues(values.map(sqlStr))).toEqual(values);
   });
 
