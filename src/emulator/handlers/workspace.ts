@@ -1,0 +1,230 @@
+// Workspace API 2.0: mkdirs, import, export, get-status, list, delete; plus the workspace-files
+// import-file endpoint the Databricks CLI uses. Import does not create parent folders (404), refuses to
+// replace an object unless overwrite is set (409), and AUTO turns a `# Databricks notebook source` file
+// into a notebook without its extension.
+import { HttpApiError, alreadyExists, invalidParameter } from '../http/api-error.ts';
+import type { Route } from '../http/router.ts';
+import { nextObjectId } from '../ids.ts';
+import type { NotebookLanguage, WorkspaceObject, WorkspaceState } from '../state.ts';
+import {
+  childPaths,
+  descendantPaths,
+  makeDirectories,
+  normaliseWorkspacePath,
+  requireObject,
+  requireParentDirectory,
+} from '../workspace-tree.ts';
+import { type HandlerContext, ok, optBool, optString, queryBool, requireQuery, requireString } from './context.ts';
+import { trashDashboard } from './lakeview.ts';
+
+const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+
+const EXTENSIONS: Record<string, NotebookLanguage> = { '.py': 'PYTHON', '.sql': 'SQL', '.scala': 'SCALA', '.r': 'R' };
+const HEADER_PREFIX: Record<NotebookLanguage, string> = { PYTHON: '#', SQL: '--', SCALA: '//', R: '#' };
+const FILE_TYPE: Record<NotebookLanguage, string> = { PYTHON: 'py', SQL: 'sql', SCALA: 'scala', R: 'r' };
+
+function notebookHeader(language: NotebookLanguage): string {
+  return `${HEADER_PREFIX[language]} Databricks notebook source`;
+}
+
+interface Imported {
+  path: string;
+  object_type: 'NOTEBOOK' | 'FILE';
+  language?: NotebookLanguage;
+}
+
+/** How AUTO classifies an upload: a source file with the notebook header is a notebook. */
+function classifyAuto(path: string, content: Buffer): Imported {
+  const dot = path.lastIndexOf('.');
+  const ext = dot > path.lastIndexOf('/') ? path.slice(dot).toLowerCase() : '';
+  if (ext === '.ipynb') return { path: path.slice(0, dot), object_type: 'NOTEBOOK', language: 'PYTHON' };
+  const language = EXTENSIONS[ext];
+  const firstLine = content.subarray(0, 200).toString('utf8').split('\n')[0]?.trim();
+  if (language && firstLine === notebookHeader(language)) return { path: path.slice(0, dot), object_type: 'NOTEBOOK', language };
+  return { path, object_type: 'FILE' };
+}
+
+function classify(path: string, format: string, language: string | undefined, content: Buffer): Imported {
+  switch (format) {
+    case 'AUTO':
+      return classifyAuto(path, content);
+    case 'RAW':
+      return { path, object_type: 'FILE' };
+    case 'JUPYTER':
+      return { path: path.replace(/\.ipynb$/i, ''), object_type: 'NOTEBOOK', language: 'PYTHON' };
+    case 'SOURCE':
+      if (language === undefined) {
+        throw invalidParameter('The language field is required to import a single file in SOURCE format.');
+      }
+      if (!Object.values(EXTENSIONS).includes(language as NotebookLanguage)) {
+        throw invalidParameter(`Invalid language: ${language}`);
+      }
+      return { path, object_type: 'NOTEBOOK', language: language as NotebookLanguage };
+    case 'DBC':
+    case 'HTML':
+    case 'R_MARKDOWN':
+      throw new HttpApiError(501, 'NOT_IMPLEMENTED', `Import format ${format} is not supported by the emulator.`);
+    default:
+      throw invalidParameter(`Invalid format: ${format}`);
+  }
+}
+
+export function importObject(
+  state: WorkspaceState,
+  now: number,
+  req: { path: string; content: Buffer; format: string; language?: string; overwrite: boolean },
+): void {
+  if (req.content.length > MAX_IMPORT_BYTES) {
+    throw new HttpApiError(400, 'MAX_NOTEBOOK_SIZE_EXCEEDED', 'File size imported is larger than the 10MB limit.');
+  }
+  const target = classify(normaliseWorkspacePath(req.path), req.format, req.language, req.content);
+  requireParentDirectory(state, target.path);
+  const existing = state.objects[target.path];
+  if (existing && (!req.overwrite || existing.object_type === 'DIRECTORY' || existing.object_type === 'DASHBOARD')) {
+    throw alreadyExists(`${target.path} already exists.`);
+  }
+  state.objects[target.path] = {
+    object_type: target.object_type,
+    object_id: existing?.object_id ?? nextObjectId(state),
+    created_at: existing?.created_at ?? now,
+    modified_at: now,
+    ...(target.language ? { language: target.language } : {}),
+    content: req.content.toString('base64'),
+  };
+}
+
+export function objectInfo(path: string, obj: WorkspaceObject): Record<string, unknown> {
+  const size = obj.content !== undefined ? Buffer.from(obj.content, 'base64').length : undefined;
+  return {
+    object_type: obj.object_type,
+    path,
+    object_id: obj.object_id,
+    ...(obj.language ? { language: obj.language } : {}),
+    created_at: obj.created_at,
+    modified_at: obj.modified_at,
+    ...(size !== undefined && obj.object_type !== 'DASHBOARD' ? { size } : {}),
+    resource_id: obj.resource_id ?? obj.object_id.toString(),
+  };
+}
+
+function exportContent(state: WorkspaceState, obj: WorkspaceObject): { content: Buffer; file_type: string } {
+  if (obj.object_type === 'DASHBOARD') {
+    const dashboard = state.dashboards[obj.resource_id ?? ''];
+    return { content: Buffer.from(dashboard?.serialized_dashboard ?? '{}'), file_type: 'lvdash.json' };
+  }
+  const content = Buffer.from(obj.content ?? '', 'base64');
+  if (obj.object_type !== 'NOTEBOOK' || !obj.language) return { content, file_type: '' };
+  // Databricks stores notebooks as cells and writes the header back on export.
+  const header = notebookHeader(obj.language);
+  const text = content.toString('utf8');
+  const withHeader = text.startsWith(header) ? text : `${header}\n${text}`;
+  return { content: Buffer.from(withHeader), file_type: FILE_TYPE[obj.language] };
+}
+
+function deleteObject(ctx: HandlerContext, path: string, recursive: boolean): void {
+  const { state } = ctx;
+  const obj = requireObject(state, path);
+  if (path === '/') throw invalidParameter('Cannot delete the workspace root.');
+  const descendants = descendantPaths(state, path);
+  if (obj.object_type === 'DIRECTORY' && descendants.length > 0 && !recursive) {
+    throw new HttpApiError(400, 'DIRECTORY_NOT_EMPTY', `Folder (${path}) is not empty.`);
+  }
+  for (const p of [...descendants, path]) {
+    const o = state.objects[p];
+    // Deleting a dashboard's file moves the dashboard to the trash, as in the workspace UI.
+    if (o?.object_type === 'DASHBOARD' && o.resource_id) trashDashboard(state, o.resource_id, ctx.now);
+    delete state.objects[p];
+  }
+}
+
+export const workspaceRoutes: Route[] = [
+  {
+    method: 'POST',
+    pattern: '/api/2.0/workspace/mkdirs',
+    body: 'json',
+    handle: (ctx) => {
+      makeDirectories(ctx.state, normaliseWorkspacePath(requireString(ctx.body, 'path')), ctx.now);
+      return ok();
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/2.0/workspace/import',
+    body: 'json',
+    handle: (ctx) => {
+      const language = optString(ctx.body, 'language');
+      importObject(ctx.state, ctx.now, {
+        path: requireString(ctx.body, 'path'),
+        content: Buffer.from(optString(ctx.body, 'content') ?? '', 'base64'),
+        format: optString(ctx.body, 'format') ?? 'SOURCE',
+        ...(language !== undefined ? { language } : {}),
+        overwrite: optBool(ctx.body, 'overwrite') ?? false,
+      });
+      return ok();
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/2.0/workspace-files/import-file/{path*}',
+    body: 'raw',
+    handle: (ctx) => {
+      importObject(ctx.state, ctx.now, {
+        path: `/${ctx.params['path'] ?? ''}`,
+        content: ctx.raw,
+        format: 'AUTO',
+        overwrite: queryBool(ctx.query, 'overwrite'),
+      });
+      return ok();
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/2.0/workspace/export',
+    body: 'none',
+    handle: (ctx) => {
+      const path = normaliseWorkspacePath(requireQuery(ctx.query, 'path'));
+      const obj = requireObject(ctx.state, path);
+      const format = ctx.query.get('format') ?? 'SOURCE';
+      if (obj.object_type === 'DIRECTORY') {
+        throw new HttpApiError(501, 'NOT_IMPLEMENTED', 'Exporting a directory is not supported by the emulator.');
+      }
+      if (!['SOURCE', 'AUTO', 'RAW'].includes(format)) {
+        throw new HttpApiError(501, 'NOT_IMPLEMENTED', `Export format ${format} is not supported by the emulator.`);
+      }
+      const { content, file_type } = exportContent(ctx.state, obj);
+      if (queryBool(ctx.query, 'direct_download')) return { raw: content, headers: { 'content-type': 'application/octet-stream' } };
+      return ok({ content: content.toString('base64'), file_type });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/2.0/workspace/get-status',
+    body: 'none',
+    handle: (ctx) => {
+      const path = normaliseWorkspacePath(requireQuery(ctx.query, 'path'));
+      return ok(objectInfo(path, requireObject(ctx.state, path)));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/2.0/workspace/list',
+    body: 'none',
+    handle: (ctx) => {
+      const path = normaliseWorkspacePath(requireQuery(ctx.query, 'path'));
+      const obj = requireObject(ctx.state, path);
+      if (obj.object_type !== 'DIRECTORY') return ok({ objects: [objectInfo(path, obj)] });
+      const children = childPaths(ctx.state, path).map((p) => objectInfo(p, ctx.state.objects[p]!));
+      // Like the real API, an empty folder lists as {} (no `objects` key).
+      return ok(children.length > 0 ? { objects: children } : {});
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/api/2.0/workspace/delete',
+    body: 'json',
+    handle: (ctx) => {
+      deleteObject(ctx, normaliseWorkspacePath(requireString(ctx.body, 'path')), optBool(ctx.body, 'recursive') ?? false);
+      return ok();
+    },
+  },
+];

@@ -1,0 +1,11 @@
+// Public API of the fake Databricks workspace.
+export { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from './server.ts';
+export { VirtualClock, realClock, VIRTUAL_EPOCH_MS, type Clock } from './clock.ts';
+export { Scenario, type ScenarioData, type TaskOutcome, type TaskDurations, type PipelineScript, type FlowScript, type ExpectationScript } from './scenario.ts';
+export { faults, type Fault, type FaultRule, type FaultConfig, type RandomFaults } from './http/faults.ts';
+export type { TokenSpec, TokenKind, OAuthClient } from './http/auth.ts';
+export { REDACTED, type RequestRecord } from './http/request-log.ts';
+export { parseJson, toJson } from './http/json.ts';
+export { createWorkspaceState, DEFAULT_USER, type WorkspaceState } from './state.ts';
+export { saveStateToDir, loadStateFromDir, type SaveOptions } from './state-files.ts';
+export { FIRST_UNSAFE_ID } from './ids.ts';

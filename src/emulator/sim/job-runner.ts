@@ -1,0 +1,239 @@
+// Starts, repairs and cancels simulated job runs: asks the scenario how each task ends, checks what a
+// real run would trip over (a notebook or pipeline that is not there), plans the timeline, and gives
+// pipeline tasks a pipeline update with an event log.
+import { invalidParameter, invalidState } from '../http/api-error.ts';
+import { isJsonObject, type JsonObject } from '../http/json.ts';
+import { nextRunId, nextUuid } from '../ids.ts';
+import type { Scenario } from '../scenario.ts';
+import type { JobRecord, RunRecord, TaskAttemptRecord, TaskResult, WorkspaceState } from '../state.ts';
+import { normaliseWorkspacePath } from '../workspace-tree.ts';
+import { cancelUpdate, planUpdate, pipelineName, scriptedUpdateResult } from './pipeline-update.ts';
+import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts, taskKeyOf } from './run-plan.ts';
+import { cancelRun, finalAttempts, isRunTerminal } from './run-view.ts';
+
+export interface RunnerDeps {
+  state: WorkspaceState;
+  scenario: Scenario;
+  now: number;
+}
+
+export interface StartRunRequest {
+  jobParameters?: Record<string, string>;
+  overridingParameters?: JsonObject;
+  idempotencyToken?: string;
+  only?: string[];
+}
+
+function objectOrUndefined(value: unknown): JsonObject | undefined {
+  return isJsonObject(value) ? value : undefined;
+}
+
+function notebookExists(state: WorkspaceState, path: string): boolean {
+  try {
+    const type = state.objects[normaliseWorkspacePath(path)]?.object_type;
+    return type === 'NOTEBOOK' || type === 'FILE';
+  } catch {
+    return false; // not an absolute path
+  }
+}
+
+/** What a real run would fail on before any code runs. */
+function preflightFailure(deps: RunnerDeps, task: JsonObject, userName: string): PlannedOutcome | undefined {
+  const notebook = objectOrUndefined(task['notebook_task']);
+  if (notebook && notebook['source'] !== 'GIT') {
+    const raw = String(notebook['notebook_path'] ?? '');
+    if (!notebookExists(deps.state, raw)) {
+      const message = `Unable to access the notebook "${raw}" in the workspace. Either it does not exist, or the identity used to run this job, ${userName}, lacks the required permissions.`;
+      return { result: 'FAILED', state_message: message, termination_code: 'RESOURCE_NOT_FOUND', output: { error: message } };
+    }
+  }
+  const pipelineTask = objectOrUndefined(task['pipeline_task']);
+  if (pipelineTask) {
+    const id = String(pipelineTask['pipeline_id'] ?? '');
+    if (!deps.state.pipelines[id]) {
+      const message = `The pipeline ${id} does not exist.`;
+      return { result: 'FAILED', state_message: message, termination_code: 'RESOURCE_NOT_FOUND', output: { error: message } };
+    }
+  }
+  return undefined;
+}
+
+function outcomeFor(deps: RunnerDeps, task: JsonObject, attempt: number, userName: string): PlannedOutcome {
+  const preflight = preflightFailure(deps, task, userName);
+  if (preflight) return preflight;
+  const key = taskKeyOf(task);
+  const scripted = deps.scenario.outcomeFor(key, attempt);
+  let result = scripted.result;
+  let error = scripted.error;
+  const pipelineTask = objectOrUndefined(task['pipeline_task']);
+  if (result === undefined && pipelineTask) {
+    // Unless the task itself is scripted, a pipeline task ends the way its pipeline's update does.
+    const pipeline = deps.state.pipelines[String(pipelineTask['pipeline_id'])]!;
+    const script = deps.scenario.pipelineFor(pipelineName(pipeline), pipeline.pipeline_id);
+    const update = scriptedUpdateResult(script.flows ?? [], script.result, script.error);
+    result = update.result === 'FAILED' ? 'FAILED' : 'SUCCESS';
+    error ??= update.error;
+  }
+  result ??= 'SUCCESS';
+  const output =
+    result === 'SUCCESS'
+      ? { ...(scripted.notebook_output !== undefined ? { notebook_output: scripted.notebook_output } : {}), ...(scripted.logs !== undefined ? { logs: scripted.logs } : {}) }
+      : { error: error ?? scripted.state_message ?? TASK_FAILED_MESSAGE, ...(scripted.error_trace !== undefined ? { error_trace: scripted.error_trace } : {}), ...(scripted.logs !== undefined ? { logs: scripted.logs } : {}) };
+  return { result, ...(scripted.state_message !== undefined ? { state_message: scripted.state_message } : {}), output };
+}
+
+/** Pipeline tasks that execute get an update spanning the task's RUNNING time. */
+function attachPipelineUpdates(deps: RunnerDeps, run: RunRecord, attempts: TaskAttemptRecord[]): void {
+  for (const attempt of attempts) {
+    if (attempt.skipped || attempt.termination_code === 'RESOURCE_NOT_FOUND') continue;
+    const task = run.tasks.find((t) => taskKeyOf(t) === attempt.task_key);
+    const pipelineTask = objectOrUndefined(task?.['pipeline_task']);
+    const pipeline = pipelineTask ? deps.state.pipelines[String(pipelineTask['pipeline_id'])] : undefined;
+    if (!pipelineTask || !pipeline) continue;
+    const script = deps.scenario.pipelineFor(pipelineName(pipeline), pipeline.pipeline_id);
+    const update = planUpdate({
+      pipeline,
+      updateId: nextUuid(deps.state),
+      cause: 'JOB_TASK',
+      fullRefresh: pipelineTask['full_refresh'] === true,
+      validateOnly: false,
+      refreshSelection: [],
+      fullRefreshSelection: [],
+      startAt: attempt.running_at,
+      endAt: attempt.end_at,
+      result: attempt.result === 'SUCCESS' ? 'COMPLETED' : 'FAILED',
+      ...(attempt.output.error !== undefined ? { error: attempt.output.error } : {}),
+      flows: script.flows ?? [],
+      newEventId: () => nextUuid(deps.state),
+    });
+    pipeline.updates.push(update);
+    attempt.pipeline_update = { pipeline_id: pipeline.pipeline_id, update_id: update.update_id };
+  }
+}
+
+function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number }>, repairId?: bigint) {
+  const nextAttempt = new Map<string, number>();
+  for (const a of run.attempts) nextAttempt.set(a.task_key, Math.max(nextAttempt.get(a.task_key) ?? 0, a.attempt_number + 1));
+  const attempts = planAttempts({
+    tasks,
+    known,
+    startAt,
+    ...(repairId !== undefined ? { repairId } : {}),
+    firstAttempt: (key) => nextAttempt.get(key) ?? 0,
+    outcome: (task, attempt) => outcomeFor(deps, task, attempt, run.creator_user_name),
+    durations: (key) => deps.scenario.durationsFor(key),
+    nextRunId: () => nextRunId(deps.state),
+  });
+  attachPipelineUpdates(deps, run, attempts);
+  run.attempts.push(...attempts);
+  return attempts;
+}
+
+function resolveJobParameters(job: JobRecord, given: Record<string, string> = {}): JsonObject[] {
+  const defined = Array.isArray(job.settings['parameters']) ? (job.settings['parameters'] as JsonObject[]) : [];
+  for (const name of Object.keys(given)) {
+    if (!defined.some((p) => p['name'] === name)) throw invalidParameter(`Job parameter ${name} is not defined in the job.`);
+  }
+  return defined.map((p) => {
+    const name = String(p['name']);
+    return { name, default: p['default'], value: given[name] ?? p['default'] };
+  });
+}
+
+export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequest, userName: string): RunRecord {
+  const tasks = Array.isArray(job.settings['tasks']) ? structuredClone(job.settings['tasks'] as JsonObject[]) : [];
+  const only = request.only;
+  for (const key of only ?? []) {
+    if (!tasks.some((t) => taskKeyOf(t) === key)) throw invalidParameter(`Task ${key} does not exist in job ${job.job_id}.`);
+  }
+  const run: RunRecord = {
+    run_id: nextRunId(deps.state),
+    job_id: job.job_id,
+    run_name: String(job.settings['name'] ?? 'Untitled'),
+    creator_user_name: userName,
+    created_at: deps.now,
+    started_at: deps.now + deps.scenario.data.defaults.queuedMs,
+    tasks,
+    job_clusters: Array.isArray(job.settings['job_clusters']) ? structuredClone(job.settings['job_clusters'] as JsonObject[]) : [],
+    job_parameters: resolveJobParameters(job, request.jobParameters),
+    ...(request.overridingParameters !== undefined ? { overriding_parameters: request.overridingParameters } : {}),
+    ...(request.idempotencyToken !== undefined ? { idempotency_token: request.idempotencyToken } : {}),
+    attempts: [],
+    repairs: [],
+  };
+  const selected = only ? tasks.filter((t) => only.includes(taskKeyOf(t))) : tasks;
+  plan(deps, run, selected, run.started_at, new Map());
+  deps.state.runs[run.run_id.toString()] = run;
+  if (request.idempotencyToken !== undefined) deps.state.idempotency[request.idempotencyToken] = run.run_id;
+  return run;
+}
+
+export interface RepairRequest {
+  rerunTasks?: string[];
+  rerunAllFailedTasks?: boolean;
+  rerunDependentTasks?: boolean;
+  latestRepairId?: bigint;
+}
+
+const NOT_SUCCEEDED: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT', 'CANCELED', 'UPSTREAM_FAILED', 'UPSTREAM_CANCELED']);
+
+function withDependents(tasks: JsonObject[], keys: Set<string>): Set<string> {
+  const out = new Set(keys);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const t of tasks) {
+      if (!out.has(taskKeyOf(t)) && dependenciesOf(t).some((d) => out.has(d))) {
+        out.add(taskKeyOf(t));
+        grew = true;
+      }
+    }
+  }
+  return out;
+}
+
+/** Re-runs chosen tasks of a finished run; the others keep their results as dependencies. */
+export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairRequest): bigint {
+  if (!isRunTerminal(run, deps.now)) throw invalidState(`Run ${run.run_id} is still active and cannot be repaired.`);
+  const latest = run.repairs[run.repairs.length - 1]?.repair_id;
+  if (latest !== undefined && request.latestRepairId !== latest) {
+    throw invalidParameter(`latest_repair_id must be ${latest}, the id of the latest repair of run ${run.run_id}.`);
+  }
+  const finals = finalAttempts(run.attempts);
+  let keys = new Set<string>(request.rerunTasks ?? []);
+  for (const key of keys) {
+    if (!run.tasks.some((t) => taskKeyOf(t) === key)) throw invalidParameter(`Task ${key} does not exist in run ${run.run_id}.`);
+  }
+  if (request.rerunAllFailedTasks) {
+    for (const [key, a] of finals) if (NOT_SUCCEEDED.has(a.result)) keys.add(key);
+  }
+  if (request.rerunDependentTasks) keys = withDependents(run.tasks, keys);
+  if (keys.size === 0) throw invalidParameter('No tasks to repair: name rerun_tasks or set rerun_all_failed_tasks.');
+  const repairId = nextRunId(deps.state);
+  const known = new Map<string, { result: TaskResult; end_at: number }>();
+  for (const [key, a] of finals) if (!keys.has(key)) known.set(key, { result: a.result, end_at: deps.now });
+  delete run.cancelled_at;
+  const attempts = plan(deps, run, run.tasks.filter((t) => keys.has(taskKeyOf(t))), deps.now, known, repairId);
+  run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: attempts.map((a) => a.run_id) });
+  return repairId;
+}
+
+/** Cancels a run (a no-op once it has finished) and the pipeline updates its tasks started. */
+export function cancelJobRun(deps: RunnerDeps, run: RunRecord): void {
+  if (isRunTerminal(run, deps.now)) return;
+  const before = [...run.attempts];
+  const cancelled = new Set(cancelRun(run, deps.now));
+  for (const attempt of before) {
+    const ref = attempt.pipeline_update;
+    const pipeline = ref ? deps.state.pipelines[ref.pipeline_id] : undefined;
+    const update = pipeline?.updates.find((u) => u.update_id === ref?.update_id);
+    if (!pipeline || !update) continue;
+    if (update.created_at > deps.now) {
+      // The task never reached RUNNING, so its update never started.
+      pipeline.updates = pipeline.updates.filter((u) => u !== update);
+      delete attempt.pipeline_update;
+    } else if (cancelled.has(attempt)) {
+      cancelUpdate(update, deps.now, () => nextUuid(deps.state));
+    }
+  }
+}

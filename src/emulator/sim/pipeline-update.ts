@@ -1,0 +1,183 @@
+// A pipeline update's timeline and event log, planned when the update starts: state changes
+// (WAITING_FOR_RESOURCES → INITIALIZING → SETTING_UP_TABLES → RUNNING → COMPLETED/FAILED) and
+// flow_progress events carrying data-quality metrics. Reads show only what happened before "now".
+import { isoTime } from '../clock.ts';
+import type { JsonObject } from '../http/json.ts';
+import type { FlowScript } from '../scenario.ts';
+import type { PipelineEventRecord, PipelineRecord, PipelineUpdateRecord, PipelineUpdateState } from '../state.ts';
+
+export interface UpdatePlan {
+  pipeline: PipelineRecord;
+  updateId: string;
+  cause: PipelineUpdateRecord['cause'];
+  fullRefresh: boolean;
+  validateOnly: boolean;
+  refreshSelection: string[];
+  fullRefreshSelection: string[];
+  startAt: number;
+  endAt: number;
+  result: 'COMPLETED' | 'FAILED';
+  error?: string;
+  flows: FlowScript[];
+  newEventId(): string;
+}
+
+const TERMINAL: ReadonlySet<PipelineUpdateState> = new Set(['COMPLETED', 'FAILED', 'CANCELED']);
+
+export function pipelineName(pipeline: PipelineRecord): string {
+  return String(pipeline.spec['name'] ?? '');
+}
+
+/** A flow error fails the update even when the script did not say so. */
+export function scriptedUpdateResult(flows: FlowScript[], result?: 'COMPLETED' | 'FAILED', error?: string) {
+  const failedFlow = flows.find((f) => f.error !== undefined);
+  if (result === 'FAILED' || failedFlow) {
+    return { result: 'FAILED' as const, error: error ?? failedFlow?.error ?? 'Update failed.' };
+  }
+  return { result: 'COMPLETED' as const };
+}
+
+export function planUpdate(plan: UpdatePlan): PipelineUpdateRecord {
+  const { startAt, endAt } = plan;
+  const span = Math.max(0, endAt - startAt);
+  const at = (fraction: number) => startAt + Math.floor(span * fraction);
+  const phases: PipelineUpdateRecord['phases'] = [
+    { state: 'WAITING_FOR_RESOURCES', at: startAt },
+    { state: 'INITIALIZING', at: at(0.1) },
+    { state: 'SETTING_UP_TABLES', at: at(0.2) },
+    { state: 'RUNNING', at: at(0.3) },
+    { state: plan.result, at: endAt },
+  ];
+  const update: PipelineUpdateRecord = {
+    update_id: plan.updateId,
+    pipeline_id: plan.pipeline.pipeline_id,
+    cause: plan.cause,
+    full_refresh: plan.fullRefresh,
+    validate_only: plan.validateOnly,
+    refresh_selection: plan.refreshSelection,
+    full_refresh_selection: plan.fullRefreshSelection,
+    created_at: startAt,
+    phases,
+    events: [],
+  };
+  const origin = { pipeline_id: plan.pipeline.pipeline_id, pipeline_name: pipelineName(plan.pipeline), update_id: plan.updateId };
+  const short = plan.updateId.slice(0, 6);
+  const event = (timestamp: number, event_type: string, message: string, details: JsonObject, extra: Partial<PipelineEventRecord> = {}) =>
+    update.events.push({ id: plan.newEventId(), timestamp, level: 'INFO', event_type, message, origin, details, ...extra });
+
+  event(startAt, 'create_update', `Update ${short} started by ${plan.cause}.`, {
+    create_update: { cause: plan.cause, full_refresh: plan.fullRefresh, validate_only: plan.validateOnly },
+  });
+  for (const phase of phases.slice(0, -1)) {
+    event(phase.at, 'update_progress', `Update ${short} is ${phase.state}.`, { update_progress: { state: phase.state } });
+  }
+  if (!plan.validateOnly) addFlowEvents(plan, update, origin, at(0.2), at(0.3));
+  const failure = plan.result === 'FAILED' ? { level: 'ERROR' as const, error: exceptionOf(plan.error ?? 'Update failed.') } : {};
+  event(endAt, 'update_progress', `Update ${short} is ${plan.result}.`, { update_progress: { state: plan.result } }, failure);
+  return update;
+}
+
+function exceptionOf(message: string): JsonObject {
+  return { exceptions: [{ class_name: 'com.databricks.pipelines.common.errors.DLTAnalysisException', message }], fatal: true };
+}
+
+function addFlowEvents(plan: UpdatePlan, update: PipelineUpdateRecord, origin: JsonObject, queuedAt: number, runningAt: number) {
+  const n = plan.flows.length;
+  const span = Math.max(0, plan.endAt - runningAt);
+  plan.flows.forEach((flow, i) => {
+    const dataset = flow.dataset ?? flow.name;
+    const flowOrigin = { ...origin, flow_name: flow.name, dataset_name: dataset };
+    const push = (timestamp: number, status: string, details: JsonObject = {}, extra: Partial<PipelineEventRecord> = {}) =>
+      update.events.push({
+        id: plan.newEventId(),
+        timestamp,
+        level: 'INFO',
+        event_type: 'flow_progress',
+        message: `Flow '${flow.name}' ${['COMPLETED', 'FAILED'].includes(status) ? 'has' : 'is'} ${status}.`,
+        origin: flowOrigin,
+        details: { flow_progress: { status, ...details } },
+        ...extra,
+      });
+    push(queuedAt, 'QUEUED');
+    push(runningAt, 'RUNNING');
+    const doneAt = runningAt + Math.floor(((i + 1) * span) / (n + 1));
+    if (flow.error !== undefined) {
+      push(doneAt, 'FAILED', {}, { level: 'ERROR', error: exceptionOf(flow.error) });
+      return;
+    }
+    push(doneAt, 'COMPLETED', {
+      metrics: { num_output_rows: flow.output_records ?? 0 },
+      data_quality: {
+        dropped_records: flow.dropped_records ?? 0,
+        expectations: (flow.expectations ?? []).map((e) => ({
+          name: e.name,
+          dataset: e.dataset ?? dataset,
+          passed_records: e.passed_records,
+          failed_records: e.failed_records,
+        })),
+      },
+    });
+  });
+  update.events.sort((a, b) => a.timestamp - b.timestamp);
+}
+
+/** State at `now`, or undefined before the update exists. */
+export function updateStateAt(update: PipelineUpdateRecord, now: number): PipelineUpdateState | undefined {
+  let state: PipelineUpdateState | undefined;
+  for (const phase of update.phases) if (phase.at <= now) state = phase.state;
+  return state;
+}
+
+export function isUpdateActive(update: PipelineUpdateRecord, now: number): boolean {
+  const state = updateStateAt(update, now);
+  return state !== undefined && !TERMINAL.has(state);
+}
+
+/** Stops an update at `at`: later phases and events never happen; it ends CANCELED. */
+export function cancelUpdate(update: PipelineUpdateRecord, at: number, newEventId: () => string): void {
+  const last = update.phases[update.phases.length - 1];
+  if (last && TERMINAL.has(last.state) && last.at <= at) return;
+  update.phases = update.phases.filter((p) => p.at <= at && !TERMINAL.has(p.state));
+  update.phases.push({ state: 'CANCELED', at });
+  update.events = update.events.filter((e) => e.timestamp <= at);
+  const origin = update.events[0]?.origin ?? { pipeline_id: update.pipeline_id, update_id: update.update_id };
+  update.events.push({
+    id: newEventId(),
+    timestamp: at,
+    level: 'INFO',
+    event_type: 'update_progress',
+    message: `Update ${update.update_id.slice(0, 6)} is CANCELED.`,
+    origin,
+    details: { update_progress: { state: 'CANCELED' } },
+  });
+}
+
+export function renderUpdate(update: PipelineUpdateRecord, spec: JsonObject, now: number): JsonObject {
+  return {
+    pipeline_id: update.pipeline_id,
+    update_id: update.update_id,
+    state: updateStateAt(update, now),
+    cause: update.cause,
+    creation_time: update.created_at,
+    full_refresh: update.full_refresh,
+    validate_only: update.validate_only,
+    ...(update.refresh_selection.length > 0 ? { refresh_selection: update.refresh_selection } : {}),
+    ...(update.full_refresh_selection.length > 0 ? { full_refresh_selection: update.full_refresh_selection } : {}),
+    cluster_id: `emulator-${update.pipeline_id.slice(-6)}`,
+    config: spec,
+  };
+}
+
+export function renderEvent(event: PipelineEventRecord): JsonObject {
+  return {
+    id: event.id,
+    timestamp: isoTime(event.timestamp),
+    level: event.level,
+    maturity_level: 'STABLE',
+    event_type: event.event_type,
+    message: event.message,
+    origin: event.origin,
+    details: event.details,
+    ...(event.error !== undefined ? { error: event.error } : {}),
+  };
+}

@@ -1,0 +1,250 @@
+// The fake workspace's state as plain data: maps and records with no behaviour, so it can be
+// inspected by tests, seeded, and saved to a directory (see state-files.ts). Ids are bigint (int64);
+// byte contents are base64 strings; times are epoch milliseconds.
+import { idStarts } from './ids.ts';
+import type { JsonObject } from './http/json.ts';
+
+export interface UserInfo {
+  id: string;
+  userName: string;
+  displayName: string;
+}
+
+export type ObjectType = 'DIRECTORY' | 'NOTEBOOK' | 'FILE' | 'DASHBOARD';
+export type NotebookLanguage = 'PYTHON' | 'SQL' | 'SCALA' | 'R';
+
+/** One node of the workspace tree, keyed by its absolute path (without a `/Workspace` prefix). */
+export interface WorkspaceObject {
+  object_type: ObjectType;
+  object_id: bigint;
+  created_at: number;
+  modified_at: number;
+  language?: NotebookLanguage;
+  /** base64 content of notebooks and files. */
+  content?: string;
+  /** For DASHBOARD objects: the Lakeview dashboard id. */
+  resource_id?: string;
+}
+
+export interface JobRecord {
+  job_id: bigint;
+  /** JobSettings as stored (with server-side defaults applied). */
+  settings: JsonObject;
+  created_time: number;
+  creator_user_name: string;
+  run_as_user_name: string;
+}
+
+/** Result of one task attempt once it is over. */
+export type TaskResult =
+  | 'SUCCESS'
+  | 'FAILED'
+  | 'TIMEDOUT'
+  | 'CANCELED'
+  | 'UPSTREAM_FAILED'
+  | 'UPSTREAM_CANCELED'
+  | 'EXCLUDED';
+
+export interface TaskOutputRecord {
+  error?: string;
+  error_trace?: string;
+  notebook_output?: string;
+  logs?: string;
+}
+
+/**
+ * One attempt of one task, with its whole timeline decided when it was planned. Reads derive the
+ * life-cycle state by comparing these times with the clock.
+ */
+export interface TaskAttemptRecord {
+  run_id: bigint;
+  task_key: string;
+  attempt_number: number;
+  repair_id?: bigint;
+  /** From this time the attempt shows in runs/get (a retry appears when the previous attempt ends). */
+  visible_at: number;
+  /** Dependencies done: PENDING from here (BLOCKED or WAITING_FOR_RETRY before). */
+  ready_at: number;
+  running_at: number;
+  end_at: number;
+  result: TaskResult;
+  /** Never executed: life cycle SKIPPED rather than TERMINATED. */
+  skipped: boolean;
+  state_message: string;
+  /** Overrides the termination code derived from the result (e.g. RESOURCE_NOT_FOUND). */
+  termination_code?: string;
+  output: TaskOutputRecord;
+  pipeline_update?: { pipeline_id: string; update_id: string };
+}
+
+export interface RepairRecord {
+  repair_id: bigint;
+  requested_at: number;
+  task_run_ids: bigint[];
+}
+
+export interface RunRecord {
+  run_id: bigint;
+  job_id: bigint;
+  run_name: string;
+  creator_user_name: string;
+  /** run-now time; the run is QUEUED until started_at. */
+  created_at: number;
+  started_at: number;
+  /** The job's tasks when the run started (later resets do not change a running run). */
+  tasks: JsonObject[];
+  job_clusters: JsonObject[];
+  job_parameters: JsonObject[];
+  overriding_parameters?: JsonObject;
+  idempotency_token?: string;
+  attempts: TaskAttemptRecord[];
+  cancelled_at?: number;
+  repairs: RepairRecord[];
+}
+
+export type PipelineUpdateState =
+  | 'QUEUED'
+  | 'CREATED'
+  | 'WAITING_FOR_RESOURCES'
+  | 'INITIALIZING'
+  | 'RESETTING'
+  | 'SETTING_UP_TABLES'
+  | 'RUNNING'
+  | 'STOPPING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELED';
+
+export interface PipelineEventRecord {
+  id: string;
+  /** Epoch ms; rendered as an RFC 3339 string. */
+  timestamp: number;
+  level: 'INFO' | 'WARN' | 'ERROR' | 'METRICS';
+  event_type: string;
+  message: string;
+  origin: JsonObject;
+  details: JsonObject;
+  error?: JsonObject;
+}
+
+export interface PipelineUpdateRecord {
+  update_id: string;
+  pipeline_id: string;
+  cause: 'API_CALL' | 'JOB_TASK' | 'USER_ACTION';
+  full_refresh: boolean;
+  validate_only: boolean;
+  refresh_selection: string[];
+  full_refresh_selection: string[];
+  created_at: number;
+  /** State changes in time order; the last one is terminal. */
+  phases: { state: PipelineUpdateState; at: number }[];
+  events: PipelineEventRecord[];
+}
+
+export interface PipelineRecord {
+  pipeline_id: string;
+  spec: JsonObject;
+  creator_user_name: string;
+  run_as_user_name: string;
+  created_at: number;
+  last_modified: number;
+  updates: PipelineUpdateRecord[];
+}
+
+export type ScopeBackend = 'DATABRICKS' | 'AZURE_KEYVAULT';
+export type AclPermission = 'READ' | 'WRITE' | 'MANAGE';
+
+export interface SecretScopeRecord {
+  name: string;
+  backend_type: ScopeBackend;
+  keyvault_metadata?: { resource_id: string; dns_name: string };
+  /** key → base64 value. For Key Vault scopes these stand for the vault's secrets (read-only). */
+  secrets: Record<string, { value: string; last_updated_timestamp: number }>;
+  acls: Record<string, AclPermission>;
+}
+
+export interface PublishedDashboardRecord {
+  display_name: string;
+  warehouse_id?: string;
+  embed_credentials: boolean;
+  revision_create_time: number;
+}
+
+export interface DashboardRecord {
+  dashboard_id: string;
+  display_name: string;
+  parent_path: string;
+  path: string;
+  serialized_dashboard: string;
+  warehouse_id?: string;
+  etag: string;
+  lifecycle_state: 'ACTIVE' | 'TRASHED';
+  create_time: number;
+  update_time: number;
+  published?: PublishedDashboardRecord;
+}
+
+/** Unity Catalog volume files, keyed by absolute path (`/Volumes/<catalog>/<schema>/<volume>/...`). */
+export interface VolumeState {
+  files: Record<string, { content: string; modified_at: number }>;
+  directories: Record<string, { created_at: number }>;
+}
+
+export interface WorkspaceState {
+  version: 1;
+  currentUser: UserInfo;
+  workspaceId: string;
+  objects: Record<string, WorkspaceObject>;
+  jobs: Record<string, JobRecord>;
+  runs: Record<string, RunRecord>;
+  /** run-now idempotency token → run id. */
+  idempotency: Record<string, bigint>;
+  pipelines: Record<string, PipelineRecord>;
+  secretScopes: Record<string, SecretScopeRecord>;
+  dashboards: Record<string, DashboardRecord>;
+  volumes: VolumeState;
+  counters: { job: bigint; run: bigint; object: bigint; uuid: number };
+}
+
+export const DEFAULT_USER: UserInfo = {
+  id: '4200000000000001',
+  userName: 'emulator-user@example.com',
+  displayName: 'Emulator User',
+};
+
+export interface CreateStateOptions {
+  /** Issue job, run and object ids above 2^53 to exercise clients' int64 handling. */
+  bigIds?: boolean;
+  user?: UserInfo;
+  now?: number;
+}
+
+/** An empty workspace with the folders every workspace has: /, /Users/<me>, /Shared. */
+export function createWorkspaceState(options: CreateStateOptions = {}): WorkspaceState {
+  const user = options.user ?? DEFAULT_USER;
+  const now = options.now ?? 0;
+  const starts = idStarts(options.bigIds ?? false);
+  const state: WorkspaceState = {
+    version: 1,
+    currentUser: user,
+    workspaceId: '1234567890123456',
+    objects: {},
+    jobs: {},
+    runs: {},
+    idempotency: {},
+    pipelines: {},
+    secretScopes: {},
+    dashboards: {},
+    volumes: { files: {}, directories: {} },
+    counters: { job: starts.job, run: starts.run, object: starts.object, uuid: 1 },
+  };
+  for (const path of ['/', '/Users', `/Users/${user.userName}`, '/Shared']) {
+    state.objects[path] = {
+      object_type: 'DIRECTORY',
+      object_id: state.counters.object++,
+      created_at: now,
+      modified_at: now,
+    };
+  }
+  return state;
+}
