@@ -1,6 +1,7 @@
 // Turns a Databricks error response into a RemoteApiError, following the formats the SDKs parse
 // (standard JSON, legacy `{error}`, SCIM, `CODE: message` text, HTML, empty body).
 import { RemoteApiError } from '../errors/index.ts';
+import { parseJson } from './json.ts';
 
 /** Request identity carried by every error; the path never includes the query string. */
 export interface RequestIdentity {
@@ -87,6 +88,43 @@ export function parseErrorBody(status: number, body: unknown, reason = ''): Pars
   if (isRecord(body)) return fromJson(status, body, fallbackReason);
   if (typeof body === 'string') return fromText(status, body, fallbackReason);
   return { status, error_code: statusCode(status), message: fallbackReason };
+}
+
+const PRIVATE_LINK_MARKER = 'private-link-validation-error';
+
+/** A non-2xx response as the HTTP client received it (headers lower-cased). */
+export interface ErrorResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  data: Buffer;
+}
+
+/**
+ * Reads a failed response: a redirect (the API never redirects, except Private Link to a login page) or an
+ * error body in any of the formats above, with the SDKs' overrides applied.
+ */
+export function parseErrorResponse(response: ErrorResponse, request: RequestIdentity): ParsedApiError {
+  if (response.status >= 300 && response.status < 400) {
+    const privateLink = (response.headers['location'] ?? '').includes(PRIVATE_LINK_MARKER);
+    return {
+      status: response.status,
+      error_code: privateLink ? 'PRIVATE_LINK_VALIDATION_ERROR' : 'UNEXPECTED_REDIRECT',
+      message: privateLink
+        ? 'the workspace redirected to a login page: it is behind Private Link and this network is not allowed'
+        : 'the workspace answered with a redirect; check that the host is the workspace URL',
+    };
+  }
+  const text = response.data.toString('utf8');
+  let body: unknown = text;
+  if (/json/i.test(response.headers['content-type'] ?? '') || /^\s*[{[]/.test(text)) {
+    try {
+      body = parseJson(text);
+    } catch {
+      body = text;
+    }
+  }
+  return applyOverrides(parseErrorBody(response.status, body, response.statusText), request);
 }
 
 // Both SDKs rewrite a missing job or run (HTTP 400 INVALID_PARAMETER_VALUE) to RESOURCE_DOES_NOT_EXIST.

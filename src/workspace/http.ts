@@ -7,9 +7,8 @@ import type { EventSink } from '../events/types.ts';
 import { silentSink } from '../events/types.ts';
 import type { CredentialsProvider } from './auth/types.ts';
 import {
-  applyOverrides,
   networkError,
-  parseErrorBody,
+  parseErrorResponse,
   RequestOutcomeUnknownError,
   toRemoteApiError,
   type ParsedApiError,
@@ -17,6 +16,7 @@ import {
 } from './errors.ts';
 import { secureHost } from './host.ts';
 import { parseJson, stringifyJson } from './json.ts';
+import { encodeQuery, type QueryParams } from './query.ts';
 import { collectSecretValues, redactBody, scrubSecrets } from './redact.ts';
 import {
   backoffDelay,
@@ -29,9 +29,7 @@ import {
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-type QueryScalar = string | number | bigint | boolean;
-/** Query values as the SDKs encode them: booleans as true/false, arrays as repeated keys, absent values skipped. */
-export type QueryParams = Record<string, QueryScalar | readonly QueryScalar[] | undefined | null>;
+export type { QueryParams } from './query.ts';
 
 /** What the request hook sees: enough to log or assert on, with secret body fields masked. */
 export interface RequestRecord {
@@ -94,8 +92,6 @@ type Attempt =
   | { ok: true; response: AxiosResponse<Buffer> }
   | { ok: false; kind: 'response'; error: ParsedApiError; retryAfterMs?: number }
   | { ok: false; kind: 'network'; code: string };
-
-const PRIVATE_LINK_MARKER = 'private-link-validation-error';
 
 export class HttpClient {
   readonly host: string;
@@ -247,33 +243,9 @@ export class HttpClient {
   }
 
   private errorAttempt(call: CallOptions, response: AxiosResponse<Buffer>): Attempt {
-    const request: RequestIdentity = { method: call.method, path: call.path };
-    if (response.status >= 300 && response.status < 400) {
-      const location = String(response.headers['location'] ?? '');
-      const privateLink = location.includes(PRIVATE_LINK_MARKER);
-      return {
-        ok: false,
-        kind: 'response',
-        error: {
-          status: response.status,
-          error_code: privateLink ? 'PRIVATE_LINK_VALIDATION_ERROR' : 'UNEXPECTED_REDIRECT',
-          message: privateLink
-            ? 'the workspace redirected to a login page: it is behind Private Link and this network is not allowed'
-            : 'the workspace answered with a redirect; check that the host is the workspace URL',
-        },
-      };
-    }
-    const text = Buffer.isBuffer(response.data) ? response.data.toString('utf8') : '';
-    let body: unknown = text;
-    if (/json/i.test(String(response.headers['content-type'] ?? '')) || /^\s*[{[]/.test(text)) {
-      try {
-        body = parseJson(text);
-      } catch {
-        body = text;
-      }
-    }
-    const parsed = applyOverrides(parseErrorBody(response.status, body, response.statusText), request);
-    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], this.now()) ?? parsed.retry_delay_ms;
+    const raw = toRawResponse(response);
+    const parsed = parseErrorResponse({ ...raw, statusText: response.statusText }, { method: call.method, path: call.path });
+    const retryAfterMs = parseRetryAfter(raw.headers['retry-after'], this.now()) ?? parsed.retry_delay_ms;
     return retryAfterMs === undefined
       ? { ok: false, kind: 'response', error: parsed }
       : { ok: false, kind: 'response', error: parsed, retryAfterMs };
@@ -319,16 +291,6 @@ export class HttpClient {
 
 function byteLength(data: Uint8Array | string): number {
   return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-}
-
-function encodeQuery(query: QueryParams | undefined): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (value === undefined || value === null) continue;
-    const values = Array.isArray(value) ? (value as readonly QueryScalar[]) : [value as QueryScalar];
-    for (const v of values) params.append(key, String(v));
-  }
-  return params;
 }
 
 function networkCode(error: unknown): string {
