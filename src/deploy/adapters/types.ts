@@ -1,0 +1,69 @@
+// The one shape every resource adapter has (as in the Databricks CLI's direct engine): read, find, create,
+// update, delete, and a diff that decides update or recreate from the kind's field table. Each write is one
+// API call (plus a publish for dashboards); the caller saves state after it.
+import type { WorkspaceClient } from '../../workspace/index.ts';
+import { diffFull, diffRemote, markRecreate } from '../diff.ts';
+import type { FieldRules } from '../fields.ts';
+import type { DesiredResource, FieldChange, ResourceKind, StateEntry } from '../types.ts';
+
+/** A resource as the workspace has it, in the same shape as DesiredResource.settings. */
+export interface RemoteObject {
+  id: string;
+  settings: Record<string, unknown>;
+  etag?: string;
+}
+
+export interface ApplyResult {
+  id: string;
+  etag?: string;
+}
+
+/** Shares list calls between resources within one deploy (one scopes/list, one listing per folder). */
+export class Memo {
+  private readonly entries = new Map<string, Promise<unknown>>();
+
+  once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key) as Promise<T> | undefined;
+    if (!entry) {
+      entry = load();
+      this.entries.set(key, entry);
+      // A failed load is not remembered: the next caller tries again.
+      entry.catch(() => this.entries.delete(key));
+    }
+    return entry;
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+export interface AdapterContext {
+  client: WorkspaceClient;
+  memo: Memo;
+}
+
+export interface ResourceAdapter {
+  readonly kind: ResourceKind;
+  readonly rules: FieldRules;
+  /** The object with this id, or undefined when it no longer exists. */
+  read(ctx: AdapterContext, id: string): Promise<RemoteObject | undefined>;
+  /** An object this bundle created but did not record (state lost, response lost), found by name, tag or path. */
+  find(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined>;
+  create(ctx: AdapterContext, desired: DesiredResource): Promise<ApplyResult>;
+  update(ctx: AdapterContext, id: string, desired: DesiredResource, recorded: StateEntry | undefined): Promise<ApplyResult>;
+  delete(ctx: AdapterContext, id: string): Promise<void>;
+  /** Changes between what was applied (state), what is wanted and what the workspace has. */
+  diff(recorded: StateEntry | undefined, desired: DesiredResource, remote: RemoteObject): FieldChange[];
+}
+
+/**
+ * The usual diff: local changes against the recorded settings, plus remote drift on the fields the bundle sets;
+ * changes to recreate-only fields are marked.
+ */
+export function standardDiff(rules: FieldRules, recorded: StateEntry | undefined, desired: DesiredResource, remote: RemoteObject): FieldChange[] {
+  const local = recorded?.settings ? diffFull(recorded.settings, desired.settings, rules) : [];
+  const seen = new Set(local.map((c) => c.path));
+  const drift = diffRemote(desired.settings, remote.settings, rules).filter((c) => !seen.has(c.path));
+  return markRecreate([...local, ...drift], rules);
+}

@@ -1,0 +1,230 @@
+// deployBundle / planBundle / destroyBundle: the whole deploy, from a resolved model to an applied plan.
+// who am I → variables and presets → synth → desired resources → lock → state → remote reads → plan →
+// approval for destructive changes → apply → unlock. The engine emits events; it never prints or prompts
+// by itself (the caller passes `confirm` when a terminal is there to ask).
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { UserError } from '../errors/index.ts';
+import type { EventSink } from '../events/types.ts';
+import { silentSink } from '../events/types.ts';
+import type { BundleModel } from '../model/types.ts';
+import { synthBundle, type SynthFile } from '../synth/index.ts';
+import type { WorkspaceClient } from '../workspace/index.ts';
+import { ADAPTERS, Memo, type AdapterContext } from './adapters/index.ts';
+import { deleteIgnoringMissing } from './adapters/errors.ts';
+import { applyPlan, type ApplyOutcome } from './apply.ts';
+import { desiredResources } from './desired.ts';
+import { formatPlan } from './format.ts';
+import { interpolate, resolveVariables, type VariableValue } from './interpolate.ts';
+import { acquireLock, type DeployLock } from './lock.ts';
+import { mapLimit } from './pool.ts';
+import { planDeploy, planSummary } from './plan.ts';
+import { bundlePaths, shortUserName } from './presets.ts';
+import { readRemote } from './remote.ts';
+import { StateStore, type StateSource } from './state.ts';
+import type { BundlePaths, CurrentUser, DeployPlan, DesiredResource, PlannedAction } from './types.ts';
+
+export const DEFAULT_PARALLELISM = 8;
+
+export interface DeployContext {
+  /** The bundle resolved for the target (resolve()); variables are applied here. */
+  model: BundleModel;
+  /** Project root: synth reads notebooks-src/ and templates/ here; the state cache goes to .dbx-ts/state/. */
+  repoRoot: string;
+  client: WorkspaceClient;
+  sink?: EventSink;
+  /** `--var name=value` flags. */
+  vars?: Record<string, string>;
+  /** Where BUNDLE_VAR_<name> is read. */
+  env?: Record<string, string | undefined>;
+  parallelism?: number;
+  signal?: AbortSignal;
+  /** Already synthesized files for this model (default: synthBundle). */
+  files?: SynthFile[];
+  /** Folder of the local state cache (default `<repoRoot>/.dbx-ts/state`). */
+  cacheDir?: string;
+}
+
+export interface DeployOptions extends DeployContext {
+  /** Approve deletions and replacements without asking (CI). */
+  autoApprove?: boolean;
+  /** Asks the user on a terminal; absent means nobody can be asked. */
+  confirm?: (question: string) => Promise<boolean>;
+  forceLock?: boolean;
+}
+
+export interface DeployResult {
+  plan: DeployPlan;
+  paths: BundlePaths;
+  user: CurrentUser;
+  stateSource: StateSource;
+  applied?: ApplyOutcome;
+}
+
+interface Prepared {
+  user: CurrentUser;
+  paths: BundlePaths;
+  desired: DesiredResource[];
+  store: StateStore;
+  ctx: AdapterContext;
+  sink: EventSink;
+  parallelism: number;
+}
+
+/** The model with every variable's value for this deploy, so synth and settings agree on them. */
+function withVariables(model: BundleModel, variables: Record<string, VariableValue>): BundleModel {
+  const effective = structuredClone(model);
+  const catalogBefore = model.target.variables['catalog'] ?? model.variables['catalog']?.default;
+  effective.target = { ...effective.target, variables: { ...variables } };
+  // The catalog name feeds the generated notebooks; follow a --var or BUNDLE_VAR_ override of it.
+  if (variables['catalog'] !== undefined && String(catalogBefore) === model.catalog) effective.catalog = String(variables['catalog']);
+  return effective;
+}
+
+async function prepare(opts: DeployContext): Promise<Prepared> {
+  const sink = opts.sink ?? silentSink;
+  const parallelism = Math.max(1, Math.floor(opts.parallelism ?? DEFAULT_PARALLELISM));
+  const variables = resolveVariables(opts.model, { ...(opts.vars ? { flags: opts.vars } : {}), env: opts.env ?? {} });
+  const model = withVariables(opts.model, variables);
+  const me = await opts.client.scim.me();
+  const user: CurrentUser = { userName: me.userName, shortName: shortUserName(me.userName), ...(me.displayName ? { displayName: me.displayName } : {}) };
+  const rootPath = model.target.workspace.root_path;
+  const preliminary = bundlePaths({ bundle: model.bundle.name, target: model.target.name, userName: user.userName });
+  const paths = rootPath
+    ? bundlePaths({
+        bundle: model.bundle.name,
+        target: model.target.name,
+        userName: user.userName,
+        rootPath: interpolate(rootPath, rootContext(model, variables, user, preliminary), `targets.${model.target.name}.workspace.root_path`),
+      })
+    : preliminary;
+  const files = opts.files ?? synthBundle(model, { repoRoot: opts.repoRoot });
+  const desired = desiredResources({ model, files, variables, user, paths });
+  const store = new StateStore({
+    client: opts.client,
+    paths,
+    bundle: model.bundle.name,
+    target: model.target.name,
+    localFile: join(opts.cacheDir ?? join(opts.repoRoot, '.dbx-ts', 'state'), `${model.target.name}.json`),
+    events: sink,
+  });
+  return { user, paths, desired, store, ctx: { client: opts.client, memo: new Memo() }, sink, parallelism };
+}
+
+function rootContext(model: BundleModel, variables: Record<string, VariableValue>, user: CurrentUser, paths: BundlePaths) {
+  return {
+    variables,
+    bundle: { name: model.bundle.name, target: model.target.name },
+    workspace: {
+      current_user: { userName: user.userName, short_name: user.shortName },
+      root_path: paths.root,
+      file_path: paths.files,
+      state_path: paths.state,
+      resource_path: paths.resources,
+    },
+  };
+}
+
+async function makePlan(p: Prepared, model: BundleModel): Promise<{ plan: DeployPlan; stateSource: StateSource }> {
+  const stateSource = await p.store.load();
+  const remote = await readRemote(p.ctx, p.desired, p.store.state, p.parallelism);
+  const plan = planDeploy({
+    bundle: model.bundle.name,
+    target: model.target.name,
+    root_path: p.paths.root,
+    desired: p.desired,
+    state: p.store.state,
+    remote,
+  });
+  p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions } });
+  return { plan, stateSource };
+}
+
+/** Deletions and replacements of anything but files (files follow the bundle) need approval. */
+export function destructiveActions(plan: DeployPlan): PlannedAction[] {
+  return plan.actions.filter((a) => (a.action === 'delete' || a.action === 'replace') && a.kind !== 'files');
+}
+
+/** Lines naming what will be deleted or replaced. */
+function describeActions(actions: PlannedAction[]): string[] {
+  return actions.map((a) => `${a.action} ${a.address}`);
+}
+
+async function approve(items: string[], opts: DeployOptions, verb: string): Promise<void> {
+  if (items.length === 0 || opts.autoApprove) return;
+  const list = items.map((line) => `  ${line}`).join('\n');
+  if (!opts.confirm) {
+    throw new UserError(
+      `This ${verb} would delete or replace ${items.length} item(s) and no terminal is attached to confirm:\n${list}`,
+      `Review the plan (dbx-ts plan), then run again with --auto-approve.`,
+    );
+  }
+  const yes = await opts.confirm(`This ${verb} will delete or replace:\n${list}\nContinue?`);
+  if (!yes) throw new UserError(`${verb[0]!.toUpperCase()}${verb.slice(1)} cancelled: the deletions were not approved. Nothing was changed.`);
+}
+
+/** What `dbx-ts plan` shows: reads only, no lock, nothing written. */
+export async function planBundle(opts: DeployContext): Promise<DeployResult> {
+  const p = await prepare(opts);
+  const { plan, stateSource } = await makePlan(p, opts.model);
+  return { plan, paths: p.paths, user: p.user, stateSource };
+}
+
+/** Deploys the bundle to the client's workspace. The plan is emitted first; the lock is held throughout. */
+export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
+  const p = await prepare(opts);
+  const lock = await acquireLock({ client: opts.client, paths: p.paths, user: p.user.userName, force: opts.forceLock === true, events: p.sink });
+  try {
+    const { plan, stateSource } = await makePlan(p, opts.model);
+    await approve(describeActions(destructiveActions(plan)), opts, 'deploy');
+    const applied = await applyPlan({ plan, desired: p.desired, ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const s = planSummary(plan);
+    p.sink({
+      code: 'log',
+      level: 'info',
+      message: `Deployed bundle ${plan.bundle} to target ${plan.target}: ${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted, ${s.noop} unchanged.`,
+      data: { ...s, root_path: p.paths.root },
+    });
+    return { plan, paths: p.paths, user: p.user, stateSource, applied };
+  } finally {
+    await releaseQuietly(lock, p.sink);
+  }
+}
+
+/** Removes everything the bundle deployed (found through the state, or by name and tag), then its folder. */
+export async function destroyBundle(opts: DeployOptions): Promise<DeployResult> {
+  const p = await prepare(opts);
+  const lock = await acquireLock({ client: opts.client, paths: p.paths, user: p.user.userName, force: opts.forceLock === true, events: p.sink });
+  let rootRemoved = false;
+  try {
+    const stateSource = await p.store.load();
+    // Resources the state does not know (it was lost) but that carry this bundle's names and tags.
+    const unrecorded = p.desired.filter((d) => !p.store.get(d.address) && d.kind !== 'files');
+    const found = await mapLimit(unrecorded, p.parallelism, (d) => ADAPTERS[d.kind].find(p.ctx, d));
+    unrecorded.forEach((d, i) => {
+      const object = found[i];
+      if (object) p.store.state.resources[d.address] = { id: object.id, hash: '' };
+    });
+    const plan = planDeploy({ bundle: opts.model.bundle.name, target: opts.model.target.name, root_path: p.paths.root, desired: [], state: p.store.state, remote: new Map() });
+    p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions } });
+    await approve([...describeActions(plan.actions.filter((a) => a.kind !== 'files')), `delete folder ${p.paths.root} (files, state)`], opts, 'destroy');
+    const applied = await applyPlan({ plan, desired: [], ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
+    // The folder holds the files, the dashboards' folder, the state and the lock.
+    await deleteIgnoringMissing(() => opts.client.workspace.delete({ path: p.paths.root, recursive: true }));
+    rootRemoved = true;
+    await rm(join(opts.cacheDir ?? join(opts.repoRoot, '.dbx-ts', 'state'), `${opts.model.target.name}.json`), { force: true });
+    p.sink({ code: 'log', level: 'info', message: `Destroyed bundle ${plan.bundle} on target ${plan.target}: ${plan.actions.length} resource(s) and ${p.paths.root} removed.`, data: { root_path: p.paths.root } });
+    return { plan, paths: p.paths, user: p.user, stateSource, applied };
+  } finally {
+    if (!rootRemoved) await releaseQuietly(lock, p.sink);
+  }
+}
+
+/** A lock that cannot be released must not hide the deploy's own outcome; the next deploy names it. */
+async function releaseQuietly(lock: DeployLock, sink: EventSink): Promise<void> {
+  try {
+    await lock.release();
+  } catch (error) {
+    sink({ code: 'log', level: 'warn', message: `Could not release the deploy lock ${lock.path}: ${(error as Error).message}`, data: { path: lock.path } });
+  }
+}

@@ -1,0 +1,137 @@
+// What the bundle wants deployed, as API-shaped settings per resource: the model with variables resolved,
+// development presets applied, bundle paths mapped to workspace paths, and the synthesized files attached.
+import { UserError } from '../errors/index.ts';
+import type { BundleModel, JobSettings } from '../model/types.ts';
+import type { SynthFile } from '../synth/index.ts';
+import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
+import { applyPresets } from './presets.ts';
+import { addressOf, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ResourceKind } from './types.ts';
+
+/** Tags on every job the bundle deploys, so a job is found again if the deploy state is lost. */
+export const BUNDLE_TAG = 'dbx_ts_bundle';
+export const KEY_TAG = 'dbx_ts_key';
+
+export interface DesiredInput {
+  model: BundleModel;
+  /** synthBundle's output for the same model. */
+  files: SynthFile[];
+  variables: Record<string, VariableValue>;
+  user: CurrentUser;
+  paths: BundlePaths;
+}
+
+export function interpolationContext(input: Omit<DesiredInput, 'files'>): InterpolationContext {
+  return {
+    variables: input.variables,
+    bundle: { name: input.model.bundle.name, target: input.model.target.name },
+    workspace: {
+      current_user: { userName: input.user.userName, short_name: input.user.shortName },
+      root_path: input.paths.root,
+      file_path: input.paths.files,
+      state_path: input.paths.state,
+      resource_path: input.paths.resources,
+    },
+  };
+}
+
+/** The value of the BUNDLE_TAG tag: one bundle deployed to one target. */
+export function bundleTagValue(model: BundleModel): string {
+  return `${model.bundle.name}.${model.target.name}`;
+}
+
+const NOTEBOOK_EXTENSIONS = /\.(py|sql|scala|r|ipynb)$/i;
+
+/** Where a bundle-relative file lands; notebooks lose their extension, as in the Databricks CLI. */
+export function workspacePath(paths: BundlePaths, bundlePath: string, notebook: boolean): string {
+  if (bundlePath.startsWith('/')) return bundlePath;
+  const clean = bundlePath.replace(/^\.\//, '');
+  return `${paths.files}/${notebook ? clean.replace(NOTEBOOK_EXTENSIONS, '') : clean}`;
+}
+
+export function desiredResources(input: DesiredInput): DesiredResource[] {
+  const { model, paths } = input;
+  const ctx = interpolationContext(input);
+  const presets = { mode: model.target.mode, shortName: input.user.shortName };
+  const content = new Map(input.files.map((f) => [f.path, f.content]));
+  const fileContent = (path: string): string => {
+    const text = content.get(path);
+    if (text === undefined) throw new Error(`synth produced no file ${path}`);
+    return text;
+  };
+  const out: DesiredResource[] = [];
+  const notebookPaths = new Set<string>();
+
+  for (const nb of Object.values(model.notebooks)) {
+    notebookPaths.add(nb.path);
+    out.push({
+      address: addressOf('files', nb.path),
+      kind: 'files',
+      key: nb.path,
+      settings: { path: workspacePath(paths, nb.path, true), object_type: 'NOTEBOOK', language: nb.language },
+      dependsOn: [],
+      payload: fileContent(nb.path),
+    });
+  }
+  for (const p of Object.values(model.resources.pipelines)) {
+    out.push({
+      address: addressOf('files', p.source_path),
+      kind: 'files',
+      key: p.source_path,
+      settings: { path: workspacePath(paths, p.source_path, false), object_type: 'FILE' },
+      dependsOn: [],
+      payload: fileContent(p.source_path),
+    });
+  }
+
+  for (const [key, scope] of Object.entries(model.resources.secret_scopes)) {
+    const s = interpolate(scope.settings, ctx, `resources.secret_scopes.${key}`);
+    const settings: Record<string, unknown> = { scope: s.name };
+    if (s.backend_type) settings['scope_backend_type'] = s.backend_type;
+    if (s.keyvault_metadata) settings['backend_azure_keyvault'] = { ...s.keyvault_metadata };
+    out.push({ address: addressOf('secret_scopes', key), kind: 'secret_scopes', key, settings, dependsOn: [] });
+  }
+
+  for (const [key, p] of Object.entries(model.resources.pipelines)) {
+    const withLibraries = { ...p.settings, libraries: [{ file: { path: workspacePath(paths, p.source_path, false) } }] };
+    const settings = interpolate(applyPresets('pipelines', withLibraries, presets), ctx, `resources.pipelines.${key}`);
+    out.push({ address: addressOf('pipelines', key), kind: 'pipelines', key, settings, dependsOn: [addressOf('files', p.source_path)] });
+  }
+
+  for (const [key, d] of Object.entries(model.resources.dashboards)) {
+    const base: Record<string, unknown> = { parent_path: paths.resources, ...d.settings };
+    const settings = interpolate(applyPresets('dashboards', base, presets), ctx, `resources.dashboards.${key}`);
+    out.push({ address: addressOf('dashboards', key), kind: 'dashboards', key, settings, dependsOn: [], payload: fileContent(d.file_path) });
+  }
+
+  for (const [key, j] of Object.entries(model.resources.jobs)) {
+    const fileDeps: Address[] = [];
+    const tasks = j.settings.tasks.map((task) => {
+      const nb = task['notebook_task'] as Record<string, unknown> | undefined;
+      if (!nb || typeof nb['notebook_path'] !== 'string') return task;
+      const path = nb['notebook_path'];
+      if (notebookPaths.has(path)) fileDeps.push(addressOf('files', path));
+      return { ...task, notebook_task: { ...nb, notebook_path: workspacePath(paths, path, true) } };
+    });
+    const tagged: JobSettings = { ...j.settings, tasks };
+    tagged.tags = { ...((j.settings['tags'] as Record<string, string> | undefined) ?? {}), [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
+    const settings = interpolate(applyPresets('jobs', tagged, presets), ctx, `resources.jobs.${key}`);
+    out.push({ address: addressOf('jobs', key), kind: 'jobs', key, settings, dependsOn: [...new Set(fileDeps)] });
+  }
+
+  return addReferenceDependencies(out);
+}
+
+/** Adds every `${resources.<kind>.<key>.id}` as a dependency; a reference to nothing is the user's error. */
+function addReferenceDependencies(resources: DesiredResource[]): DesiredResource[] {
+  const known = new Set(resources.map((r) => r.address));
+  for (const r of resources) {
+    for (const ref of resourceReferences(r.settings)) {
+      const target = `${ref.kind}.${ref.key}`;
+      if (!RESOURCE_KINDS.includes(ref.kind as ResourceKind) || !known.has(target)) {
+        throw new UserError(`${r.address} refers to \${resources.${ref.kind}.${ref.key}.id}, which is not a resource of this bundle`);
+      }
+      if (!r.dependsOn.includes(target)) r.dependsOn.push(target);
+    }
+  }
+  return resources;
+}

@@ -1,0 +1,83 @@
+// How each resource kind's fields behave in a diff, as data (the Databricks CLI keeps the same table in
+// bundle/direct/dresources/resources.yml): which changes need delete + create, which remote values are not
+// compared, and which arrays are matched by a key rather than by position.
+import type { ResourceKind } from './types.ts';
+
+export interface FieldRules {
+  /** Changing one of these cannot be done in place: the resource is deleted and created again. */
+  recreateOnChange: string[];
+  /** Remote values never compared: filled in or rewritten by the server, write-only, or tracked by etag. */
+  ignoreRemote: string[];
+  /** Arrays whose elements are matched by a key field, e.g. job tasks by task_key. */
+  arrayKeys: Record<string, string>;
+}
+
+const JOB_RULES: FieldRules = {
+  recreateOnChange: [],
+  ignoreRemote: [
+    // The server reports these from its own bookkeeping or drops them.
+    'format',
+    'run_as',
+    'tasks[*].notebook_task.source',
+    'tasks[*].run_if',
+    'edit_mode',
+    'deployment',
+  ],
+  arrayKeys: {
+    tasks: 'task_key',
+    'tasks[*].depends_on': 'task_key',
+    job_clusters: 'job_cluster_key',
+    environments: 'environment_key',
+    parameters: 'name',
+  },
+};
+
+const PIPELINE_RULES: FieldRules = {
+  recreateOnChange: ['storage', 'ingestion_definition.connection_name', 'ingestion_definition.ingestion_gateway_id', 'gateway_definition'],
+  ignoreRemote: ['id', 'run_as', 'allow_duplicate_names'],
+  arrayKeys: { clusters: 'label', notifications: 'email_recipients' },
+};
+
+const SCOPE_RULES: FieldRules = {
+  // A scope cannot be renamed or moved to another backend; recreating it loses its secrets (the plan says so).
+  recreateOnChange: ['scope', 'scope_backend_type', 'backend_azure_keyvault', 'initial_manage_principal'],
+  ignoreRemote: ['initial_manage_principal'],
+  arrayKeys: {},
+};
+
+const DASHBOARD_RULES: FieldRules = {
+  recreateOnChange: ['parent_path'],
+  // serialized_dashboard is compared through the etag; dataset_* are write-only query parameters.
+  ignoreRemote: ['serialized_dashboard', 'dataset_catalog', 'dataset_schema', 'embed_credentials', 'etag'],
+  arrayKeys: {},
+};
+
+const FILE_RULES: FieldRules = {
+  // Moving a notebook to another path is a new file (and the old one is deleted), never an update.
+  recreateOnChange: ['path', 'object_type'],
+  ignoreRemote: ['content_sha256'],
+  arrayKeys: {},
+};
+
+export const FIELD_RULES: Record<ResourceKind, FieldRules> = {
+  jobs: JOB_RULES,
+  pipelines: PIPELINE_RULES,
+  secret_scopes: SCOPE_RULES,
+  dashboards: DASHBOARD_RULES,
+  files: FILE_RULES,
+};
+
+/** `tasks[gpt_summary].notebook_task.source` → `tasks[*].notebook_task.source`. */
+export function patternOf(path: string): string {
+  return path.replace(/\[[^\]]*\]/g, '[*]');
+}
+
+/** True if `path` is `pattern` or lies under it. */
+export function pathMatches(path: string, pattern: string): boolean {
+  const p = patternOf(path);
+  return p === pattern || p.startsWith(`${pattern}.`) || p.startsWith(`${pattern}[`);
+}
+
+export function matchesAny(path: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => pathMatches(path, pattern));
+}

@@ -1,0 +1,69 @@
+// Target mode presets and bundle paths, as the Databricks CLI applies them. Development mode makes a personal
+// copy: names prefixed `[dev <short_name>] `, schedules and triggers paused, pipelines in development mode,
+// a `dev` tag on jobs. Production mode leaves the settings untouched.
+import type { TargetMode } from '../model/types.ts';
+import type { BundlePaths, ResourceKind } from './types.ts';
+
+/** The CLI's short name: the e-mail's local part with every character that is not a letter or digit as `_`. */
+export function shortUserName(userName: string): string {
+  const local = userName.split('@')[0] ?? userName;
+  return local
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}\p{N}]/gu, '_');
+}
+
+/** `/Workspace/Users/<me>/.bundle/<bundle>/<target>` unless the target sets root_path (already interpolated). */
+export function bundlePaths(opts: { bundle: string; target: string; userName: string; rootPath?: string }): BundlePaths {
+  let root = opts.rootPath ?? `/Workspace/Users/${opts.userName}/.bundle/${opts.bundle}/${opts.target}`;
+  if (root.startsWith('~/')) root = `/Workspace/Users/${opts.userName}/${root.slice(2)}`;
+  root = root.replace(/\/+$/, '');
+  return { root, files: `${root}/files`, state: `${root}/state`, resources: `${root}/resources` };
+}
+
+export interface PresetOptions {
+  mode: TargetMode | undefined;
+  shortName: string;
+}
+
+/** Development mode's name prefix, or '' in production. */
+export function namePrefix(opts: PresetOptions): string {
+  return opts.mode === 'development' ? `[dev ${opts.shortName}] ` : '';
+}
+
+const PAUSABLE = ['schedule', 'trigger', 'continuous'] as const;
+
+/** Parallel runs a development job allows when the definition says nothing (the CLI's default). */
+const DEVELOPMENT_CONCURRENT_RUNS = 4;
+
+/** Settings as the target's mode wants them; returns a new object. */
+export function applyPresets(kind: ResourceKind, settings: Record<string, unknown>, opts: PresetOptions): Record<string, unknown> {
+  const out = structuredClone(settings);
+  if (opts.mode !== 'development') return out;
+  const prefix = namePrefix(opts);
+  switch (kind) {
+    case 'jobs': {
+      out['name'] = prefix + String(out['name'] ?? '');
+      const tags = { ...((out['tags'] as Record<string, string> | undefined) ?? {}) };
+      tags['dev'] ??= opts.shortName;
+      out['tags'] = tags;
+      for (const field of PAUSABLE) {
+        const value = out[field] as Record<string, unknown> | undefined;
+        if (value && typeof value === 'object') out[field] = { ...value, pause_status: 'PAUSED' };
+      }
+      out['max_concurrent_runs'] ??= DEVELOPMENT_CONCURRENT_RUNS;
+      return out;
+    }
+    case 'pipelines':
+      out['name'] = prefix + String(out['name'] ?? '');
+      out['development'] = true;
+      return out;
+    case 'dashboards':
+      out['display_name'] = prefix + String(out['display_name'] ?? '');
+      return out;
+    case 'secret_scopes':
+    case 'files':
+      // Scope names cannot hold spaces or brackets, and files already live under the user's own root.
+      return out;
+  }
+}
