@@ -44,7 +44,7 @@ export function tableNameProblem(name: string): string | undefined {
   if (parts.length !== 2) return `must be written <schema>.<table> (found ${parts.length} part${parts.length === 1 ? '' : 's'})`;
   for (const [i, part] of parts.entries()) {
     const problem = identifierProblem(part);
-    if (problem) return `${i === 0 ? 'schema' : 'table'} part "${part}" ${problem}`;
+    if (problem) return `has a ${i === 0 ? 'schema' : 'table'} part "${part}" that ${problem}`;
   }
   return undefined;
 }

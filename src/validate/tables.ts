@@ -73,9 +73,17 @@ function checkShape({ table, path }: PlacedTable, defined: Set<string>, out: Rep
   }
 }
 
+/** Declaration order, so the second definition in the user's code is the one reported. */
+function byDeclaration(a: PlacedTable, b: PlacedTable): number {
+  const la = a.table.location;
+  const lb = b.table.location;
+  if (!la || !lb) return la ? -1 : lb ? 1 : 0;
+  return la.file.localeCompare(lb.file) || la.line - lb.line || (la.column ?? 0) - (lb.column ?? 0);
+}
+
 function checkDuplicates(tables: PlacedTable[], out: Reporter): void {
   const first = new Map<string, PlacedTable>();
-  for (const placed of tables) {
+  for (const placed of [...tables].sort(byDeclaration)) {
     const key = placed.table.name.toLowerCase();
     const earlier = first.get(key);
     if (!earlier) {
