@@ -18,6 +18,8 @@ export interface HelperInputs {
   tablesRuntime: () => string;
   /** The Python summary runtime (notebooks-src/lib/summary_runtime.py). */
   summaryRuntime: () => string;
+  /** The Python data simulator (notebooks-src/lib/simulate_runtime.py). */
+  simulateRuntime: () => string;
 }
 
 type Helper = (...args: unknown[]) => Handlebars.SafeString;
@@ -34,6 +36,7 @@ export const PYTHON_HELPERS = [
   'py_optimize',
   'py_tables_runtime',
   'py_summary_runtime',
+  'py_simulate_runtime',
   'py_export',
   'md',
 ] as const;
@@ -67,6 +70,7 @@ export function notebookHelpers(inputs: HelperInputs): Record<string, Helper> {
     py_optimize: () => safe(inputs.optimizeCode()),
     py_tables_runtime: () => safe(inputs.tablesRuntime()),
     py_summary_runtime: () => safe(inputs.summaryRuntime()),
+    py_simulate_runtime: () => safe(inputs.simulateRuntime()),
     py_export: (name) => {
       const key = scalarText(name, 'py_export');
       const exports = aiExports();

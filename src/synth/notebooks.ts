@@ -56,6 +56,7 @@ function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext)
     optimizeCode: () => pyOptimizeCell(optimizeTargets(nb.tables)),
     tablesRuntime: () => readLib('tables_runtime.py'),
     summaryRuntime: () => readLib('summary_runtime.py'),
+    simulateRuntime: () => readLib('simulate_runtime.py'),
   });
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
   const knownHelpers = Object.fromEntries([...PYTHON_HELPERS, ...SQL_HELPERS].map((h) => [h, true]));
@@ -80,10 +81,11 @@ function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext)
  */
 export function widgetDefaults(nb: NotebookModel, ctx: NotebookContext): [string, string][] {
   const resolveVars = (value: string) =>
-    value.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (whole, name: string) => {
+    value.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_whole, name: string) => {
       const v = ctx.variables?.[name];
       if (v !== undefined) return String(v);
-      return name === 'catalog' ? ctx.catalog : whole;
+      // An unresolved variable leaves the default empty rather than a literal `${var...}`.
+      return name === 'catalog' ? ctx.catalog : '';
     });
   const entries = Object.entries(nb.widgets).map(([name, def]): [string, string] => [name, resolveVars(def)]);
   const catalog = entries.find(([name]) => name === 'catalog') ?? ['catalog', ctx.catalog];
