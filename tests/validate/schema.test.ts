@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Job, Notebook, Pipeline, type NotebookTaskProps, type PipelineProps, type SqlTaskProps } from '../../src/index.ts';
+import type { NotebookTaskProps, SqlTaskProps } from '../../src/constructs/job.ts';
+import { Job, Notebook, Pipeline, type PipelineProps } from '../../src/index.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import { validateModel } from '../../src/validate/index.ts';
 import { FIXTURE_REPO, markedLine, only, testBundle } from './helpers.ts';
