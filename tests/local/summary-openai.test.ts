@@ -137,7 +137,7 @@ describe('summarize through OpenAI', () => {
     const events = recordingSink();
     const row = await summarize(metrics, { env: { OPENAI_API_KEY: KEY }, events });
     expect(row.text).toBe('Second time lucky.');
-    const attempts = events.events.filter((e) => e.code === 'log' && 'attempt' in e.data).map((e) => e.data.status);
+    const attempts = events.events.flatMap((e) => (e.code === 'log' && 'attempt' in e.data ? [e.data.status] : []));
     expect(attempts).toEqual([429, 200]);
   });
 
