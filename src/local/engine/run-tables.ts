@@ -1,0 +1,100 @@
+// One pipeline update on the local engine: the given tables, in dependency order, each in its own
+// transaction, bracketed by update_progress events in the event log.
+
+import { randomUUID } from 'node:crypto';
+import { UserError } from '../../errors/index.ts';
+import type { EventSink, ExpectationMetric } from '../../events/types.ts';
+import { silentSink } from '../../events/types.ts';
+import type { TableModel } from '../../model/types.ts';
+import type { TableUpdateResult } from './accounting.ts';
+import { firstLine } from './autoloader.ts';
+import type { LocalDatabase } from './database.ts';
+import { writeUpdateProgress } from './event-log.ts';
+import { Executor } from './executor.ts';
+import { dependencyOrder } from './order.ts';
+import { runTable } from './run-table.ts';
+import type { LandingRoot } from './volumes.ts';
+
+export interface RunTablesOptions {
+  /** Must be the database's catalog; `${catalog}` in SQL and paths becomes this name. */
+  catalog: string;
+  /** Local folder mirroring `/Volumes/...` (or a mapping function) for Auto Loader sources. */
+  landingRoot: LandingRoot;
+  pipelineName: string;
+  /** Defaults to a fresh UUID. */
+  updateId?: string;
+  sink?: EventSink;
+  /** Emit each SQL statement as a debug `log` event. */
+  traceSql?: boolean;
+}
+
+export interface UpdateResult {
+  update_id: string;
+  pipeline_name: string;
+  tables: TableUpdateResult[];
+  duration_ms: number;
+}
+
+export async function runTables(db: LocalDatabase, tables: readonly TableModel[], options: RunTablesOptions): Promise<UpdateResult> {
+  if (options.catalog !== db.catalog) {
+    throw new UserError(`The update is for catalog ${options.catalog}, but the local database holds ${db.catalog}.`);
+  }
+  const sink = options.sink ?? silentSink;
+  const updateId = options.updateId ?? randomUUID();
+  const started = Date.now();
+  // Definitions that skipped `resolve` may omit empty expectation lists.
+  const ordered = dependencyOrder(
+    tables.map((t) => ({ ...t, expectations: (t.expectations as TableModel['expectations'] | undefined) ?? [] })),
+    options.catalog,
+  );
+  const connection = await db.connect();
+  const ex = new Executor(connection, options.traceSql ? sink : undefined);
+  const results: TableUpdateResult[] = [];
+  try {
+    await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'RUNNING');
+    try {
+      for (const table of ordered) {
+        const result = await runTable(ex, table, {
+          catalog: options.catalog,
+          landingRoot: options.landingRoot,
+          updateId,
+          updateTs: timestampLiteral(new Date()),
+          pipelineName: options.pipelineName,
+          warn: (message) => sink({ code: 'log', level: 'warn', message, data: { table: table.name, update_id: updateId } }),
+        });
+        results.push(result);
+        sink({ code: 'log', level: 'info', message: describeResult(result), data: { update_id: updateId, ...result } });
+      }
+    } catch (error) {
+      await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'FAILED', firstLine(error)).catch(() => {});
+      throw error;
+    }
+    await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'COMPLETED');
+  } finally {
+    connection.closeSync();
+  }
+  const metrics: ExpectationMetric[] = results.flatMap((r) => r.expectations);
+  const failed = metrics.reduce((n, m) => n + m.failed_records, 0);
+  sink({
+    code: 'quality.metrics',
+    level: failed > 0 ? 'warn' : 'info',
+    message: `${options.pipelineName}: ${metrics.length} expectations, ${failed} failed records`,
+    data: { run_id: updateId, pipeline: options.pipelineName, metrics },
+  });
+  return { update_id: updateId, pipeline_name: options.pipelineName, tables: results, duration_ms: Date.now() - started };
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC, for TIMESTAMP literals. */
+export function timestampLiteral(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function describeResult(r: TableUpdateResult): string {
+  const parts = [`read ${r.rows_read}`, `inserted ${r.rows_inserted}`];
+  if (r.rows_updated) parts.push(`updated ${r.rows_updated}`);
+  if (r.rows_quarantined) parts.push(`quarantined ${r.rows_quarantined}`);
+  if (r.duplicates_removed) parts.push(`duplicates removed ${r.duplicates_removed}`);
+  if (r.rows_filtered) parts.push(`filtered ${r.rows_filtered}`);
+  if (r.files?.bad.length) parts.push(`bad files ${r.files.bad.length}`);
+  return `${r.table}: ${parts.join(', ')} (${r.duration_ms} ms)`;
+}

@@ -1,0 +1,157 @@
+// Where a table's rows come from in one update: new landing files (Auto Loader), new rows of an upstream
+// streaming table (by commit version), or a full query for materialized views and views.
+
+import { UserError } from '../../errors/index.ts';
+import type { TableModel } from '../../model/types.ts';
+import { quoteLiteral } from '../../sql/quote.ts';
+import type { BadFile, FileFormat, SchemaColumn } from './autoloader.ts';
+import {
+  AUTOLOADER_COLUMNS,
+  checkpointFiles,
+  consumerSchema,
+  findUnreadable,
+  ingestSelect,
+  listLandingFiles,
+  newFiles,
+  probeFiles,
+  saveConsumerSchema,
+} from './autoloader.ts';
+import type { Executor } from './executor.ts';
+import { currentVersion, objectKind, COMMIT_VERSION } from './history.ts';
+import type { TableRef } from './names.ts';
+import { displayName, parseTableName, sqlName, substituteCatalog } from './names.ts';
+import { systemTable } from './system-tables.ts';
+import type { LandingRoot } from './volumes.ts';
+import { resolveLocation } from './volumes.ts';
+
+export interface SourceContext {
+  catalog: string;
+  /** Files already found unreadable in this update; they are set aside as bad files. */
+  unreadable?: readonly BadFile[];
+  landingRoot: LandingRoot;
+  updateId: string;
+  /** The update's timestamp literal (`YYYY-MM-DD HH:MM:SS.ffffff`), stamped on ingested rows. */
+  updateTs: string;
+  /** Warnings worth showing (e.g. a streaming read of a table that is not a streaming table). */
+  warn(message: string): void;
+}
+
+/**
+ * A table's input for one update. Opening it only reads (listing, probing, describing), so it happens before
+ * the table's transaction: a probe that fails on a corrupt file must not abort the transaction.
+ */
+export interface SourceRelation {
+  /** SELECT giving this update's input rows; undefined when there is nothing new. */
+  sql?: string;
+  columns: SchemaColumn[];
+  /** Auto Loader columns the target keeps even when it declares its own columns. */
+  carry: readonly string[];
+  /** Rows the input holds, counted without reading it (Parquet footers), when that is possible. */
+  expectedRows: number | null;
+  files?: { taken: number; bad: BadFile[] };
+  /** Records what was consumed (files, offsets); runs inside the table's transaction. */
+  commit(ex: Executor): Promise<void>;
+  /** For file sources: reads each taken file in full and returns those that fail (their footer was fine). */
+  findUnreadable?(ex: Executor): Promise<BadFile[]>;
+}
+
+export async function openSource(ex: Executor, table: TableModel, target: TableRef, ctx: SourceContext): Promise<SourceRelation> {
+  if (table.kind === 'streaming_table') {
+    if (table.source?.type === 'files') return filesSource(ex, table.source, target, ctx);
+    if (table.source?.type === 'table') return tableSource(ex, table.source.table, target, ctx);
+    throw new UserError(`Streaming table ${table.name} needs a source (files or a table).`);
+  }
+  if (table.query) return querySource(ex, substituteCatalog(table.query, ctx.catalog));
+  if (table.source?.type === 'table') {
+    return querySource(ex, `SELECT * FROM ${sqlName(parseTableName(table.source.table, ctx.catalog))}`);
+  }
+  throw new UserError(`${table.kind === 'view' ? 'View' : 'Materialized view'} ${table.name} needs a query.`);
+}
+
+async function describe(ex: Executor, sql: string): Promise<SchemaColumn[]> {
+  const rows = await ex.rows(`DESCRIBE ${sql}`);
+  return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+}
+
+async function querySource(ex: Executor, sql: string): Promise<SourceRelation> {
+  let columns: SchemaColumn[];
+  try {
+    columns = await describe(ex, sql);
+  } catch (error) {
+    throw new UserError(`Query does not run on the local engine: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return { sql, columns, carry: [], expectedRows: null, commit: async () => {} };
+}
+
+async function filesSource(
+  ex: Executor,
+  source: { path: string; format: FileFormat; options?: Record<string, string> },
+  target: TableRef,
+  ctx: SourceContext,
+): Promise<SourceRelation> {
+  const options = source.options ?? {};
+  const location = resolveLocation(source.path, ctx.catalog, ctx.landingRoot);
+  const consumer = displayName(target);
+  const fresh = await newFiles(ex, ctx.catalog, consumer, listLandingFiles(location, options), options);
+  const probed = await probeFiles(ex, fresh, source.format, options);
+  const unreadable = new Map((ctx.unreadable ?? []).map((b) => [b.file.localPath, b]));
+  const good = probed.good.filter((g) => !unreadable.has(g.file.localPath));
+  const bad = [...probed.bad, ...probed.good.flatMap((g) => unreadable.get(g.file.localPath) ?? [])];
+
+  const found = await consumerSchema(ex, ctx.catalog, consumer, good[0]?.file, source.format, options);
+  const schema = found?.columns;
+  const commit = async (e: Executor) => {
+    if (found?.inferred) await saveConsumerSchema(e, ctx.catalog, consumer, found.columns, found.inferred);
+    await checkpointFiles(e, ctx.catalog, consumer, ctx.updateId, good, bad);
+  };
+  const files = { taken: good.length, bad };
+  const columns = [...(schema ?? []), ...autoloaderColumns()];
+  if (good.length === 0 || !schema) return { columns, carry: AUTOLOADER_COLUMNS, expectedRows: 0, files, commit };
+  const taken = good.map((g) => g.file);
+  const sql = await ingestSelect(ex, taken, source.format, options, schema, location, ctx.updateTs);
+  const counts = good.map((g) => g.rows);
+  const expectedRows = counts.every((n): n is number => n !== null) ? counts.reduce((a, b) => a + b, 0) : null;
+  return {
+    sql,
+    columns,
+    carry: AUTOLOADER_COLUMNS,
+    expectedRows,
+    files,
+    commit,
+    findUnreadable: (e: Executor) => findUnreadable(e, taken, source.format, options),
+  };
+}
+
+function autoloaderColumns(): SchemaColumn[] {
+  return [
+    { name: '_rescued_data', type: 'VARCHAR' },
+    { name: '_source_file', type: 'VARCHAR' },
+    { name: '_ingested_at', type: 'TIMESTAMP' },
+  ];
+}
+
+/** Rows of an upstream table this consumer has not seen: commit versions above its stored offset. */
+async function tableSource(ex: Executor, name: string, target: TableRef, ctx: SourceContext): Promise<SourceRelation> {
+  const ref = parseTableName(name, ctx.catalog);
+  const kind = await objectKind(ex, ref);
+  if (!kind) throw new UserError(`${displayName(target)} reads ${displayName(ref)}, which does not exist yet.`, 'Define the source table in the same run, before this one.');
+  const all = await describe(ex, `SELECT * FROM ${sqlName(ref)}`);
+  if (!all.some((c) => c.name === COMMIT_VERSION)) {
+    ctx.warn(`${displayName(target)} streams from ${displayName(ref)}, which is not a streaming table; it is read in full each update.`);
+    return { sql: `SELECT * FROM ${sqlName(ref)}`, columns: all, carry: [], expectedRows: null, commit: async () => {} };
+  }
+  const consumer = quoteLiteral(displayName(target));
+  const sourceName = quoteLiteral(displayName(ref));
+  const offsets = systemTable(ctx.catalog, 'stream_offsets');
+  const from = await ex.number(`SELECT coalesce(max(version), 0) AS n FROM ${offsets} WHERE consumer = ${consumer} AND source = ${sourceName}`);
+  const to = await currentVersion(ex, ctx.catalog, ref);
+  const columns = all.filter((c) => c.name !== COMMIT_VERSION);
+  const commit = async (e: Executor) => {
+    await e.run(`DELETE FROM ${offsets} WHERE consumer = ${consumer} AND source = ${sourceName}`);
+    await e.run(`INSERT INTO ${offsets} VALUES (${consumer}, ${sourceName}, ${to}, ${quoteLiteral(ctx.updateId)}, now())`);
+  };
+  if (to <= from) return { columns, carry: [], expectedRows: 0, commit };
+  const sql = `SELECT * EXCLUDE (${COMMIT_VERSION}) FROM ${sqlName(ref)} WHERE ${COMMIT_VERSION} > ${from} AND ${COMMIT_VERSION} <= ${to}`;
+  const expectedRows = await ex.number(`SELECT count(*) AS n FROM ${sqlName(ref)} WHERE ${COMMIT_VERSION} > ${from} AND ${COMMIT_VERSION} <= ${to}`);
+  return { sql, columns, carry: [], expectedRows, commit };
+}
