@@ -3,11 +3,12 @@ import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, RemoteApiError, UserError } from '../errors/index.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerInit } from './commands/init.ts';
+import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
-const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit];
+const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit, registerRun];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dbx-ts')

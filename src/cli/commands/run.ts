@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { UserError } from '../../errors/index.ts';
+import { runLocalJob } from '../../local/run-local.ts';
+import { resolve } from '../../model/resolve.ts';
+import { errorCount } from '../../validate/diagnostic.ts';
+import { validateModel } from '../../validate/index.ts';
+import { DiagnosticsError } from '../../errors/index.ts';
+import type { CliContext } from '../context.ts';
+import { loadBundle } from '../load-bundle.ts';
+import { reportDiagnostics } from './validate.ts';
+
+export interface RunOptions {
+  target?: string;
+  param?: string[];
+  wait?: boolean;
+  timeout?: string;
+  restart?: boolean;
+  json?: boolean;
+  showResults?: boolean;
+}
+
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command('run <job-key>')
+    .description('Run a job of the bundle and watch it task by task (on the local target: on DuckDB)')
+    .option('-t, --target <name>', 'target to run on (default: the bundle default, local)')
+    .option('--param <k=v...>', 'job parameter (repeatable)')
+    .option('--no-wait', 'start the run, print its id and URL, and exit')
+    .option('--timeout <duration>', 'cancel the run after this long, e.g. 30m')
+    .option('--restart', 'cancel active runs of the job first')
+    .option('--no-show-results', 'do not print gold rows and the summary after a successful run')
+    .option('--json', 'print events as NDJSON')
+    .action(async (jobKey: string, opts: RunOptions) => {
+      const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
+      const { model, diagnostics } = resolve(loaded.bundle, opts.target);
+      const all = [...diagnostics, ...validateModel(model, { repoRoot: loaded.root })];
+      const renderer = ctx.renderer(opts.json);
+      try {
+        if (errorCount(all) > 0) {
+          reportDiagnostics(renderer.sink, all, ctx.cwd);
+          throw new DiagnosticsError(errorCount(all));
+        }
+        if (!model.target.local) {
+          throw new UserError(`Running on workspace target "${model.target.name}" is not available in this build yet.`);
+        }
+        await runLocalJob({
+          model,
+          projectRoot: loaded.root,
+          jobKey,
+          env: ctx.env,
+          sink: renderer.sink,
+          signal: ctx.signal,
+          showResults: opts.showResults ?? true,
+        });
+      } finally {
+        renderer.close();
+      }
+    });
+}

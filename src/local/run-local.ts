@@ -1,0 +1,106 @@
+// `dbx-ts run <job> -t local`: build the bundle, deploy it to the local workspace, simulate data if the landing
+// zone is empty, run the tasks in dependency order on DuckDB, then show what the pipeline produced.
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventSink } from '../events/types.ts';
+import { RunFailedError, UserError } from '../errors/index.ts';
+import type { BundleModel } from '../model/types.ts';
+import { synthBundle } from '../synth/index.ts';
+import { writeBundleFiles } from '../synth/write.ts';
+import { openLocalDatabase } from './engine/index.ts';
+import { runJobTasks, type TaskOutcome } from './job-runner.ts';
+import { localPaths } from './paths.ts';
+import { showGold, showSummary } from './results.ts';
+import { loadLocalSecrets } from './secrets.ts';
+import { localTaskExecutor, simulateIfEmpty, type LocalTaskContext } from './tasks.ts';
+
+export interface LocalRunOptions {
+  model: BundleModel;
+  projectRoot: string;
+  jobKey: string;
+  env: NodeJS.ProcessEnv;
+  sink: EventSink;
+  signal?: AbortSignal;
+  /** Print gold rows and the summary after a successful run (default true). */
+  showResults?: boolean;
+}
+
+export interface LocalRunResult {
+  run_id: string;
+  outcomes: TaskOutcome[];
+  history_file: string;
+}
+
+export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult> {
+  const { model, sink } = opts;
+  const job = model.resources.jobs[opts.jobKey];
+  if (!job) {
+    const keys = Object.keys(model.resources.jobs);
+    throw new UserError(`No job "${opts.jobKey}" in bundle "${model.bundle.name}".`, `Jobs: ${keys.join(', ') || '(none)'}.`);
+  }
+  const paths = localPaths(opts.projectRoot, opts.env);
+  // Deploying locally means: the built bundle is what the run executes, kept beside the run history.
+  await writeBundleFiles(paths.bundle, synthBundle(model, { repoRoot: opts.projectRoot }));
+
+  const db = await openLocalDatabase(paths.database, model.catalog);
+  const runId = `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+  const started = Date.now();
+  try {
+    const ctx: LocalTaskContext = {
+      model,
+      db,
+      paths,
+      secrets: await loadLocalSecrets(paths.secretsFile, opts.env),
+      env: opts.env,
+      sink,
+      updates: new Map(),
+    };
+    await simulateIfEmpty(ctx);
+    sink({
+      code: 'run.started',
+      level: 'info',
+      message: `Running ${job.settings.name} (${opts.jobKey}) on the local target, run ${runId}`,
+      data: { run_id: runId, job_key: opts.jobKey },
+    });
+    const outcomes = await runJobTasks({
+      runId,
+      tasks: job.settings.tasks,
+      execute: localTaskExecutor(ctx),
+      sink,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const failed = outcomes.filter((o) => o.result === 'FAILED');
+    const cancelled = outcomes.some((o) => o.result === 'CANCELED');
+    const result = failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
+    await mkdir(paths.runs, { recursive: true });
+    const historyFile = join(paths.runs, `${runId}.json`);
+    await writeFile(historyFile, `${JSON.stringify({ run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), outcomes }, null, 2)}\n`);
+    sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - started } });
+
+    for (const f of failed) {
+      const skipped = outcomes.filter((o) => o.result === 'UPSTREAM_FAILED').map((o) => o.task_key);
+      sink({
+        code: 'log',
+        level: 'error',
+        message: `Task ${f.task_key} failed: ${f.error ?? 'unknown error'}${skipped.length ? `\n  skipped because of it: ${skipped.join(', ')}` : ''}\n  run history: ${historyFile}`,
+        data: { task_key: f.task_key },
+      });
+    }
+    if (failed.length > 0) throw new RunFailedError(`Task ${failed[0]!.task_key} failed`, 'failed', failed[0]!.task_key);
+    if (cancelled) throw new RunFailedError('The run was cancelled', 'cancelled');
+
+    if (opts.showResults ?? true) {
+      const sql = await db.openSqlClient();
+      try {
+        await showGold(sql, model.catalog, sink, 5);
+        await showSummary(sql, model.catalog, sink);
+      } finally {
+        await sql.close();
+      }
+    }
+    return { run_id: runId, outcomes, history_file: historyFile };
+  } finally {
+    await db.close();
+  }
+}
