@@ -1,4 +1,4 @@
-// Resource-level checks: names Databricks needs unique, secret scope settings, and dashboards whose widgets
+// Resource-level checks: names Databricks needs unique (scopes, pipelines; jobs only warned about), secret scope settings, and dashboards whose widgets
 // refer to datasets they do not have.
 import type { BundleModel, DashboardModel } from '../model/types.ts';
 import type { Reporter } from './locate.ts';
@@ -45,6 +45,17 @@ function checkJobNames(model: BundleModel, out: Reporter): void {
   }
 }
 
+/** Pipelines API: deployment fails when a name conflicts with another pipeline's, unless allow_duplicate_names. */
+function checkPipelineNames(model: BundleModel, out: Reporter): void {
+  const strict = Object.entries(model.resources.pipelines).filter(([, p]) => p.settings['allow_duplicate_names'] !== true);
+  for (const [name, keys] of duplicates(strict.map(([key, p]): [string, string] => [key, p.settings.name]))) {
+    for (const key of keys) {
+      const others = keys.filter((k) => k !== key).map((k) => `"${k}"`);
+      out.report('error', `resources.pipelines.${key}.name`, `Pipeline name "${name}" is also used by pipeline ${others.join(', ')}; Databricks rejects the second unless allow_duplicate_names is true.`);
+    }
+  }
+}
+
 function checkDashboard(key: string, dashboard: DashboardModel, out: Reporter): void {
   const base = `resources.dashboards.${key}`;
   const names = dashboard.datasets.map((d) => d.name);
@@ -68,5 +79,6 @@ function checkDashboard(key: string, dashboard: DashboardModel, out: Reporter): 
 export function checkResources(model: BundleModel, out: Reporter): void {
   checkSecretScopes(model, out);
   checkJobNames(model, out);
+  checkPipelineNames(model, out);
   for (const [key, dashboard] of Object.entries(model.resources.dashboards)) checkDashboard(key, dashboard, out);
 }

@@ -104,6 +104,21 @@ describe('jobs, dashboards and notebooks', () => {
     expect(found[1]!.location?.line).toBe(line('job-b'));
   });
 
+  it('rejects two pipelines with the same name unless duplicates are allowed', () => {
+    const app = testBundle();
+    new Pipeline(app, 'a', { name: 'ingest', serverless: true });
+    new Pipeline(app, 'b', { name: 'ingest', serverless: true }); // @mark pipeline-b
+    new Pipeline(app, 'c', { name: 'shared', serverless: true, allow_duplicate_names: true });
+    new Pipeline(app, 'd', { name: 'shared', serverless: true, allow_duplicate_names: true });
+    const found = matching(validateModel(resolve(app).model, opts), 'Pipeline name');
+    expect(found.map((d) => [d.severity, d.path])).toEqual([
+      ['error', 'resources.pipelines.a.name'],
+      ['error', 'resources.pipelines.b.name'],
+    ]);
+    expect(found[1]!.message).toBe('Pipeline name "ingest" is also used by pipeline "a"; Databricks rejects the second unless allow_duplicate_names is true.');
+    expect(found[1]!.location?.line).toBe(line('pipeline-b'));
+  });
+
   it('reports widgets that use datasets the dashboard does not define', () => {
     const app = testBundle();
     new Dashboard(app, 'sales', { // @mark dashboard
