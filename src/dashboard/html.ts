@@ -144,9 +144,11 @@ ${body}
 function textBox(id: string, widget: WidgetModel, rows: PlainRow[], summary: DashboardSummary | undefined): string {
   const [column] = widgetFields(widget) as [string];
   const first = rows[0];
-  const text = summary?.text ?? (first ? formatCell(first[column] ?? null) : '');
-  const model = summary?.model ?? (first && typeof first.model === 'string' ? first.model : undefined);
-  const at = summary?.generated_at ?? (first && typeof first.generated_at === 'string' ? first.generated_at : undefined);
+  // A blank summary passed in does not hide the one stored in the dataset.
+  const given = summary && summary.text.trim() !== '' ? summary : undefined;
+  const text = given?.text ?? (first ? formatCell(first[column] ?? null) : '');
+  const model = given?.model || (first && typeof first.model === 'string' ? first.model : undefined);
+  const at = given?.generated_at || (first && typeof first.generated_at === 'string' ? first.generated_at : undefined);
   if (text.trim() === '') return `<p class="empty" id="${id}">No summary yet</p>`;
   const paragraphs = text
     .split(/\n\s*\n/)

@@ -97,6 +97,9 @@ describe('offline dashboard HTML', () => {
     expect(html).toContain('offline-template · 2024-03-05 07:00:00');
     expect(html).toMatch(/data-widget="sales_by_store"[^>]*>\n<h2>Sales by store<\/h2>\n<p class="empty">No data<\/p>/);
     expect(chartJson(html).map((c) => c.name)).not.toContain('sales_by_store');
+    expect(renderDashboardHtml(salesDashboardModel(), data, { text: '  ', model: '' })).toContain('<p>From the table.</p>');
+    data.latest_summary = [];
+    expect(renderDashboardHtml(salesDashboardModel(), data)).toMatch(/<p class="empty" id="widget-\d+">No summary yet<\/p>/);
   });
 
   it('is deterministic and quiet (no compiler warnings for the sales dashboard)', () => {
