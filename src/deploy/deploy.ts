@@ -11,6 +11,7 @@ import type { BundleModel } from '../model/types.ts';
 import { synthBundle, type SynthFile } from '../synth/index.ts';
 import type { WorkspaceClient } from '../workspace/index.ts';
 import { ADAPTERS, Memo, type AdapterContext } from './adapters/index.ts';
+import type { CreateOnceOptions } from './adapters/create-once.ts';
 import { deleteIgnoringMissing } from './adapters/errors.ts';
 import { applyPlan, type ApplyOutcome } from './apply.ts';
 import { desiredResources } from './desired.ts';
@@ -32,6 +33,14 @@ export interface DeployContext {
   /** Project root: synth reads notebooks-src/ and templates/ here; the state cache goes to .dbx-ts/state/. */
   repoRoot: string;
   client: WorkspaceClient;
+  /**
+   * The same workspace through a client created with no automatic retries (retry: { timeoutMs: 0 }), for the
+   * calls that create resources: they look before they retry (see adapters/create-once.ts). Without it,
+   * creates use `client`, and a 503 answered after the server applied a create can duplicate it.
+   */
+  creator?: WorkspaceClient;
+  /** Pauses between create attempts (tests make them short). */
+  createOptions?: CreateOnceOptions;
   sink?: EventSink;
   /** `--var name=value` flags. */
   vars?: Record<string, string>;
@@ -108,7 +117,7 @@ async function prepare(opts: DeployContext): Promise<Prepared> {
     localFile: join(opts.cacheDir ?? join(opts.repoRoot, '.dbx-ts', 'state'), `${model.target.name}.json`),
     events: sink,
   });
-  return { user, paths, desired, store, ctx: { client: opts.client, memo: new Memo() }, sink, parallelism };
+  return { user, paths, desired, store, ctx: { client: opts.client, creator: opts.creator ?? opts.client, memo: new Memo(), ...(opts.createOptions ? { createOptions: opts.createOptions } : {}) }, sink, parallelism };
 }
 
 function rootContext(model: BundleModel, variables: Record<string, VariableValue>, user: CurrentUser, paths: BundlePaths) {

@@ -11,8 +11,9 @@ function isObject(v: Json): v is Record<string, Json> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** No value at all: absent, null, [], or an object whose fields are all empty (servers drop such values). */
 function isEmpty(v: Json): boolean {
-  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.values(v).every(isEmpty));
 }
 
 /** Scalars compare by value; int64 ids may come back as bigint, so those compare as decimal text. */

@@ -93,7 +93,7 @@ export async function acquireLock(options: LockOptions): Promise<DeployLock> {
   const holder: LockHolder = { id: randomUUID(), user: options.user, host: hostname(), pid: process.pid, acquired_at: now().toISOString() };
   const path = lockPath(options.paths);
   const content = Buffer.from(`${JSON.stringify(holder, null, 2)}\n`);
-  const write = () => options.client.workspace.import({ path, content, format: 'AUTO', overwrite: options.force === true });
+  const write = () => options.client.workspace.import({ path, content, format: 'RAW', overwrite: options.force === true });
 
   for (let attempt = 1; ; attempt++) {
     try {

@@ -114,7 +114,7 @@ export class StateStore {
       const text = `${JSON.stringify(this.current, null, 2)}\n`;
       try {
         await this.writeLocal(text);
-        await this.options.client.workspace.import({ path: this.remotePath, content: Buffer.from(text), format: 'AUTO', overwrite: true });
+        await this.options.client.workspace.import({ path: this.remotePath, content: Buffer.from(text), format: 'RAW', overwrite: true });
       } catch (error) {
         const failed = this.waiters.filter((w) => w.version <= this.version);
         this.waiters = this.waiters.filter((w) => w.version > this.version);

@@ -1,7 +1,8 @@
 // Lakeview dashboards: create or update the draft (serialized_dashboard as a string, parent_path under the
 // bundle root), then publish with embed_credentials, as the Databricks CLI does. Content drift is detected
 // through the etag recorded after the last write.
-import { isTrashed, retryUnlessApplied, RequestOutcomeUnknownError, type RequestBody } from '../../workspace/index.ts';
+import { isTrashed, RequestOutcomeUnknownError, type RequestBody } from '../../workspace/index.ts';
+import { createOnce } from './create-once.ts';
 import { FIELD_RULES } from '../fields.ts';
 import type { DesiredResource } from '../types.ts';
 import { deleteIgnoringMissing, readOrUndefined, withWorkspacePrefix } from './errors.ts';
@@ -60,9 +61,9 @@ export const dashboardsAdapter: ResourceAdapter = {
 
   async create(ctx, desired): Promise<ApplyResult> {
     await ensureDirectory(ctx, String(desired.settings['parent_path']));
-    const created = await retryUnlessApplied(
+    const created = await createOnce(
       async () => {
-        const d = await ctx.client.lakeview.create(body(desired), query(desired));
+        const d = await ctx.creator.lakeview.create(body(desired), query(desired));
         if (!d.dashboard_id) throw new Error(`lakeview/create returned no dashboard_id for ${desired.address}`);
         return { id: d.dashboard_id, etag: d.etag };
       },
@@ -70,6 +71,7 @@ export const dashboardsAdapter: ResourceAdapter = {
         const found = await findDashboard(ctx, desired);
         return found ? { id: found.id, etag: found.etag } : undefined;
       },
+      ctx.createOptions,
     );
     await publish(ctx, created.id, desired);
     return created.etag ? { id: created.id, etag: created.etag } : { id: created.id };

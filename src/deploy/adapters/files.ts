@@ -23,7 +23,7 @@ async function upload(ctx: AdapterContext, desired: DesiredResource): Promise<Ap
     path,
     content: Buffer.from(desired.payload ?? '', 'utf8'),
     overwrite: true,
-    ...(notebook ? { format: 'SOURCE' as const, language: desired.settings['language'] as 'PYTHON' | 'SQL' } : { format: 'AUTO' as const }),
+    ...(notebook ? { format: 'SOURCE' as const, language: desired.settings['language'] as 'PYTHON' | 'SQL' } : { format: 'RAW' as const }),
   };
   try {
     await ctx.client.workspace.import(request);

@@ -1,6 +1,7 @@
 // Jobs (API 2.2): create, reset with the complete settings, get, delete. Found again by exact name plus the
 // bundle's tags, so a job created by a deploy that lost its state or its response is adopted, not copied.
-import { int64ToString, retryUnlessApplied, toInt64, type RequestBody } from '../../workspace/index.ts';
+import { int64ToString, toInt64, type RequestBody } from '../../workspace/index.ts';
+import { createOnce } from './create-once.ts';
 import { BUNDLE_TAG, KEY_TAG } from '../desired.ts';
 import { FIELD_RULES } from '../fields.ts';
 import type { DesiredResource } from '../types.ts';
@@ -46,12 +47,13 @@ export const jobsAdapter: ResourceAdapter = {
   find: findJob,
 
   async create(ctx, desired) {
-    const created = await retryUnlessApplied(
-      async () => ({ id: int64ToString((await ctx.client.jobs.create(desired.settings as JobSettingsBody)).job_id ?? '') }),
+    const created = await createOnce(
+      async () => ({ id: int64ToString((await ctx.creator.jobs.create(desired.settings as JobSettingsBody)).job_id ?? '') }),
       async () => {
         const found = await findJob(ctx, desired);
         return found ? { id: found.id } : undefined;
       },
+      ctx.createOptions,
     );
     if (created.id === '') throw new Error(`jobs/create returned no job_id for ${desired.address}`);
     return created;

@@ -1,6 +1,7 @@
 // Pipelines: create, edit with the complete spec, get, delete. Pipeline names are unique in a workspace
 // (allow_duplicate_names is off), so the name finds a pipeline again.
-import { retryUnlessApplied, type RequestBody } from '../../workspace/index.ts';
+import type { RequestBody } from '../../workspace/index.ts';
+import { createOnce } from './create-once.ts';
 import { FIELD_RULES } from '../fields.ts';
 import type { DesiredResource } from '../types.ts';
 import { deleteIgnoringMissing, readOrUndefined } from './errors.ts';
@@ -36,9 +37,9 @@ export const pipelinesAdapter: ResourceAdapter = {
   find: findPipeline,
 
   async create(ctx, desired) {
-    return retryUnlessApplied(
+    return createOnce(
       async () => {
-        const created = await ctx.client.pipelines.create(desired.settings as PipelineBody);
+        const created = await ctx.creator.pipelines.create(desired.settings as PipelineBody);
         if (!created.pipeline_id) throw new Error(`pipelines/create returned no pipeline_id for ${desired.address}`);
         return { id: created.pipeline_id };
       },
@@ -46,6 +47,7 @@ export const pipelinesAdapter: ResourceAdapter = {
         const found = await findPipeline(ctx, desired);
         return found ? { id: found.id } : undefined;
       },
+      ctx.createOptions,
     );
   },
 

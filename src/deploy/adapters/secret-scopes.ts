@@ -1,6 +1,7 @@
 // Secret scopes: create (Databricks- or Azure Key Vault-backed), list, delete. Nothing about a scope can be
 // changed in place, so every difference is a replace (the field table marks them). Scope names are unique.
-import { retryUnlessApplied, type RequestBody, type SecretScope } from '../../workspace/index.ts';
+import type { RequestBody, SecretScope } from '../../workspace/index.ts';
+import { createOnce } from './create-once.ts';
 import { FIELD_RULES } from '../fields.ts';
 import type { DesiredResource } from '../types.ts';
 import { deleteIgnoringMissing, isAlreadyExists } from './errors.ts';
@@ -41,12 +42,13 @@ export const secretScopesAdapter: ResourceAdapter = {
   async create(ctx, desired) {
     const name = String(desired.settings['scope']);
     try {
-      return await retryUnlessApplied(
+      return await createOnce(
         async () => {
-          await ctx.client.secrets.createScope(desired.settings as RequestBody<'secrets/scopes/create'>);
+          await ctx.creator.secrets.createScope(desired.settings as RequestBody<'secrets/scopes/create'>);
           return { id: name };
         },
         () => lookAgain(ctx, desired),
+        ctx.createOptions,
       );
     } catch (error) {
       // Created by our own earlier attempt whose answer never arrived: the scope is there, which is the goal.

@@ -2,6 +2,7 @@
 // update, delete, and a diff that decides update or recreate from the kind's field table. Each write is one
 // API call (plus a publish for dashboards); the caller saves state after it.
 import type { WorkspaceClient } from '../../workspace/index.ts';
+import type { CreateOnceOptions } from './create-once.ts';
 import { diffFull, diffRemote, markRecreate } from '../diff.ts';
 import type { FieldRules } from '../fields.ts';
 import type { DesiredResource, FieldChange, ResourceKind, StateEntry } from '../types.ts';
@@ -40,7 +41,13 @@ export class Memo {
 
 export interface AdapterContext {
   client: WorkspaceClient;
+  /**
+   * The same workspace through a client that never retries on its own: creates use it with createOnce, which
+   * looks before it retries (see create-once.ts). Defaults to `client` where a caller has no second client.
+   */
+  creator: WorkspaceClient;
   memo: Memo;
+  createOptions?: CreateOnceOptions;
 }
 
 export interface ResourceAdapter {
