@@ -12,8 +12,11 @@ _EPSILON = 2.220446049250313e-16  # JavaScript's Number.EPSILON
 
 
 def js_round(value):
-    """Math.round: halves round up (towards +infinity)."""
-    return math.floor(value + 0.5)
+    """Math.round: halves round up (towards +infinity); values in [-0.5, 0) give -0, as in JavaScript."""
+    rounded = math.floor(value + 0.5)
+    if rounded == 0 and math.copysign(1.0, value) < 0:
+        return -0.0
+    return rounded
 
 
 def round_to(value, decimals):

@@ -102,7 +102,10 @@ function widgetsCode(widgets: [string, string][]): string {
 function scalarText(value: unknown, helper: string): string {
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof Handlebars.SafeString) return value.toString();
-  throw new UserError(`Helper ${helper} needs a string, number or boolean, got ${value === undefined ? 'nothing' : typeof value}.`);
+  if (value === undefined || (typeof value === 'object' && value !== null && isHelperOptions(value))) {
+    throw new UserError(`Helper ${helper} got no value: is a parameter or widget the template reads missing?`);
+  }
+  throw new UserError(`Helper ${helper} needs a string, number or boolean, got ${typeof value}.`);
 }
 
 function literal(value: unknown): PyLiteralValue {
