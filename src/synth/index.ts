@@ -1,6 +1,6 @@
 // synth: BundleModel → the files of a standard Databricks Asset Bundle. Pure and deterministic.
 import type { BundleModel } from '../model/types.ts';
-import { buildLakeviewDashboard } from '../dashboard/lakeview.ts';
+import { serializeLakeviewDashboard } from '../dashboard/lakeview.ts';
 import { configFiles } from './config.ts';
 import { renderNotebook } from './notebooks.ts';
 import { renderPipelineSql } from './pipeline-sql.ts';
@@ -27,7 +27,11 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
     files.push({ path: p.source_path, content: renderPipelineSql(p) });
   }
   for (const d of Object.values(model.resources.dashboards)) {
-    files.push({ path: d.file_path, content: `${JSON.stringify(buildLakeviewDashboard(d), null, 2)}\n` });
+    files.push({ path: d.file_path, content: ensureNewline(serializeLakeviewDashboard(d, { catalog: model.catalog })) });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+function ensureNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
