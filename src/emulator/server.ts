@@ -20,6 +20,7 @@ import { type Fault, type FaultConfig, FaultInjector, faultName } from './http/f
 import { type JsonObject, isJsonObject, parseJson, toJson } from './http/json.ts';
 import { type RequestRecord, describeRawBody, queryRecord, redactAuthorization, redactBody } from './http/request-log.ts';
 import { type BodyKind, Router } from './http/router.ts';
+import { checkRequestBody } from './http/strict-requests.ts';
 import { Scenario, type ScenarioData } from './scenario.ts';
 import { type WorkspaceState, createWorkspaceState } from './state.ts';
 
@@ -42,6 +43,11 @@ export interface FakeWorkspaceOptions {
   scenario?: ScenarioData;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
+  /**
+   * Check JSON request bodies against the generated API schema and answer 400 on unknown fields,
+   * missing required fields or bad enum values (end-to-end tests turn this on to catch client typos).
+   */
+  strictRequests?: boolean;
 }
 
 export interface FakeWorkspace {
@@ -171,6 +177,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         if (!matched) throw new HttpApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${url.pathname}'`);
         const principal = matched.route.public ? undefined : auth.authenticate(req.headers.authorization);
         if (body.error) throw body.error;
+        if (options.strictRequests) checkRequestBody(matched.route, raw);
         const ctx: HandlerContext = {
           state,
           clock,
