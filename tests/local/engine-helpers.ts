@@ -143,3 +143,19 @@ export function salesTables(): TableModel[] {
 export function sqlList(ids: readonly string[]): string {
   return ids.map((id) => `'${id.replaceAll("'", "''")}'`).join(', ');
 }
+
+/** Writes the result of `select` (DuckDB SQL) as a Parquet file. */
+export async function writeParquet(path: string, select: string): Promise<void> {
+  const { mkdirSync } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const { DuckDbSql } = await import('../../src/sql/duckdb.ts');
+  mkdirSync(dirname(path), { recursive: true });
+  const client = await DuckDbSql.open(':memory:');
+  try {
+    for await (const _ of client.query(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (FORMAT parquet)`)) {
+      // COPY returns one row with its count
+    }
+  } finally {
+    await client.close();
+  }
+}

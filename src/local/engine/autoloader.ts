@@ -214,12 +214,15 @@ export async function ingestSelect(
   }
   // The volume path of each row's file, as Databricks records it; local folders never leak into tables.
   const sourceFile = `(${quoteLiteral(location.volumeDir)} || replace(substr(${quoteIdent(FILE_COLUMN)}, ${location.localDir.length + 1}), '\\', '/'))`;
+  // Only the values that were actually rescued appear, plus the file they came from (as Databricks does).
+  const entries = [
+    ...rescued.map((r) => `{'k': ${quoteLiteral(r.name)}, 'v': CASE WHEN ${r.failed} THEN to_json(${quoteIdent(r.name)}) END}`),
+    `{'k': '_file_path', 'v': to_json(${sourceFile})}`,
+  ];
   const rescue =
     rescued.length === 0
       ? 'CAST(NULL AS VARCHAR)'
-      : `CASE WHEN ${rescued.map((r) => r.failed).join(' OR ')} THEN CAST(json_object(${rescued
-          .map((r) => `${quoteLiteral(r.name)}, ${quoteIdent(r.name)}`)
-          .join(', ')}, '_file_path', ${sourceFile}) AS VARCHAR) END`;
+      : `CASE WHEN ${rescued.map((r) => r.failed).join(' OR ')} THEN CAST(to_json(map_from_entries(list_filter([${entries.join(', ')}], x -> x.v IS NOT NULL))) AS VARCHAR) END`;
   select.push(`${rescue} AS _rescued_data`, `${sourceFile} AS _source_file`, `TIMESTAMP ${quoteLiteral(ingestedAt)} AS _ingested_at`);
   return `SELECT ${select.join(', ')} FROM ${reader}`;
 }

@@ -1,0 +1,156 @@
+// Auto Loader semantics: exactly-once files, incremental downstream reads, bad files, rescued data, continuous mode.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runContinuous, runTables } from '../../src/local/engine/index.ts';
+import type { UpdateResult } from '../../src/local/engine/index.ts';
+import type { TableModel } from '../../src/model/types.ts';
+import { bronze, CATALOG, workspace, writeParquet } from './engine-helpers.ts';
+import type { Workspace } from './engine-helpers.ts';
+
+const events = (from: number, count: number) =>
+  `SELECT 'E' || lpad((range + ${from})::VARCHAR, 6, '0') AS event_id, (range % 7)::INTEGER AS amount, '2024-05-01 10:00:00' AS ts
+   FROM range(${count})`;
+
+function silverEvents(): TableModel {
+  return {
+    name: 'silver.events',
+    layer: 'silver',
+    kind: 'streaming_table',
+    source: { type: 'table', table: 'bronze.events_raw' },
+    columns: [
+      { name: 'event_id', type: 'STRING' },
+      { name: 'amount', type: 'INT' },
+      { name: 'ts', type: 'TIMESTAMP' },
+    ],
+    expectations: [],
+  };
+}
+
+describe('Auto Loader on the local engine', () => {
+  let ws: Workspace;
+  const dir = () => join(ws.landingDir, 'events');
+  const tables = () => [bronze('bronze.events_raw', 'events'), silverEvents()];
+  const table = (u: UpdateResult, name: string) => u.tables.find((t) => t.table === `${CATALOG}.${name}`)!;
+
+  beforeEach(async () => {
+    ws = await workspace();
+  });
+  afterEach(() => ws.cleanup());
+
+  it('processes each file exactly once: a second run takes only the new file', async () => {
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 300));
+    await writeParquet(join(dir(), 'f2.parquet'), events(300, 200));
+    const first = await runTables(ws.db, tables(), ws.options());
+    expect(table(first, 'bronze.events_raw')).toMatchObject({ rows_read: 500, rows_inserted: 500, files: { taken: 2, bad: [] } });
+    expect(table(first, 'silver.events').rows_read).toBe(500);
+
+    await writeParquet(join(dir(), 'sub', 'f3.parquet'), events(500, 50));
+    const second = await runTables(ws.db, tables(), ws.options());
+    expect(table(second, 'bronze.events_raw')).toMatchObject({ rows_read: 50, rows_inserted: 50, files: { taken: 1, bad: [] } });
+    // Downstream streaming reads only the rows appended since its last offset.
+    expect(table(second, 'silver.events')).toMatchObject({ rows_read: 50, rows_inserted: 50 });
+
+    const third = await runTables(ws.db, tables(), ws.options());
+    expect(table(third, 'bronze.events_raw')).toMatchObject({ rows_read: 0, files: { taken: 0, bad: [] } });
+    expect(table(third, 'silver.events').rows_read).toBe(0);
+
+    const { n, distinct } = await ws.one('SELECT count(*) AS n, count(DISTINCT event_id) AS distinct FROM silver.events');
+    expect([n, distinct]).toEqual([550, 550]);
+    const checkpoint = await ws.rows('SELECT path, num_rows FROM _system.autoloader_files ORDER BY path');
+    expect(checkpoint).toEqual([
+      { path: `/Volumes/${CATALOG}/landing/raw/events/f1.parquet`, num_rows: 300 },
+      { path: `/Volumes/${CATALOG}/landing/raw/events/f2.parquet`, num_rows: 200 },
+      { path: `/Volumes/${CATALOG}/landing/raw/events/sub/f3.parquet`, num_rows: 50 },
+    ]);
+  });
+
+  it('skips hidden and underscore files, which writers use for work in progress and metadata', async () => {
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 10));
+    await writeParquet(join(dir(), '.f2.parquet.tmp'), events(10, 10));
+    await writeParquet(join(dir(), '_tmp', 'f3.parquet'), events(20, 10));
+    writeFileSync(join(dir(), '_SUCCESS'), '');
+    const u = await runTables(ws.db, tables(), ws.options());
+    expect(table(u, 'bronze.events_raw')).toMatchObject({ rows_read: 10, files: { taken: 1, bad: [] } });
+  });
+
+  it('records a corrupt file (footer or data) in bad_files, never retries it, and goes on', async () => {
+    await writeParquet(join(dir(), 'a.parquet'), events(0, 100));
+    writeFileSync(join(dir(), 'b.parquet'), 'not parquet at all');
+    // A file whose footer is intact but whose data pages are garbage only fails when decoded.
+    await writeParquet(join(dir(), 'c.parquet'), `SELECT * FROM (${events(100, 20000)}) UNION ALL SELECT 'x', 1, md5(range::VARCHAR) FROM range(20000)`);
+    const bytes = readFileSync(join(dir(), 'c.parquet'));
+    bytes.fill(0xff, 64, Math.floor(bytes.length / 2));
+    writeFileSync(join(dir(), 'c.parquet'), bytes);
+    await writeParquet(join(dir(), 'd.parquet'), events(200, 100));
+
+    const first = await runTables(ws.db, tables(), ws.options());
+    const b = table(first, 'bronze.events_raw');
+    expect(b.rows_read).toBe(200);
+    expect(b.files?.taken).toBe(2);
+    expect(b.files?.bad.map((f) => f.path.split('/').pop()).sort()).toEqual(['b.parquet', 'c.parquet']);
+    const bad = await ws.rows('SELECT path, error FROM _system.bad_files ORDER BY path');
+    expect(bad).toHaveLength(2);
+    for (const row of bad) {
+      expect(String(row.error)).not.toContain(ws.root); // errors name the volume path, not this machine's folders
+      expect(String(row.error).length).toBeGreaterThan(0);
+    }
+    const second = await runTables(ws.db, tables(), ws.options());
+    expect(table(second, 'bronze.events_raw').files).toEqual({ taken: 0, bad: [] });
+  });
+
+  it('fixes the schema on the first run and rescues later extra columns and values of the wrong type', async () => {
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 5));
+    await runTables(ws.db, tables(), ws.options());
+    await writeParquet(
+      join(dir(), 'f2.parquet'),
+      `SELECT 'E9' || range AS event_id, CASE WHEN range = 0 THEN 'three' ELSE range::VARCHAR END AS amount, '2024-05-02 00:00:00' AS ts, 'web' AS channel FROM range(3)`,
+    );
+    await runTables(ws.db, tables(), ws.options());
+    const rows = await ws.rows(
+      `SELECT event_id, amount, json_extract_string(_rescued_data, '$.amount') AS bad_amount, json_extract_string(_rescued_data, '$.channel') AS channel,
+              json_extract_string(_rescued_data, '$._file_path') AS file
+       FROM bronze.events_raw WHERE event_id LIKE 'E9%' ORDER BY event_id`,
+    );
+    const file = `/Volumes/${CATALOG}/landing/raw/events/f2.parquet`;
+    expect(rows).toEqual([
+      { event_id: 'E90', amount: null, bad_amount: 'three', channel: 'web', file },
+      { event_id: 'E91', amount: 1, bad_amount: null, channel: 'web', file },
+      { event_id: 'E92', amount: 2, bad_amount: null, channel: 'web', file },
+    ]);
+    const columns = (await ws.rows('DESCRIBE bronze.events_raw')).map((r) => `${r.column_name} ${r.column_type}`);
+    expect(columns).toEqual([
+      'event_id VARCHAR',
+      'amount INTEGER',
+      'ts VARCHAR',
+      '_rescued_data VARCHAR',
+      '_source_file VARCHAR',
+      '_ingested_at TIMESTAMP',
+      '_commit_version BIGINT',
+    ]);
+  });
+
+  it('runs an update within seconds of a file landing in continuous mode, until aborted', async () => {
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 10));
+    const controller = new AbortController();
+    const updates: UpdateResult[] = [];
+    const running = runContinuous(ws.db, tables(), { ...ws.options(), signal: controller.signal, pollIntervalMs: 100, onUpdate: (u) => updates.push(u) });
+    const waitFor = async (count: number) => {
+      const deadline = Date.now() + 5000;
+      while (updates.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await waitFor(1);
+    expect(updates).toHaveLength(1);
+    const landed = Date.now();
+    await writeParquet(join(dir(), 'f2.parquet'), events(10, 7));
+    await waitFor(2);
+    expect(updates).toHaveLength(2);
+    expect(Date.now() - landed).toBeLessThan(3000);
+    expect(table(updates[1]!, 'bronze.events_raw').rows_read).toBe(7);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(updates).toHaveLength(2); // nothing new, no update
+    controller.abort();
+    const all = await running;
+    expect(all).toHaveLength(2);
+  });
+});
