@@ -8,12 +8,12 @@ export const datasets: DatasetModel[] = [
   {
     name: 'latest_summary',
     display_name: 'Latest summary',
-    query: 'SELECT text, model, generated_at, period_start, period_end FROM ${catalog}.gold.sales_summary ORDER BY generated_at DESC LIMIT 1',
+    query: 'SELECT summary_text, model, generated_at, period_start, period_end FROM ${catalog}.gold.sales_summary ORDER BY generated_at DESC LIMIT 1',
   },
 ];
 
 export const widgets: WidgetModel[] = [
-  { name: 'summary', title: 'What happened', kind: 'text', dataset: 'latest_summary', x: 'text', position: { x: 0, y: 0, width: 6, height: 3 } },
+  { name: 'summary', title: 'What happened', kind: 'text', dataset: 'latest_summary', x: 'summary_text', position: { x: 0, y: 0, width: 6, height: 3 } },
   { name: 'revenue_trend', title: 'Revenue trend', kind: 'line', dataset: 'revenue_daily', x: 'sales_date', y: 'revenue', position: { x: 0, y: 3, width: 6, height: 6 } },
   { name: 'by_category', title: 'Sales by category', kind: 'bar', dataset: 'sales_by_category', x: 'category', y: 'revenue', position: { x: 0, y: 9, width: 3, height: 6 } },
   { name: 'by_store', title: 'Sales by store', kind: 'bar', dataset: 'sales_by_store', x: 'store_name', y: 'revenue', position: { x: 3, y: 9, width: 3, height: 6 } },

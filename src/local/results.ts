@@ -25,12 +25,12 @@ export async function showGold(sql: SqlClient, catalog: string, sink: EventSink,
 }
 
 export async function showSummary(sql: SqlClient, catalog: string, sink: EventSink): Promise<boolean> {
-  for await (const row of sql.query(`SELECT text, model, generated_at FROM ${catalog}.gold.sales_summary ORDER BY generated_at DESC LIMIT 1`)) {
+  for await (const row of sql.query(`SELECT summary_text, model, generated_at FROM ${catalog}.gold.sales_summary ORDER BY generated_at DESC LIMIT 1`)) {
     sink({
       code: 'summary.text',
       level: 'result',
       message: `Latest summary (${String(row['generated_at'])}):`,
-      data: { model: String(row['model']), text: String(row['text']) },
+      data: { model: String(row['model']), text: String(row['summary_text']) },
     });
     return true;
   }

@@ -6,7 +6,7 @@ import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
 import type { EventSink } from '../events/types.ts';
 import { UserError } from '../errors/index.ts';
 import type { BundleModel, NotebookModel, TaskSettings } from '../model/types.ts';
-import { emitQualityMetrics, runTables, type LocalDatabase, type UpdateResult } from './engine/index.ts';
+import { runTables, type LocalDatabase, type UpdateResult } from './engine/index.ts';
 import type { LocalPaths } from './paths.ts';
 import type { LocalSecrets } from './secrets.ts';
 import { DATASET_DIRS, simulate, type SimulateOptions } from './simulate/index.ts';
@@ -49,12 +49,6 @@ async function runPipelineTables(ctx: LocalTaskContext, name: string, tables: No
     sink: ctx.sink,
   });
   ctx.updates.set(name, result);
-  const sql = await ctx.db.openSqlClient();
-  try {
-    await emitQualityMetrics(sql, ctx.model.catalog, name, ctx.sink, result.update_id);
-  } finally {
-    await sql.close();
-  }
   return result;
 }
 
@@ -76,7 +70,8 @@ async function runSummary(ctx: LocalTaskContext, nb: NotebookModel): Promise<str
       ...(apiKey ? { apiKey } : {}),
       ...(model && !model.startsWith('${') ? { model } : {}),
       env: ctx.env,
-      events: ctx.sink,
+      // The run prints the newest summary with the results; the text need not show twice.
+      events: (e) => (e.code === 'summary.text' ? undefined : ctx.sink(e)),
     });
     await writeSummaryRow(sql, ctx.model.catalog, row);
     return `summary by ${row.model}`;
@@ -92,7 +87,7 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
   try {
     const data = await queryDashboardData(sql, dashboard, { catalog: ctx.model.catalog });
     const latest = data['latest_summary']?.[0];
-    const summary = latest ? { text: String(latest['text'] ?? ''), model: String(latest['model'] ?? '') } : undefined;
+    const summary = latest ? { text: String(latest['summary_text'] ?? ''), model: String(latest['model'] ?? '') } : undefined;
     const html = renderDashboardHtml(dashboard, data, summary, { events: ctx.sink });
     await mkdir(ctx.paths.dashboards, { recursive: true });
     const file = join(ctx.paths.dashboards, `${key}.html`);

@@ -29,6 +29,7 @@ function eventText(event: DbxEvent): string | undefined {
     case 'table.preview':
       return `${event.message}\n${formatTable(event.data.columns, event.data.rows)}\n`;
     case 'quality.metrics': {
+      if (event.data.metrics.length === 0) return undefined;
       const rows = event.data.metrics.map((m) => [m.dataset, m.expectation, m.action, m.passed_records, m.failed_records, m.dropped_records]);
       return `${event.message}\n${formatTable(['dataset', 'expectation', 'action', 'passed', 'failed', 'dropped'], rows)}\n`;
     }
