@@ -1,7 +1,7 @@
 // Public API of the fake Databricks workspace.
 export { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from './server.ts';
 export { VirtualClock, realClock, VIRTUAL_EPOCH_MS, type Clock } from './clock.ts';
-export { Scenario, type ScenarioData, type TaskOutcome, type TaskDurations, type PipelineScript, type FlowScript, type ExpectationScript } from './scenario.ts';
+export { Scenario, type ScenarioData, type ScenarioInput, type TaskOutcome, type TaskDurations, type PipelineScript, type FlowScript, type ExpectationScript } from './scenario.ts';
 export { faults, type Fault, type FaultRule, type FaultConfig, type RandomFaults } from './http/faults.ts';
 export type { TokenSpec, TokenKind, OAuthClient } from './http/auth.ts';
 export { REDACTED, type RequestRecord } from './http/request-log.ts';

@@ -68,8 +68,24 @@ export function defaultScenarioData(): ScenarioData {
   };
 }
 
+/** Scenario data as written by hand or loaded from JSON: every part optional. */
+export interface ScenarioInput {
+  defaults?: Partial<ScenarioData['defaults']>;
+  tasks?: ScenarioData['tasks'];
+  pipelines?: ScenarioData['pipelines'];
+}
+
 export class Scenario {
-  data: ScenarioData = defaultScenarioData();
+  data: ScenarioData;
+
+  constructor(input: ScenarioInput = {}) {
+    const base = defaultScenarioData();
+    this.data = {
+      defaults: { ...base.defaults, ...input.defaults },
+      tasks: structuredClone(input.tasks ?? {}),
+      pipelines: structuredClone(input.pipelines ?? {}),
+    };
+  }
 
   /** How a task ends; an array scripts successive attempts (retries, repairs), the last one repeating. */
   taskOutcome(taskKey: string, outcome: TaskOutcome | TaskOutcome[]): this {

@@ -21,7 +21,8 @@ import { type JsonObject, isJsonObject, parseJson, toJson } from './http/json.ts
 import { type RequestRecord, describeRawBody, queryRecord, redactAuthorization, redactBody } from './http/request-log.ts';
 import { type BodyKind, Router } from './http/router.ts';
 import { checkRequestBody } from './http/strict-requests.ts';
-import { Scenario, type ScenarioData } from './scenario.ts';
+import { UserError } from '../errors/index.ts';
+import { Scenario, type ScenarioInput } from './scenario.ts';
 import { type WorkspaceState, createWorkspaceState } from './state.ts';
 
 export interface FakeWorkspaceOptions {
@@ -40,7 +41,8 @@ export interface FakeWorkspaceOptions {
   clock?: Clock | 'real' | 'virtual';
   /** Start from this state (e.g. loaded with loadStateFromDir) instead of an empty workspace. */
   state?: WorkspaceState;
-  scenario?: ScenarioData;
+  /** Initial script for simulated runs (also reachable later as `scenario`). */
+  scenario?: ScenarioInput;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
   /**
@@ -60,6 +62,8 @@ export interface FakeWorkspace {
   requests: RequestRecord[];
   scenario: Scenario;
   clock: Clock;
+  /** Moves a virtual clock forward (runs and pipeline updates progress); refused on the real clock. */
+  advanceClock(ms: number): void;
   setFaults(config: FaultConfig, seed?: number): void;
   clearRequests(): void;
   close(): Promise<void>;
@@ -129,8 +133,7 @@ function send(res: ServerResponse, method: string, reply: Reply, requestId: stri
 export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeWorkspace> {
   const clock: Clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' || options.clock === undefined ? realClock : options.clock;
   const state = options.state ?? createWorkspaceState({ bigIds: options.bigIds ?? false, now: clock.now() });
-  const scenario = new Scenario();
-  if (options.scenario) scenario.data = structuredClone(options.scenario);
+  const scenario = new Scenario(options.scenario);
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
   const faults = new FaultInjector(options.faults, options.seed ?? 1);
@@ -233,6 +236,12 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     requests,
     scenario,
     clock,
+    advanceClock: (ms) => {
+      if (!(clock instanceof VirtualClock)) {
+        throw new UserError('advanceClock needs a virtual clock', "Start the fake workspace with clock: 'virtual'.");
+      }
+      clock.advance(ms);
+    },
     setFaults: (config, seed) => faults.set(config, seed),
     clearRequests: () => {
       requests.length = 0;

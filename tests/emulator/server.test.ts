@@ -243,3 +243,22 @@ describe('state directory', () => {
     }
   });
 });
+
+describe('scenario input', () => {
+  it('accepts a partial script (e.g. loaded from JSON) and fills in the default durations', async () => {
+    const ws = await start({ clock: 'virtual', scenario: { defaults: { runningMs: 5000 }, tasks: { a: { outcomes: [{ result: 'FAILED' }] } } } });
+    const { body } = await call(ws, 'POST', '/api/2.2/jobs/create', { body: job });
+    const run = await call(ws, 'POST', '/api/2.2/jobs/run-now', { body: { job_id: body.job_id } });
+    ws.advanceClock(4000);
+    const running = await call(ws, 'GET', '/api/2.2/jobs/runs/get', { query: { run_id: run.body.run_id } });
+    expect(running.body.state.life_cycle_state).toBe('RUNNING');
+    ws.advanceClock(2000);
+    const done = await call(ws, 'GET', '/api/2.2/jobs/runs/get', { query: { run_id: run.body.run_id } });
+    expect(done.body.state.result_state).toBe('FAILED');
+  });
+
+  it('advanceClock is refused on the real clock', async () => {
+    const ws = await start();
+    expect(() => ws.advanceClock(10)).toThrow(/virtual clock/);
+  });
+});
