@@ -50,6 +50,8 @@ export interface FakeWorkspaceOptions {
    * missing required fields or bad enum values (end-to-end tests turn this on to catch client typos).
    */
   strictRequests?: boolean;
+  /** Keep only the newest N request-log entries (a long-running `local serve` should set this). */
+  requestLogLimit?: number;
 }
 
 export interface FakeWorkspace {
@@ -162,6 +164,9 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       },
     };
     requests.push(record);
+    if (options.requestLogLimit !== undefined && requests.length > options.requestLogLimit) {
+      requests.splice(0, requests.length - options.requestLogLimit);
+    }
     if (clock instanceof VirtualClock) clock.tick();
     if (options.latencyMs) await sleep(options.latencyMs);
 

@@ -174,6 +174,12 @@ describe('request log', () => {
     ws.clearRequests();
     expect(ws.requests).toHaveLength(0);
   });
+
+  it('keeps only the newest entries when a limit is set', async () => {
+    const ws = await start({ requestLogLimit: 2 });
+    for (const path of ['/Shared', '/Users', '/']) await call(ws, 'GET', '/api/2.0/workspace/get-status', { query: { path } });
+    expect(ws.requests.map((r) => r.query['path'])).toEqual(['/Users', '/']);
+  });
 });
 
 describe('server behaviour', () => {
