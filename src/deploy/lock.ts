@@ -110,7 +110,7 @@ export async function acquireLock(options: LockOptions): Promise<DeployLock> {
       const current = await readLock(options.client, path);
       // Our own earlier attempt may have landed before its answer was lost.
       if (current?.id === holder.id) return new DeployLock(options, holder);
-      if (!current && outcomeUnknown && attempt <= 3) continue;
+      if (!current && outcomeUnknown && attempt <= 8) continue;
       if (!current) throw error;
       throw new UserError(
         `The deploy lock of this bundle and target is held by ${describeHolder(current)} since ${current.acquired_at}${ago(current.acquired_at, now())}.`,

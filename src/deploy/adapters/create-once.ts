@@ -15,12 +15,16 @@ export interface CreateOnceOptions {
 
 const NOT_APPLIED_CODES = new Set(['REQUEST_LIMIT_EXCEEDED', 'TOO_MANY_REQUESTS', 'RESOURCE_EXHAUSTED', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-type Outcome = 'not-applied' | 'unknown' | 'failed';
+type Outcome = 'not-applied' | 'unknown' | 'exists' | 'failed';
+
+const EXISTS_CODES = new Set(['RESOURCE_ALREADY_EXISTS', 'ALREADY_EXISTS', 'RESOURCE_CONFLICT']);
 
 export function classifyCreateFailure(error: unknown): Outcome {
   if (error instanceof RequestOutcomeUnknownError) return 'unknown';
   if (!(error instanceof RemoteApiError)) return 'failed';
   const { status, error_code: code } = error.details;
+  // Our own earlier attempt may have landed (e.g. retried by a client that does retry creates).
+  if (EXISTS_CODES.has(code ?? '')) return 'exists';
   if (status === 429 || NOT_APPLIED_CODES.has(code ?? '')) return 'not-applied';
   if (status !== undefined && status >= 500) return 'unknown';
   // A network failure that outlived the client's (empty) retry budget: no status, a socket error code.
@@ -42,6 +46,11 @@ export async function createOnce<T>(create: () => Promise<T>, lookup: () => Prom
     } catch (error) {
       const outcome = classifyCreateFailure(error);
       if (outcome === 'failed' || attempt >= attempts) throw error;
+      if (outcome === 'exists') {
+        const existing = await lookup();
+        if (existing !== undefined) return existing;
+        throw error;
+      }
       if (outcome === 'unknown') {
         const existing = await lookup();
         if (existing !== undefined) return existing;

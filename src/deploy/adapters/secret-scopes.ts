@@ -4,7 +4,7 @@ import type { RequestBody, SecretScope } from '../../workspace/index.ts';
 import { createOnce } from './create-once.ts';
 import { FIELD_RULES } from '../fields.ts';
 import type { DesiredResource } from '../types.ts';
-import { deleteIgnoringMissing, isAlreadyExists } from './errors.ts';
+import { deleteIgnoringMissing } from './errors.ts';
 import { standardDiff, type AdapterContext, type RemoteObject, type ResourceAdapter } from './types.ts';
 
 const LIST_KEY = 'secrets/scopes/list';
@@ -41,20 +41,14 @@ export const secretScopesAdapter: ResourceAdapter = {
 
   async create(ctx, desired) {
     const name = String(desired.settings['scope']);
-    try {
-      return await createOnce(
-        async () => {
-          await ctx.creator.secrets.createScope(desired.settings as RequestBody<'secrets/scopes/create'>);
-          return { id: name };
-        },
-        () => lookAgain(ctx, desired),
-        ctx.createOptions,
-      );
-    } catch (error) {
-      // Created by our own earlier attempt whose answer never arrived: the scope is there, which is the goal.
-      if (isAlreadyExists(error) && (await lookAgain(ctx, desired))) return { id: name };
-      throw error;
-    }
+    return createOnce(
+      async () => {
+        await ctx.creator.secrets.createScope(desired.settings as RequestBody<'secrets/scopes/create'>);
+        return { id: name };
+      },
+      () => lookAgain(ctx, desired),
+      ctx.createOptions,
+    );
   },
 
   update() {

@@ -1,0 +1,168 @@
+// The deploy engine against the fake workspace over real HTTP (a hand-made model, so this does not depend
+// on synth): creates once, no-op redeploys, lock, lost state, destroy.
+import { afterEach, describe, expect, it } from 'vitest';
+import { deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../src/deploy/deploy.ts';
+import { acquireLock } from '../../src/deploy/lock.ts';
+import { bundlePaths } from '../../src/deploy/presets.ts';
+import { UserError } from '../../src/errors/index.ts';
+import { recordingSink } from '../../src/events/types.ts';
+import { DEFAULT_USER } from '../../src/emulator/index.ts';
+import { census, describeRequest, fakeWorkspace, writes, type FakeSetup } from './fake.ts';
+import { sampleFiles, sampleModel } from './helpers.ts';
+
+const paths = bundlePaths({ bundle: 'shop', target: 'dev', userName: DEFAULT_USER.userName });
+let setup: FakeSetup | undefined;
+
+afterEach(async () => {
+  await setup?.ws.close();
+  setup = undefined;
+});
+
+function options(s: FakeSetup, extra: Partial<DeployOptions> = {}): DeployOptions {
+  const model = sampleModel();
+  return {
+    model,
+    files: sampleFiles(model),
+    repoRoot: s.cacheDir,
+    env: { BUNDLE_VAR_kv_id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.KeyVault/vaults/kv' },
+    ...s.connection,
+    ...extra,
+  };
+}
+
+const EXPECTED = {
+  jobs: ['[dev emulator_user] Workflow'],
+  pipelines: ['[dev emulator_user] pl_silver'],
+  scopes: ['kv_scope'],
+  dashboards: ['[dev emulator_user] Sales'],
+  files: ['src/notebooks/ingest', 'src/pipelines/pl.sql'],
+};
+
+describe('deployBundle against the fake workspace', () => {
+  it('creates each resource once, then a second deploy writes nothing but the lock', async () => {
+    setup = await fakeWorkspace();
+    const first = await deployBundle(options(setup));
+    expect(first.plan.actions.map((a) => a.action)).toEqual(['create', 'create', 'create', 'create', 'create', 'create']);
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+    const job = Object.values(setup.ws.state.jobs)[0]!;
+    const pipelineId = Object.keys(setup.ws.state.pipelines)[0];
+    const dashboardId = Object.keys(setup.ws.state.dashboards)[0];
+    expect(job.settings).toMatchObject({
+      tags: { team: 'data', dev: 'emulator_user', dbx_ts_bundle: 'shop.dev', dbx_ts_key: 'wf' },
+      schedule: { pause_status: 'PAUSED' },
+      tasks: [
+        { task_key: 'ingest', notebook_task: { notebook_path: `${paths.files}/src/notebooks/ingest`, base_parameters: { catalog: 'shop_cat' } } },
+        { task_key: 'pipeline', pipeline_task: { pipeline_id: pipelineId } },
+        { task_key: 'refresh', dashboard_task: { dashboard_id: dashboardId, warehouse_id: 'wh-target' } },
+      ],
+    });
+    expect(Object.values(setup.ws.state.pipelines)[0]!.spec).toMatchObject({ development: true, libraries: [{ file: { path: `${paths.files}/src/pipelines/pl.sql` } }] });
+    expect(Object.values(setup.ws.state.dashboards)[0]!.published).toMatchObject({ warehouse_id: 'wh-target', embed_credentials: false });
+    expect(setup.ws.state.objects[`${paths.state.replace('/Workspace', '')}/deploy.lock`]).toBeUndefined();
+
+    setup.ws.clearRequests();
+    const second = await deployBundle(options(setup));
+    expect(second.plan.actions.every((a) => a.action === 'noop')).toBe(true);
+    expect(writes(setup.ws.requests).map(describeRequest)).toEqual([
+      `POST /api/2.0/workspace/import ${paths.state}/deploy.lock`,
+      `POST /api/2.0/workspace/delete ${paths.state}/deploy.lock`,
+    ]);
+    // Who am I, the state, and the lock check before release; then at most one read per resource
+    // (one scopes/list for all scopes, one listing per folder of files).
+    const reads = setup.ws.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(reads.filter((p) => p.includes('scim/v2/Me') || p.endsWith('/workspace/export'))).toHaveLength(3);
+    const resourceReads = reads.filter((p) => !p.includes('scim/v2/Me') && !p.endsWith('/workspace/export'));
+    expect(resourceReads.sort()).toEqual([
+      `/api/2.0/lakeview/dashboards/${Object.keys(setup.ws.state.dashboards)[0]}`,
+      `/api/2.0/pipelines/${Object.keys(setup.ws.state.pipelines)[0]}`,
+      '/api/2.0/secrets/scopes/list',
+      '/api/2.0/workspace/list',
+      '/api/2.0/workspace/list',
+      '/api/2.2/jobs/get',
+    ]);
+    expect(resourceReads.length).toBeLessThanOrEqual(second.plan.actions.length);
+  });
+
+  it('plan reads only and shows field changes', async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup));
+    setup.ws.clearRequests();
+    const model = sampleModel();
+    model.resources.jobs['wf']!.settings.tasks[0]!['timeout_seconds'] = 60;
+    const sink = recordingSink();
+    const result = await planBundle({ ...options(setup), model, sink });
+    expect(writes(setup.ws.requests)).toEqual([]);
+    const job = result.plan.actions.find((a) => a.address === 'jobs.wf');
+    expect(job).toMatchObject({ action: 'update', changes: [{ path: 'tasks[ingest].timeout_seconds', after: 60 }] });
+    const planEvent = sink.events.find((e) => e.code === 'deploy.plan');
+    expect(planEvent?.message).toContain('~   update  jobs.wf');
+    expect(planEvent?.message).toContain('tasks[ingest].timeout_seconds: (unset) → 60');
+  });
+
+  it('fails at once while another deploy holds the lock, and --force-lock takes it over', async () => {
+    setup = await fakeWorkspace();
+    await setup.client.workspace.mkdirs({ path: paths.state });
+    const other = await acquireLock({ client: setup.client, paths, user: 'bob@example.com' });
+    setup.ws.clearRequests();
+    const error = await deployBundle(options(setup)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/held by bob@example\.com on .+ \(pid \d+\) since \d{4}-\d\d-\d\dT/);
+    expect((error as UserError).hint).toContain('--force-lock');
+    expect(writes(setup.ws.requests).map(describeRequest)).toEqual([`POST /api/2.0/workspace/import ${paths.state}/deploy.lock`]);
+
+    await deployBundle(options(setup, { forceLock: true }));
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+    // Bob's deploy no longer holds the lock; releasing must not remove someone else's.
+    await other.release();
+    const again = await deployBundle(options(setup));
+    expect(again.plan.actions.every((a) => a.action === 'noop')).toBe(true);
+  });
+
+  it('finds resources again when the state is lost, instead of creating copies', async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup));
+    await setup.client.workspace.delete({ path: `${paths.state}/deployment.json` });
+    const fresh = await fakeWorkspaceCache();
+    const result = await deployBundle(options(setup, { cacheDir: fresh }));
+    expect(result.stateSource).toBe('none');
+    expect(result.plan.actions.filter((a) => a.action === 'create')).toEqual([]);
+    expect(result.plan.actions.every((a) => a.adopted)).toBe(true);
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+    const third = await deployBundle(options(setup, { cacheDir: fresh }));
+    expect(third.plan.actions.every((a) => a.action === 'noop')).toBe(true);
+  });
+
+  it('refuses deletions without approval when nobody can be asked, and deletes with it', async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup));
+    const model = sampleModel();
+    delete model.resources.jobs['wf'];
+    const error = await deployBundle({ ...options(setup), model }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toContain('delete jobs.wf');
+    expect((error as UserError).hint).toContain('--auto-approve');
+    expect(census(setup.ws, paths.files).jobs).toHaveLength(1);
+
+    const asked: string[] = [];
+    await expect(deployBundle({ ...options(setup), model, confirm: async (q) => (asked.push(q), false) })).rejects.toThrow(/not approved/);
+    expect(asked[0]).toContain('delete jobs.wf');
+    await deployBundle({ ...options(setup), model, autoApprove: true });
+    expect(census(setup.ws, paths.files).jobs).toEqual([]);
+  });
+
+  it('destroy removes everything it deployed and the bundle folder', async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup));
+    await expect(destroyBundle(options(setup))).rejects.toThrow(UserError);
+    await destroyBundle(options(setup, { autoApprove: true }));
+    expect(census(setup.ws, paths.files)).toEqual({ jobs: [], pipelines: [], scopes: [], dashboards: [], files: [] });
+    expect(Object.keys(setup.ws.state.objects).filter((p) => p.startsWith(paths.root.replace('/Workspace', '')))).toEqual([]);
+  });
+});
+
+async function fakeWorkspaceCache(): Promise<string> {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  return mkdtemp(join(tmpdir(), 'dbx-ts-cache-'));
+}

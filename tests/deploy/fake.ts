@@ -1,0 +1,59 @@
+// A fake workspace wired for deploy tests: an Entra ID-type token (Key Vault scopes work), a retrying client
+// and a no-retry client for creates, both with short pauses, and counters over the workspace's state.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeployOptions } from '../../src/deploy/deploy.ts';
+import { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } from '../../src/emulator/index.ts';
+import type { RequestRecord } from '../../src/emulator/index.ts';
+import { createWorkspaceClient, type WorkspaceClient } from '../../src/workspace/index.ts';
+
+export const AAD_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.test-entra-token';
+
+export interface FakeSetup {
+  ws: FakeWorkspace;
+  env: Record<string, string>;
+  client: WorkspaceClient;
+  creator: WorkspaceClient;
+  cacheDir: string;
+  /** Options for deployBundle that connect to this workspace. */
+  connection: Pick<DeployOptions, 'client' | 'creator' | 'cacheDir' | 'createOptions'>;
+}
+
+export async function fakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeSetup> {
+  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }], ...options });
+  const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: AAD_TOKEN };
+  const quick = { env, configFile: null, retry: { timeoutMs: 5_000, baseDelayMs: 2, maxDelayMs: 20 }, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
+  const client = createWorkspaceClient(quick);
+  const creator = createWorkspaceClient({ ...quick, retry: { timeoutMs: 0 } });
+  const cacheDir = await mkdtemp(join(tmpdir(), 'dbx-ts-deploy-'));
+  return { ws, env, client, creator, cacheDir, connection: { client, creator, cacheDir, createOptions: { delayMs: () => 2 } } };
+}
+
+/** How many live objects of each kind the workspace holds (trashed dashboards do not count). */
+export function census(ws: FakeWorkspace, filesUnder: string) {
+  const prefix = filesUnder.replace(/^\/Workspace/, '');
+  return {
+    jobs: Object.values(ws.state.jobs).map((j) => String(j.settings['name'])).sort(),
+    pipelines: Object.values(ws.state.pipelines).map((p) => String(p.spec['name'])).sort(),
+    scopes: Object.keys(ws.state.secretScopes).sort(),
+    dashboards: Object.values(ws.state.dashboards)
+      .filter((d) => d.lifecycle_state === 'ACTIVE')
+      .map((d) => d.display_name)
+      .sort(),
+    files: Object.entries(ws.state.objects)
+      .filter(([path, o]) => path.startsWith(`${prefix}/`) && o.object_type !== 'DIRECTORY')
+      .map(([path]) => path.slice(prefix.length + 1))
+      .sort(),
+  };
+}
+
+/** Requests that change something. */
+export function writes(requests: RequestRecord[]): RequestRecord[] {
+  return requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+}
+
+export function describeRequest(r: RequestRecord): string {
+  const path = typeof (r.body as { path?: unknown } | undefined)?.path === 'string' ? ` ${(r.body as { path: string }).path}` : '';
+  return `${r.method} ${r.path}${path}`;
+}
