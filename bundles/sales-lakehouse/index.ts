@@ -1,7 +1,7 @@
 // The reference bundle: a real-time sales lakehouse on Databricks (and locally on DuckDB).
 import { Bundle, Dashboard, Job, Notebook, Pipeline, SecretScope } from '../../src/index.ts';
 import { datasets, widgets } from './dashboard.ts';
-import { batchTables, goldTables, goldViews, LANDING, streamingTables } from './tables.ts';
+import { batchTables, goldTables, goldViews, streamingTables } from './tables.ts';
 
 const app = new Bundle({
   name: 'sales_lakehouse',
@@ -48,7 +48,7 @@ const pipeline = new Pipeline(app, 'pl_streaming_data_to_silver', {
   serverless: true,
   continuous: false,
   channel: 'CURRENT',
-  configuration: { catalog, landing_root: LANDING },
+  configuration: { catalog, landing_root: `/Volumes/${catalog}/landing/raw` },
   tables: streamingTables,
 });
 
@@ -97,7 +97,7 @@ const job = new Job(app, 'unified-workflow', {
   schedule: { quartz_cron_expression: '0 0 * * * ?', timezone_id: 'UTC', pause_status: 'UNPAUSED' },
   email_notifications: { on_failure: [app.var('notify_email')] },
   parameters: [{ name: 'catalog', default: catalog }],
-  environments: [{ environment_key: 'default', spec: { environment_version: '2', dependencies: ['openai>=1.40', 'pybars3>=0.9'] } }],
+  environments: [{ environment_key: 'default', spec: { environment_version: '2', dependencies: ['openai>=1.40'] } }],
   tags: { project: 'sales-lakehouse', managed_by: 'dbx-ts' },
 });
 

@@ -106,7 +106,7 @@ export class Job extends Construct {
   }
 
   private taskSettings(entry: TaskEntry, path: string, ctx: ResolveContext): TaskSettings {
-    const { depends_on, ...rest } = entry.spec.props;
+    const { depends_on } = entry.spec.props;
     const task: TaskSettings = { task_key: entry.key };
     const deps = (depends_on ?? []).map((dep, i) => this.dependency(dep, `${path}.depends_on[${i}]`, entry, ctx));
     if (deps.length > 0) task.depends_on = deps;

@@ -1,4 +1,5 @@
 // synth: BundleModel → the files of a standard Databricks Asset Bundle. Pure and deterministic.
+import { variableValue } from '../model/resolve.ts';
 import type { BundleModel } from '../model/types.ts';
 import { serializeLakeviewDashboard } from '../dashboard/lakeview.ts';
 import { configFiles } from './config.ts';
@@ -19,7 +20,7 @@ export interface SynthOptions {
 
 export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[] {
   const files: SynthFile[] = configFiles(model).map((f) => ({ path: f.path, content: toYaml(f.doc) }));
-  const ctx = { catalog: model.catalog, bundleName: model.bundle.name, repoRoot: opts.repoRoot };
+  const ctx = { catalog: model.catalog, bundleName: model.bundle.name, repoRoot: opts.repoRoot, variables: variableValues(model) };
   for (const nb of Object.values(model.notebooks)) {
     files.push({ path: nb.path, content: renderNotebook(nb, ctx) });
   }
@@ -34,4 +35,14 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
 
 function ensureNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+/** The target's variable values (override, else default), for widget defaults in generated notebooks. */
+function variableValues(model: BundleModel): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const name of Object.keys(model.variables)) {
+    const value = variableValue(model, name);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
 }

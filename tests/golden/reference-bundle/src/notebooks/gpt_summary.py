@@ -14,7 +14,7 @@
 import re
 
 dbutils.widgets.text("catalog", "sales_lakehouse")
-dbutils.widgets.text("openai_model", "")
+dbutils.widgets.text("openai_model", "gpt-4o-mini")
 
 WIDGETS = {
     "catalog": dbutils.widgets.get("catalog"),
