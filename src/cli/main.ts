@@ -1,14 +1,17 @@
 // The dbx-ts command line: thin commands over the engine; exit codes decided here.
 import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, RemoteApiError, UserError } from '../errors/index.ts';
+import { registerAuth } from './commands/auth.ts';
 import { registerBuild } from './commands/build.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerInit } from './commands/init.ts';
 import { registerRun } from './commands/run.ts';
+import { registerSecrets } from './commands/secrets.ts';
 import { registerValidate } from './commands/validate.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
-const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit, registerRun];
+const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit, registerRun, registerDeploy, registerAuth, registerSecrets];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dbx-ts')

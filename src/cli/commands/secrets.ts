@@ -1,0 +1,81 @@
+// dbx-ts secrets check | sync: are the bundle's secrets there, and copy secrets from Azure Key Vault into a
+// Databricks-backed scope. Values are never printed.
+import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { SecretClient } from '@azure/keyvault-secrets';
+import type { Command } from 'commander';
+import { connectTarget } from '../../deploy/connect.ts';
+import { checkSecrets, secretReferences } from '../../deploy/secrets-check.ts';
+import { checkVaultUrl, syncFromKeyVault } from '../../deploy/secrets-sync.ts';
+import { resolve } from '../../model/resolve.ts';
+import type { TargetModel } from '../../model/types.ts';
+import type { CliContext } from '../context.ts';
+import { loadBundle } from '../load-bundle.ts';
+import { parseVarFlags } from './deploy.ts';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** ARM_* (as for Databricks' Entra ID auth) when set; else DefaultAzureCredential (AZURE_* variables, managed identity, `az login`). */
+function keyVaultCredential(env: Record<string, string | undefined>): TokenCredential {
+  const { ARM_TENANT_ID: tenant, ARM_CLIENT_ID: clientId, ARM_CLIENT_SECRET: secret } = env;
+  if (tenant && clientId && secret) return new ClientSecretCredential(tenant, clientId, secret);
+  return new DefaultAzureCredential();
+}
+
+export function registerSecrets(program: Command, ctx: CliContext): void {
+  const secrets = program.command('secrets').description('Check and sync the secrets the bundle uses');
+
+  secrets
+    .command('check')
+    .description('Check that every secret the bundle refers to exists in its scope')
+    .option('-t, --target <name>', 'target (default: the bundle default)')
+    .option('--var <name=value>', 'set a bundle variable (repeatable)', collect)
+    .option('--json', 'print events as NDJSON')
+    .action(async (opts: { target?: string; var?: string[]; json?: boolean }) => {
+      const renderer = ctx.renderer(opts.json);
+      try {
+        const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
+        const { model } = resolve(loaded.bundle, opts.target);
+        const refs = secretReferences(model, { flags: parseVarFlags(opts.var), env: ctx.env });
+        const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: loaded.root });
+        try {
+          await checkSecrets(connection.client, refs, renderer.sink);
+        } finally {
+          await connection.close();
+        }
+      } finally {
+        renderer.close();
+      }
+    });
+
+  secrets
+    .command('sync')
+    .description('Copy secrets from Azure Key Vault into a Databricks-backed scope (created if missing)')
+    .requiredOption('--from-keyvault <vault-url>', 'the vault, e.g. https://my-vault.vault.azure.net/')
+    .requiredOption('--scope <scope>', 'Databricks-backed scope to write into')
+    .option('--keys <a,b>', 'only these secrets (default: every enabled secret of the vault)')
+    .option('-t, --target <name>', "workspace of this target (default: the environment's)")
+    .option('--json', 'print events as NDJSON')
+    .action(async (opts: { fromKeyvault: string; scope: string; keys?: string; target?: string; json?: boolean }) => {
+      const renderer = ctx.renderer(opts.json);
+      try {
+        const vaultUrl = checkVaultUrl(opts.fromKeyvault);
+        let target: TargetModel = { name: '(environment)', local: false, workspace: {}, variables: {} };
+        let root = ctx.cwd;
+        if (opts.target) {
+          const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
+          target = resolve(loaded.bundle, opts.target).model.target;
+          root = loaded.root;
+        }
+        const connection = await connectTarget(target, { env: ctx.env, repoRoot: root });
+        try {
+          const vault = new SecretClient(vaultUrl, keyVaultCredential(ctx.env));
+          const keys = opts.keys?.split(',').map((k) => k.trim()).filter((k) => k !== '');
+          await syncFromKeyVault({ vault, client: connection.client, scope: opts.scope, ...(keys ? { keys } : {}), sink: renderer.sink });
+        } finally {
+          await connection.close();
+        }
+      } finally {
+        renderer.close();
+      }
+    });
+}
