@@ -1,0 +1,68 @@
+// How long each task took in earlier runs of the job (runs/list, completed runs with their tasks), as a
+// median and a robust spread. The predictive poller uses it to know when to look closely.
+import type { BaseRun, WorkspaceClient } from '../workspace/index.ts';
+import { toInt64 } from '../workspace/index.ts';
+
+export interface DurationStats {
+  /** Median duration, ms, from the task's start_time to its end_time (setup included). */
+  median: number;
+  /** A robust standard deviation (1.4826 × median absolute deviation), floored for small samples. */
+  spread: number;
+  samples: number;
+}
+
+/** task_key → stats of its successful attempts. */
+export type TaskHistory = Map<string, DurationStats>;
+
+/** Runs to learn from: recent enough to reflect today's data volumes, enough for a median. */
+export const HISTORY_RUNS = 10;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Stats from raw durations. With few samples the spread is a guess: at least 10% of the median for one
+ * or two runs, at least 3% once there are enough to measure it.
+ */
+export function durationStats(durations: number[]): DurationStats | undefined {
+  if (durations.length === 0) return undefined;
+  const m = median(durations);
+  const mad = median(durations.map((d) => Math.abs(d - m))) * 1.4826;
+  const floor = durations.length < 3 ? 0.1 * m : 0.03 * m;
+  return { median: m, spread: Math.max(mad, floor), samples: durations.length };
+}
+
+/** Per-task durations of successful attempts in the given runs. */
+export function taskHistoryFrom(runs: readonly BaseRun[]): TaskHistory {
+  const durations = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const task of run.tasks ?? []) {
+      const start = Number(task.start_time ?? 0);
+      const end = Number(task.end_time ?? 0);
+      if (task.state?.result_state !== 'SUCCESS' || start <= 0 || end < start) continue;
+      const list = durations.get(task.task_key) ?? [];
+      list.push(end - start);
+      durations.set(task.task_key, list);
+    }
+  }
+  const history: TaskHistory = new Map();
+  for (const [key, list] of durations) {
+    const stats = durationStats(list);
+    if (stats) history.set(key, stats);
+  }
+  return history;
+}
+
+/** Reads up to HISTORY_RUNS completed runs of the job (one runs/list page) and returns their task stats. */
+export async function readTaskHistory(client: WorkspaceClient, jobId: string, runs = HISTORY_RUNS): Promise<TaskHistory> {
+  const recent: BaseRun[] = [];
+  for await (const run of client.jobs.listRuns({ job_id: toInt64(jobId), completed_only: true, expand_tasks: true, limit: runs })) {
+    recent.push(run);
+    // Stop here, so the generator never asks for a second page.
+    if (recent.length >= runs) break;
+  }
+  return taskHistoryFrom(recent);
+}
