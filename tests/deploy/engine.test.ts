@@ -150,6 +150,59 @@ describe('deployBundle against the fake workspace', () => {
     expect(census(setup.ws, paths.files).jobs).toEqual([]);
   });
 
+  it('updates and replaces in place, keeping ids, then settles', async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup));
+    const jobId = Object.keys(setup.ws.state.jobs)[0];
+    const pipelineId = Object.keys(setup.ws.state.pipelines)[0];
+    const dashboardId = Object.keys(setup.ws.state.dashboards)[0]!;
+    const model = sampleModel();
+    model.resources.jobs['wf']!.settings.tasks[0]!['timeout_seconds'] = 600;
+    model.resources.pipelines['pl']!.settings['channel'] = 'PREVIEW';
+    model.resources.secret_scopes['kv']!.settings.keyvault_metadata!.dns_name = 'https://kv2.vault.azure.net/';
+    const changed = { ...options(setup), model, files: sampleFiles(model, 2) };
+
+    // Replacing the scope deletes it (and its secrets): that needs approval.
+    await expect(deployBundle(changed)).rejects.toThrow(/replace secret_scopes\.kv/);
+    const result = await deployBundle({ ...changed, autoApprove: true });
+    expect(Object.fromEntries(result.plan.actions.map((a) => [a.address, a.action]))).toEqual({
+      'secret_scopes.kv': 'replace',
+      'files.src/notebooks/ingest.py': 'update',
+      'files.src/pipelines/pl.sql': 'update',
+      'pipelines.pl': 'update',
+      'dashboards.dash': 'update',
+      'jobs.wf': 'update',
+    });
+    expect(Object.keys(setup.ws.state.jobs)).toEqual([jobId]);
+    expect(Object.keys(setup.ws.state.pipelines)).toEqual([pipelineId]);
+    expect((setup.ws.state.jobs[jobId!]!.settings['tasks'] as { timeout_seconds?: number }[])[0]!.timeout_seconds).toBe(600);
+    expect(setup.ws.state.pipelines[pipelineId!]!.spec['channel']).toBe('PREVIEW');
+    expect(setup.ws.state.secretScopes['kv_scope']!.keyvault_metadata?.dns_name).toBe('https://kv2.vault.azure.net/');
+    expect(setup.ws.state.dashboards[dashboardId]!.serialized_dashboard).toContain('p2');
+    const notebook = setup.ws.state.objects[`${paths.files.replace('/Workspace', '')}/src/notebooks/ingest`]!;
+    expect(Buffer.from(notebook.content!, 'base64').toString()).toContain('v2');
+
+    const settled = await deployBundle({ ...changed });
+    expect(settled.plan.actions.every((a) => a.action === 'noop')).toBe(true);
+  });
+
+  it('puts back what was edited in the workspace', async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup));
+    const job = Object.values(setup.ws.state.jobs)[0]!;
+    job.settings['name'] = 'renamed in the UI';
+    const dashboard = Object.values(setup.ws.state.dashboards)[0]!;
+    dashboard.serialized_dashboard = '{"pages":[]}';
+    dashboard.etag = String(Number(dashboard.etag) + 1);
+    const result = await deployBundle(options(setup));
+    expect(result.plan.actions.filter((a) => a.action === 'update').map((a) => [a.address, a.changes.map((c) => `${c.path} (${c.source})`)])).toEqual([
+      ['dashboards.dash', ['serialized_dashboard (remote)']],
+      ['jobs.wf', ['name (remote)']],
+    ]);
+    expect(job.settings['name']).toBe('[dev emulator_user] Workflow');
+    expect(dashboard.serialized_dashboard).toContain('p1');
+  });
+
   it('destroy removes everything it deployed and the bundle folder', async () => {
     setup = await fakeWorkspace();
     await deployBundle(options(setup));

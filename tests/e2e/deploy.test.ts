@@ -1,0 +1,223 @@
+// The real dbx-ts CLI deploying the reference bundle to the fake workspace over real HTTP: creates each
+// resource once, changes nothing the second time, keeps a golden request log, and handles the lock, lost
+// state, deletions without approval, plan --json, auth whoami and secrets check.
+import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { acquireLock } from '../../src/deploy/lock.ts';
+import { bundlePaths } from '../../src/deploy/presets.ts';
+import { DEFAULT_USER, type RequestRecord } from '../../src/emulator/index.ts';
+import { census, describeRequest, fakeWorkspace, writes, AAD_TOKEN, type FakeSetup } from '../deploy/fake.ts';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const GOLDEN = join(REPO, 'tests', 'golden', 'deploy');
+const CACHE = join(REPO, '.dbx-ts', 'state', 'dev.json');
+const paths = bundlePaths({ bundle: 'sales_lakehouse', target: 'dev', userName: DEFAULT_USER.userName });
+const VARS = {
+  BUNDLE_VAR_warehouse_id: 'wh-1234',
+  BUNDLE_VAR_keyvault_resource_id: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/sales-kv',
+  BUNDLE_VAR_keyvault_dns_name: 'https://sales-kv.vault.azure.net/',
+};
+
+let setup: FakeSetup;
+
+async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'dbx-ts', ...args], {
+    cwd: REPO,
+    env: { ...setup.env, ...VARS, HOME: '/nonexistent', ...extraEnv },
+    stdout: { write: (s: string) => void (stdout += s) },
+    stderr: { write: (s: string) => void (stderr += s) },
+    signal: new AbortController().signal,
+  });
+  return { code, stdout, stderr };
+}
+
+/** Removes the local state cache, but only one that belongs to a fake workspace of this test. */
+async function dropLocalCache(): Promise<void> {
+  try {
+    const cache = JSON.parse(await readFile(CACHE, 'utf8')) as { host?: string };
+    if (cache.host?.startsWith('http://127.0.0.1:')) await rm(CACHE, { force: true });
+  } catch {
+    // no cache
+  }
+}
+
+beforeEach(async () => {
+  setup = await fakeWorkspace();
+  await dropLocalCache();
+});
+afterEach(async () => {
+  await setup.ws.close();
+});
+afterAll(dropLocalCache);
+
+const EXPECTED = {
+  jobs: ['[dev emulator_user] Unified_Workflow_Job'],
+  pipelines: ['[dev emulator_user] pl_streaming_data_to_silver'],
+  scopes: ['adls_scope'],
+  dashboards: ['[dev emulator_user] Sales lakehouse'],
+  files: [
+    'src/notebooks/gpt_summary',
+    'src/notebooks/ingest_batch',
+    'src/notebooks/optimize_gold',
+    'src/notebooks/process_gold',
+    'src/notebooks/simulate_data',
+    'src/pipelines/pl_streaming_data_to_silver.sql',
+  ],
+};
+
+/** The request log with ids, contents and times replaced by stable names, for golden files. */
+function normalise(requests: RequestRecord[], ws: FakeSetup['ws']): unknown[] {
+  const names = new Map<string, string>();
+  Object.keys(ws.state.jobs).forEach((id, i) => names.set(id, `<job-${i + 1}>`));
+  Object.keys(ws.state.pipelines).forEach((id, i) => names.set(id, `<pipeline-${i + 1}>`));
+  Object.keys(ws.state.dashboards).forEach((id, i) => names.set(id, `<dashboard-${i + 1}>`));
+  const replaceIds = (text: string) => [...names].reduce((t, [id, name]) => t.split(id).join(name), text);
+  return requests.map((r) => {
+    const body = r.body as Record<string, unknown> | undefined;
+    const cleaned = body && typeof body === 'object' && 'content' in body ? { ...body, content: '<content>' } : body;
+    const text = JSON.stringify({ method: r.method, path: r.path, query: r.query, body: cleaned, status: r.status }, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v,
+    );
+    return JSON.parse(replaceIds(text)) as unknown;
+  });
+}
+
+async function golden(name: string, actual: unknown): Promise<void> {
+  const file = join(GOLDEN, name);
+  const text = `${JSON.stringify(actual, null, 2)}\n`;
+  if (process.env['UPDATE_GOLDEN']) {
+    await mkdir(GOLDEN, { recursive: true });
+    await writeFile(file, text);
+  }
+  expect(text).toBe(await readFile(file, 'utf8'));
+}
+
+describe('dbx-ts deploy against the fake workspace', () => {
+  it('creates the reference bundle once, and a second deploy writes nothing but the lock (golden request logs)', async () => {
+    const first = await cli(['deploy', '-t', 'dev', '--auto-approve', '--parallelism', '1']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('10 to create');
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+    const job = Object.values(setup.ws.state.jobs)[0]!;
+    const tasks = job.settings['tasks'] as { task_key: string }[];
+    expect(tasks.map((t) => t.task_key).sort()).toEqual([
+      'DLT_streaming_data',
+      'batch_and_stream_processing',
+      'gpt_summary',
+      'optimize_gold_and_create_view',
+      'task_ingest_batch_data',
+      'update_dashboard',
+    ]);
+    expect(setup.ws.state.secretScopes['adls_scope']).toMatchObject({ backend_type: 'AZURE_KEYVAULT', keyvault_metadata: { dns_name: VARS.BUNDLE_VAR_keyvault_dns_name } });
+    expect(Object.values(setup.ws.state.dashboards)[0]!.published).toBeDefined();
+    await golden('first-deploy.requests.json', normalise(setup.ws.requests, setup.ws));
+
+    setup.ws.clearRequests();
+    const second = await cli(['deploy', '-t', 'dev', '--auto-approve', '--parallelism', '1']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('no changes');
+    expect(writes(setup.ws.requests).map(describeRequest)).toEqual([
+      `POST /api/2.0/workspace/import ${paths.state}/deploy.lock`,
+      `POST /api/2.0/workspace/delete ${paths.state}/deploy.lock`,
+    ]);
+    await golden('noop-deploy.requests.json', normalise(setup.ws.requests, setup.ws));
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+  });
+
+  it('fails at once with the holder while another deploy runs, and --force-lock takes over', async () => {
+    await setup.client.workspace.mkdirs({ path: paths.state });
+    await acquireLock({ client: setup.client, paths, user: 'ci-bot@example.com' });
+    const blocked = await cli(['deploy', '-t', 'dev', '--auto-approve']);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/held by ci-bot@example\.com on \S+ \(pid \d+\) since \d{4}-/);
+    expect(blocked.stderr).toContain('--force-lock');
+    expect(census(setup.ws, paths.files).jobs).toEqual([]);
+    const forced = await cli(['deploy', '-t', 'dev', '--auto-approve', '--force-lock']);
+    expect(forced.code).toBe(0);
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+  });
+
+  it('adopts what exists when the deploy state is lost, without duplicates', async () => {
+    expect((await cli(['deploy', '-t', 'dev', '--auto-approve'])).code).toBe(0);
+    await setup.client.workspace.delete({ path: `${paths.state}/deployment.json` });
+    await dropLocalCache();
+    const again = await cli(['deploy', '-t', 'dev', '--auto-approve']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 to create');
+    expect(again.stdout).toContain('adopting it');
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+  });
+
+  it('exits 2 when a deletion needs approval and nobody can give it', async () => {
+    expect((await cli(['deploy', '-t', 'dev', '--auto-approve'])).code).toBe(0);
+    // A job the last deploy recorded but the bundle no longer defines.
+    const { job_id } = await setup.client.jobs.create({ name: 'old job', tasks: [] });
+    const statePath = `${paths.state}/deployment.json`;
+    const exported = await setup.client.workspace.export({ path: statePath, format: 'AUTO' });
+    const state = JSON.parse(Buffer.from(exported.content!, 'base64').toString('utf8')) as { resources: Record<string, unknown>; serial: number };
+    state.resources['jobs.old'] = { id: String(job_id), hash: 'x' };
+    state.serial += 100;
+    await setup.client.workspace.import({ path: statePath, content: Buffer.from(JSON.stringify(state)), format: 'RAW', overwrite: true });
+
+    const refused = await cli(['deploy', '-t', 'dev']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('delete jobs.old');
+    expect(refused.stderr).toContain('--auto-approve');
+    expect(Object.keys(setup.ws.state.jobs)).toHaveLength(2);
+
+    const approved = await cli(['deploy', '-t', 'dev', '--auto-approve']);
+    expect(approved.code).toBe(0);
+    expect(census(setup.ws, paths.files).jobs).toEqual(EXPECTED.jobs);
+  });
+
+  it('plan --json prints the plan as NDJSON and writes nothing', async () => {
+    const result = await cli(['plan', '-t', 'dev', '--json']);
+    expect(result.code).toBe(0);
+    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code: string; data: { actions?: { address: string; action: string }[] } });
+    const plan = events.find((e) => e.code === 'deploy.plan');
+    expect(plan?.data.actions?.map((a) => a.action)).toEqual(Array(10).fill('create'));
+    expect(writes(setup.ws.requests)).toEqual([]);
+  });
+
+  it('names the missing variable and how to set it', async () => {
+    let stderr = '';
+    const code = await main(['node', 'dbx-ts', 'plan', '-t', 'dev'], {
+      cwd: REPO,
+      env: { ...setup.env, BUNDLE_VAR_keyvault_resource_id: 'x', BUNDLE_VAR_keyvault_dns_name: 'https://x.vault.azure.net/', HOME: '/nonexistent' },
+      stdout: { write: () => {} },
+      stderr: { write: (s: string) => void (stderr += s) },
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('"warehouse_id"');
+    expect(stderr).toContain('BUNDLE_VAR_warehouse_id');
+  });
+
+  it('auth whoami says how and as whom, never the token', async () => {
+    const result = await cli(['auth', 'whoami']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('authenticated as emulator-user@example.com');
+    expect(result.stdout).toContain('with pat');
+    expect(result.stdout + result.stderr).not.toContain(AAD_TOKEN);
+  });
+
+  it('secrets check reports missing secrets (exit 2) and passes once they exist', async () => {
+    expect((await cli(['deploy', '-t', 'dev', '--auto-approve'])).code).toBe(0);
+    const missing = await cli(['secrets', 'check', '-t', 'dev']);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('missing adls_scope/open-ai-api-key');
+    // Key Vault-backed: the secrets live in the vault; the fake workspace stands for it.
+    const scope = setup.ws.state.secretScopes['adls_scope']!;
+    for (const key of ['open-ai-api-key', 'adls-client-secret']) scope.secrets[key] = { value: Buffer.from('s3cret').toString('base64'), last_updated_timestamp: 1 };
+    const ok = await cli(['secrets', 'check', '-t', 'dev']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('All 2 secret(s)');
+    expect(ok.stdout).not.toContain('s3cret');
+  });
+});
