@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runContinuous, runTables } from '../../src/local/engine/index.ts';
 import type { UpdateResult } from '../../src/local/engine/index.ts';
 import type { TableModel } from '../../src/model/types.ts';
+import { recordingSink } from '../../src/events/types.ts';
 import { bronze, CATALOG, workspace, writeParquet } from './engine-helpers.ts';
 import type { Workspace } from './engine-helpers.ts';
 
@@ -128,6 +129,30 @@ describe('Auto Loader on the local engine', () => {
       '_ingested_at TIMESTAMP',
       '_commit_version BIGINT',
     ]);
+  });
+
+  it('runs with an empty landing folder (nothing to read yet) and picks the data up once it lands', async () => {
+    const sink = recordingSink();
+    const empty = await runTables(ws.db, tables(), ws.options({ sink }));
+    expect(empty.tables.map((t) => t.rows_read)).toEqual([0, 0]);
+    expect(sink.events.some((e) => e.level === 'warn' && e.message.includes('has no data yet'))).toBe(true);
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 5));
+    const later = await runTables(ws.db, tables(), ws.options());
+    expect(later.tables.map((t) => t.rows_inserted)).toEqual([5, 5]);
+  });
+
+  it('lets two updates run at once on one database, as parallel job tasks do', async () => {
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 1000));
+    await writeParquet(join(ws.landingDir, 'other', 'g1.parquet'), events(5000, 700));
+    const other: TableModel[] = [bronze('bronze.other_raw', 'other'), { ...silverEvents(), name: 'silver.other', source: { type: 'table', table: 'bronze.other_raw' } }];
+    const [a, b] = await Promise.all([
+      runTables(ws.db, tables(), ws.options({ pipelineName: 'a' })),
+      runTables(ws.db, other, ws.options({ pipelineName: 'b' })),
+    ]);
+    expect(a.tables.map((t) => t.rows_inserted)).toEqual([1000, 1000]);
+    expect(b.tables.map((t) => t.rows_inserted)).toEqual([700, 700]);
+    const flows = await ws.one("SELECT count(*) AS n FROM _system.event_log WHERE event_type = 'flow_progress'");
+    expect(flows.n).toBe(4);
   });
 
   it('runs an update within seconds of a file landing in continuous mode, until aborted', async () => {

@@ -11,6 +11,7 @@ import { firstLine } from './autoloader.ts';
 import type { LocalDatabase } from './database.ts';
 import { writeUpdateProgress } from './event-log.ts';
 import { Executor } from './executor.ts';
+import { displayName, parseTableName } from './names.ts';
 import { dependencyOrder } from './order.ts';
 import { runTable } from './run-table.ts';
 import type { LandingRoot } from './volumes.ts';
@@ -47,6 +48,7 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
     tables.map((t) => ({ ...t, expectations: (t.expectations as TableModel['expectations'] | undefined) ?? [] })),
     options.catalog,
   );
+  const sameUpdate = new Set(ordered.map((t) => displayName(parseTableName(t.name, options.catalog))));
   const connection = await db.connect();
   const ex = new Executor(connection, options.traceSql ? sink : undefined);
   const results: TableUpdateResult[] = [];
@@ -60,6 +62,7 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
           updateId,
           updateTs: timestampLiteral(new Date()),
           pipelineName: options.pipelineName,
+          sameUpdate,
           warn: (message) => sink({ code: 'log', level: 'warn', message, data: { table: table.name, update_id: updateId } }),
         });
         results.push(result);

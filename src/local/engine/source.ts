@@ -34,6 +34,8 @@ export interface SourceContext {
   updateTs: string;
   /** Warnings worth showing (e.g. a streaming read of a table that is not a streaming table). */
   warn(message: string): void;
+  /** Tables (`catalog.schema.table`) of this update: one of them may not exist yet if no data has arrived. */
+  sameUpdate?: ReadonlySet<string>;
 }
 
 /**
@@ -134,7 +136,12 @@ function autoloaderColumns(): SchemaColumn[] {
 async function tableSource(ex: Executor, name: string, target: TableRef, ctx: SourceContext): Promise<SourceRelation> {
   const ref = parseTableName(name, ctx.catalog);
   const kind = await objectKind(ex, ref);
-  if (!kind) throw new UserError(`${displayName(target)} reads ${displayName(ref)}, which does not exist yet.`, 'Define the source table in the same run, before this one.');
+  if (!kind && ctx.sameUpdate?.has(displayName(ref))) {
+    // The upstream table got no data yet (e.g. an empty landing folder): nothing to read, nothing to fail.
+    ctx.warn(`${displayName(target)}: ${displayName(ref)} has no data yet, so there is nothing to read.`);
+    return { columns: [], carry: [], expectedRows: 0, commit: async () => {} };
+  }
+  if (!kind) throw new UserError(`${displayName(target)} reads ${displayName(ref)}, which does not exist.`, 'Define the source table in this pipeline or run the pipeline that creates it first.');
   const all = await describe(ex, `SELECT * FROM ${sqlName(ref)}`);
   if (!all.some((c) => c.name === COMMIT_VERSION)) {
     ctx.warn(`${displayName(target)} streams from ${displayName(ref)}, which is not a streaming table; it is read in full each update.`);
@@ -150,8 +157,9 @@ async function tableSource(ex: Executor, name: string, target: TableRef, ctx: So
     await e.run(`DELETE FROM ${offsets} WHERE consumer = ${consumer} AND source = ${sourceName}`);
     await e.run(`INSERT INTO ${offsets} VALUES (${consumer}, ${sourceName}, ${to}, ${quoteLiteral(ctx.updateId)}, now())`);
   };
-  if (to <= from) return { columns, carry: [], expectedRows: 0, commit };
-  const sql = `SELECT * EXCLUDE (${COMMIT_VERSION}) FROM ${sqlName(ref)} WHERE ${COMMIT_VERSION} > ${from} AND ${COMMIT_VERSION} <= ${to}`;
-  const expectedRows = await ex.number(`SELECT count(*) AS n FROM ${sqlName(ref)} WHERE ${COMMIT_VERSION} > ${from} AND ${COMMIT_VERSION} <= ${to}`);
+  // With nothing new the range is empty, but the write still runs so the table exists for its readers.
+  const range = `${COMMIT_VERSION} > ${from} AND ${COMMIT_VERSION} <= ${Math.max(from, to)}`;
+  const sql = `SELECT * EXCLUDE (${COMMIT_VERSION}) FROM ${sqlName(ref)} WHERE ${range}`;
+  const expectedRows = to <= from ? 0 : await ex.number(`SELECT count(*) AS n FROM ${sqlName(ref)} WHERE ${range}`);
   return { sql, columns, carry: [], expectedRows, commit };
 }
