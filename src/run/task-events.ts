@@ -2,7 +2,7 @@
 // or pipeline update changes, shaped like the local engine's so one renderer serves both.
 import type { DbxEvent, EventSink, TaskStateData } from '../events/types.ts';
 import type { RunSnapshot, TaskSnapshot } from './snapshot.ts';
-import { isTaskFailure } from './states.ts';
+import { isTaskFailure, isTerminal } from './states.ts';
 
 export function taskStateData(runId: string, task: TaskSnapshot, updateId?: string): TaskStateData {
   const { result, message } = task.state;
@@ -28,6 +28,8 @@ function levelOf(data: TaskStateData): DbxEvent['level'] {
 
 export class TaskEventEmitter {
   private readonly last = new Map<string, string>();
+  /** `<task_key>/<attempt>` of attempts already shown running. */
+  private readonly shownRunning = new Set<string>();
 
   constructor(
     private readonly sink: EventSink,
@@ -43,12 +45,24 @@ export class TaskEventEmitter {
       const signature = `${data.state}/${data.result ?? ''}/${data.attempt}/${data.update_id ?? ''}/${data.start_time ?? ''}`;
       if (this.last.get(task.key) === signature) continue;
       this.last.set(task.key, signature);
-      this.sink({
-        code: 'task.state',
-        level: levelOf(data),
-        message: `${task.key}: ${data.result ? `${data.state} ${data.result}` : data.state}`,
-        data,
-      });
+      const attemptKey = `${task.key}/${task.attempt}`;
+      if (data.state === 'RUNNING') this.shownRunning.add(attemptKey);
+      else if (isTerminal(task.state) && data.state !== 'SKIPPED' && task.start !== undefined && !this.shownRunning.has(attemptKey)) {
+        // It started and ended between two polls: still show that it ran, and since when.
+        this.shownRunning.add(attemptKey);
+        const { result: _result, end_time: _end, message: _message, ...running } = data;
+        this.emit({ ...running, state: 'RUNNING' });
+      }
+      this.emit(data);
     }
+  }
+
+  private emit(data: TaskStateData): void {
+    this.sink({
+      code: 'task.state',
+      level: levelOf(data),
+      message: `${data.task_key}: ${data.result ? `${data.state} ${data.result}` : data.state}`,
+      data,
+    });
   }
 }

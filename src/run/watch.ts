@@ -3,7 +3,7 @@
 // and --timeout cancel the run through runs/cancel and keep watching until it has stopped.
 import { RemoteApiError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
-import type { WorkspaceClient } from '../workspace/index.ts';
+import type { Run, WorkspaceClient } from '../workspace/index.ts';
 import { toInt64 } from '../workspace/index.ts';
 import { systemClock, type WatchClock } from './clock.ts';
 import { findPipelineUpdate } from './pipeline-quality.ts';
@@ -27,6 +27,8 @@ export interface WatchOptions {
   transientLimitMs?: number;
   /** Requests made for this watch before it began (e.g. the history read), counted against the poll budget. */
   priorRequests?: number;
+  /** The run as runs/get returned it just now: taken as the first poll. */
+  initial?: Run;
 }
 
 export interface WatchResult {
@@ -58,6 +60,7 @@ export async function watchRun(opts: WatchOptions): Promise<WatchResult> {
   let cancelledBy: WatchResult['cancelledBy'];
   let cancelledAt = 0;
   let failingSince: number | undefined;
+  let initial = opts.initial;
 
   for (;;) {
     const snapshot = await pollOnce();
@@ -85,7 +88,8 @@ export async function watchRun(opts: WatchOptions): Promise<WatchResult> {
     state.polls += 1;
     state.requests += 1;
     try {
-      const run = await opts.client.jobs.getRun({ run_id: toInt64(opts.runId) });
+      const run = initial ?? (await opts.client.jobs.getRun({ run_id: toInt64(opts.runId) }));
+      initial = undefined;
       if (failingSince !== undefined) {
         opts.sink({ code: 'log', level: 'info', message: `Reaching the workspace again; still watching run ${opts.runId}`, data: {} });
       }

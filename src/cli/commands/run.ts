@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { UserError } from '../../errors/index.ts';
 import { runLocalJob } from '../../local/run-local.ts';
+import { parseDuration, parseJobParams } from '../../run/options.ts';
+import { runRemoteJob } from '../../run/remote-run.ts';
 import { resolve } from '../../model/resolve.ts';
 import { errorCount } from '../../validate/diagnostic.ts';
 import { validateModel } from '../../validate/index.ts';
@@ -41,7 +42,20 @@ export function registerRun(program: Command, ctx: CliContext): void {
           throw new DiagnosticsError(errorCount(all));
         }
         if (!model.target.local) {
-          throw new UserError(`Running on workspace target "${model.target.name}" is not available in this build yet.`);
+          await runRemoteJob({
+            model,
+            projectRoot: loaded.root,
+            jobKey,
+            env: ctx.env,
+            sink: renderer.sink,
+            signal: ctx.signal,
+            params: parseJobParams(opts.param),
+            wait: opts.wait ?? true,
+            ...(opts.timeout !== undefined ? { timeoutMs: parseDuration(opts.timeout) } : {}),
+            restart: opts.restart === true,
+            showResults: opts.showResults ?? true,
+          });
+          return;
         }
         await runLocalJob({
           model,

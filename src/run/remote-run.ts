@@ -1,0 +1,172 @@
+// `dbx-ts run <job> -t <workspace target>`: find the deployed job, start it, watch every task, then report:
+// data quality of pipeline tasks, the errors of failed tasks (and what they skipped), and on success the top
+// of gold and the newest summary. Emits the same events as the local run; the CLI renders them.
+import { RemoteApiError, RunFailedError, UserError } from '../errors/index.ts';
+import type { EventSink } from '../events/types.ts';
+import { showGold, showSummary } from '../local/results.ts';
+import type { BundleModel } from '../model/types.ts';
+import type { SqlClient } from '../sql/types.ts';
+import { toInt64, type WorkspaceClient } from '../workspace/index.ts';
+import { systemClock, type WatchClock } from './clock.ts';
+import { deployedIds, requireDeployedJob, type DeployedIdLookup } from './deployed-ids.ts';
+import { emitFailures, explainFailures, type TaskFailure } from './failures.ts';
+import { readTaskHistory, type TaskHistory } from './history.ts';
+import { expectationActions, readUpdateQuality } from './pipeline-quality.ts';
+import { linearBackoff, predictiveSchedule, withBaselineBudget, type PollSchedule } from './schedule.ts';
+import type { RunSnapshot } from './snapshot.ts';
+import { cancelActiveRuns, startJobRun } from './start.ts';
+import { outcomeOf, type RunOutcome } from './states.ts';
+import { workspaceClientFor } from './target-client.ts';
+import { openTargetSql } from './target-sql.ts';
+import { watchRun, type WatchResult } from './watch.ts';
+
+export interface RemoteRunOptions {
+  model: BundleModel;
+  projectRoot: string;
+  jobKey: string;
+  env: Record<string, string | undefined>;
+  sink: EventSink;
+  /** Aborted on Ctrl-C: the remote run is cancelled. */
+  signal?: AbortSignal;
+  params?: Record<string, string>;
+  /** false: print the run id and URL and return at once (--no-wait). */
+  wait?: boolean;
+  /** --timeout: cancel the run after this long. */
+  timeoutMs?: number;
+  /** --restart: cancel the job's active runs first. */
+  restart?: boolean;
+  /** Print gold rows and the summary after a successful run (default true). */
+  showResults?: boolean;
+  /** Injected for tests and the benchmark; built from the target by default. */
+  client?: WorkspaceClient;
+  deployed?: DeployedIdLookup;
+  clock?: WatchClock;
+  /** How to poll given the job's history (default: predictive within the linear baseline's budget). */
+  schedule?: (history: TaskHistory) => PollSchedule;
+  /** Opens the SQL client for --show-results (default: the target's warehouse). */
+  openSql?: () => Promise<SqlClient>;
+}
+
+export interface RemoteRunResult {
+  job_id: string;
+  run_id: string;
+  url?: string;
+  /** Absent with --no-wait. */
+  outcome?: RunOutcome;
+  snapshot?: RunSnapshot;
+  failures: TaskFailure[];
+  watch?: WatchResult;
+}
+
+export function defaultSchedule(random: () => number): (history: TaskHistory) => PollSchedule {
+  return (history) => withBaselineBudget(predictiveSchedule(history, linearBackoff(random), { random }));
+}
+
+async function historyOrEmpty(client: WorkspaceClient, jobId: string, sink: EventSink): Promise<TaskHistory> {
+  try {
+    return await readTaskHistory(client, jobId);
+  } catch (error) {
+    if (!(error instanceof RemoteApiError)) throw error;
+    sink({ code: 'log', level: 'debug', message: `No run history (${error.message}); polling with backoff`, data: {} });
+    return new Map();
+  }
+}
+
+export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunResult> {
+  const { model, sink, jobKey } = opts;
+  const clock = opts.clock ?? systemClock;
+  const client = opts.client ?? workspaceClientFor(model, opts.env, { events: sink });
+  const deployed = opts.deployed ?? deployedIds({ client, model, repoRoot: opts.projectRoot, env: opts.env });
+  const jobId = await requireDeployedJob(deployed, model, jobKey);
+  const jobName = model.resources.jobs[jobKey]?.settings.name ?? jobKey;
+
+  if (opts.restart) await cancelActiveRuns(client, jobId, sink, clock);
+  const history = opts.wait === false ? new Map() : await historyOrEmpty(client, jobId, sink);
+  const { runId } = await startJobRun(client, jobId, opts.params ?? {});
+  const first = await client.jobs.getRun({ run_id: toInt64(runId) });
+  const url = first.run_page_url;
+  sink({
+    code: 'run.started',
+    level: 'info',
+    message: `Started ${jobName} (${jobKey}) on target ${model.target.name}: run ${runId}${url ? `\n  ${url}` : ''}`,
+    data: { run_id: runId, job_key: jobKey, ...(url ? { url } : {}) },
+  });
+  if (opts.wait === false) return { job_id: jobId, run_id: runId, ...(url ? { url } : {}), failures: [] };
+
+  const schedule = (opts.schedule ?? defaultSchedule(clock.random))(history);
+  const watch = await watchRun({
+    client,
+    runId,
+    sink,
+    schedule,
+    clock,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    initial: first,
+    // The history read counts against the poll budget.
+    priorRequests: 1,
+  });
+  const { snapshot } = watch;
+  const result = snapshot.state.result ?? snapshot.state.lifeCycle;
+  sink({
+    code: 'run.finished',
+    level: outcomeOf(snapshot.state) === 'success' ? 'info' : 'error',
+    message: `Run ${runId} ${result}${snapshot.state.message ? `: ${snapshot.state.message}` : ''}`,
+    data: { run_id: runId, result, ...(snapshot.start && snapshot.end ? { duration_ms: snapshot.end - snapshot.start } : {}) },
+  });
+
+  await reportQuality(client, model, snapshot, watch.updates, sink);
+  const failures = await explainFailures(client, snapshot);
+  const outcome = watch.cancelledBy === 'timeout' ? 'timedout' : watch.cancelledBy === 'signal' ? 'cancelled' : outcomeOf(snapshot.state);
+  emitFailures(failures, sink, outcome === 'success' ? 'warn' : 'error');
+  if (outcome !== 'success') throw runFailure(outcome, runId, failures, snapshot, url);
+
+  if (opts.showResults ?? true) await showResults(opts, sink);
+  return { job_id: jobId, run_id: runId, ...(url ? { url } : {}), outcome, snapshot, failures, watch };
+}
+
+function runFailure(outcome: Exclude<RunOutcome, 'success'>, runId: string, failures: TaskFailure[], snapshot: RunSnapshot, url?: string): RunFailedError {
+  const first = failures[0];
+  const where = url ? ` (${url})` : '';
+  if (outcome === 'cancelled') return new RunFailedError(`Run ${runId} was cancelled${where}`, 'cancelled');
+  if (outcome === 'timedout') return new RunFailedError(`Run ${runId} timed out${where}`, 'timedout', first?.task_key);
+  const what = first ? `task ${first.task_key} failed` : `it ended ${snapshot.state.result ?? snapshot.state.lifeCycle}`;
+  return new RunFailedError(`Run ${runId} failed: ${what}${where}`, 'failed', first?.task_key);
+}
+
+/** quality.metrics for each pipeline task that ran, read from its update's event log. */
+async function reportQuality(client: WorkspaceClient, model: BundleModel, snapshot: RunSnapshot, updates: Map<string, string>, sink: EventSink): Promise<void> {
+  const actionOf = expectationActions(model);
+  for (const task of snapshot.tasks) {
+    const updateId = task.runId ? updates.get(task.runId) : undefined;
+    if (!task.pipelineId || !updateId) continue;
+    try {
+      const { pipeline, metrics } = await readUpdateQuality(client, task.pipelineId, updateId, task.start ?? snapshot.start ?? 0, actionOf);
+      const failed = metrics.reduce((n, m) => n + m.failed_records, 0);
+      sink({
+        code: 'quality.metrics',
+        level: failed > 0 ? 'warn' : 'info',
+        message: `${task.key}: ${metrics.length} expectations, ${failed} failed records (update ${updateId})`,
+        data: { run_id: updateId, pipeline, metrics },
+      });
+    } catch (error) {
+      if (!(error instanceof RemoteApiError)) throw error;
+      sink({ code: 'log', level: 'warn', message: `Could not read the event log of ${task.key}: ${error.message}`, data: {} });
+    }
+  }
+}
+
+/** The top of gold and the newest summary; a run that succeeded stays a success if they cannot be read. */
+async function showResults(opts: RemoteRunOptions, sink: EventSink): Promise<void> {
+  let sql: SqlClient | undefined;
+  try {
+    sql = opts.openSql ? await opts.openSql() : await openTargetSql({ model: opts.model, projectRoot: opts.projectRoot, env: opts.env });
+    await showGold(sql, opts.model.catalog, sink, 5);
+    await showSummary(sql, opts.model.catalog, sink);
+  } catch (error) {
+    if (!(error instanceof RemoteApiError || error instanceof UserError)) throw error;
+    sink({ code: 'log', level: 'warn', message: `Could not show the results: ${error.message}${error instanceof UserError && error.hint ? ` (${error.hint})` : ''}`, data: {} });
+  } finally {
+    await sql?.close().catch(() => undefined);
+  }
+}
