@@ -57,7 +57,16 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   const finished = new Set<Address>();
   const blocked = new Set<Address>();
   const pending = new Map(all.map((s) => [s.action.address, s]));
+  // `running` calls hold a slot; `saving` ones are done calling and wait for their state write, which does
+  // not need a slot. A step counts as finished for its dependents only once its state is saved.
   let running = 0;
+  let saving = 0;
+
+  const fail = (action: PlannedAction, error: unknown) => {
+    blocked.add(action.address);
+    outcome.failed.push({ action, error });
+    emit(options.sink, action, 'failed', `${action.action} ${action.address} failed: ${(error as Error).message}`, 'error');
+  };
 
   await new Promise<void>((resolveAll) => {
     const pump = () => {
@@ -77,29 +86,41 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
         if (running >= options.parallelism || !step.waitsFor.every((d) => finished.has(d))) continue;
         pending.delete(step.action.address);
         running += 1;
-        void run(step.action, options, desired)
-          .then(
-            () => {
-              finished.add(step.action.address);
-              outcome.done.push(step.action);
-            },
-            (error: unknown) => {
-              blocked.add(step.action.address);
-              outcome.failed.push({ action: step.action, error });
-              emit(options.sink, step.action, 'failed', `${step.action.action} ${step.action.address} failed: ${(error as Error).message}`, 'error');
-            },
-          )
-          .finally(() => {
+        const { action } = step;
+        void run(action, options, desired).then(
+          (message) => {
             running -= 1;
+            saving += 1;
+            options.store
+              .persist()
+              .then(
+                () => {
+                  finished.add(action.address);
+                  outcome.done.push(action);
+                  emit(options.sink, action, 'done', message);
+                },
+                (error: unknown) => fail(action, error),
+              )
+              .finally(() => {
+                saving -= 1;
+                pump();
+              });
             pump();
-          });
+          },
+          (error: unknown) => {
+            running -= 1;
+            fail(action, error);
+            pump();
+          },
+        );
       }
-      if (running === 0 && pending.size > 0 && !options.signal?.aborted) {
+      const idle = running === 0 && saving === 0;
+      if (idle && pending.size > 0 && !options.signal?.aborted) {
         // Nothing runs and nothing can start: only a dependency on a missing step could cause this.
         for (const step of pending.values()) outcome.skipped.push(step.action);
         pending.clear();
       }
-      if (running === 0 && pending.size === 0) resolveAll();
+      if (idle && pending.size === 0) resolveAll();
     };
     options.signal?.addEventListener('abort', pump, { once: true });
     pump();
@@ -126,15 +147,14 @@ function entryFor(desired: DesiredResource, result: ApplyResult): StateEntry {
   return entry;
 }
 
-async function run(action: PlannedAction, options: ApplyOptions, desiredByAddress: Map<Address, DesiredResource>): Promise<void> {
+/** Performs one action and records it in the state (in memory); returns the line that reports it. */
+async function run(action: PlannedAction, options: ApplyOptions, desiredByAddress: Map<Address, DesiredResource>): Promise<string> {
   const { ctx, store } = options;
   const adapter = ADAPTERS[action.kind];
   if (action.action === 'delete') {
     await adapter.delete(ctx, action.id!);
     store.remove(action.address);
-    await store.persist();
-    emit(options.sink, action, 'done', `deleted ${action.address}`);
-    return;
+    return `deleted ${action.address}`;
   }
   const wanted = desiredByAddress.get(action.address)!;
   const settings = resolveResourceIds(wanted.settings, (kind, key) => store.get(`${kind}.${key}`)?.id);
@@ -161,7 +181,6 @@ async function run(action: PlannedAction, options: ApplyOptions, desiredByAddres
       result = { id: action.id! };
   }
   store.set(action.address, entryFor(desired, result));
-  await store.persist();
   const id = action.kind === 'files' ? '' : ` (id ${result.id})`;
-  emit(options.sink, action, 'done', `${PAST[action.action]} ${action.address}${id}`);
+  return `${PAST[action.action]} ${action.address}${id}`;
 }
