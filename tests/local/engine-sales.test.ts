@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../src/local/simulate/index.ts';
 import type { SimulationManifest } from '../../src/local/simulate/index.ts';
-import { readQualityMetrics, runTables } from '../../src/local/engine/index.ts';
+import { emitQualityMetrics, readQualityMetrics, runTables } from '../../src/local/engine/index.ts';
 import type { UpdateResult } from '../../src/local/engine/index.ts';
 import { recordingSink } from '../../src/events/types.ts';
 import { CATALOG, salesTables, sqlList, workspace } from './engine-helpers.ts';
@@ -158,5 +158,27 @@ describe('local engine on simulated sales', () => {
     }
     const qualityEvent = sink.events.find((e) => e.code === 'quality.metrics');
     expect(qualityEvent?.data).toMatchObject({ run_id: update.update_id, pipeline: 'test_pipeline' });
+  });
+
+  it('reads quality metrics back for show quality and emits them as one event', async () => {
+    const client = await ws.db.openSqlClient();
+    const events = recordingSink();
+    try {
+      const metrics = await emitQualityMetrics(client, CATALOG, 'test_pipeline', events);
+      // Latest update by default: this test file ran one.
+      expect(metrics).toEqual(update.tables.flatMap((t) => t.expectations).sort((a, b) => (a.dataset + a.expectation).localeCompare(b.dataset + b.expectation)));
+      expect(events.events).toHaveLength(1);
+      expect(events.events[0]).toMatchObject({ code: 'quality.metrics', data: { pipeline: 'test_pipeline', run_id: update.update_id, metrics } });
+      expect(await readQualityMetrics(client, CATALOG, { pipelineName: 'another' })).toEqual({ metrics: [] });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('resolves three-part names <catalog>.<schema>.<table> as Unity Catalog does', async () => {
+    const { n } = await ws.one(`SELECT count(*) AS n FROM ${CATALOG}.gold.sales`);
+    expect(n).toBe(table('gold.sales').rows_inserted);
+    const schemas = (await ws.rows(`SELECT schema_name FROM information_schema.schemata WHERE catalog_name = '${CATALOG}' ORDER BY 1`)).map((r) => r.schema_name);
+    expect(schemas).toEqual(expect.arrayContaining(['_system', 'bronze', 'gold', 'silver']));
   });
 });

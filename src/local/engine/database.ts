@@ -75,7 +75,16 @@ async function configure(ex: Executor): Promise<void> {
 async function acquire(path: string, dir: string): Promise<SharedInstance> {
   let pending = instances.get(path);
   if (!pending) {
-    pending = DuckDBInstance.create(path, { temp_directory: join(dir, '.tmp') }).then((instance) => ({ instance, refs: 0 }));
+    pending = DuckDBInstance.create(path, { temp_directory: join(dir, '.tmp') }).then(
+      (instance) => ({ instance, refs: 0 }),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (/lock/i.test(message)) {
+          throw new UserError(`The local database ${path} is in use by another process.`, 'Stop the other dbx-ts command (e.g. a running `run --watch`) and try again.');
+        }
+        throw error;
+      },
+    );
     instances.set(path, pending);
     pending.catch(() => instances.delete(path));
   }
