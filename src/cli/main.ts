@@ -5,13 +5,16 @@ import { registerAuth } from './commands/auth.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerInit } from './commands/init.ts';
+import { registerQuery } from './commands/query.ts';
 import { registerRun } from './commands/run.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerSecrets } from './commands/secrets.ts';
+import { registerShow } from './commands/show.ts';
 import { registerValidate } from './commands/validate.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
-const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit, registerRun, registerDeploy, registerAuth, registerSecrets];
+const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit, registerRun, registerDeploy, registerAuth, registerSecrets, registerRuns, registerQuery, registerShow];
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dbx-ts')

@@ -6,7 +6,7 @@ import type { EventSink } from '../events/types.ts';
 import { showGold, showSummary } from '../local/results.ts';
 import type { BundleModel } from '../model/types.ts';
 import type { SqlClient } from '../sql/types.ts';
-import { toInt64, type WorkspaceClient } from '../workspace/index.ts';
+import { toInt64, type Run, type WorkspaceClient } from '../workspace/index.ts';
 import { systemClock, type WatchClock } from './clock.ts';
 import { deployedIds, requireDeployedJob, type DeployedIdLookup } from './deployed-ids.ts';
 import { emitFailures, explainFailures, type TaskFailure } from './failures.ts';
@@ -93,18 +93,57 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
   });
   if (opts.wait === false) return { job_id: jobId, run_id: runId, ...(url ? { url } : {}), failures: [] };
 
-  const schedule = (opts.schedule ?? defaultSchedule(clock.random))(history);
+  const followed = await followRun({
+    client,
+    model,
+    runId,
+    sink,
+    clock,
+    schedule: (opts.schedule ?? defaultSchedule(clock.random))(history),
+    initial: first,
+    // The history read counts against the poll budget.
+    priorRequests: 1,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(url ? { url } : {}),
+  });
+  if (opts.showResults ?? true) await showResults(opts, sink);
+  return { job_id: jobId, ...followed };
+}
+
+export interface FollowOptions {
+  client: WorkspaceClient;
+  model: BundleModel;
+  runId: string;
+  sink: EventSink;
+  schedule: PollSchedule;
+  clock?: WatchClock;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  initial?: Run;
+  priorRequests?: number;
+  url?: string;
+  /** A repair just requested: the run is not over until runs/get lists this repair. */
+  awaitRepair?: string;
+}
+
+/**
+ * Watches a started (or repaired) run to its end, then reports: run.finished, data quality of pipeline
+ * tasks, failed tasks with their errors. Throws RunFailedError unless the run succeeded.
+ */
+export async function followRun(opts: FollowOptions): Promise<Omit<RemoteRunResult, 'job_id'>> {
+  const { client, sink, runId, url } = opts;
   const watch = await watchRun({
     client,
     runId,
     sink,
-    schedule,
-    clock,
+    schedule: opts.schedule,
+    ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    initial: first,
-    // The history read counts against the poll budget.
-    priorRequests: 1,
+    ...(opts.initial ? { initial: opts.initial } : {}),
+    ...(opts.priorRequests !== undefined ? { priorRequests: opts.priorRequests } : {}),
+    ...(opts.awaitRepair !== undefined ? { awaitRepair: opts.awaitRepair } : {}),
   });
   const { snapshot } = watch;
   const result = snapshot.state.result ?? snapshot.state.lifeCycle;
@@ -115,14 +154,12 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
     data: { run_id: runId, result, ...(snapshot.start && snapshot.end ? { duration_ms: snapshot.end - snapshot.start } : {}) },
   });
 
-  await reportQuality(client, model, snapshot, watch.updates, sink);
+  await reportQuality(client, opts.model, snapshot, watch.updates, sink);
   const failures = await explainFailures(client, snapshot);
   const outcome = watch.cancelledBy === 'timeout' ? 'timedout' : watch.cancelledBy === 'signal' ? 'cancelled' : outcomeOf(snapshot.state);
   emitFailures(failures, sink, outcome === 'success' ? 'warn' : 'error');
   if (outcome !== 'success') throw runFailure(outcome, runId, failures, snapshot, url);
-
-  if (opts.showResults ?? true) await showResults(opts, sink);
-  return { job_id: jobId, run_id: runId, ...(url ? { url } : {}), outcome, snapshot, failures, watch };
+  return { run_id: runId, ...(url ? { url } : {}), outcome, snapshot, failures, watch };
 }
 
 function runFailure(outcome: Exclude<RunOutcome, 'success'>, runId: string, failures: TaskFailure[], snapshot: RunSnapshot, url?: string): RunFailedError {

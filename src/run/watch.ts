@@ -29,6 +29,8 @@ export interface WatchOptions {
   priorRequests?: number;
   /** The run as runs/get returned it just now: taken as the first poll. */
   initial?: Run;
+  /** After runs/repair: a terminal state counts only once the run lists this repair (the API may lag). */
+  awaitRepair?: string;
 }
 
 export interface WatchResult {
@@ -68,7 +70,8 @@ export async function watchRun(opts: WatchOptions): Promise<WatchResult> {
       state.snapshot = snapshot;
       await findUpdates(snapshot);
       emitter.emitChanges(snapshot);
-      if (isTerminal(snapshot.state)) {
+      const repairSeen = opts.awaitRepair === undefined || snapshot.repairIds.includes(opts.awaitRepair);
+      if (isTerminal(snapshot.state) && repairSeen) {
         return { snapshot, ...(cancelledBy ? { cancelledBy } : {}), polls: state.polls, requests: state.requests, noticedAt: clock.now(), updates };
       }
     }

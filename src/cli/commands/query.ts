@@ -1,0 +1,48 @@
+// dbx-ts query "<sql>": runs one statement on the target (the local DuckDB database, or the target's SQL
+// warehouse) and streams the rows as a table, JSON, NDJSON or CSV.
+import type { Command } from 'commander';
+import { UserError } from '../../errors/index.ts';
+import { parseJobParams } from '../../run/options.ts';
+import { openTargetSql } from '../../run/target-sql.ts';
+import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../../sql/format.ts';
+import type { CliContext } from '../context.ts';
+import { loadTargetModel } from './runs.ts';
+
+interface QueryOptions {
+  target?: string;
+  format?: string;
+  param?: string[];
+}
+
+function parseFormat(text: string | undefined): OutputFormat {
+  const format = (text ?? 'table') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw new UserError(`--format ${text}: expected one of ${OUTPUT_FORMATS.join(', ')}`);
+  return format;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerQuery(program: Command, ctx: CliContext): void {
+  program
+    .command('query <sql>')
+    .description('Run a SQL statement on the target (local DuckDB, or the target\'s SQL warehouse) and print the rows')
+    .option('-t, --target <name>', 'target (default: the bundle default)')
+    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default table)`)
+    .option('--param <name=value>', 'a value for the :name parameter marker (repeatable)', collect)
+    .action(async (sql: string, opts: QueryOptions) => {
+      const format = parseFormat(opts.format);
+      const params = parseJobParams(opts.param);
+      const renderer = ctx.renderer(false);
+      try {
+        const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
+        const client = await openTargetSql({ model, projectRoot: root, env: ctx.env });
+        try {
+          for await (const text of formatRows(client.query(sql, params), format)) ctx.stdout.write(text);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        renderer.close();
+      }
+    });
+}

@@ -1,0 +1,115 @@
+// dbx-ts runs list|get|cancel|repair: thin commands over src/run/runs.ts, on workspace targets.
+import type { Command } from 'commander';
+import { DiagnosticsError, UserError } from '../../errors/index.ts';
+import type { EventSink } from '../../events/types.ts';
+import { resolve } from '../../model/resolve.ts';
+import type { BundleModel } from '../../model/types.ts';
+import { deployedIds } from '../../run/deployed-ids.ts';
+import { parseDuration } from '../../run/options.ts';
+import { cancelRuns, listJobRuns, parseRunRef, repairFailedTasks, showRun, type RunsContext } from '../../run/runs.ts';
+import { workspaceClientFor } from '../../run/target-client.ts';
+import { toInt64 } from '../../workspace/index.ts';
+import { errorCount } from '../../validate/diagnostic.ts';
+import type { CliContext } from '../context.ts';
+import { loadBundle } from '../load-bundle.ts';
+import { reportDiagnostics } from './validate.ts';
+
+/** The bundle resolved for a target; resolution errors are reported and stop the command. */
+export async function loadTargetModel(ctx: CliContext, program: Command, target: string | undefined, sink: EventSink): Promise<{ model: BundleModel; root: string }> {
+  const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
+  const { model, diagnostics } = resolve(loaded.bundle, target);
+  if (errorCount(diagnostics) > 0) {
+    reportDiagnostics(sink, diagnostics, ctx.cwd);
+    throw new DiagnosticsError(errorCount(diagnostics));
+  }
+  return { model, root: loaded.root };
+}
+
+interface RunsOptions {
+  target?: string;
+  json?: boolean;
+  limit?: string;
+  active?: boolean;
+  wait?: boolean;
+  timeout?: string;
+}
+
+async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOptions, body: (runs: RunsContext) => Promise<void>): Promise<void> {
+  const renderer = ctx.renderer(opts.json);
+  try {
+    const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
+    if (model.target.local) {
+      throw new UserError(
+        `dbx-ts runs works on workspace targets; "${model.target.name}" is local.`,
+        'Local run history is kept as JSON under .dbx-ts/local/runs/.',
+      );
+    }
+    const client = workspaceClientFor(model, ctx.env, { events: renderer.sink });
+    await body({ client, model, deployed: deployedIds({ client, model, repoRoot: root, env: ctx.env }), sink: renderer.sink });
+  } finally {
+    renderer.close();
+  }
+}
+
+function parseLimit(text: string | undefined): number {
+  if (text === undefined) return 20;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UserError(`--limit ${text}: expected a whole number from 1 to 1000`);
+  return n;
+}
+
+export function registerRuns(program: Command, ctx: CliContext): void {
+  const runs = program.command('runs').description('List, inspect, cancel and repair runs of the bundle\'s jobs on a workspace target');
+  const common = (command: Command) => command.option('-t, --target <name>', 'target (default: the bundle default)').option('--json', 'print events as NDJSON');
+
+  common(runs.command('list <job-key|run-id>').description('Recent runs of a job (or of the job a run belongs to), newest first'))
+    .option('--limit <n>', 'how many runs (default 20)')
+    .option('--active', 'only runs that have not finished')
+    .action(async (ref: string, opts: RunsOptions) => {
+      await withRunsContext(ctx, program, opts, async (c) => {
+        const parsed = parseRunRef(ref);
+        let jobKey: string;
+        if ('jobKey' in parsed) jobKey = parsed.jobKey;
+        else {
+          // A run id: list the runs of its job, named by the key the bundle gives that job.
+          const run = await c.client.jobs.getRun({ run_id: toInt64(parsed.runId) });
+          const jobId = run.job_id === undefined ? undefined : String(run.job_id);
+          const keys = Object.keys(c.model.resources.jobs);
+          const ids = await Promise.all(keys.map((k) => c.deployed('jobs', k)));
+          const index = ids.findIndex((id) => id !== undefined && id === jobId);
+          if (index < 0) throw new UserError(`Run ${parsed.runId} belongs to job ${jobId ?? '?'}, which this bundle did not deploy to target "${c.model.target.name}".`);
+          jobKey = keys[index]!;
+        }
+        await listJobRuns(c, jobKey, { limit: parseLimit(opts.limit), activeOnly: opts.active === true });
+      });
+    });
+
+  common(runs.command('get <job-key|run-id>').description('A run and its tasks (a job key means its latest run), with the errors of failed tasks')).action(
+    async (ref: string, opts: RunsOptions) => {
+      await withRunsContext(ctx, program, opts, async (c) => {
+        await showRun(c, parseRunRef(ref));
+      });
+    },
+  );
+
+  common(runs.command('cancel <job-key|run-id>').description('Cancel a run, or every active run of a job')).action(async (ref: string, opts: RunsOptions) => {
+    await withRunsContext(ctx, program, opts, async (c) => {
+      await cancelRuns(c, parseRunRef(ref));
+    });
+  });
+
+  common(runs.command('repair <run-id>').description('Re-run the failed tasks of a run and everything that depends on them, then watch'))
+    .option('--no-wait', 'request the repair and exit')
+    .option('--timeout <duration>', 'cancel the run if the repair takes longer than this, e.g. 30m')
+    .action(async (ref: string, opts: RunsOptions) => {
+      const parsed = parseRunRef(ref);
+      if (!('runId' in parsed)) throw new UserError(`runs repair takes a run id, not "${ref}"`, 'Find it with: dbx-ts runs list <job-key>');
+      await withRunsContext(ctx, program, opts, async (c) => {
+        await repairFailedTasks(c, parsed.runId, {
+          wait: opts.wait ?? true,
+          signal: ctx.signal,
+          ...(opts.timeout !== undefined ? { timeoutMs: parseDuration(opts.timeout) } : {}),
+        });
+      });
+    });
+}

@@ -1,0 +1,60 @@
+// `dbx-ts show quality`: expectation metrics of each pipeline's latest update. Locally they come from the
+// DuckDB event log; on a workspace, from the pipeline's event log through the Pipelines API.
+import type { EventSink, ExpectationMetric } from '../events/types.ts';
+import { emitQualityMetrics } from '../local/engine/index.ts';
+import type { BundleModel } from '../model/types.ts';
+import type { SqlClient } from '../sql/types.ts';
+import type { WorkspaceClient } from '../workspace/index.ts';
+import type { DeployedIdLookup } from './deployed-ids.ts';
+import { expectationActions, readUpdateQuality } from './pipeline-quality.ts';
+
+/** Pipelines, and notebook tasks that build tables with expectations, as the local engine names them in its event log. */
+function localPipelineNames(model: BundleModel): string[] {
+  const names = Object.values(model.resources.pipelines).map((p) => p.settings.name);
+  for (const job of Object.values(model.resources.jobs)) {
+    for (const task of job.settings.tasks) {
+      const path = (task['notebook_task'] as { notebook_path?: string } | undefined)?.notebook_path;
+      const nb = Object.values(model.notebooks).find((n) => n.path === path);
+      if (nb && nb.tables.some((t) => t.expectations.length > 0)) names.push(task.task_key);
+    }
+  }
+  return [...new Set(names)];
+}
+
+export async function showLocalQuality(sql: SqlClient, model: BundleModel, sink: EventSink): Promise<ExpectationMetric[]> {
+  const all: ExpectationMetric[] = [];
+  for (const name of localPipelineNames(model)) all.push(...(await emitQualityMetrics(sql, model.catalog, name, sink)));
+  return all;
+}
+
+/** The latest update of each deployed pipeline of the bundle, and its expectation metrics. */
+export async function showRemoteQuality(client: WorkspaceClient, model: BundleModel, deployed: DeployedIdLookup, sink: EventSink): Promise<ExpectationMetric[]> {
+  const all: ExpectationMetric[] = [];
+  const actionOf = expectationActions(model);
+  for (const [key, pipeline] of Object.entries(model.resources.pipelines)) {
+    const id = await deployed('pipelines', key);
+    if (!id) {
+      sink({ code: 'log', level: 'warn', message: `Pipeline ${key} is not deployed to target ${model.target.name}.`, data: {} });
+      continue;
+    }
+    let latest: { update_id?: string; creation_time?: number | bigint } | undefined;
+    for await (const update of client.pipelines.listUpdates(id, { max_results: 1 })) {
+      latest = update;
+      break;
+    }
+    if (!latest?.update_id) {
+      sink({ code: 'log', level: 'info', message: `Pipeline ${pipeline.settings.name} has no updates yet.`, data: {} });
+      continue;
+    }
+    const { metrics } = await readUpdateQuality(client, id, latest.update_id, Number(latest.creation_time ?? 0), actionOf);
+    const failed = metrics.reduce((n, m) => n + m.failed_records, 0);
+    sink({
+      code: 'quality.metrics',
+      level: failed > 0 ? 'warn' : 'info',
+      message: `${pipeline.settings.name}: ${metrics.length} expectations, ${failed} failed records (update ${latest.update_id})`,
+      data: { run_id: latest.update_id, pipeline: pipeline.settings.name, metrics },
+    });
+    all.push(...metrics);
+  }
+  return all;
+}
