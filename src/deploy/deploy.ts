@@ -25,7 +25,7 @@ import { readRemote } from './remote.ts';
 import { StateStore, type StateSource } from './state.ts';
 import type { BundlePaths, CurrentUser, DeployPlan, DesiredResource, PlannedAction } from './types.ts';
 
-export const DEFAULT_PARALLELISM = 8;
+export const DEFAULT_PARALLELISM = 10;
 
 export interface DeployContext {
   /** The bundle resolved for the target (resolve()); variables are applied here. */
