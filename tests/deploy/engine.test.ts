@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../src/deploy/deploy.ts';
 import { acquireLock } from '../../src/deploy/lock.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
-import { UserError } from '../../src/errors/index.ts';
-import { recordingSink } from '../../src/events/types.ts';
+import { RunFailedError, UserError } from '../../src/errors/index.ts';
+import { recordingSink, type DbxEvent } from '../../src/events/types.ts';
 import { DEFAULT_USER } from '../../src/emulator/index.ts';
 import { census, describeRequest, fakeWorkspace, writes, type FakeSetup } from './fake.ts';
 import { sampleFiles, sampleModel } from './helpers.ts';
@@ -201,6 +201,23 @@ describe('deployBundle against the fake workspace', () => {
     ]);
     expect(job.settings['name']).toBe('[dev emulator_user] Workflow');
     expect(dashboard.serialized_dashboard).toContain('p1');
+  });
+
+  it('stops on Ctrl-C after the calls in flight, saves what they did, releases the lock, and resumes', async () => {
+    setup = await fakeWorkspace();
+    const controller = new AbortController();
+    const sink = (e: DbxEvent) => {
+      if (e.code === 'deploy.action' && e.data.status === 'done') controller.abort();
+    };
+    const error = await deployBundle(options(setup, { signal: controller.signal, sink, parallelism: 1 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RunFailedError);
+    expect((error as RunFailedError).outcome).toBe('cancelled');
+    expect(census(setup.ws, paths.files).scopes).toEqual(['kv_scope']);
+    expect(census(setup.ws, paths.files).jobs).toEqual([]);
+    expect(setup.ws.state.objects[`${paths.state.replace('/Workspace', '')}/deploy.lock`]).toBeUndefined();
+    const resumed = await deployBundle(options(setup));
+    expect(resumed.plan.actions.find((a) => a.address === 'secret_scopes.kv')?.action).toBe('noop');
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
   });
 
   it('destroy removes everything it deployed and the bundle folder', async () => {
