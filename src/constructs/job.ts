@@ -123,7 +123,7 @@ export class Job extends Construct {
     const spec = entry.spec;
     switch (spec.kind) {
       case 'notebook': {
-        const { notebook, base_parameters, ...common } = spec.props as NotebookTaskProps;
+        const { depends_on: _deps, notebook, base_parameters, ...common } = spec.props as NotebookTaskProps;
         missing('notebook', notebook);
         const params = { ...notebook.props.widgets, ...base_parameters };
         const notebookTask: Record<string, unknown> = { notebook_path: notebook.path, source: 'WORKSPACE' };
@@ -131,14 +131,14 @@ export class Job extends Construct {
         return { ...stripDeps(common), ...task, notebook_task: notebookTask };
       }
       case 'pipeline': {
-        const { pipeline, full_refresh, ...common } = spec.props as PipelineTaskProps;
+        const { depends_on: _deps, pipeline, full_refresh, ...common } = spec.props as PipelineTaskProps;
         missing('pipeline', pipeline);
         const pipelineTask: Record<string, unknown> = { pipeline_id: pipeline.idRef };
         if (full_refresh !== undefined) pipelineTask['full_refresh'] = full_refresh;
         return { ...stripDeps(common), ...task, pipeline_task: pipelineTask };
       }
       case 'dashboard': {
-        const { dashboard, warehouse_id, ...common } = spec.props as DashboardTaskProps;
+        const { depends_on: _deps, dashboard, warehouse_id, ...common } = spec.props as DashboardTaskProps;
         missing('dashboard', dashboard);
         const dashboardTask: Record<string, unknown> = { dashboard_id: dashboard.idRef };
         const warehouse = warehouse_id ?? dashboard.props.warehouse_id;
@@ -146,7 +146,7 @@ export class Job extends Construct {
         return { ...stripDeps(common), ...task, dashboard_task: dashboardTask };
       }
       case 'sql': {
-        const { sql_task, ...common } = spec.props as SqlTaskProps;
+        const { depends_on: _deps, sql_task, ...common } = spec.props as SqlTaskProps;
         return { ...stripDeps(common), ...task, sql_task: structuredClone(sql_task) };
       }
     }
@@ -166,6 +166,7 @@ export class Job extends Construct {
   }
 }
 
+/** A copy of the task settings the user passed; `depends_on` (handles into the tree) is already taken out. */
 function stripDeps<T extends object>(common: T): Record<string, unknown> {
   return structuredClone(common) as Record<string, unknown>;
 }

@@ -2,8 +2,13 @@
  * Runtime validation against the generated schemas (bundle-schema.json, api-schema.json).
  * Schemas are loaded and compiled lazily, once per process.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import standaloneModule from 'ajv/dist/standalone/index.js';
 import type { ApiAlias } from './api-types.ts';
 
 /** One validation problem; `path` is dotted (`resources.jobs.x.tasks[0].notebook_task`), '' for the root. */
@@ -24,8 +29,8 @@ const GOOGLE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-
 const GOOGLE_DURATION = /^-?\d+(\.\d{1,9})?s$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function newAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, unicodeRegExp: true, strict: true });
+function newAjv(code?: { source: boolean }): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, unicodeRegExp: true, strict: true, ...(code ? { code } : {}) });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('byte', { type: 'string', validate: (s: string) => BASE64.test(s) });
@@ -141,9 +146,56 @@ function toIssues(errors: readonly ErrorObject[] | null | undefined, data: unkno
 
 let bundleValidator: ValidateFunction | undefined;
 
+const moduleRequire = createRequire(import.meta.url);
+// ajv's standalone module is CommonJS with `module.exports = fn` and `exports.default = fn`.
+const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (
+  ajv: Ajv2020,
+  validate: ValidateFunction,
+) => string;
+const AJV_VERSION = (moduleRequire('ajv/package.json') as { version: string }).version;
+
+/** Where compiled validators are cached; DBX_TS_CACHE_DIR overrides, e.g. for read-only installs. */
+function cacheDir(): string {
+  return process.env['DBX_TS_CACHE_DIR'] ?? join(tmpdir(), 'dbx-ts-cache');
+}
+
+/** Evaluates ajv standalone code (CommonJS) with our own `require`, so the cache can live anywhere. */
+function loadStandalone(code: string): ValidateFunction {
+  const module = { exports: {} as { default?: ValidateFunction } & ValidateFunction };
+  new Function('require', 'module', 'exports', code)(moduleRequire, module, module.exports);
+  return module.exports.default ?? module.exports;
+}
+
+/**
+ * The bundle schema is large: compiling it takes seconds, loading the generated code tens of milliseconds.
+ * So the compiled validator is cached as ajv standalone code, keyed by the schema text and the ajv version;
+ * a missing or unreadable cache just means compiling once more.
+ */
+function compileBundleValidator(): ValidateFunction {
+  const text = readFileSync(new URL('./bundle-schema.json', import.meta.url), 'utf8');
+  const key = createHash('sha256').update(`${AJV_VERSION}\0${newAjv.toString()}\0${text}`).digest('hex').slice(0, 20);
+  const file = join(cacheDir(), `bundle-validator-${key}.cjs`);
+  try {
+    return loadStandalone(readFileSync(file, 'utf8'));
+  } catch {
+    // not cached yet (or unreadable): compile below
+  }
+  const ajv = newAjv({ source: true });
+  const validate = ajv.compile(JSON.parse(text) as JsonObject);
+  try {
+    mkdirSync(cacheDir(), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, standaloneCode(ajv, validate));
+    renameSync(temp, file);
+  } catch {
+    // a cache we cannot write only costs speed
+  }
+  return validate;
+}
+
 /** Validates a bundle configuration document (databricks.yml as data) against the bundle schema. */
 export function validateBundleConfig(doc: unknown): SchemaIssue[] {
-  bundleValidator ??= newAjv().compile(loadJson('bundle-schema.json'));
+  bundleValidator ??= compileBundleValidator();
   return bundleValidator(doc) ? [] : toIssues(bundleValidator.errors, doc);
 }
 
