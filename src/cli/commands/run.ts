@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runLocalJob } from '../../local/run-local.ts';
 import { parseDuration, parseJobParams } from '../../run/options.ts';
 import { runRemoteJob } from '../../run/remote-run.ts';
 import { resolve } from '../../model/resolve.ts';
@@ -57,6 +56,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
           });
           return;
         }
+        // Loaded on demand: the local engine pulls in DuckDB, the LLM client and the charting library.
+        const { runLocalJob } = await import('../../local/run-local.ts');
         await runLocalJob({
           model,
           projectRoot: loaded.root,
