@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
 import type { BundleModel } from '../model/types.ts';
-import { synthBundle } from '../synth/index.ts';
+import { synthBundle, type SynthFile } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
 import { openLocalDatabase } from './engine/index.ts';
 import { runJobTasks, type TaskOutcome } from './job-runner.ts';
@@ -32,6 +32,27 @@ export interface LocalRunResult {
   history_file: string;
 }
 
+/** The same plan and apply as a real workspace, against the local workspace emulator's persisted state. */
+async function deployToLocalWorkspace(opts: LocalRunOptions, files: SynthFile[]): Promise<void> {
+  const { deployBundle, openLocalWorkspace } = await import('../deploy/index.ts');
+  const local = await openLocalWorkspace(opts.projectRoot);
+  try {
+    await deployBundle({
+      model: opts.model,
+      repoRoot: opts.projectRoot,
+      client: local.client,
+      creator: local.creator,
+      sink: opts.sink,
+      env: opts.env,
+      files,
+      autoApprove: true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } finally {
+    await local.close();
+  }
+}
+
 export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult> {
   const { model, sink } = opts;
   const job = model.resources.jobs[opts.jobKey];
@@ -40,8 +61,9 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     throw new UserError(`No job "${opts.jobKey}" in bundle "${model.bundle.name}".`, `Jobs: ${keys.join(', ') || '(none)'}.`);
   }
   const paths = localPaths(opts.projectRoot, opts.env);
-  // Deploying locally means: the built bundle is what the run executes, kept beside the run history.
-  await writeBundleFiles(paths.bundle, synthBundle(model, { repoRoot: opts.projectRoot }));
+  const files = synthBundle(model, { repoRoot: opts.projectRoot });
+  await writeBundleFiles(paths.bundle, files);
+  await deployToLocalWorkspace(opts, files);
 
   const db = await openLocalDatabase(paths.database, model.catalog);
   const runId = `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
