@@ -3,7 +3,7 @@
 // expected, close around the moments earlier runs say a task (and above all the run) will end, backing off
 // when a task runs late. A budget guard keeps any schedule at or below the linear baseline's request count.
 import type { TaskHistory } from './history.ts';
-import { predictEnds } from './predict.ts';
+import { predictEnds, type PredictedEnd } from './predict.ts';
 import type { RunSnapshot } from './snapshot.ts';
 
 export interface PollState {
@@ -64,6 +64,9 @@ export interface PredictiveOptions {
   windowSigmas?: number;
   /** Narrowest half-window, ms. */
   minHalfWindowMs?: number;
+  /** Before the window, a band this many standard deviations wide is polled at `earlyStepFactor` × the step. */
+  earlyBandSigmas?: number;
+  earlyStepFactor?: number;
   /** Once past a window, wait this fraction of the lateness (so a late end is still noticed quickly). */
   lateFactor?: number;
   /** Random extra wait, up to this many ms, so many watchers do not poll in step. */
@@ -72,11 +75,13 @@ export interface PredictiveOptions {
 }
 
 export const PREDICTIVE_DEFAULTS: Required<Omit<PredictiveOptions, 'random'>> = {
-  maxGapMs: 45 * SECOND,
+  maxGapMs: 60 * SECOND,
   runEndStepMs: 1 * SECOND,
-  taskEndStepMs: 4 * SECOND,
-  windowSigmas: 1.25,
+  taskEndStepMs: 5 * SECOND,
+  windowSigmas: 1.5,
   minHalfWindowMs: 1.5 * SECOND,
+  earlyBandSigmas: 1.5,
+  earlyStepFactor: 4,
   lateFactor: 0.25,
   jitterMs: 200,
 };
@@ -93,15 +98,23 @@ export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule,
     delay: (s) => {
       const prediction = s.snapshot && history.size > 0 ? predictEnds(s.snapshot, history, s.now) : undefined;
       if (!prediction) return fallback.delay(s);
-      let next = s.now + o.maxGapMs;
+      // Polls the run's end needs are reserved first; other tasks' ends and the live view get what is left.
+      // The window is sized by the last task's own spread by the time it matters (its upstream will have ended).
+      const lastSpread = history.get(prediction.run.key)?.spread ?? prediction.run.spread;
+      const spare = spareRequests(s, { ...prediction.run, spread: Math.min(prediction.run.spread, lastSpread) }, o) > 0;
+      let next = spare ? s.now + o.maxGapMs : Number.POSITIVE_INFINITY;
       for (const task of prediction.tasks) {
         const isRunEnd = task.key === prediction.run.key;
+        if (!isRunEnd && !spare) continue;
         const step = isRunEnd ? o.runEndStepMs : o.taskEndStepMs;
         const half = Math.max(o.minHalfWindowMs, o.windowSigmas * task.spread);
         const opens = task.at - half;
         const closes = task.at + half;
+        // An early end is rarer than one inside the window, but should not wait for the window to open.
+        const early = opens - o.earlyBandSigmas * task.spread;
         let candidate: number;
-        if (s.now < opens) candidate = opens;
+        if (s.now < early) candidate = early;
+        else if (s.now < opens) candidate = Math.min(opens, s.now + o.earlyStepFactor * step);
         else if (s.now <= closes) candidate = s.now + step;
         else candidate = s.now + Math.min(10 * SECOND, Math.max(step, o.lateFactor * (s.now - closes)));
         next = Math.min(next, candidate);
@@ -110,3 +123,24 @@ export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule,
     },
   };
 }
+
+/** How many requests the baseline would have made by `elapsed` ms. */
+export function baselineCount(elapsed: number): number {
+  let n = 0;
+  while (baselinePollAt(n + 1) <= elapsed) n++;
+  return n + 1;
+}
+
+/**
+ * Requests left over once the run's end is paid for: what the baseline budget allows by the end of the
+ * run-end window, minus what was spent, minus what polling the early band, the window and a late tail costs.
+ */
+function spareRequests(s: PollState, run: PredictedEnd, o: Required<Omit<PredictiveOptions, 'random'>>): number {
+  const half = Math.max(o.minHalfWindowMs, o.windowSigmas * run.spread);
+  const band = o.earlyBandSigmas * run.spread;
+  const reserve = Math.ceil((2 * half) / o.runEndStepMs) + Math.ceil(band / (o.earlyStepFactor * o.runEndStepMs)) + LATE_RESERVE;
+  return baselineCount(run.at + half - s.startedAt) - s.requests - reserve;
+}
+
+/** Polls kept for a run that ends after its window. */
+const LATE_RESERVE = 4;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { durationStats, taskHistoryFrom, type TaskHistory } from '../../src/run/history.ts';
 import { predictEnds } from '../../src/run/predict.ts';
-import { baselinePollAt, fixedInterval, linearBackoff, predictiveSchedule, withBaselineBudget, type PollState } from '../../src/run/schedule.ts';
+import { baselineCount, baselinePollAt, fixedInterval, linearBackoff, predictiveSchedule, withBaselineBudget, type PollState } from '../../src/run/schedule.ts';
 import type { RunSnapshot, TaskSnapshot } from '../../src/run/snapshot.ts';
 import type { BaseRun } from '../../src/workspace/index.ts';
 
@@ -111,32 +111,44 @@ describe('predicted ends', () => {
 });
 
 describe('predictive schedule', () => {
-  const noJitter = () => 0;
   const h = history({ a: [300 * S, 5 * S] });
-  const state = (now: number, snapshot: RunSnapshot, polls = 3): PollState => ({ now, startedAt: 0, polls, requests: polls, snapshot });
+  const o = { maxGapMs: 45 * S, runEndStepMs: 1 * S, taskEndStepMs: 5 * S, windowSigmas: 1.5, minHalfWindowMs: 1.5 * S, earlyBandSigmas: 1, earlyStepFactor: 4, lateFactor: 0.25, jitterMs: 0 };
+  const state = (now: number, snapshot: RunSnapshot, requests = 3): PollState => ({ now, startedAt: 0, polls: requests, requests, snapshot });
   const snap = run([task('a', 'RUNNING', { start: 0 })]);
-  const schedule = predictiveSchedule(h, fixedInterval(7_777), { random: noJitter });
+  const schedule = predictiveSchedule(h, fixedInterval(7_777), { ...o, random: () => 0 });
+  // The run's end: 300 s ± 1.5 × 5 s, with a 5 s early band before that.
 
   it('waits long while nothing is expected, at most the longest gap', () => {
     expect(schedule.delay(state(10 * S, snap))).toBe(45 * S);
-    // The window around 300 s opens at 300 - 1.25 × 5 s.
-    expect(schedule.delay(state(280 * S, snap))).toBe(293_750 - 280_000);
+    expect(schedule.delay(state(280 * S, snap))).toBe(287_500 - 280_000);
+  });
+
+  it('polls a little before the window, in case the run ends early', () => {
+    expect(schedule.delay(state(288 * S, snap))).toBe(4 * S);
+    expect(schedule.delay(state(291 * S, snap))).toBe(1_500);
   });
 
   it('polls every second around the run\'s predicted end', () => {
-    expect(schedule.delay(state(297 * S, snap))).toBe(1 * S);
-    expect(schedule.delay(state(306 * S, snap))).toBe(1 * S);
+    expect(schedule.delay(state(293 * S, snap))).toBe(1 * S);
+    expect(schedule.delay(state(307 * S, snap))).toBe(1 * S);
   });
 
   it('backs off in proportion to how late the end is, up to 10 s', () => {
-    expect(schedule.delay(state(320 * S, snap))).toBe(0.25 * (320_000 - 306_250));
+    expect(schedule.delay(state(320 * S, snap))).toBe(0.25 * (320_000 - 307_500));
     expect(schedule.delay(state(900 * S, snap))).toBe(10 * S);
   });
 
+  const two = run([task('a', 'RUNNING', { start: 0 }), task('b', 'RUNNING', { start: 0 })]);
+  const both = predictiveSchedule(history({ a: [300 * S, 5 * S], b: [100 * S, 5 * S] }), fixedInterval(7_777), { ...o, random: () => 0 });
+
   it('looks less closely around other tasks\' ends', () => {
-    const two = run([task('a', 'RUNNING', { start: 0 }), task('b', 'RUNNING', { start: 0 })]);
-    const s2 = predictiveSchedule(history({ a: [300 * S, 5 * S], b: [100 * S, 5 * S] }), fixedInterval(7_777), { random: noJitter });
-    expect(s2.delay(state(100 * S, two))).toBe(4 * S);
+    expect(both.delay(state(100 * S, two))).toBe(5 * S);
+  });
+
+  it('keeps the requests the run\'s end needs: with the budget nearly spent, it waits for the run\'s end only', () => {
+    // By 307.5 s the baseline makes 34 requests; the run's end needs 15 in its window, 2 before, 4 spare for lateness.
+    expect(both.delay(state(100 * S, two, 12))).toBe(5 * S);
+    expect(both.delay(state(100 * S, two, 14))).toBe(287_500 - 100_000);
   });
 
   it('falls back to the baseline without history, or with a task it cannot predict', () => {
@@ -146,7 +158,14 @@ describe('predictive schedule', () => {
   });
 
   it('adds a little jitter so watchers do not poll in step', () => {
-    const jittery = predictiveSchedule(h, fixedInterval(7_777), { random: () => 0.5, jitterMs: 200 });
+    const jittery = predictiveSchedule(h, fixedInterval(7_777), { ...o, random: () => 0.5, jitterMs: 200 });
     expect(jittery.delay(state(297 * S, snap))).toBe(1_100);
+  });
+
+  it('counts requests the way the baseline makes them', () => {
+    expect(baselineCount(0)).toBe(1);
+    expect(baselineCount(1_499)).toBe(1);
+    expect(baselineCount(1_500)).toBe(2);
+    expect(baselineCount(60 * S)).toBe(11);
   });
 });
