@@ -1,10 +1,11 @@
 // dbx-ts query "<sql>": runs one statement on the target (the local DuckDB database, or the target's SQL
 // warehouse) and streams the rows as a table, JSON, NDJSON or CSV.
 import type { Command } from 'commander';
-import { UserError } from '../../errors/index.ts';
+import { RemoteApiError, UserError } from '../../errors/index.ts';
 import { parseJobParams } from '../../run/options.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../../sql/format.ts';
+import type { SqlRow } from '../../sql/types.ts';
 import type { CliContext } from '../context.ts';
 import { loadTargetModel } from './runs.ts';
 
@@ -22,6 +23,16 @@ function parseFormat(text: string | undefined): OutputFormat {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+/** The statement is the user's: an engine's own error about it (syntax, unknown table) is a usage error. */
+async function* userFacing(rows: AsyncIterable<SqlRow>): AsyncGenerator<SqlRow> {
+  try {
+    yield* rows;
+  } catch (error) {
+    if (error instanceof UserError || error instanceof RemoteApiError || !(error instanceof Error)) throw error;
+    throw new UserError(`The query failed: ${error.message}`);
+  }
+}
+
 export function registerQuery(program: Command, ctx: CliContext): void {
   program
     .command('query <sql>')
@@ -37,7 +48,7 @@ export function registerQuery(program: Command, ctx: CliContext): void {
         const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
         const client = await openTargetSql({ model, projectRoot: root, env: ctx.env });
         try {
-          for await (const text of formatRows(client.query(sql, params), format)) ctx.stdout.write(text);
+          for await (const text of formatRows(userFacing(client.query(sql, params)), format)) ctx.stdout.write(text);
         } finally {
           await client.close();
         }
