@@ -17,6 +17,7 @@ import type { RunSnapshot } from './snapshot.ts';
 import { cancelActiveRuns, startJobRun } from './start.ts';
 import { outcomeOf, type RunOutcome } from './states.ts';
 import { workspaceClientFor } from './target-client.ts';
+import { isTransient } from './transient.ts';
 import { openTargetSql } from './target-sql.ts';
 import { watchRun, type WatchResult } from './watch.ts';
 
@@ -82,9 +83,14 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
 
   if (opts.restart) await cancelActiveRuns(client, jobId, sink, clock);
   const history = opts.wait === false ? new Map() : await historyOrEmpty(client, jobId, sink);
+  if (opts.signal?.aborted) throw new RunFailedError(`Interrupted before ${jobKey} was started`, 'cancelled');
   const { runId } = await startJobRun(client, jobId, opts.params ?? {});
-  const first = await client.jobs.getRun({ run_id: toInt64(runId) });
-  const url = first.run_page_url;
+  // The run has started: from here on a passing failure must not lose it (the watcher polls again).
+  const first = await client.jobs.getRun({ run_id: toInt64(runId) }).catch((error: unknown) => {
+    if (isTransient(error)) return undefined;
+    throw error;
+  });
+  const url = first?.run_page_url;
   sink({
     code: 'run.started',
     level: 'info',
@@ -100,7 +106,7 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
     sink,
     clock,
     schedule: (opts.schedule ?? defaultSchedule(clock.random))(history),
-    initial: first,
+    ...(first ? { initial: first } : {}),
     // The history read counts against the poll budget.
     priorRequests: 1,
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -270,6 +270,26 @@ describe('a flaky workspace', () => {
     expect(sink.events.some((e) => e.code === 'log' && /Reaching the workspace again/.test(e.message))).toBe(true);
   });
 
+  it('does not lose a started run when the first runs/get after run-now fails', async () => {
+    const s = await start();
+    const impatient = createWorkspaceClient({ env: { DATABRICKS_HOST: s.ws.url, DATABRICKS_TOKEN: s.ws.token }, configFile: null, retry: { timeoutMs: 0 } });
+    s.ws.setFaults({ rules: [{ match: 'GET /api/2.2/jobs/runs/get', fault: faults.unavailable(), times: 1 }] });
+    const sink = recordingSink();
+    const result = await runRemoteJob({ ...options(s, s.jobId, sink), client: impatient });
+    expect(result.outcome).toBe('success');
+    expect(sink.events.find((e) => e.code === 'run.started')?.data).toEqual({ run_id: result.run_id, job_key: 'unified-workflow' });
+    expect(paths(s, '/api/2.2/jobs/run-now')).toHaveLength(1);
+  });
+
+  it('does not start a run once interrupted', async () => {
+    const s = await start();
+    const controller = new AbortController();
+    controller.abort();
+    const error = await expectRunFailure(runRemoteJob(options(s, s.jobId, recordingSink(), { signal: controller.signal })));
+    expect(error.outcome).toBe('cancelled');
+    expect(paths(s, '/api/2.2/jobs/run-now')).toHaveLength(0);
+  });
+
   it('stops on an error that will not pass (the run was deleted)', async () => {
     const s = await start();
     s.ws.setFaults({ rules: [{ match: 'GET /api/2.2/jobs/runs/get', fault: { kind: 'status', status: 403, errorCode: 'PERMISSION_DENIED', message: 'no' }, skip: 2, times: 1 }] });
