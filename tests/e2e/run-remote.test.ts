@@ -4,7 +4,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
@@ -40,10 +40,11 @@ async function cli(args: string[], signal = new AbortController().signal): Promi
   return { code, stdout, stderr };
 }
 
-async function dropLocalCache(): Promise<void> {
+/** Removes the local state cache if this test's fake workspace wrote it (other test files deploy too). */
+async function dropLocalCache(host: string): Promise<void> {
   try {
     const cache = JSON.parse(await readFile(CACHE, 'utf8')) as { host?: string };
-    if (cache.host?.startsWith('http://127.0.0.1:')) await rm(CACHE, { force: true });
+    if (cache.host === host) await rm(CACHE, { force: true });
   } catch {
     // no cache
   }
@@ -51,15 +52,14 @@ async function dropLocalCache(): Promise<void> {
 
 beforeEach(async () => {
   setup = await fakeWorkspace();
-  await dropLocalCache();
   const deployed = await cli(['deploy', '-t', 'dev', '--auto-approve']);
   expect(deployed.code, deployed.stderr + deployed.stdout).toBe(0);
   setup.ws.clearRequests();
 });
 afterEach(async () => {
+  await dropLocalCache(setup.ws.url);
   await setup.ws.close();
 });
-afterAll(dropLocalCache);
 
 function taskLines(stdout: string, task: string): string[] {
   return stdout.split('\n').filter((line) => line.startsWith(`task ${task}:`));
@@ -138,9 +138,10 @@ describe('dbx-ts run unified-workflow -t dev', () => {
   });
 
   it('says how to deploy when the bundle is not deployed to the target', async () => {
+    await dropLocalCache(setup.ws.url);
     await setup.ws.close();
+    // A workspace the bundle was never deployed to (the local cache names the other one's host, so it is ignored).
     setup = await fakeWorkspace();
-    await dropLocalCache();
     const { code, stderr } = await cli(['run', 'unified-workflow', '-t', 'dev']);
     expect(code).toBe(EXIT.usage);
     expect(stderr).toContain('Job "unified-workflow" is not deployed to target "dev"');

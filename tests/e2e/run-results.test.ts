@@ -94,10 +94,11 @@ describe('on a workspace target', () => {
   let env: Record<string, string>;
   let runId: string;
 
-  async function dropLocalCache(): Promise<void> {
+  /** Removes the local state cache if this test's fake workspace wrote it (other test files deploy too). */
+  async function dropLocalCache(host: string): Promise<void> {
     try {
       const cache = JSON.parse(await readFile(CACHE, 'utf8')) as { host?: string };
-      if (cache.host?.startsWith('http://127.0.0.1:')) await rm(CACHE, { force: true });
+      if (cache.host === host) await rm(CACHE, { force: true });
     } catch {
       // no cache
     }
@@ -106,7 +107,6 @@ describe('on a workspace target', () => {
   beforeAll(async () => {
     setup = await fakeWorkspace();
     env = { ...setup.env, ...VARS };
-    await dropLocalCache();
     expect((await cli(['deploy', '-t', 'dev', '--auto-approve'], env)).code).toBe(0);
     setup.ws.scenario.pipeline('[dev emulator_user] pl_streaming_data_to_silver', {
       flows: [{ name: 'sales_stream', expectations: [{ name: 'positive_quantity', passed_records: 90, failed_records: 10 }] }],
@@ -117,8 +117,8 @@ describe('on a workspace target', () => {
     runId = started!.data.run_id;
   }, 120_000);
   afterAll(async () => {
+    await dropLocalCache(setup.ws.url);
     await setup.ws.close();
-    await dropLocalCache();
   });
 
   it('runs list and runs get show the run that just finished', async () => {
