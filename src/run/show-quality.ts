@@ -1,7 +1,6 @@
 // `dbx-ts show quality`: expectation metrics of each pipeline's latest update. Locally they come from the
 // DuckDB event log; on a workspace, from the pipeline's event log through the Pipelines API.
 import type { EventSink, ExpectationMetric } from '../events/types.ts';
-import { emitQualityMetrics } from '../local/engine/index.ts';
 import type { BundleModel } from '../model/types.ts';
 import type { SqlClient } from '../sql/types.ts';
 import type { WorkspaceClient } from '../workspace/index.ts';
@@ -22,6 +21,8 @@ function localPipelineNames(model: BundleModel): string[] {
 }
 
 export async function showLocalQuality(sql: SqlClient, model: BundleModel, sink: EventSink): Promise<ExpectationMetric[]> {
+  // Loaded on demand: DuckDB is only needed on the local target.
+  const { emitQualityMetrics } = await import('../local/engine/index.ts');
   const all: ExpectationMetric[] = [];
   for (const name of localPipelineNames(model)) all.push(...(await emitQualityMetrics(sql, model.catalog, name, sink)));
   return all;

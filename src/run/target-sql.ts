@@ -1,7 +1,6 @@
 // A SqlClient for any target: the local DuckDB database for a local target, the target's SQL warehouse
 // (through @databricks/sql) for a workspace target. Used by `query`, `show` and `run --show-results`.
 import { UserError } from '../errors/index.ts';
-import { openLocalDatabase } from '../local/engine/index.ts';
 import { localPaths } from '../local/paths.ts';
 import type { BundleModel } from '../model/types.ts';
 import { DatabricksSql, type SqlDriver } from '../sql/databricks.ts';
@@ -35,6 +34,8 @@ export function warehouseIdFor(model: BundleModel, env: Record<string, string | 
 export async function openTargetSql(opts: TargetSqlOptions): Promise<SqlClient> {
   const { model, env } = opts;
   if (model.target.local) {
+    // Loaded on demand: DuckDB is only needed on the local target.
+    const { openLocalDatabase } = await import('../local/engine/index.ts');
     const db = await openLocalDatabase(localPaths(opts.projectRoot, env).database, model.catalog);
     const sql = await db.openSqlClient().catch(async (error: unknown) => {
       await db.close();
