@@ -1,5 +1,7 @@
-// One table, one update, one transaction: read the new input, enforce the schema and expectations,
-// quarantine what is rejected, write the rest, record what was consumed, and prove the counts add up.
+// One table, one update. Reading happens first, outside any transaction: open the input, enforce the schema
+// and expectations into a staging table, count. Then one transaction writes: quarantine, target, history,
+// consumed files or offsets and the flow_progress event, and checks that the counts add up.
+// (DuckDB is markedly slower on a staging table created inside the transaction that reads it.)
 
 import { ExpectationFailedError, RunFailedError, UserError } from '../../errors/index.ts';
 import type { ExpectationMetric } from '../../events/types.ts';
@@ -9,6 +11,7 @@ import type { TableUpdateResult } from './accounting.ts';
 import { badFilesReport, checkIdentity, emptyCounts } from './accounting.ts';
 import type { BadFile } from './autoloader.ts';
 import { firstLine } from './autoloader.ts';
+import type { FlowOrigin } from './event-log.ts';
 import { writeFlowProgress } from './event-log.ts';
 import type { Executor } from './executor.ts';
 import { currentVersion, recordVersion } from './history.ts';
@@ -27,28 +30,36 @@ export interface TableRunContext extends SourceContext {
   pipelineName: string;
 }
 
-/** What is known about the update so far, so a failure can still be logged with its metrics. */
-interface Progress {
-  result: TableUpdateResult;
+/** The input of one update, read and checked, waiting to be written. */
+interface Prepared {
+  source: SourceRelation;
+  /** Set when rows went through the staging table. */
+  staged?: { plan: StagePlan; tally: StageTally };
+}
+
+interface StageTally {
+  filtered: number;
+  rejected: number;
+  valid: number;
 }
 
 export async function runTable(ex: Executor, table: TableModel, ctx: TableRunContext): Promise<TableUpdateResult> {
   const started = Date.now();
   const ref = parseTableName(table.name, ctx.catalog);
-  const progress: Progress = {
-    result: { table: displayName(ref), kind: table.kind, version: 0, expectations: [], duration_ms: 0, ...emptyCounts() },
-  };
-  const origin = { pipeline_name: ctx.pipelineName, flow_name: shortName(ref), dataset_name: shortName(ref), update_id: ctx.updateId };
+  // Filled in as the update goes, so a failure is still logged with what was counted.
+  const result: TableUpdateResult = { table: displayName(ref), kind: table.kind, version: 0, expectations: [], duration_ms: 0, ...emptyCounts() };
+  const origin: FlowOrigin = { pipeline_name: ctx.pipelineName, flow_name: shortName(ref), dataset_name: shortName(ref), update_id: ctx.updateId };
   let unreadable: BadFile[] = [];
   try {
     for (let attempt = 0; ; attempt++) {
       const source = await openSource(ex, table, ref, { ...ctx, unreadable });
       try {
+        const prepared = await prepare(ex, table, ref, source, ctx, result);
         return await ex.transaction(async () => {
-          const written = await writeTable(ex, table, ref, source, ctx, progress);
-          written.duration_ms = Date.now() - started;
-          await writeFlowProgress(ex, ctx.catalog, origin, written, 'COMPLETED');
-          return written;
+          await write(ex, table, ref, prepared, ctx, result);
+          result.duration_ms = Date.now() - started;
+          await writeFlowProgress(ex, ctx.catalog, origin, result, 'COMPLETED');
+          return result;
         });
       } catch (error) {
         // A file whose footer reads but whose data does not fails the whole read: find it, set it aside, retry.
@@ -57,11 +68,13 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
           if (unreadable.length > 0) continue;
         }
         throw error;
+      } finally {
+        await ex.run(`DROP TABLE IF EXISTS ${STAGE}`);
       }
     }
   } catch (error) {
-    progress.result.duration_ms = Date.now() - started;
-    await writeFlowProgress(ex, ctx.catalog, origin, progress.result, 'FAILED', firstLine(error)).catch(() => {});
+    result.duration_ms = Date.now() - started;
+    await writeFlowProgress(ex, ctx.catalog, origin, result, 'FAILED', firstLine(error)).catch(() => {});
     throw error;
   }
 }
@@ -70,33 +83,39 @@ function isDomainError(error: unknown): boolean {
   return error instanceof UserError || error instanceof ExpectationFailedError || error instanceof RunFailedError;
 }
 
-async function writeTable(
-  ex: Executor,
-  table: TableModel,
-  ref: TableRef,
-  source: SourceRelation,
-  ctx: TableRunContext,
-  progress: Progress,
-): Promise<TableUpdateResult> {
-  const result = progress.result;
+/** Everything that only reads: staging, counting per rule, and stopping on a violated `fail` rule. */
+async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: SourceRelation, ctx: TableRunContext, result: TableUpdateResult): Promise<Prepared> {
   if (source.files) result.files = { taken: source.files.taken, bad: badFilesReport(source.files.bad) };
   for (const bad of source.files?.bad ?? []) ctx.warn(`${displayName(ref)}: skipped unreadable file ${bad.file.volumePath}: ${bad.error}`);
+  if (source.sql === undefined || table.kind === 'view' || (isPassThrough(table) && !table.dedupe)) return { source };
 
+  const plan = await planStage(ex, table, ctx.catalog, source.sql, source.columns, source.carry, Boolean(table.quarantine_table));
+  result.rows_read = await ex.count(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${plan.sql}`);
+  const tally = await tallyStage(ex, plan, STAGE, result, ref);
+  await enforceFailRules(ex, plan, STAGE, ref, result);
+  result.rows_quarantined = tally.rejected;
+  result.rows_filtered = tally.filtered;
+  return { source, staged: { plan, tally } };
+}
+
+/** Everything that writes; runs inside the table's transaction. */
+async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: Prepared, ctx: TableRunContext, result: TableUpdateResult): Promise<void> {
+  const { source, staged } = prepared;
   if (table.kind === 'view') {
     await writeView(ex, table, ref, source, ctx, result);
   } else if (source.sql !== undefined) {
-    const version = table.kind === 'streaming_table' ? (await currentVersion(ex, ctx.catalog, ref)) + 1 : 0;
-    if (isPassThrough(table) && !table.dedupe) await writeDirect(ex, table, ref, source.sql, version, result);
-    else await writeStaged(ex, table, ref, source, ctx, version, result);
+    const version = (await currentVersion(ex, ctx.catalog, ref)) + 1;
+    if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
+    else await writeDirect(ex, table, ref, source.sql, version, result);
     const written = result.rows_inserted + result.rows_updated;
     if (table.kind === 'materialized_view' || written > 0) {
-      result.version = table.kind === 'materialized_view' ? (await currentVersion(ex, ctx.catalog, ref)) + 1 : version;
-      await recordVersion(ex, ctx.catalog, ref, result.version, ctx.updateId, table.kind === 'materialized_view' ? 'REPLACE' : table.dedupe ? 'MERGE' : 'APPEND', written);
+      result.version = version;
+      const operation = table.kind === 'materialized_view' ? 'REPLACE' : table.dedupe ? 'MERGE' : 'APPEND';
+      await recordVersion(ex, ctx.catalog, ref, version, ctx.updateId, operation, written);
     }
   }
   await source.commit(ex);
   checkIdentity(result.table, result, table.kind === 'view' ? null : source.expectedRows);
-  return result;
 }
 
 /** No casts, rules or dedupe: rows go straight from the input to the table. */
@@ -110,25 +129,17 @@ async function writeStaged(
   ex: Executor,
   table: TableModel,
   ref: TableRef,
-  source: SourceRelation,
+  { plan, tally }: NonNullable<Prepared['staged']>,
   ctx: TableRunContext,
   version: number,
   result: TableUpdateResult,
 ): Promise<void> {
-  const plan = await planStage(ex, table, ctx.catalog, source.sql!, source.columns, source.carry, Boolean(table.quarantine_table));
-  result.rows_read = await ex.count(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${plan.sql}`);
-  const tally = await tallyStage(ex, plan, STAGE, result, ref);
-  await enforceFailRules(ex, plan, STAGE, ref, result);
-
   if (table.quarantine_table && tally.rejected > 0) {
     const quarantined = await quarantineRows(ex, parseTableName(table.quarantine_table, ctx.catalog), quarantineSql(plan, STAGE, ref, ctx.updateTs));
     if (quarantined !== tally.rejected) {
       throw new RunFailedError(`${quarantined} rows reached the quarantine of ${displayName(ref)}, ${tally.rejected} were rejected.`, 'failed', displayName(ref));
     }
   }
-  result.rows_quarantined = tally.rejected;
-  result.rows_filtered = tally.filtered;
-
   const rows = `SELECT ${plan.targetColumns.map(quoteIdent).join(', ')} FROM ${STAGE} WHERE (${MASK} & ${plan.filteredBit | plan.rejectMask}) = 0`;
   if (table.kind === 'materialized_view') {
     result.rows_inserted = await replaceTable(ex, ref, rows, table.dedupe);
@@ -141,13 +152,6 @@ async function writeStaged(
   } else {
     result.rows_inserted = await appendRows(ex, ref, rows, version);
   }
-  await ex.run(`DROP TABLE ${STAGE}`);
-}
-
-interface StageTally {
-  filtered: number;
-  rejected: number;
-  valid: number;
 }
 
 /** Counts rows per mask value (a handful of groups) and turns them into per-rule metrics. */
@@ -198,7 +202,8 @@ async function enforceFailRules(ex: Executor, plan: StagePlan, relation: string,
 
 function quarantineSql(plan: StagePlan, relation: string, ref: TableRef, updateTs: string): string {
   const columns = plan.quarantineColumns.map((c) => `${c.sql} AS ${quoteIdent(c.name)}`);
-  return `SELECT ${[...columns, `${failedRulesSql(plan.rules)} AS _failed_rules`, `TIMESTAMP ${quoteLiteral(updateTs)} AS _quarantined_at`, `${quoteLiteral(shortName(ref))} AS _source_table`].join(', ')}
+  const extra = [`${failedRulesSql(plan.rules)} AS _failed_rules`, `TIMESTAMP ${quoteLiteral(updateTs)} AS _quarantined_at`, `${quoteLiteral(shortName(ref))} AS _source_table`];
+  return `SELECT ${[...columns, ...extra].join(', ')}
     FROM ${relation} WHERE (${MASK} & ${plan.filteredBit}) = 0 AND (${MASK} & ${plan.rejectMask}) <> 0`;
 }
 
@@ -215,8 +220,8 @@ async function writeView(ex: Executor, table: TableModel, ref: TableRef, source:
   const plan = await planStage(ex, table, ctx.catalog, sql, source.columns, source.carry, false);
   const relation = `(${plan.sql}) AS __dbx_view`;
   const tally = await tallyStage(ex, plan, relation, result, ref);
-  result.rows_read = tally.filtered + tally.rejected + tally.valid;
   await enforceFailRules(ex, plan, relation, ref, result);
+  result.rows_read = tally.filtered + tally.rejected + tally.valid;
   result.rows_quarantined = tally.rejected;
   result.rows_filtered = tally.filtered;
   result.rows_inserted = tally.valid;
