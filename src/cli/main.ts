@@ -1,30 +1,72 @@
 // The dbx-ts command line: thin commands over the engine; exit codes decided here.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, RemoteApiError, UserError } from '../errors/index.ts';
-import { registerAuth } from './commands/auth.ts';
-import { registerBuild } from './commands/build.ts';
-import { registerDeploy } from './commands/deploy.ts';
-import { registerInit } from './commands/init.ts';
-import { registerQuery } from './commands/query.ts';
-import { registerRun } from './commands/run.ts';
-import { registerRuns } from './commands/runs.ts';
-import { registerSecrets } from './commands/secrets.ts';
-import { registerShow } from './commands/show.ts';
-import { registerValidate } from './commands/validate.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 
-const COMMANDS: RegisterCommand[] = [registerBuild, registerValidate, registerInit, registerRun, registerDeploy, registerAuth, registerSecrets, registerRuns, registerQuery, registerShow];
+type Loader = () => Promise<RegisterCommand>;
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Commands by name, loaded on demand: a command's module pulls in what it needs (DuckDB, the LLM client,
+ * the charting library, Azure identity), and `dbx-ts build` should not pay for `dbx-ts run`.
+ */
+const COMMANDS: Record<string, Loader> = {
+  build: async () => (await import('./commands/build.ts')).registerBuild,
+  validate: async () => (await import('./commands/validate.ts')).registerValidate,
+  init: async () => (await import('./commands/init.ts')).registerInit,
+  run: async () => (await import('./commands/run.ts')).registerRun,
+  plan: async () => (await import('./commands/deploy.ts')).registerDeploy,
+  deploy: async () => (await import('./commands/deploy.ts')).registerDeploy,
+  destroy: async () => (await import('./commands/deploy.ts')).registerDeploy,
+  auth: async () => (await import('./commands/auth.ts')).registerAuth,
+  secrets: async () => (await import('./commands/secrets.ts')).registerSecrets,
+  runs: async () => (await import('./commands/runs.ts')).registerRuns,
+  query: async () => (await import('./commands/query.ts')).registerQuery,
+  show: async () => (await import('./commands/show.ts')).registerShow,
+};
+
+/** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */
+export function requestedCommand(argv: readonly string[]): string | undefined {
+  const words: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--bundle') i += 1;
+    else if (!arg.startsWith('-')) words.push(arg);
+  }
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return name && name in COMMANDS ? name : undefined;
+}
+
+/** Registers the one command asked for, or every command (for help, and to report unknown ones). */
+async function registerCommands(program: Command, ctx: CliContext, argv: readonly string[]): Promise<void> {
+  const name = requestedCommand(argv);
+  if (!name && (argv.includes('--version') || argv.includes('-V'))) return;
+  const loaders = name ? [COMMANDS[name]!] : [...new Set(Object.values(COMMANDS))];
+  const registered = new Set<RegisterCommand>();
+  for (const load of loaders) {
+    const register = await load();
+    if (registered.has(register)) continue;
+    registered.add(register);
+    register(program, ctx);
+  }
+}
+
+export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('dbx-ts')
     .description('Define Databricks lakehouse pipelines in TypeScript: build, deploy, run, and run locally on DuckDB')
+    .version(packageVersion(), '-V, --version', 'print the dbx-ts version')
     .option('--bundle <file>', 'bundle definition file (default: package.json "dbx-ts".bundle, or bundle.ts)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
-  for (const register of COMMANDS) register(program, ctx);
+  await registerCommands(program, ctx, argv);
   return program;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 function describe(error: unknown): string {
@@ -57,7 +99,7 @@ export async function main(argv: string[], overrides: Partial<Parameters<typeof 
     ...overrides,
   });
   try {
-    await buildProgram(ctx).parseAsync(argv);
+    await (await buildProgram(ctx, argv)).parseAsync(argv);
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
