@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Loader> = {
   runs: async () => (await import('./commands/runs.ts')).registerRuns,
   query: async () => (await import('./commands/query.ts')).registerQuery,
   show: async () => (await import('./commands/show.ts')).registerShow,
+  simulate: async () => (await import('./commands/simulate.ts')).registerSimulate,
 };
 
 /** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */
