@@ -5,10 +5,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
-import type { BundleModel } from '../model/types.ts';
+import type { BundleModel, TaskSettings } from '../model/types.ts';
 import { synthBundle, type SynthFile } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
-import { openLocalDatabase } from './engine/index.ts';
+import { openLocalDatabase, runContinuous, type LocalDatabase } from './engine/index.ts';
 import { runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { localPaths } from './paths.ts';
 import { showGold, showSummary } from './results.ts';
@@ -24,6 +24,8 @@ export interface LocalRunOptions {
   signal?: AbortSignal;
   /** Print gold rows and the summary after a successful run (default true). */
   showResults?: boolean;
+  /** After the run, keep the job's pipelines processing new landing files until the signal aborts. */
+  continuous?: boolean;
 }
 
 export interface LocalRunResult {
@@ -121,8 +123,27 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
         await sql.close();
       }
     }
+    if (opts.continuous) await watchLandingZone(opts, db, paths.volumes, job.settings.tasks);
     return { run_id: runId, outcomes, history_file: historyFile };
   } finally {
     await db.close();
   }
+}
+
+/** Like a continuous DLT pipeline: an update within seconds of each new landing file, until Ctrl-C. */
+async function watchLandingZone(opts: LocalRunOptions, db: LocalDatabase, volumes: string, tasks: TaskSettings[]): Promise<void> {
+  const signal = opts.signal;
+  if (!signal) throw new UserError('--continuous needs a way to stop (an abort signal).');
+  const pipelines = tasks
+    .map((t) => /^\$\{resources\.pipelines\.([^.}]+)\.id\}$/.exec(String((t['pipeline_task'] as { pipeline_id?: string } | undefined)?.pipeline_id ?? ''))?.[1])
+    .filter((key): key is string => key !== undefined)
+    .map((key) => opts.model.resources.pipelines[key]!);
+  if (pipelines.length === 0) throw new UserError('--continuous: the job has no pipeline task to keep running.');
+  opts.sink({ code: 'log', level: 'info', message: `Watching the landing zone for new files (Ctrl-C to stop): ${pipelines.map((p) => p.settings.name).join(', ')}`, data: {} });
+  await Promise.all(
+    pipelines.map((p) =>
+      runContinuous(db, p.tables, { catalog: opts.model.catalog, landingRoot: volumes, pipelineName: p.settings.name, sink: opts.sink, signal }),
+    ),
+  );
+  opts.sink({ code: 'log', level: 'info', message: 'Stopped watching the landing zone.', data: {} });
 }

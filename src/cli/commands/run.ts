@@ -4,7 +4,7 @@ import { runRemoteJob } from '../../run/remote-run.ts';
 import { resolve } from '../../model/resolve.ts';
 import { errorCount } from '../../validate/diagnostic.ts';
 import { validateModel } from '../../validate/index.ts';
-import { DiagnosticsError } from '../../errors/index.ts';
+import { DiagnosticsError, UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
 import { reportDiagnostics } from './validate.ts';
@@ -17,6 +17,7 @@ export interface RunOptions {
   restart?: boolean;
   json?: boolean;
   showResults?: boolean;
+  continuous?: boolean;
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
@@ -29,6 +30,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--timeout <duration>', 'cancel the run after this long, e.g. 30m')
     .option('--restart', 'cancel active runs of the job first')
     .option('--no-show-results', 'do not print gold rows and the summary after a successful run')
+    .option('--continuous', 'local target: after the run, keep the pipelines processing new landing files until Ctrl-C')
     .option('--json', 'print events as NDJSON')
     .action(async (jobKey: string, opts: RunOptions) => {
       const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
@@ -41,6 +43,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
           throw new DiagnosticsError(errorCount(all));
         }
         if (!model.target.local) {
+          if (opts.continuous) {
+            throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');
+          }
           await runRemoteJob({
             model,
             projectRoot: loaded.root,
@@ -66,6 +71,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           sink: renderer.sink,
           signal: ctx.signal,
           showResults: opts.showResults ?? true,
+          continuous: opts.continuous === true,
         });
       } finally {
         renderer.close();

@@ -1,0 +1,118 @@
+// The README's main command, end to end on the local target: deploy to the local workspace, simulate data,
+// run the six tasks on DuckDB, show results; a second run processes only what is new.
+import { copyFile, cp, mkdir, readdir, stat, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { REPO_ROOT, runCli, tempDir } from '../build/helpers.ts';
+
+const TASKS = ['DLT_streaming_data', 'task_ingest_batch_data', 'batch_and_stream_processing', 'optimize_gold_and_create_view', 'gpt_summary', 'update_dashboard'];
+
+/** A project directory of its own (so tests never share .dbx-ts/ state) that uses this checkout's bundle. */
+async function scratchProject(): Promise<string> {
+  const dir = await tempDir('local-run');
+  await copyFile(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+  for (const name of ['bundles', 'src', 'notebooks-src', 'templates']) await symlink(join(REPO_ROOT, name), join(dir, name), 'dir');
+  return dir;
+}
+
+function countOf(stdout: string, pattern: RegExp): number {
+  return [...stdout.matchAll(pattern)].length;
+}
+
+describe('dbx-ts run unified-workflow on the local target', () => {
+  let project: string;
+  const env = { OPENAI_API_KEY: '', DBX_TS_LOCAL_DIR: '' };
+  let first: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    project = await scratchProject();
+    env.DBX_TS_LOCAL_DIR = join(project, '.dbx-ts', 'local');
+    first = await runCli(['run', 'unified-workflow'], { cwd: project, env });
+  });
+
+  it('deploys, simulates, runs all six tasks in order and shows the results', async () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('10 to create');
+    expect(first.stdout).toContain('Landing zone is empty: simulating data');
+    for (const task of TASKS) {
+      expect(first.stdout).toContain(`task ${task}: RUNNING`);
+      expect(first.stdout).toMatch(new RegExp(`task ${task}: TERMINATED SUCCESS`));
+    }
+    // The two ingestion tasks run in parallel: both start before either finishes.
+    const lines = first.stdout.split('\n');
+    const startOf = (t: string) => lines.findIndex((l) => l.startsWith(`task ${t}: RUNNING`));
+    const endOf = (t: string) => lines.findIndex((l) => l.startsWith(`task ${t}: TERMINATED`));
+    expect(Math.max(startOf('DLT_streaming_data'), startOf('task_ingest_batch_data'))).toBeLessThan(
+      Math.min(endOf('DLT_streaming_data'), endOf('task_ingest_batch_data')),
+    );
+    expect(startOf('batch_and_stream_processing')).toBeGreaterThan(endOf('task_ingest_batch_data'));
+    expect(first.stdout).toMatch(/silver\.sales_batch\s+positive_quantity\s+drop\s+\d+\s+[1-9]\d*\s+[1-9]\d*/);
+    expect(first.stdout).toContain('First rows of sales_lakehouse.gold.sales_enriched:');
+    expect(first.stdout).toContain('(offline-template)');
+    const dashboard = /Dashboard written to (\S+\.html)/.exec(first.stdout)?.[1];
+    expect(dashboard).toBeDefined();
+    expect((await stat(dashboard!)).size).toBeGreaterThan(10_000);
+  });
+
+  it('a second run changes nothing in the workspace and reads no file twice; a new file is read once', async () => {
+    const second = await runCli(['run', 'unified-workflow', '--no-show-results'], { cwd: project, env });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('10 unchanged');
+    expect(second.stdout).not.toContain('simulating data');
+    expect(second.stdout).toMatch(/bronze\.sales_stream_raw: read 0\b/);
+    expect(second.stdout).toMatch(/bronze\.sales_batch_raw: read 0\b/);
+
+    const streamDir = join(env.DBX_TS_LOCAL_DIR, 'volumes', 'sales_lakehouse', 'landing', 'raw', 'sales_stream');
+    const [firstBatch] = (await readdir(streamDir)).filter((f) => f.endsWith('.parquet')).sort();
+    await copyFile(join(streamDir, firstBatch!), join(streamDir, 'batch-late-arrival.parquet'));
+    const before = await runCli(['query', 'SELECT count(*) AS n FROM sales_lakehouse.bronze.sales_stream_raw', '--format', 'json'], { cwd: project, env });
+    const third = await runCli(['run', 'unified-workflow', '--no-show-results'], { cwd: project, env });
+    expect(third.code).toBe(0);
+    const read = Number(/bronze\.sales_stream_raw: read (\d+)/.exec(third.stdout)?.[1]);
+    expect(read).toBeGreaterThan(0);
+    expect(countOf(third.stdout, /bronze\.sales_batch_raw: read 0\b/g)).toBe(1);
+    const after = await runCli(['query', 'SELECT count(*) AS n FROM sales_lakehouse.bronze.sales_stream_raw', '--format', 'json'], { cwd: project, env });
+    const n = (out: string) => Number(/"n":\s*"?(\d+)/.exec(out)?.[1]);
+    expect(n(after.stdout) - n(before.stdout)).toBe(read);
+  });
+
+  it('show gold and show summary print the local results', async () => {
+    const gold = await runCli(['show', 'gold', '-t', 'local', '--limit', '3'], { cwd: project, env });
+    expect(gold.code).toBe(0);
+    expect(gold.stdout).toContain('total_revenue');
+    const summary = await runCli(['show', 'summary', '-t', 'local'], { cwd: project, env });
+    expect(summary.code).toBe(0);
+    expect(summary.stdout).toContain('offline-template');
+  });
+
+  it('--continuous processes a file that lands while it watches, and stops on Ctrl-C', async () => {
+    const controller = new AbortController();
+    let stdout = '';
+    const streamDir = join(env.DBX_TS_LOCAL_DIR, 'volumes', 'sales_lakehouse', 'landing', 'raw', 'sales_stream');
+    const done = main(['node', 'dbx-ts', 'run', 'unified-workflow', '--continuous', '--no-show-results'], {
+      cwd: project,
+      env: { ...process.env, CI: 'true', ...env },
+      stdout: { write: (s: string) => void (stdout += s), isTTY: false },
+      stderr: { write: (s: string) => void (stdout += s) },
+      signal: controller.signal,
+    });
+    const waitFor = async (test: () => boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (!test()) {
+        if (Date.now() > end) throw new Error(`timed out; output so far:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await waitFor(() => stdout.includes('Watching the landing zone'), 60_000);
+    const mark = stdout.length;
+    await mkdir(streamDir, { recursive: true });
+    const [firstBatch] = (await readdir(streamDir)).filter((f) => f.startsWith('batch-0')).sort();
+    await cp(join(streamDir, firstBatch!), join(streamDir, 'batch-while-watching.parquet'));
+    await waitFor(() => /bronze\.sales_stream_raw: read [1-9]\d*/.test(stdout.slice(mark)), 20_000);
+    controller.abort();
+    expect(await done).toBe(0);
+    expect(stdout).toContain('Stopped watching the landing zone.');
+  });
+});
