@@ -25,6 +25,7 @@ const COMMANDS: Record<string, Loader> = {
   query: async () => (await import('./commands/query.ts')).registerQuery,
   show: async () => (await import('./commands/show.ts')).registerShow,
   simulate: async () => (await import('./commands/simulate.ts')).registerSimulate,
+  local: async () => (await import('./commands/local.ts')).registerLocal,
 };
 
 /** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +42,12 @@ export async function readTree(dir: string): Promise<Record<string, string>> {
   };
   await walk(dir);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** A project directory of its own (so tests never share .dbx-ts/ state) that uses this checkout's bundle. */
+export async function scratchProject(): Promise<string> {
+  const dir = await tempDir('project');
+  await copyFile(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
+  for (const name of ['bundles', 'src', 'notebooks-src', 'templates']) await symlink(join(REPO_ROOT, name), join(dir, name), 'dir');
+  return dir;
 }

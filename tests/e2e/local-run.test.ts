@@ -1,20 +1,12 @@
 // The README's main command, end to end on the local target: deploy to the local workspace, simulate data,
 // run the six tasks on DuckDB, show results; a second run processes only what is new.
-import { copyFile, cp, mkdir, readdir, stat, symlink } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { REPO_ROOT, runCli, tempDir } from '../build/helpers.ts';
+import { runCli, scratchProject } from '../build/helpers.ts';
 
 const TASKS = ['DLT_streaming_data', 'task_ingest_batch_data', 'batch_and_stream_processing', 'optimize_gold_and_create_view', 'gpt_summary', 'update_dashboard'];
-
-/** A project directory of its own (so tests never share .dbx-ts/ state) that uses this checkout's bundle. */
-async function scratchProject(): Promise<string> {
-  const dir = await tempDir('local-run');
-  await copyFile(join(REPO_ROOT, 'package.json'), join(dir, 'package.json'));
-  for (const name of ['bundles', 'src', 'notebooks-src', 'templates']) await symlink(join(REPO_ROOT, name), join(dir, name), 'dir');
-  return dir;
-}
 
 function countOf(stdout: string, pattern: RegExp): number {
   return [...stdout.matchAll(pattern)].length;

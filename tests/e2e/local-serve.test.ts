@@ -1,0 +1,61 @@
+// `dbx-ts local serve`: the local workspace over HTTP, usable by the real CLI, with state kept across restarts.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { runCli, scratchProject } from '../build/helpers.ts';
+
+async function serve(cwd: string, dir: string) {
+  const controller = new AbortController();
+  let stdout = '';
+  const done = main(['node', 'dbx-ts', 'local', 'serve', '--dir', dir], {
+    cwd,
+    env: { ...process.env, CI: 'true' },
+    stdout: { write: (s: string) => void (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => void (stdout += s) },
+    signal: controller.signal,
+  });
+  const end = Date.now() + 20_000;
+  while (!/DATABRICKS_TOKEN=(\S+)/.test(stdout)) {
+    if (Date.now() > end) throw new Error(`serve did not start:\n${stdout}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    host: /export DATABRICKS_HOST=(\S+)/.exec(stdout)![1]!,
+    token: /export DATABRICKS_TOKEN=(\S+)/.exec(stdout)![1]!,
+    stop: async () => {
+      controller.abort();
+      return { code: await done, stdout };
+    },
+  };
+}
+
+describe('dbx-ts local serve', () => {
+  it('serves a workspace the CLI deploys to, on loopback, and keeps its state across restarts', async () => {
+    const cwd = await scratchProject();
+    const dir = 'ws-state';
+    const first = await serve(cwd, dir);
+    expect(first.host).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const env = {
+      DATABRICKS_HOST: first.host,
+      DATABRICKS_TOKEN: first.token,
+      DATABRICKS_CONFIG_FILE: join(cwd, 'no-databrickscfg'),
+      BUNDLE_VAR_warehouse_id: 'wh1',
+      BUNDLE_VAR_keyvault_resource_id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/v',
+      BUNDLE_VAR_keyvault_dns_name: 'https://v.vault.azure.net/',
+    };
+    const deploy = await runCli(['deploy', '-t', 'dev', '--auto-approve'], { cwd, env });
+    expect(deploy.stderr).toBe('');
+    expect(deploy.code).toBe(0);
+    expect(deploy.stdout).toContain('10 created');
+    const stopped = await first.stop();
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain('state saved');
+
+    const second = await serve(cwd, dir);
+    const again = await runCli(['deploy', '-t', 'dev', '--auto-approve'], { cwd, env: { ...env, DATABRICKS_HOST: second.host, DATABRICKS_TOKEN: second.token } });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('10 unchanged');
+    expect(again.stdout).not.toContain(first.token);
+    await second.stop();
+  });
+});
