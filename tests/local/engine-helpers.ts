@@ -60,7 +60,7 @@ export function bronze(name: string, dir: string): TableModel {
 }
 
 /** Silver sales over a bronze table: typed, validated, deduplicated by transaction id. */
-export function silverSales(name: string, source: string): TableModel {
+export function silverSales(name: string, source: string, { knownProductRule = true } = {}): TableModel {
   return {
     name,
     layer: 'silver',
@@ -83,7 +83,8 @@ export function silverSales(name: string, source: string): TableModel {
       drop('positive_quantity', 'quantity > 0'),
       drop('positive_price', 'unit_price > 0'),
       drop('not_in_future', 'transaction_ts <= current_timestamp()'),
-      warn('known_product', 'product_id IN (SELECT product_id FROM ${catalog}.silver.products)'),
+      // Needs silver.products in the same catalog.
+      ...(knownProductRule ? [warn('known_product', 'product_id IN (SELECT product_id FROM ${catalog}.silver.products)')] : []),
     ],
     dedupe: { keys: ['transaction_id'], sequence_by: 'transaction_ts' },
     quarantine_table: `${name}_quarantine`,
