@@ -25,7 +25,6 @@ export interface StagePlan {
   filteredBit: bigint;
   /** Rules whose failure keeps the row out of the table (drop actions and failed casts). */
   rejectMask: bigint;
-  failMask: bigint;
   /** Source columns as the quarantine table stores them: the SQL (over the stage) giving each raw value. */
   quarantineColumns: { name: string; sql: string }[];
 }
@@ -88,7 +87,6 @@ export async function planStage(
   }
 
   const rejectMask = rules.filter((r) => r.action === 'drop').reduce((m, r) => m | r.bit, 0n);
-  const failMask = rules.filter((r) => r.action === 'fail').reduce((m, r) => m | r.bit, 0n);
   const targetColumns = declared.map((c) => c.name);
 
   // Raw source values are kept only where they differ from the stored column and only for rejected rows.
@@ -121,7 +119,7 @@ export async function planStage(
       : `SELECT * REPLACE (${raw
           .map((r) => `CASE WHEN (${MASK} & ${rejectMask}) <> 0 THEN ${quoteIdent(r.staged)} END AS ${quoteIdent(r.staged)}`)
           .join(', ')}) FROM (${masked}) AS __dbx_masked`;
-  return { sql, targetColumns, rules, filteredBit: 1n, rejectMask, failMask, quarantineColumns };
+  return { sql, targetColumns, rules, filteredBit: 1n, rejectMask, quarantineColumns };
 }
 
 /** True when the stage changes nothing: no casts, rules, filter or raw copies. Such tables skip staging. */
