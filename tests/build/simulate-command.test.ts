@@ -26,6 +26,21 @@ describe('dbx-ts simulate', () => {
     for (const f of manifest.files) expect(treeA[f.path]).toBe(treeB[f.path]);
   });
 
+  it('a second simulation into the same landing zone writes new files with new transactions', async () => {
+    const dir = await tempDir('sim-again');
+    const env = { DBX_TS_LOCAL_DIR: dir };
+    const args = ['simulate', '--rows', '100', '--files', '2', '--stream', '--interval', '0', '--batches', '2'];
+    expect((await runCli(args, { env })).code).toBe(0);
+    const manifestPath = join(dir, ...LANDING, '_simulator', 'manifest.json');
+    const first = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: { path: string }[]; next: { transaction: number } };
+    expect((await runCli(args, { env })).code).toBe(0);
+    const second = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: { path: string; dataset: string }[]; next: { transaction: number } };
+    const salesFiles = (m: { files: { path: string }[] }) => m.files.map((f) => f.path).filter((p) => p.startsWith('sales_'));
+    expect(salesFiles(second).filter((p) => salesFiles(first).includes(p))).toEqual([]);
+    expect(salesFiles(second)).toContain('sales_stream/batch-00002.parquet');
+    expect(second.next.transaction).toBeGreaterThan(first.next.transaction);
+  });
+
   it('rejects a dirty rate outside 0..1, naming the flag', async () => {
     const result = await runCli(['simulate', '--dirty-rate', '1.5'], { env: { DBX_TS_LOCAL_DIR: await tempDir('sim-bad') } });
     expect(result.code).toBe(2);

@@ -38,6 +38,8 @@ export interface SimulationManifest {
   corrupt_files: string[];
   /** Stream batches written so far (all of them unless the run was stopped). */
   stream_batches_written: number;
+  /** Where a later simulation into the same landing zone continues, so its files and transactions are new. */
+  next: { transaction: number; batch_file: number; stream_file: number };
 }
 
 /** Kept out of the data folders: Auto Loader skips paths that start with `_`. */

@@ -46,6 +46,8 @@ export interface SalesContext {
   promotionIds: readonly string[];
   listPrice: ReadonlyMap<string, number>;
   dirtyRate: number;
+  /** First transaction number, so a later simulation into the same landing zone adds new transactions. */
+  firstSequence?: number;
 }
 
 export function emptyTally(): SalesTally {
@@ -56,14 +58,21 @@ export function emptyTally(): SalesTally {
 
 /** Stateful across files: ids keep counting and duplicates may point at rows of an earlier file of the same dataset. */
 export class SalesGenerator {
-  private nextSeq = 1;
+  private nextSeq: number;
   private readonly pools = new Map<SalesDataset, RawRow[]>();
   readonly tallies: Record<SalesDataset, SalesTally> = { sales_batch: emptyTally(), sales_stream: emptyTally() };
 
   constructor(
     private readonly prng: Prng,
     private readonly ctx: SalesContext,
-  ) {}
+  ) {
+    this.nextSeq = ctx.firstSequence ?? 1;
+  }
+
+  /** The transaction number the next row gets. */
+  get nextSequence(): number {
+    return this.nextSeq;
+  }
 
   generate(dataset: SalesDataset, count: number): RawRow[] {
     const rows: RawRow[] = [];

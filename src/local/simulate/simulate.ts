@@ -2,13 +2,14 @@
 // streaming sales batches that keep arriving every few seconds, all reproducible from one seed.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../errors/index.ts';
 import type { EventSink } from '../../events/types.ts';
 import { silentSink } from '../../events/types.ts';
 import { generateDimensions } from './dimensions.ts';
 import type { ResolvedSimulateOptions, SimulatedFile, SimulationManifest } from './manifest.ts';
-import { writeManifest } from './manifest.ts';
+import { MANIFEST_PATH, writeManifest } from './manifest.ts';
 import { ParquetWriter } from './parquet-writer.ts';
 import { Prng } from './prng.ts';
 import { SalesGenerator } from './sales.ts';
@@ -85,18 +86,31 @@ function validate(o: ResolvedSimulateOptions): void {
   }
 }
 
+/** The manifest a previous simulation left in this landing zone, if any (an unreadable one counts as none). */
+function previousManifest(landingDir: string): SimulationManifest | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(join(landingDir, MANIFEST_PATH), 'utf8')) as Partial<SimulationManifest>;
+    return parsed.next ? (parsed as SimulationManifest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Writes everything into `landingDir` and resolves with the manifest (also written to `_simulator/manifest.json`). */
 export async function simulate(landingDir: string, options: SimulateOptions = {}, ctx: SimulateContext = {}): Promise<SimulationManifest> {
   const sink = ctx.sink ?? silentSink;
   const opts = resolveSimulateOptions(options);
   const prng = new Prng(opts.seed);
   const dims = generateDimensions(prng, opts, opts.dirtyRate);
+  // Auto Loader takes a path once: a second simulation must write new file names and new transactions.
+  const start = previousManifest(landingDir)?.next ?? { transaction: 1, batch_file: 0, stream_file: 0 };
   const sales = new SalesGenerator(prng, {
     productIds: dims.products.map((p) => String(p.product_id)),
     storeIds: dims.stores.map((s) => String(s.store_id)),
     promotionIds: dims.promotions.map((p) => String(p.promotion_id)),
     listPrice: dims.listPrice,
     dirtyRate: opts.dirtyRate,
+    firstSequence: start.transaction,
   });
   const manifest: SimulationManifest = {
     generator: 'dbx-ts simulate',
@@ -109,11 +123,13 @@ export async function simulate(landingDir: string, options: SimulateOptions = {}
     schema_drift: { file: null, column: DRIFT_COLUMN.name, rows: 0 },
     corrupt_files: [],
     stream_batches_written: 0,
+    next: { ...start },
   };
   const writer = await ParquetWriter.open();
   const wrote = async (file: SimulatedFile, columns: typeof SALES_COLUMNS, rows: RawRow[]) => {
     await writer.write(join(landingDir, file.path), columns, rows);
     manifest.files.push(file);
+    manifest.next.transaction = sales.nextSequence;
     sink({ code: 'artifact.written', level: 'debug', message: `wrote ${file.path} (${file.rows} rows)`, data: { kind: 'parquet', path: file.path } });
   };
   try {
@@ -130,7 +146,7 @@ export async function simulate(landingDir: string, options: SimulateOptions = {}
     for (let i = 0; i < opts.files; i++) {
       const count = Math.floor(opts.rows / opts.files) + (i < opts.rows % opts.files ? 1 : 0);
       const rows = sales.generate('sales_batch', count);
-      const path = `${DATASET_DIRS.sales_batch}/part-${String(i).padStart(5, '0')}.parquet`;
+      const path = `${DATASET_DIRS.sales_batch}/part-${String(start.batch_file + i).padStart(5, '0')}.parquet`;
       if (i === driftIndex) {
         for (const row of rows) row[DRIFT_COLUMN.name] = `SAVE${prng.int(5, 30)}`;
         manifest.schema_drift = { file: path, column: DRIFT_COLUMN.name, rows: rows.length };
@@ -139,7 +155,8 @@ export async function simulate(landingDir: string, options: SimulateOptions = {}
         await wrote({ path, dataset: 'sales_batch', rows: rows.length, role: 'data' }, SALES_COLUMNS, rows);
       }
     }
-    const corruptPath = `${DATASET_DIRS.sales_batch}/part-${String(opts.files).padStart(5, '0')}.parquet`;
+    const corruptPath = `${DATASET_DIRS.sales_batch}/part-${String(start.batch_file + opts.files).padStart(5, '0')}.parquet`;
+    manifest.next.batch_file = start.batch_file + opts.files + 1;
     writer.writeCorrupt(join(landingDir, corruptPath), garbage(prng, 512));
     manifest.files.push({ path: corruptPath, dataset: 'sales_batch', rows: 0, role: 'corrupt' });
     manifest.corrupt_files.push(corruptPath);
@@ -176,9 +193,10 @@ async function streamBatches(
       }
     }
     const rows = sales.generate('sales_stream', stream.rowsPerBatch);
-    const path = `${DATASET_DIRS.sales_stream}/batch-${String(b).padStart(5, '0')}.parquet`;
+    const path = `${DATASET_DIRS.sales_stream}/batch-${String(manifest.next.stream_file).padStart(5, '0')}.parquet`;
     await wrote({ path, dataset: 'sales_stream', rows: rows.length, role: 'data' }, SALES_COLUMNS, rows);
     manifest.stream_batches_written = b + 1;
+    manifest.next.stream_file += 1;
     writeManifest(landingDir, manifest);
   }
 }
