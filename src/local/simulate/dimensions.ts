@@ -6,7 +6,17 @@ import type { RawRow } from './schema.ts';
 export const CATEGORIES = ['Electronics', 'Grocery', 'Clothing', 'Home', 'Toys', 'Sports', 'Beauty', 'Books'] as const;
 
 const ADJECTIVES = ['Classic', 'Smart', 'Eco', 'Deluxe', 'Compact', 'Ultra', 'Organic', 'Pro'];
-const NOUNS = ['Kettle', 'Headphones', 'Jacket', 'Lamp', 'Puzzle', 'Racket', 'Serum', 'Novel', 'Blender', 'Backpack'];
+/** Product nouns by category, so a product's name fits its category on the dashboard. */
+const NOUNS: Record<(typeof CATEGORIES)[number], readonly string[]> = {
+  Electronics: ['Headphones', 'Speaker', 'Charger', 'Tablet'],
+  Grocery: ['Coffee', 'Olive Oil', 'Granola', 'Tea'],
+  Clothing: ['Jacket', 'Sweater', 'Sneakers', 'Scarf'],
+  Home: ['Kettle', 'Lamp', 'Blender', 'Cushion'],
+  Toys: ['Puzzle', 'Robot Kit', 'Plush Bear', 'Train Set'],
+  Sports: ['Racket', 'Yoga Mat', 'Backpack', 'Bottle'],
+  Beauty: ['Serum', 'Face Cream', 'Shampoo', 'Lip Balm'],
+  Books: ['Novel', 'Cookbook', 'Atlas', 'Biography'],
+};
 const CITIES: readonly (readonly [string, string])[] = [
   ['Seattle', 'West'],
   ['Portland', 'West'],
@@ -48,7 +58,7 @@ export function generateDimensions(
     listPrice.set(id, Math.round(unitCost * prng.amount(1.2, 1.8) * 100) / 100);
     products.push({
       product_id: id,
-      product_name: `${prng.pick(ADJECTIVES)} ${prng.pick(NOUNS)} ${n}`,
+      product_name: `${prng.pick(ADJECTIVES)} ${prng.pick(NOUNS[category])} ${n}`,
       category: noisy ? noiseCategory(prng, category) : category,
       unit_cost: unitCost,
     });
