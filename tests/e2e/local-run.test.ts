@@ -1,6 +1,8 @@
 // The README's main command, end to end on the local target: deploy to the local workspace, simulate data,
 // run the six tasks on DuckDB, show results; a second run processes only what is new.
 import { copyFile, cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
@@ -77,6 +79,43 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     const summary = await runCli(['show', 'summary', '-t', 'local'], { cwd: project, env });
     expect(summary.code).toBe(0);
     expect(summary.stdout).toContain('offline-template');
+  });
+
+  it('gpt_summary calls the LLM with the key from the local secret scope, which never shows in the output', async () => {
+    const key = 'sk-test-local-scope-key-0123456789abcdef';
+    let seenAuth = '';
+    const server = createServer((req, res) => {
+      seenAuth = String(req.headers.authorization ?? '');
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            id: 'chatcmpl-1',
+            object: 'chat.completion',
+            created: 1,
+            model: 'fake-llm-1',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'Revenue grew; toys led.' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const result = await runCli(['run', 'unified-workflow'], {
+        cwd: project,
+        env: { ...env, DBX_TS_SECRET_ADLS_SCOPE__OPEN_AI_API_KEY: key, OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1` },
+      });
+      expect(result.code).toBe(0);
+      expect(seenAuth).toBe(`Bearer ${key}`);
+      expect(result.stdout).toContain('Revenue grew; toys led.');
+      expect(result.stdout).toContain('(fake-llm-1)');
+      expect(result.stdout + result.stderr).not.toContain(key);
+    } finally {
+      server.close();
+    }
   });
 
   it('--continuous processes a file that lands while it watches, and stops on Ctrl-C', async () => {
