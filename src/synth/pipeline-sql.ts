@@ -3,9 +3,9 @@
 // Table names are written `${catalog}`.`<schema>`.`<table>`: the pipeline's configuration carries `catalog`,
 // and pipelines substitute `${key}` from configuration into the source before parsing it.
 import type { ExpectationModel, PipelineModel, TableModel, TableSource } from '../model/types.ts';
-import { UserError } from '../errors/index.ts';
 import { cleansePlan } from './cleanse-code.ts';
 import { singleLine, splitTableName, sqlIdent, sqlStr, sqlStrDatabricks, sqlTableRef } from './escape.ts';
+import { requireQuery, requireSource } from './table-requirements.ts';
 
 /** Auto Loader options dbx-ts sets on every file source unless the table overrides them. */
 const DEFAULT_FILE_OPTIONS: Record<string, string> = {
@@ -135,12 +135,3 @@ function sqlCommentText(text: string): string {
   return singleLine(text);
 }
 
-function requireQuery(t: TableModel): string {
-  if (!t.query) throw new UserError(`Table ${t.name} (${t.kind}) has no query.`, 'Give materialized views and views a `query`.');
-  return t.query;
-}
-
-function requireSource(t: TableModel): TableSource {
-  if (!t.source) throw new UserError(`Streaming table ${t.name} has no source.`, 'Give streaming tables a `source` (files or another table).');
-  return t.source;
-}

@@ -6,6 +6,7 @@ import type { TableModel, TableSource } from '../model/types.ts';
 import { UserError } from '../errors/index.ts';
 import { cleansePlan, quarantineColumns, type CleansePlan } from './cleanse-code.ts';
 import { pyValue, singleLine, splitTableName, sqlIdent, sqlStrDatabricks, sqlTableRef, type PyLiteralValue } from './escape.ts';
+import { requireQuery, requireSource } from './table-requirements.ts';
 
 /** Auto Loader options set on every file source unless the table overrides them. */
 const DEFAULT_FILE_OPTIONS: Record<string, string> = {
@@ -185,12 +186,3 @@ export function pyCommentText(text: string): string {
   return singleLine(text);
 }
 
-function requireQuery(t: TableModel): string {
-  if (!t.query) throw new UserError(`Table ${t.name} (${t.kind}) has no query.`, 'Give materialized views and views a `query`.');
-  return t.query;
-}
-
-function requireSource(t: TableModel): TableSource {
-  if (!t.source) throw new UserError(`Streaming table ${t.name} has no source.`, 'Give streaming tables a `source` (files or another table).');
-  return t.source;
-}

@@ -42,17 +42,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
           reportDiagnostics(renderer.sink, all, ctx.cwd);
           throw new DiagnosticsError(errorCount(all));
         }
+        const common = { model, projectRoot: loaded.root, jobKey, env: ctx.env, sink: renderer.sink, signal: ctx.signal };
         if (!model.target.local) {
           if (opts.continuous) {
             throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');
           }
           await runRemoteJob({
-            model,
-            projectRoot: loaded.root,
-            jobKey,
-            env: ctx.env,
-            sink: renderer.sink,
-            signal: ctx.signal,
+            ...common,
             params: parseJobParams(opts.param),
             wait: opts.wait ?? true,
             ...(opts.timeout !== undefined ? { timeoutMs: parseDuration(opts.timeout) } : {}),
@@ -64,12 +60,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         // Loaded on demand: the local engine pulls in DuckDB, the LLM client and the charting library.
         const { runLocalJob } = await import('../../local/run-local.ts');
         await runLocalJob({
-          model,
-          projectRoot: loaded.root,
-          jobKey,
-          env: ctx.env,
-          sink: renderer.sink,
-          signal: ctx.signal,
+          ...common,
           showResults: opts.showResults ?? true,
           continuous: opts.continuous === true,
         });
