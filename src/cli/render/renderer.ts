@@ -30,6 +30,10 @@ function eventText(event: DbxEvent): string | undefined {
       return `${event.message}\n${formatTable(event.data.columns, event.data.rows)}\n`;
     case 'quality.metrics': {
       if (event.data.metrics.length === 0) return undefined;
+      // An update that saw no records has nothing to tabulate: one line says so.
+      if (event.data.metrics.every((m) => m.passed_records + m.failed_records + m.dropped_records === 0)) {
+        return `${event.data.pipeline}: no records checked in this update\n`;
+      }
       const rows = event.data.metrics.map((m) => [m.dataset, m.expectation, m.action, m.passed_records, m.failed_records, m.dropped_records]);
       return `${event.message}\n${formatTable(['dataset', 'expectation', 'action', 'passed', 'failed', 'dropped'], rows)}\n`;
     }

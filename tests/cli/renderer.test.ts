@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { chooseMode, createRenderer } from '../../src/cli/render/renderer.ts';
+import type { DbxEvent } from '../../src/events/types.ts';
+
+const task = (task_key: string, state: string, extra: Record<string, unknown> = {}): DbxEvent => ({
+  code: 'task.state',
+  level: 'info',
+  message: `${task_key}: ${state}`,
+  data: { run_id: 'r', task_key, state, ...extra },
+});
+
+function capture() {
+  let text = '';
+  return { out: { write: (s: string) => void (text += s) }, text: () => text };
+}
+
+describe('renderer', () => {
+  it('chooses NDJSON for --json, a live table on a terminal, plain lines in CI or a pipe', () => {
+    expect(chooseMode({ json: true, isTTY: true })).toBe('json');
+    expect(chooseMode({ isTTY: true })).toBe('tty');
+    expect(chooseMode({ isTTY: true, ci: true })).toBe('plain');
+    expect(chooseMode({ isTTY: false })).toBe('plain');
+  });
+
+  it('in plain mode prints one line per task state change, with duration and detail', () => {
+    const c = capture();
+    const r = createRenderer('plain', c.out);
+    r.sink(task('a', 'RUNNING', { start_time: 1_000 }));
+    r.sink(task('a', 'RUNNING', { start_time: 1_000 }));
+    r.sink(task('a', 'TERMINATED', { result: 'FAILED', start_time: 1_000, end_time: 3_500, message: 'boom' }));
+    r.close();
+    expect(c.text()).toBe('task a: RUNNING\ntask a: TERMINATED FAILED in 2.5s — boom\n');
+  });
+
+  it('in json mode writes one parseable event per line, big ids as strings', () => {
+    const c = capture();
+    const r = createRenderer('json', c.out);
+    r.sink({ code: 'run.started', level: 'info', message: 'started', data: { run_id: String(2n ** 60n), job_key: 'j' } });
+    r.sink(task('a', 'PENDING'));
+    const lines = c.text().trim().split('\n').map((l) => JSON.parse(l) as { code: string; data: { run_id: string } });
+    expect(lines.map((l) => l.code)).toEqual(['run.started', 'task.state']);
+    expect(lines[0]!.data.run_id).toBe('1152921504606846976');
+  });
+
+  it('on a terminal redraws the task table in place and prints messages above it', () => {
+    const c = capture();
+    const r = createRenderer('tty', c.out, () => 5_000);
+    r.sink(task('a', 'RUNNING', { start_time: 1_000 }));
+    r.sink(task('b', 'PENDING'));
+    r.sink({ code: 'log', level: 'warn', message: 'careful', data: {} });
+    r.close();
+    const text = c.text();
+    expect(text).toContain('\x1b[3A\x1b[0J'); // the 3-line table (header, rule, row a) is erased before redrawing
+    expect(text).toContain('warning: careful\n');
+    const lastTable = text.slice(text.lastIndexOf('task ')).split('\n');
+    expect(lastTable[2]).toMatch(/^a\s+RUNNING\s+00:00:01\s+4s/);
+    expect(lastTable[3]).toMatch(/^b\s+PENDING/);
+  });
+
+  it('tabulates data-quality metrics, and says so in one line when an update checked nothing', () => {
+    const c = capture();
+    const r = createRenderer('plain', c.out);
+    const metric = { dataset: 'silver.sales', expectation: 'positive_qty', action: 'drop' as const };
+    r.sink({ code: 'quality.metrics', level: 'info', message: 'quality', data: { pipeline: 'p', metrics: [{ ...metric, passed_records: 9, failed_records: 1, dropped_records: 1 }] } });
+    r.sink({ code: 'quality.metrics', level: 'info', message: 'quality', data: { pipeline: 'p', metrics: [{ ...metric, passed_records: 0, failed_records: 0, dropped_records: 0 }] } });
+    expect(c.text()).toMatch(/silver\.sales\s+positive_qty\s+drop\s+9\s+1\s+1/);
+    expect(c.text()).toContain('p: no records checked in this update\n');
+  });
+});
