@@ -72,6 +72,19 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     expect(n(after.stdout) - n(before.stdout)).toBe(read);
   });
 
+  it('runs list and runs get read the local run history', async () => {
+    const list = await runCli(['runs', 'list', 'unified-workflow', '--limit', '2'], { cwd: project, env });
+    expect(list.code).toBe(0);
+    const ids = [...list.stdout.matchAll(/^(local-\S+)\s+SUCCESS/gm)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    const get = await runCli(['runs', 'get', ids[0]!], { cwd: project, env });
+    expect(get.code).toBe(0);
+    for (const task of TASKS) expect(get.stdout).toMatch(new RegExp(`^${task}\\s+SUCCESS`, 'm'));
+    const cancel = await runCli(['runs', 'cancel', 'unified-workflow'], { cwd: project, env });
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toContain('work on workspace targets');
+  });
+
   it('show gold and show summary print the local results', async () => {
     const gold = await runCli(['show', 'gold', '-t', 'local', '--limit', '3'], { cwd: project, env });
     expect(gold.code).toBe(0);

@@ -1,4 +1,4 @@
-// dbx-ts runs list|get|cancel|repair: thin commands over src/run/runs.ts, on workspace targets.
+// dbx-ts runs list|get|cancel|repair: thin commands over src/run/runs.ts; list and get also read local run history.
 import type { Command } from 'commander';
 import { DiagnosticsError, UserError } from '../../errors/index.ts';
 import type { EventSink } from '../../events/types.ts';
@@ -40,12 +40,50 @@ async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOpti
     const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
     if (model.target.local) {
       throw new UserError(
-        `dbx-ts runs works on workspace targets; "${model.target.name}" is local.`,
-        'Local run history is kept as JSON under .dbx-ts/local/runs/.',
+        `dbx-ts runs cancel and repair work on workspace targets; "${model.target.name}" is local, where runs finish before the command returns.`,
+        'Use dbx-ts runs list|get on the local target, or run the job again.',
       );
     }
     const client = workspaceClientFor(model, ctx.env, { events: renderer.sink });
     await body({ client, model, deployed: deployedIds({ client, model, repoRoot: root, env: ctx.env }), sink: renderer.sink });
+  } finally {
+    renderer.close();
+  }
+}
+
+/** `runs list|get` on the local target read the local run history; false when the target is a workspace. */
+async function localRuns(ctx: CliContext, program: Command, opts: RunsOptions, verb: 'list' | 'get', ref: string): Promise<boolean> {
+  const renderer = ctx.renderer(opts.json);
+  try {
+    const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
+    if (!model.target.local) return false;
+    const { localPaths } = await import('../../local/paths.ts');
+    const { findLocalRun, listLocalRuns } = await import('../../local/run-history.ts');
+    const dir = localPaths(root, ctx.env).runs;
+    const time = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
+    if (verb === 'list') {
+      const runs = await listLocalRuns(dir, ref, parseLimit(opts.limit));
+      renderer.sink({
+        code: 'table.preview',
+        level: 'result',
+        message: `Local runs of ${ref} (newest first):`,
+        data: { table: dir, columns: ['run_id', 'result', 'started', 'duration_s'], rows: runs.map((r) => [r.run_id, r.result, time(r.started), ((r.ended - r.started) / 1000).toFixed(1)]) },
+      });
+      return true;
+    }
+    const run = await findLocalRun(dir, ref);
+    if (!run) throw new UserError(`No local run "${ref}" in ${dir}.`, 'List them with: dbx-ts runs list <job-key>');
+    renderer.sink({
+      code: 'table.preview',
+      level: 'result',
+      message: `Run ${run.run_id} of ${run.job_key}: ${run.result}`,
+      data: {
+        table: run.run_id,
+        columns: ['task', 'result', 'start', 'end', 'detail'],
+        rows: run.outcomes.map((o) => [o.task_key, o.result, time(o.start_time), time(o.end_time), o.error ?? o.message ?? '']),
+      },
+    });
+    return true;
   } finally {
     renderer.close();
   }
@@ -66,6 +104,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'how many runs (default 20)')
     .option('--active', 'only runs that have not finished')
     .action(async (ref: string, opts: RunsOptions) => {
+      if (await localRuns(ctx, program, opts, 'list', ref)) return;
       await withRunsContext(ctx, program, opts, async (c) => {
         const parsed = parseRunRef(ref);
         let jobKey: string;
@@ -86,6 +125,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
 
   common(runs.command('get <job-key|run-id>').description('A run and its tasks (a job key means its latest run), with the errors of failed tasks')).action(
     async (ref: string, opts: RunsOptions) => {
+      if (await localRuns(ctx, program, opts, 'get', ref)) return;
       await withRunsContext(ctx, program, opts, async (c) => {
         await showRun(c, parseRunRef(ref));
       });
