@@ -13,6 +13,17 @@ async function preview(sql: SqlClient, statement: string, table: string, title: 
   return rows.length;
 }
 
+/** Whether `<catalog>.<schema>.<table>` exists, so results of bundles without it are skipped, not errors. */
+export async function tableExists(sql: SqlClient, catalog: string, schema: string, table: string): Promise<boolean> {
+  for await (const _row of sql.query(
+    'SELECT 1 FROM information_schema.tables WHERE table_catalog = :catalog AND table_schema = :schema AND table_name = :table',
+    { catalog, schema, table },
+  )) {
+    return true;
+  }
+  return false;
+}
+
 export async function showGold(sql: SqlClient, catalog: string, sink: EventSink, limit = 10): Promise<number> {
   const table = `${catalog}.gold.sales_enriched`;
   return preview(

@@ -11,7 +11,7 @@ import { writeBundleFiles } from '../synth/write.ts';
 import { openLocalDatabase, runContinuous, type LocalDatabase } from './engine/index.ts';
 import { runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { localPaths } from './paths.ts';
-import { showGold, showSummary } from './results.ts';
+import { showGold, showSummary, tableExists } from './results.ts';
 import { loadLocalSecrets } from './secrets.ts';
 import { localTaskExecutor, simulateIfEmpty, type LocalTaskContext } from './tasks.ts';
 
@@ -117,8 +117,9 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     if (opts.showResults ?? true) {
       const sql = await db.openSqlClient();
       try {
-        await showGold(sql, model.catalog, sink, 5);
-        await showSummary(sql, model.catalog, sink);
+        // The sales lakehouse's results; other bundles' runs end with the task table.
+        if (await tableExists(sql, model.catalog, 'gold', 'sales_enriched')) await showGold(sql, model.catalog, sink, 5);
+        if (await tableExists(sql, model.catalog, 'gold', 'sales_summary')) await showSummary(sql, model.catalog, sink);
       } finally {
         await sql.close();
       }

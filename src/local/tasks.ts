@@ -101,6 +101,8 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
 
 /** Simulates data when the landing zone has no files yet, so a first run has something to process. */
 export async function simulateIfEmpty(ctx: LocalTaskContext, options: SimulateOptions = {}): Promise<boolean> {
+  // Only bundles that carry the data simulator (a notebook whose local step is `simulate`) get simulated data.
+  if (!Object.values(ctx.model.notebooks).some((nb) => nb.local_step === 'simulate')) return false;
   const dir = join(landingDir(ctx), DATASET_DIRS.sales_batch);
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.length > 0) return false;

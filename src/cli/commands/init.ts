@@ -7,6 +7,15 @@ import { UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../../../templates/init/', import.meta.url));
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * How the new project depends on dbx-ts: the registry version when this dbx-ts was installed from a registry,
+ * else (a clone or a link) the folder it runs from, so `npm install` in the new project works either way.
+ */
+export function dependencySpec(version: string, root: string = PACKAGE_ROOT): string {
+  return root.split(/[\\/]/).includes('node_modules') ? `^${version}` : `file:${root.replace(/[\\/]+$/, '')}`;
+}
 
 /** Files in the scaffold: `x.hbs` renders to `x`; `gitignore` becomes `.gitignore` (npm drops dotfiles). */
 async function templateFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -34,13 +43,14 @@ export async function initProject(targetDir: string, opts: { name?: string } = {
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.length > 0) throw new UserError(`${dir} is not empty; dbx-ts init writes into a new or empty directory.`);
   const base = (opts.name ?? basename(dir)).toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^[-_]+|[-_]+$/g, '') || 'my_lakehouse';
-  const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   const values = {
     packageName: base.replace(/_/g, '-'),
     bundleName: base,
     jobKey: 'main-job',
+    localCatalog: `${base.replace(/-/g, '_')}_local`,
     jobName: `${base}_job`,
-    dbxTsVersion: `^${pkg.version}`,
+    dbxTsVersion: dependencySpec(pkg.version),
   };
   const hb = Handlebars.create();
   hb.registerHelper('json', (v: unknown) => JSON.stringify(v));
@@ -68,6 +78,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
       const result = await initProject(dir, opts);
       ctx.stdout.write(`Created ${result.files.length} files in ${relative(ctx.cwd, result.dir) || '.'}:\n`);
       for (const f of result.files) ctx.stdout.write(`  ${f}\n`);
-      ctx.stdout.write(`Next: cd ${relative(ctx.cwd, result.dir) || '.'} && npm install && npx dbx-ts validate\n`);
+      const where = relative(ctx.cwd, result.dir);
+      ctx.stdout.write(`Next: ${where ? `cd ${where} && ` : ''}npm install && npx dbx-ts validate\n`);
     });
 }

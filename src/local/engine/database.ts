@@ -22,6 +22,9 @@ export interface LocalDatabase {
   close(): Promise<void>;
 }
 
+/** Database names DuckDB reserves; a Unity Catalog catalog of that name has no local twin. */
+const RESERVED_CATALOGS = new Set(['main', 'system', 'temp', 'memory']);
+
 interface SharedInstance {
   instance: DuckDBInstance;
   refs: number;
@@ -34,6 +37,12 @@ const instances = new Map<string, Promise<SharedInstance>>();
 export async function openLocalDatabase(dir: string, catalog: string): Promise<LocalDatabase> {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(catalog)) {
     throw new UserError(`Catalog name "${catalog}" cannot name a local database file.`, 'Use letters, digits, _ and -.');
+  }
+  if (RESERVED_CATALOGS.has(catalog.toLowerCase())) {
+    throw new UserError(
+      `Catalog "${catalog}" cannot be used on the local target: DuckDB reserves that name.`,
+      `Give the local target another catalog, e.g. targets: { local: { variables: { catalog: 'dev_${catalog}' } } }.`,
+    );
   }
   mkdirSync(dir, { recursive: true });
   const path = resolve(join(dir, `${catalog}.duckdb`));
