@@ -60,7 +60,7 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[]> {
     opts.sink({
       code: 'task.state',
       level: o.result === 'FAILED' ? 'error' : 'info',
-      message: `${o.task_key}: ${state}${o.result ? ` ${o.result}` : ''}`,
+      message: `${o.task_key}: ${state}${state === 'RUNNING' ? '' : ` ${o.result}`}`,
       data: {
         run_id: opts.runId,
         task_key: o.task_key,

@@ -26,6 +26,8 @@ export interface LocalRunOptions {
   showResults?: boolean;
   /** After the run, keep the job's pipelines processing new landing files until the signal aborts. */
   continuous?: boolean;
+  /** Cancel the run after this long (the job's tasks stop; exit: timed out). */
+  timeoutMs?: number;
 }
 
 export interface LocalRunResult {
@@ -87,12 +89,14 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       message: `Running ${job.settings.name} (${opts.jobKey}) on the local target, run ${runId}`,
       data: { run_id: runId, job_key: opts.jobKey },
     });
+    const timeout = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+    const signals = [opts.signal, timeout].filter((x): x is AbortSignal => x !== undefined);
     const outcomes = await runJobTasks({
       runId,
       tasks: job.settings.tasks,
       execute: localTaskExecutor(ctx),
       sink,
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
     });
     const failed = outcomes.filter((o) => o.result === 'FAILED');
     const cancelled = outcomes.some((o) => o.result === 'CANCELED');
@@ -112,6 +116,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       });
     }
     if (failed.length > 0) throw new RunFailedError(`Task ${failed[0]!.task_key} failed`, 'failed', failed[0]!.task_key);
+    if (cancelled && timeout?.aborted) throw new RunFailedError(`The run timed out after ${opts.timeoutMs} ms and was cancelled`, 'timedout');
     if (cancelled) throw new RunFailedError('The run was cancelled', 'cancelled');
 
     if (opts.showResults ?? true) {

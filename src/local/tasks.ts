@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { computeSalesMetrics, summarize, writeSummaryRow } from '../ai/index.ts';
 import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
 import type { EventSink } from '../events/types.ts';
-import { UserError } from '../errors/index.ts';
+import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { BundleModel, NotebookModel, TaskSettings } from '../model/types.ts';
 import { runTables, type LocalDatabase, type UpdateResult } from './engine/index.ts';
 import type { LocalPaths } from './paths.ts';
@@ -42,12 +42,27 @@ function notebookFor(model: BundleModel, path: unknown, task: string): NotebookM
 }
 
 async function runPipelineTables(ctx: LocalTaskContext, name: string, tables: NotebookModel['tables']): Promise<UpdateResult> {
-  const result = await runTables(ctx.db, tables, {
-    catalog: ctx.model.catalog,
-    landingRoot: ctx.paths.volumes,
-    pipelineName: name,
-    sink: ctx.sink,
-  });
+  let result: UpdateResult;
+  try {
+    result = await runTables(ctx.db, tables, {
+      catalog: ctx.model.catalog,
+      landingRoot: ctx.paths.volumes,
+      pipelineName: name,
+      sink: ctx.sink,
+    });
+  } catch (error) {
+    // A violated `fail` expectation: show the offending rows, as a DLT update's error does.
+    if (error instanceof ExpectationFailedError && error.sample.length > 0) {
+      const columns = Object.keys(error.sample[0]!);
+      ctx.sink({
+        code: 'table.preview',
+        level: 'error',
+        message: `Rows of ${error.dataset} that broke expectation ${error.expectation} (a sample):`,
+        data: { table: error.dataset, columns, rows: error.sample.map((row) => columns.map((c) => row[c])) },
+      });
+    }
+    throw error;
+  }
   ctx.updates.set(name, result);
   return result;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
@@ -33,7 +33,7 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UserError(`--latency must be milliseconds >= 0, got "${flags.latency}".`);
       const { LOCAL_WORKSPACE_DIR } = await import('../../deploy/local.ts');
       const { loadStateFromDir, saveStateToDir, startFakeWorkspace } = await import('../../emulator/index.ts');
-      const dir = flags.dir ? join(ctx.cwd, flags.dir) : join(ctx.cwd, LOCAL_WORKSPACE_DIR);
+      const dir = resolvePath(ctx.cwd, flags.dir ?? LOCAL_WORKSPACE_DIR);
       const state = await loadStateFromDir(dir).catch(() => undefined);
       // A token per start, printed once: anything on this machine that has it can use the workspace.
       const token = `dbx-ts-local-${randomBytes(16).toString('hex')}`;

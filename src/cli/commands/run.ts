@@ -57,12 +57,23 @@ export function registerRun(program: Command, ctx: CliContext): void {
           });
           return;
         }
+        // The local target runs the job in this process, to the end: these workspace-run options have no meaning there.
+        const unsupported = [
+          opts.param?.length ? '--param' : undefined,
+          opts.wait === false ? '--no-wait' : undefined,
+          opts.restart ? '--restart' : undefined,
+        ].filter((flag): flag is string => flag !== undefined);
+        if (unsupported.length > 0) {
+          throw new UserError(`${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} for workspace targets; the local target runs the job here, to the end.`);
+        }
+        const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
         // Loaded on demand: the local engine pulls in DuckDB, the LLM client and the charting library.
         const { runLocalJob } = await import('../../local/run-local.ts');
         await runLocalJob({
           ...common,
           showResults: opts.showResults ?? true,
           continuous: opts.continuous === true,
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         });
       } finally {
         renderer.close();

@@ -62,6 +62,9 @@ async function localRuns(ctx: CliContext, program: Command, opts: RunsOptions, v
     const dir = localPaths(root, ctx.env).runs;
     const time = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : '');
     if (verb === 'list') {
+      if (!model.resources.jobs[ref]) {
+        throw new UserError(`No job "${ref}" in bundle "${model.bundle.name}".`, `Jobs: ${Object.keys(model.resources.jobs).join(', ') || '(none)'}.`);
+      }
       const runs = await listLocalRuns(dir, ref, parseLimit(opts.limit));
       renderer.sink({
         code: 'table.preview',

@@ -1,0 +1,77 @@
+// How a failing local run explains itself: the task, the expectation, sample rows, where to look; and the
+// options that only make sense on a workspace are refused rather than ignored.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, tempDir } from '../build/helpers.ts';
+
+const BUNDLE = `import { Bundle, Job, Pipeline } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};
+const app = new Bundle({ name: 'strict', variables: { catalog: { default: 'strict_cat' } }, targets: { local: { default: true, local: true } } });
+const pipeline = new Pipeline(app, 'orders', {
+  catalog: app.var('catalog'),
+  schema: 'silver',
+  tables: [
+    { name: 'bronze.orders_raw', layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: '/Volumes/\${catalog}/landing/raw/orders', format: 'parquet' } },
+    {
+      name: 'silver.orders', layer: 'silver', kind: 'streaming_table', source: { type: 'table', table: 'bronze.orders_raw' },
+      columns: [{ name: 'order_id', type: 'STRING' }, { name: 'quantity', type: 'INT' }],
+      expectations: [{ name: 'positive_quantity', condition: 'quantity > 0', action: 'fail' }],
+    },
+  ],
+});
+const job = new Job(app, 'orders-job', { name: 'Orders' });
+const load = job.pipelineTask('load_orders', { pipeline });
+job.pipelineTask('after_load', { pipeline, depends_on: [load] });
+export default app;
+`;
+
+describe('a local run that fails', () => {
+  let dir: string;
+  const env: Record<string, string> = {};
+
+  beforeAll(async () => {
+    dir = await tempDir('strict');
+    await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
+    await writeFile(join(dir, 'bundle.ts'), BUNDLE);
+    env['DBX_TS_LOCAL_DIR'] = join(dir, '.dbx-ts', 'local');
+    const landing = join(env['DBX_TS_LOCAL_DIR'], 'volumes', 'strict_cat', 'landing', 'raw', 'orders');
+    await mkdir(landing, { recursive: true });
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`COPY (SELECT * FROM (VALUES ('o1', 2), ('o2', -5), ('o3', 1)) t(order_id, quantity)) TO '${join(landing, 'part-0.parquet')}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+  });
+
+  it('names the task and the expectation, shows the offending rows and the skipped tasks, and exits 1', async () => {
+    const result = await runCli(['run', 'orders-job'], { cwd: dir, env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("Rows of silver.orders that broke expectation positive_quantity (a sample):");
+    expect(result.stdout).toMatch(/^o2\s+-5\s*$/m);
+    expect(result.stdout).not.toMatch(/^o1\s/m);
+    expect(result.stdout).toMatch(/Task load_orders failed: .*positive_quantity/);
+    expect(result.stdout).toContain('skipped because of it: after_load');
+    expect(result.stdout).toMatch(/run history: \S+\.json/);
+    expect(result.stderr).toContain('error: Task load_orders failed');
+  });
+
+  it('refuses workspace-only options on the local target instead of ignoring them', async () => {
+    const result = await runCli(['run', 'orders-job', '--no-wait', '--param', 'a=b'], { cwd: dir, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--param, --no-wait are for workspace targets');
+  });
+
+  it('--timeout cancels the run when it expires and exits with the timed-out code', async () => {
+    const result = await runCli(['run', 'orders-job', '--timeout', '1ms'], { cwd: dir, env });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('timed out');
+  });
+
+  it('runs list names the jobs when the key is unknown', async () => {
+    const result = await runCli(['runs', 'list', 'nope'], { cwd: dir, env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('No job "nope" in bundle "strict"');
+    expect(result.stderr).toContain('Jobs: orders-job.');
+  });
+});
