@@ -57,6 +57,17 @@ describe('renderer', () => {
     expect(lastTable[3]).toMatch(/^b\s+PENDING/);
   });
 
+  it('on a terminal clips table lines to its width, so redrawing never leaves wrapped copies behind', () => {
+    let text = '';
+    const r = createRenderer('tty', { write: (s: string) => void (text += s), columns: 40 }, () => 5_000);
+    r.sink(task('a_task_with_a_long_key', 'TERMINATED', { result: 'SUCCESS', start_time: 1_000, end_time: 4_000, message: 'x'.repeat(80) }));
+    r.close();
+    const ESC = String.fromCharCode(27);
+    const lines = text.split(`${ESC}[0J`).join('').replace(new RegExp(`${ESC}\\[\\d+A`, 'g'), '').split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(39);
+  });
+
   it('tabulates data-quality metrics, and says so in one line when an update checked nothing', () => {
     const c = capture();
     const r = createRenderer('plain', c.out);

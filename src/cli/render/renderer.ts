@@ -6,6 +6,8 @@ export type RenderMode = 'tty' | 'plain' | 'json';
 
 export interface Output {
   write(text: string): void;
+  /** Terminal width, when the output is a terminal. */
+  columns?: number;
 }
 
 export interface Renderer {
@@ -83,7 +85,12 @@ export function createRenderer(mode: RenderMode, out: Output, clock: () => numbe
   const redraw = () => {
     if (tasks.size === 0) return;
     const now = clock();
-    const table = formatTable(TASK_COLUMNS, [...tasks.values()].map((t) => taskRow(t, now)), 60);
+    // Lines longer than the terminal would wrap, and the cursor-up count below would then leave copies behind.
+    const width = Math.max(20, (out.columns ?? 120) - 1);
+    const table = formatTable(TASK_COLUMNS, [...tasks.values()].map((t) => taskRow(t, now)), 60)
+      .split('\n')
+      .map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line))
+      .join('\n');
     const clear = drawnLines > 0 ? `\x1b[${drawnLines}A\x1b[0J` : '';
     out.write(`${clear}${table}\n`);
     drawnLines = table.split('\n').length;
