@@ -15,6 +15,9 @@ import {
   type RequestIdentity,
 } from './errors.ts';
 import { secureHost } from './host.ts';
+
+/** How long to keep trying a host that has refused every connection so far. */
+const UNREACHABLE_HOST_TIMEOUT_MS = 20_000;
 import { parseJson, stringifyJson } from './json.ts';
 import { encodeQuery, type QueryParams } from './query.ts';
 import { collectSecretValues, redactBody, scrubSecrets } from './redact.ts';
@@ -153,6 +156,9 @@ export class HttpClient {
     const secrets = collectSecretValues(call.body, call.sensitiveFields);
     const startedAt = this.now();
     const deadline = startedAt + this.policy.timeoutMs;
+    // A host that has never accepted a connection is most likely wrong or down: give up on it much sooner.
+    const unreachableDeadline = startedAt + Math.min(this.policy.timeoutMs, UNREACHABLE_HOST_TIMEOUT_MS);
+    let everConnected = false;
     let reauthenticated = false;
 
     for (let attempt = 1; ; attempt++) {
@@ -166,6 +172,7 @@ export class HttpClient {
         continue;
       }
 
+      if (result.kind === 'response' || classifyNetworkFailure(result.code) !== 'not-sent') everConnected = true;
       const scrub = (text: string) => scrubSecrets(text, [...secrets, ...this.options.credentials.knownSecrets()]);
       const fail = (suffix = '') => this.failure(result, request, scrub, suffix);
 
@@ -186,7 +193,7 @@ export class HttpClient {
         delay = backoffDelay(attempt, this.policy, this.random);
       }
 
-      if (this.now() + delay > deadline) {
+      if (this.now() + delay > (everConnected ? deadline : unreachableDeadline)) {
         const elapsed = ((this.now() - startedAt) / 1000).toFixed(1);
         throw fail(` (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'} in ${elapsed} s)`);
       }
@@ -262,6 +269,12 @@ export class HttpClient {
     }
     if (result.code === 'ENOTFOUND') {
       return new UserError(`Cannot resolve the workspace host ${this.host}`, 'Check DATABRICKS_HOST or the profile host.');
+    }
+    if (classifyNetworkFailure(result.code) === 'not-sent') {
+      return new UserError(
+        `Cannot connect to the workspace at ${this.host} (${result.code}${suffix}).`,
+        'Check DATABRICKS_HOST or the profile host, and that the workspace is reachable from here.',
+      );
     }
     return networkError(result.code, request, suffix);
   }

@@ -145,6 +145,28 @@ describe('retries', () => {
     await expect(client.jobs.create({ name: 'job' })).resolves.toEqual({ job_id: 11 });
   });
 
+  it('gives up within 20 s on a host that refuses every connection, naming the host', async () => {
+    nock(HOST).get('/api/2.0/pipelines/p1').times(100).replyWithError(socketError('ECONNREFUSED'));
+    const { client, clock } = makeClient();
+    const error = await rejection(client.pipelines.get('p1'));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toContain(`Cannot connect to the workspace at ${HOST}`);
+    const waited = clock.sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(0);
+    expect(waited).toBeLessThanOrEqual(20_000);
+    nock.cleanAll();
+  });
+
+  it('keeps the full retry budget for a host that answered before', async () => {
+    nock(HOST).get('/api/2.0/pipelines/p1').reply(503, {}, { 'Retry-After': '15' });
+    nock(HOST).get('/api/2.0/pipelines/p1').replyWithError(socketError('ECONNREFUSED'));
+    nock(HOST).get('/api/2.0/pipelines/p1').reply(503, {}, { 'Retry-After': '15' });
+    nock(HOST).get('/api/2.0/pipelines/p1').reply(200, { pipeline_id: 'p1' });
+    const { client, clock } = makeClient();
+    await expect(client.pipelines.get('p1')).resolves.toMatchObject({ pipeline_id: 'p1' });
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThan(20_000);
+  });
+
   it('retries a create on 429, since the server refused it', async () => {
     nock(HOST).post('/api/2.2/jobs/create').reply(429, apiError('REQUEST_LIMIT_EXCEEDED', 'too many'), { 'Retry-After': '1' });
     nock(HOST).post('/api/2.2/jobs/create').reply(200, { job_id: 12 });
