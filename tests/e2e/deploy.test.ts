@@ -11,9 +11,12 @@ import { acquireLock } from '../../src/deploy/lock.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
 import { DEFAULT_USER, type RequestRecord } from '../../src/emulator/index.ts';
 import { census, describeRequest, fakeWorkspace, writes, AAD_TOKEN, type FakeSetup } from '../deploy/fake.ts';
+import { scratchProject } from '../build/helpers.ts';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GOLDEN = join(REPO, 'tests', 'golden', 'deploy');
+const CHECKOUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
+const REPO = await scratchProject();
+const GOLDEN = join(CHECKOUT, 'tests', 'golden', 'deploy');
 const CACHE = join(REPO, '.dbx-ts', 'state', 'dev.json');
 const paths = bundlePaths({ bundle: 'sales_lakehouse', target: 'dev', userName: DEFAULT_USER.userName });
 const VARS = {

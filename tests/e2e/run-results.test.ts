@@ -8,8 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { main } from '../../src/cli/main.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
+import { scratchProject } from '../build/helpers.ts';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CHECKOUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
+const REPO = await scratchProject();
 const CACHE = join(REPO, '.dbx-ts', 'state', 'dev.json');
 const VARS = {
   BUNDLE_VAR_warehouse_id: 'wh-1234',
