@@ -2,15 +2,13 @@
 // `dbx-ts deploy -t dev`: every task starts and finishes, a failed task is named with its error and what it
 // skipped, Ctrl-C cancels the remote run, and the exit codes say which.
 import { readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
 import { scratchProject } from '../build/helpers.ts';
 
-const CHECKOUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
 const REPO = await scratchProject();
 const CACHE = join(REPO, '.dbx-ts', 'state', 'dev.json');

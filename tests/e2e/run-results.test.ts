@@ -2,15 +2,13 @@
 // (real DuckDB), and `runs list|get` and `show quality` on a workspace target after a run on the fake workspace.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { main } from '../../src/cli/main.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
 import { scratchProject } from '../build/helpers.ts';
 
-const CHECKOUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
 const REPO = await scratchProject();
 const CACHE = join(REPO, '.dbx-ts', 'state', 'dev.json');
