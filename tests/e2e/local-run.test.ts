@@ -85,6 +85,19 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     expect(cancel.stderr).toContain('work on workspace targets');
   });
 
+  it('secrets check on the local target looks at local values and says how to set a missing one', async () => {
+    const missing = await runCli(['secrets', 'check'], { cwd: project, env });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('missing adls_scope/open-ai-api-key (set DBX_TS_SECRET_ADLS_SCOPE__OPEN_AI_API_KEY');
+    const present = await runCli(['secrets', 'check'], {
+      cwd: project,
+      env: { ...env, DBX_TS_SECRET_ADLS_SCOPE__OPEN_AI_API_KEY: 'sk-x-local-only-value', DBX_TS_SECRET_ADLS_SCOPE__ADLS_CLIENT_SECRET: 'y' },
+    });
+    expect(present.code).toBe(0);
+    expect(present.stdout).toContain('found adls_scope/open-ai-api-key');
+    expect(present.stdout + present.stderr).not.toContain('sk-x-local-only-value');
+  });
+
   it('show gold and show summary print the local results', async () => {
     const gold = await runCli(['show', 'gold', '-t', 'local', '--limit', '3'], { cwd: project, env });
     expect(gold.code).toBe(0);

@@ -4,7 +4,9 @@ import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } 
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { Command } from 'commander';
 import { connectTarget } from '../../deploy/connect.ts';
-import { checkSecrets, secretReferences } from '../../deploy/secrets-check.ts';
+import { checkSecrets, secretReferences, type SecretReference } from '../../deploy/secrets-check.ts';
+import { UserError } from '../../errors/index.ts';
+import type { EventSink } from '../../events/types.ts';
 import { checkVaultUrl, syncFromKeyVault } from '../../deploy/secrets-sync.ts';
 import { resolve } from '../../model/resolve.ts';
 import type { TargetModel } from '../../model/types.ts';
@@ -19,6 +21,30 @@ function keyVaultCredential(env: Record<string, string | undefined>): TokenCrede
   const { ARM_TENANT_ID: tenant, ARM_CLIENT_ID: clientId, ARM_CLIENT_SECRET: secret } = env;
   if (tenant && clientId && secret) return new ClientSecretCredential(tenant, clientId, secret);
   return new DefaultAzureCredential();
+}
+
+/** The local target reads secrets from DBX_TS_SECRET_<SCOPE>__<KEY> or .dbx-ts/local/secrets.json. */
+async function checkLocalSecrets(ctx: CliContext, root: string, refs: SecretReference[], sink: EventSink): Promise<void> {
+  const { localPaths } = await import('../../local/paths.ts');
+  const { loadLocalSecrets, secretEnvName } = await import('../../local/secrets.ts');
+  const file = localPaths(root, ctx.env).secretsFile;
+  const local = await loadLocalSecrets(file, ctx.env);
+  const missing = refs.filter((r) => local.get(r.scope, r.key) === undefined);
+  for (const r of refs) {
+    const found = !missing.includes(r);
+    sink({
+      code: 'log',
+      level: found ? 'info' : 'warn',
+      message: `${found ? 'found' : 'missing'} ${r.scope}/${r.key}${found ? '' : ` (set ${secretEnvName(r.scope, r.key)} or add it to ${file})`}`,
+      data: { scope: r.scope, key: r.key, found },
+    });
+  }
+  if (missing.length > 0) {
+    throw new UserError(
+      `${missing.length} of ${refs.length} secret(s) the bundle uses have no local value.`,
+      'Local runs work without them where the bundle allows it (the summary falls back to its offline template).',
+    );
+  }
 }
 
 export function registerSecrets(program: Command, ctx: CliContext): void {
@@ -36,6 +62,10 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
         const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
         const { model } = resolve(loaded.bundle, opts.target);
         const refs = secretReferences(model, { flags: parseVarFlags(opts.var), env: ctx.env });
+        if (model.target.local) {
+          await checkLocalSecrets(ctx, loaded.root, refs, renderer.sink);
+          return;
+        }
         const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: loaded.root });
         try {
           await checkSecrets(connection.client, refs, renderer.sink);
