@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { requestedCommand } from '../../src/cli/main.ts';
-import { runCli } from './helpers.ts';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT, runCli, tempDir } from './helpers.ts';
 
 describe('the command line', () => {
   it('finds the command asked for, skipping global options and their values', () => {
@@ -20,6 +22,23 @@ describe('the command line', () => {
     const unknown = await runCli(['nosuch']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'nosuch'");
+  });
+
+  it('validate reports each problem once, with the file and line', async () => {
+    const dir = await tempDir('validate-once');
+    await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
+    const bundle = [
+      `import { Bundle, Pipeline } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};`,
+      "const app = new Bundle({ name: 'b', targets: { dev: { default: true } } });",
+      "new Pipeline(app, 'p', { catalog: app.var('nope') });",
+      'export default app;',
+      '',
+    ].join('\n');
+    await writeFile(join(dir, 'bundle.ts'), bundle);
+    const result = await runCli(['validate'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stdout.match(/Variable "nope"|undeclared variable|\$\{var\.nope\}/g)?.length).toBe(1);
+    expect(result.stdout).toContain('bundle.ts:3');
   });
 
   it('prints its version', async () => {

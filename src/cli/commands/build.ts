@@ -5,7 +5,7 @@ import { resolve } from '../../model/resolve.ts';
 import { synthBundle } from '../../synth/index.ts';
 import { writeBundleFiles } from '../../synth/write.ts';
 import { errorCount } from '../../validate/diagnostic.ts';
-import { validateModel } from '../../validate/index.ts';
+import { validateResolved } from '../../validate/index.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
 import { reportDiagnostics } from './validate.ts';
@@ -20,8 +20,10 @@ export interface BuildOptions {
 /** Resolves, validates and writes the bundle; returns the output directory. */
 export async function buildCommand(ctx: CliContext, opts: BuildOptions): Promise<string> {
   const loaded = await loadBundle(ctx.cwd, opts.bundle);
-  const { model, diagnostics } = resolve(loaded.bundle, opts.target);
-  const all = [...diagnostics, ...validateModel(model, { repoRoot: loaded.root })];
+  const resolved = resolve(loaded.bundle, opts.target);
+  const { model } = resolved;
+  // Resolve's and validate's findings together, each problem once.
+  const all = validateResolved(resolved, { repoRoot: loaded.root });
   const renderer = ctx.renderer(opts.json);
   reportDiagnostics(renderer.sink, all, ctx.cwd);
   if (errorCount(all) > 0) throw new DiagnosticsError(errorCount(all));

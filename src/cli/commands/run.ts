@@ -3,7 +3,7 @@ import { parseDuration, parseJobParams } from '../../run/options.ts';
 import { runRemoteJob } from '../../run/remote-run.ts';
 import { resolve } from '../../model/resolve.ts';
 import { errorCount } from '../../validate/diagnostic.ts';
-import { validateModel } from '../../validate/index.ts';
+import { validateResolved } from '../../validate/index.ts';
 import { DiagnosticsError, UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
@@ -34,8 +34,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--json', 'print events as NDJSON')
     .action(async (jobKey: string, opts: RunOptions) => {
       const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-      const { model, diagnostics } = resolve(loaded.bundle, opts.target);
-      const all = [...diagnostics, ...validateModel(model, { repoRoot: loaded.root })];
+      const resolved = resolve(loaded.bundle, opts.target);
+      const { model } = resolved;
+      // Resolve's and validate's findings together, each problem once.
+      const all = validateResolved(resolved, { repoRoot: loaded.root });
       const renderer = ctx.renderer(opts.json);
       try {
         if (errorCount(all) > 0) {

@@ -4,7 +4,7 @@ import { DiagnosticsError } from '../../errors/index.ts';
 import type { EventSink } from '../../events/types.ts';
 import { resolve } from '../../model/resolve.ts';
 import { errorCount, sortDiagnostics, type Diagnostic } from '../../validate/diagnostic.ts';
-import { validateModel } from '../../validate/index.ts';
+import { validateResolved } from '../../validate/index.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
 
@@ -33,8 +33,10 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option('--json', 'print diagnostics as NDJSON')
     .action(async (opts: { target?: string; json?: boolean }) => {
       const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-      const { model, diagnostics } = resolve(loaded.bundle, opts.target);
-      const all = [...diagnostics, ...validateModel(model, { repoRoot: loaded.root })];
+      const resolved = resolve(loaded.bundle, opts.target);
+      const { model } = resolved;
+      // Resolve's and validate's findings together, each problem once.
+      const all = validateResolved(resolved, { repoRoot: loaded.root });
       const renderer = ctx.renderer(opts.json);
       reportDiagnostics(renderer.sink, all, ctx.cwd);
       const errors = errorCount(all);
