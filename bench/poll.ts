@@ -6,7 +6,7 @@
 // The job has the unified workflow's shape (two roots, then a chain of four) with notebook tasks. Each run
 // draws every task's duration from its typical share of the run length times a random factor (log-normal,
 // σ = 0.1), so repeat runs vary as real ones do. Requests counted: every call after run-now until the run's end
-// was noticed (runs/get pages, and for dbx-ts the runs/list history read too).
+// was noticed (runs/get pages, and for dbx-ts the runs/list read that is both its history and its first poll).
 import { startFakeWorkspace, VirtualClock, type FakeWorkspace } from '../src/emulator/index.ts';
 import { silentSink } from '../src/events/types.ts';
 import type { BundleModel } from '../src/model/types.ts';

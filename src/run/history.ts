@@ -1,7 +1,7 @@
-// How long each task took in earlier runs of the job (runs/list, completed runs with their tasks), as a
-// median and a robust spread. The predictive poller uses it to know when to look closely.
+// How long each task took in earlier runs of the job (runs/list, runs with their tasks), as a median and a
+// robust spread. The predictive poller uses it to know when to look closely.
 import type { BaseRun, WorkspaceClient } from '../workspace/index.ts';
-import { toInt64 } from '../workspace/index.ts';
+import { int64ToString, toInt64 } from '../workspace/index.ts';
 
 export interface DurationStats {
   /** Median duration, ms, from the task's start_time to its end_time (setup included). */
@@ -65,4 +65,27 @@ export async function readTaskHistory(client: WorkspaceClient, jobId: string, ru
     if (recent.length >= runs) break;
   }
   return taskHistoryFrom(recent);
+}
+
+export interface RecentRuns {
+  /** Task stats of the job's other recent runs. */
+  history: TaskHistory;
+  /** The run just started, as runs/list shows it (absent if not listed yet, or its task list was cut at 100). */
+  current?: BaseRun;
+}
+
+/**
+ * One runs/list page of the job's newest runs, read just after run-now: the run just started is among them, so
+ * the same request is both the history read and the first poll of that run.
+ */
+export async function readRecentRuns(client: WorkspaceClient, jobId: string, runId: string, runs = HISTORY_RUNS): Promise<RecentRuns> {
+  const others: BaseRun[] = [];
+  let current: BaseRun | undefined;
+  // One more than the history needs: the newest is (normally) the run just started.
+  for await (const run of client.jobs.listRuns({ job_id: toInt64(jobId), expand_tasks: true, limit: runs + 1 })) {
+    if (run.run_id !== undefined && int64ToString(run.run_id) === runId) current = run;
+    else others.push(run);
+    if (others.length + (current ? 1 : 0) >= runs + 1) break;
+  }
+  return { history: taskHistoryFrom(others), ...(current && !current.has_more ? { current } : {}) };
 }

@@ -10,9 +10,10 @@ import { toInt64, type Run, type WorkspaceClient } from '../workspace/index.ts';
 import { systemClock, type WatchClock } from './clock.ts';
 import { deployedIds, requireDeployedJob, type DeployedIdLookup } from './deployed-ids.ts';
 import { emitFailures, explainFailures, type TaskFailure } from './failures.ts';
-import { readTaskHistory, type TaskHistory } from './history.ts';
+import { readRecentRuns, type RecentRuns, type TaskHistory } from './history.ts';
 import { expectationActions, readUpdateQuality } from './pipeline-quality.ts';
-import { linearBackoff, predictiveSchedule, withBaselineBudget, type PollSchedule } from './schedule.ts';
+import { stagedBackoff } from './closing.ts';
+import { predictiveSchedule, withBaselineBudget, type PollSchedule } from './schedule.ts';
 import type { RunSnapshot } from './snapshot.ts';
 import { cancelActiveRuns, startJobRun } from './start.ts';
 import { outcomeOf, type RunOutcome } from './states.ts';
@@ -59,17 +60,18 @@ export interface RemoteRunResult {
   watch?: WatchResult;
 }
 
+/** Predictive where earlier runs tell when tasks end, staged by the task graph where not; never above the waiter's budget. */
 export function defaultSchedule(random: () => number): (history: TaskHistory) => PollSchedule {
-  return (history) => withBaselineBudget(predictiveSchedule(history, linearBackoff(random), { random }));
+  return (history) => withBaselineBudget(predictiveSchedule(history, stagedBackoff({ random }), { random }));
 }
 
-async function historyOrEmpty(client: WorkspaceClient, jobId: string, sink: EventSink): Promise<TaskHistory> {
+async function recentOrNone(client: WorkspaceClient, jobId: string, runId: string, sink: EventSink): Promise<RecentRuns> {
   try {
-    return await readTaskHistory(client, jobId);
+    return await readRecentRuns(client, jobId, runId);
   } catch (error) {
     if (!(error instanceof RemoteApiError)) throw error;
-    sink({ code: 'log', level: 'debug', message: `No run history (${error.message}); polling with backoff`, data: {} });
-    return new Map();
+    sink({ code: 'log', level: 'debug', message: `No run history (${error.message}); polling by the task graph`, data: {} });
+    return { history: new Map() };
   }
 }
 
@@ -82,14 +84,17 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
   const jobName = model.resources.jobs[jobKey]?.settings.name ?? jobKey;
 
   if (opts.restart) await cancelActiveRuns(client, jobId, sink, clock);
-  const history = opts.wait === false ? new Map() : await historyOrEmpty(client, jobId, sink);
   if (opts.signal?.aborted) throw new RunFailedError(`Interrupted before ${jobKey} was started`, 'cancelled');
   const { runId } = await startJobRun(client, jobId, opts.params ?? {});
+  // The job's newest runs include the one just started: one request reads the history and polls it.
+  const recent: RecentRuns = opts.wait === false ? { history: new Map() } : await recentOrNone(client, jobId, runId, sink);
   // The run has started: from here on a passing failure must not lose it (the watcher polls again).
-  const first = await client.jobs.getRun({ run_id: toInt64(runId) }).catch((error: unknown) => {
-    if (isTransient(error)) return undefined;
-    throw error;
-  });
+  const first =
+    recent.current ??
+    (await client.jobs.getRun({ run_id: toInt64(runId) }).catch((error: unknown) => {
+      if (isTransient(error)) return undefined;
+      throw error;
+    }));
   const url = first?.run_page_url;
   sink({
     code: 'run.started',
@@ -105,10 +110,10 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
     runId,
     sink,
     clock,
-    schedule: (opts.schedule ?? defaultSchedule(clock.random))(history),
+    schedule: (opts.schedule ?? defaultSchedule(clock.random))(recent.history),
     ...(first ? { initial: first } : {}),
-    // The history read counts against the poll budget.
-    priorRequests: 1,
+    // A history read that could not serve as the first poll counts against the poll budget.
+    priorRequests: recent.current ? 0 : 1,
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     ...(url ? { url } : {}),

@@ -87,8 +87,8 @@ export const PREDICTIVE_DEFAULTS: Required<Omit<PredictiveOptions, 'random'>> = 
 };
 
 /**
- * Polls around predicted task ends; falls back to `fallback` (the linear baseline) whenever no prediction is
- * possible: a first run, or a task that never succeeded before.
+ * Polls around predicted task ends; falls back to `fallback` (dbx-ts: staged by the task graph, closing.ts)
+ * whenever no prediction is possible: a first run, or a task that never succeeded before.
  */
 export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule, options: PredictiveOptions = {}): PollSchedule {
   const o = { ...PREDICTIVE_DEFAULTS, ...options };

@@ -1,10 +1,11 @@
-// The predictive poller on the fake workspace: a repeat run's end is noticed within 2 s while making no more
-// requests than the SDK waiter would have; a first run polls like the waiter.
+// The poller on the fake workspace: a repeat run's end is noticed within 2 s, and a first run's sooner than the
+// SDK waiter would, both while making no more requests than the waiter.
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingSink } from '../../src/events/types.ts';
 import { runRemoteJob } from '../../src/run/remote-run.ts';
-import { baselineCount } from '../../src/run/schedule.ts';
+import { baselineCount, linearBackoff } from '../../src/run/schedule.ts';
 import { startJobRun } from '../../src/run/start.ts';
+import { watchRun } from '../../src/run/watch.ts';
 import { createNotebookJob, fixedIds, sampleModel, virtualWorkspace, WORKFLOW, type VirtualSetup } from './helpers.ts';
 
 let setup: VirtualSetup | undefined;
@@ -51,6 +52,8 @@ async function watched(s: VirtualSetup, jobId: string) {
   return { delay: result.watch!.noticedAt - end, requests, watchedFor: result.watch!.noticedAt - run.created_at };
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 describe('the predictive poller', () => {
   it('notices the end of a repeat run within 2 s, with no more requests than the linear baseline', async () => {
     setup = await virtualWorkspace();
@@ -60,22 +63,37 @@ describe('the predictive poller', () => {
       await runUnwatched(setup, jobId);
     }
     script(setup, 1.03);
+    const getsBefore = setup.ws.requests.filter((r) => r.path === '/api/2.2/jobs/runs/get').length;
     const { delay, requests, watchedFor } = await watched(setup, jobId);
     expect(delay).toBeGreaterThanOrEqual(0);
     expect(delay).toBeLessThanOrEqual(2_000);
     expect(requests).toBeLessThanOrEqual(baselineCount(watchedFor));
-    // History came from one runs/list call of completed runs.
+    // History came from one runs/list call, which also showed the new run: no runs/get before the first wait.
     const lists = setup.ws.requests.filter((r) => r.path === '/api/2.2/jobs/runs/list');
     expect(lists).toHaveLength(1);
-    expect(lists[0]!.query).toMatchObject({ completed_only: 'true', expand_tasks: 'true' });
+    expect(lists[0]!.query).toMatchObject({ job_id: jobId, expand_tasks: 'true', limit: '11' });
+    expect(lists[0]!.query).not.toHaveProperty('completed_only');
+    expect(requests).toBe(setup.ws.requests.filter((r) => r.path === '/api/2.2/jobs/runs/get').length - getsBefore + 1);
   });
 
-  it('on a first run polls no more than the baseline and notices the end within one 10 s step', async () => {
+  it('on first runs notices the end sooner than the linear baseline, with no more requests', async () => {
     setup = await virtualWorkspace();
-    const jobId = await createNotebookJob(setup.client, WORKFLOW);
-    script(setup, 1);
-    const { delay, requests, watchedFor } = await watched(setup, jobId);
-    expect(requests).toBeLessThanOrEqual(baselineCount(watchedFor));
-    expect(delay).toBeLessThanOrEqual(11_000);
+    const s = setup;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (const factor of [0.2, 0.5, 0.9, 1, 1.1, 1.3, 2]) {
+      // A new job each time, so there is no history; both watch the same scripted run.
+      script(s, factor);
+      const { delay, requests, watchedFor } = await watched(s, await createNotebookJob(s.client, WORKFLOW));
+      expect(requests).toBeLessThanOrEqual(baselineCount(watchedFor));
+      ours.push(delay);
+      const { runId } = await startJobRun(s.client, await createNotebookJob(s.client, WORKFLOW), {});
+      const watch = await watchRun({ client: s.client, runId, sink: recordingSink(), schedule: linearBackoff(s.watchClock.random), clock: s.watchClock });
+      const run = s.ws.state.runs[runId]!;
+      theirs.push(watch.noticedAt - Math.max(...run.attempts.map((a) => a.end_at)));
+    }
+    expect(median(ours)).toBeLessThan(median(theirs));
+    // The last task's 6 s to 2 minutes are closely watched with what the stages before it saved.
+    expect(median(ours)).toBeLessThanOrEqual(3_000);
   });
 });

@@ -270,15 +270,21 @@ describe('a flaky workspace', () => {
     expect(sink.events.some((e) => e.code === 'log' && /Reaching the workspace again/.test(e.message))).toBe(true);
   });
 
-  it('does not lose a started run when the first runs/get after run-now fails', async () => {
+  it('does not lose a started run when the first reads after run-now fail', async () => {
     const s = await start();
     const impatient = createWorkspaceClient({ env: { DATABRICKS_HOST: s.ws.url, DATABRICKS_TOKEN: s.ws.token }, configFile: null, retry: { timeoutMs: 0 } });
-    s.ws.setFaults({ rules: [{ match: 'GET /api/2.2/jobs/runs/get', fault: faults.unavailable(), times: 1 }] });
+    s.ws.setFaults({
+      rules: [
+        { match: 'GET /api/2.2/jobs/runs/list', fault: faults.unavailable(), times: 1 },
+        { match: 'GET /api/2.2/jobs/runs/get', fault: faults.unavailable(), times: 1 },
+      ],
+    });
     const sink = recordingSink();
     const result = await runRemoteJob({ ...options(s, s.jobId, sink), client: impatient });
     expect(result.outcome).toBe('success');
     expect(sink.events.find((e) => e.code === 'run.started')?.data).toEqual({ run_id: result.run_id, job_key: 'unified-workflow' });
     expect(paths(s, '/api/2.2/jobs/run-now')).toHaveLength(1);
+    expect(s.ws.requests.filter((r) => r.fault !== undefined).map((r) => r.path)).toEqual(['/api/2.2/jobs/runs/list', '/api/2.2/jobs/runs/get']);
   });
 
   it('does not start a run once interrupted', async () => {
@@ -310,6 +316,9 @@ describe('big runs and big ids', () => {
     expect(finals.size).toBe(130);
     expect([...finals.values()].every((d: TaskStateData) => d.result === 'SUCCESS')).toBe(true);
     expect(s.ws.requests.some((r) => r.path === '/api/2.2/jobs/runs/get' && r.query?.['page_token'] !== undefined)).toBe(true);
+    // runs/list cuts a run's task list at 100, so the first poll is a runs/get of its own.
+    const reads = s.ws.requests.filter((r) => r.path.startsWith('/api/2.2/jobs/runs/')).map((r) => r.path);
+    expect(reads.slice(0, 2)).toEqual(['/api/2.2/jobs/runs/list', '/api/2.2/jobs/runs/get']);
   });
 
   it('keeps job and run ids above 2^53 exact, from run-now to cancel', async () => {
