@@ -13,7 +13,7 @@ import { runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { localPaths } from './paths.ts';
 import { showGold, showSummary, tableExists } from './results.ts';
 import { loadLocalSecrets } from './secrets.ts';
-import { localTaskExecutor, simulateIfEmpty, type LocalTaskContext } from './tasks.ts';
+import { localTaskExecutor, pipelineKeyOf, simulateIfEmpty, type LocalTaskContext } from './tasks.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -141,9 +141,8 @@ async function watchLandingZone(opts: LocalRunOptions, db: LocalDatabase, volume
   const signal = opts.signal;
   if (!signal) throw new UserError('--continuous needs a way to stop (an abort signal).');
   const pipelines = tasks
-    .map((t) => /^\$\{resources\.pipelines\.([^.}]+)\.id\}$/.exec(String((t['pipeline_task'] as { pipeline_id?: string } | undefined)?.pipeline_id ?? ''))?.[1])
-    .filter((key): key is string => key !== undefined)
-    .map((key) => opts.model.resources.pipelines[key]!);
+    .map((t) => opts.model.resources.pipelines[pipelineKeyOf(t) ?? ''])
+    .filter((p): p is NonNullable<typeof p> => p !== undefined);
   if (pipelines.length === 0) throw new UserError('--continuous: the job has no pipeline task to keep running.');
   opts.sink({ code: 'log', level: 'info', message: `Watching the landing zone for new files (Ctrl-C to stop): ${pipelines.map((p) => p.settings.name).join(', ')}`, data: {} });
   await Promise.all(

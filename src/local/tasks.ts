@@ -7,7 +7,7 @@ import type { EventSink } from '../events/types.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { BundleModel, NotebookModel, TaskSettings } from '../model/types.ts';
 import { runTables, type LocalDatabase, type UpdateResult } from './engine/index.ts';
-import type { LocalPaths } from './paths.ts';
+import { landingDir, type LocalPaths } from './paths.ts';
 import type { LocalSecrets } from './secrets.ts';
 import { DATASET_DIRS, simulate, type SimulateOptions } from './simulate/index.ts';
 
@@ -22,12 +22,13 @@ export interface LocalTaskContext {
   updates: Map<string, UpdateResult>;
 }
 
-/** `/Volumes/<catalog>/landing/raw`, locally: where the simulator writes and Auto Loader reads. */
-export function landingDir(ctx: Pick<LocalTaskContext, 'model' | 'paths'>): string {
-  return join(ctx.paths.volumes, ctx.model.catalog, 'landing', 'raw');
-}
-
 const REF = /^\$\{resources\.(\w+)\.([^.}]+)\.id\}$/;
+
+/** The key of the pipeline a pipeline task runs (`${resources.pipelines.<key>.id}`), if it is one. */
+export function pipelineKeyOf(task: TaskSettings): string | undefined {
+  const m = REF.exec(String((task['pipeline_task'] as { pipeline_id?: unknown } | undefined)?.pipeline_id ?? ''));
+  return m && m[1] === 'pipelines' ? m[2] : undefined;
+}
 
 function referencedKey(ref: unknown, kind: string, task: string): string {
   const m = REF.exec(String(ref));
@@ -118,11 +119,12 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
 export async function simulateIfEmpty(ctx: LocalTaskContext, options: SimulateOptions = {}): Promise<boolean> {
   // Only bundles that carry the data simulator (a notebook whose local step is `simulate`) get simulated data.
   if (!Object.values(ctx.model.notebooks).some((nb) => nb.local_step === 'simulate')) return false;
-  const dir = join(landingDir(ctx), DATASET_DIRS.sales_batch);
+  const landing = landingDir(ctx.paths, ctx.model.catalog);
+  const dir = join(landing, DATASET_DIRS.sales_batch);
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.length > 0) return false;
-  ctx.sink({ code: 'log', level: 'info', message: `Landing zone is empty: simulating data into ${landingDir(ctx)}`, data: {} });
-  await simulate(landingDir(ctx), { stream: { intervalSec: 0, batches: 3 }, ...options }, { sink: ctx.sink });
+  ctx.sink({ code: 'log', level: 'info', message: `Landing zone is empty: simulating data into ${landing}`, data: {} });
+  await simulate(landing, { stream: { intervalSec: 0, batches: 3 }, ...options }, { sink: ctx.sink });
   return true;
 }
 
@@ -145,7 +147,7 @@ export function localTaskExecutor(ctx: LocalTaskContext) {
         case 'summary':
           return runSummary(ctx, nb);
         case 'simulate':
-          await simulate(landingDir(ctx), {}, { sink: ctx.sink });
+          await simulate(landingDir(ctx.paths, ctx.model.catalog), {}, { sink: ctx.sink });
           return 'data simulated';
       }
     }

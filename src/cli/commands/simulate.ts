@@ -70,8 +70,8 @@ export function registerSimulate(program: Command, ctx: CliContext): void {
       const { simulate } = await import('../../local/simulate/index.ts');
       try {
         if (model.target.local) {
-          const { localPaths } = await import('../../local/paths.ts');
-          const dir = join(localPaths(loaded.root, ctx.env).volumes, model.catalog, 'landing', 'raw');
+          const { landingDir, localPaths } = await import('../../local/paths.ts');
+          const dir = landingDir(localPaths(loaded.root, ctx.env), model.catalog);
           await simulate(dir, options, { sink: renderer.sink, signal: ctx.signal });
           return;
         }
