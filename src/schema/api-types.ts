@@ -6,6 +6,13 @@
 export type EmptyResponse = Record<string, never>;
 
 export const ENDPOINTS = {
+  "catalogs/create": { method: "POST", path: "/api/2.1/unity-catalog/catalogs", api_version: "2.1" },
+  "catalogs/delete": { method: "DELETE", path: "/api/2.1/unity-catalog/catalogs/{name}", api_version: "2.1" },
+  "catalogs/get": { method: "GET", path: "/api/2.1/unity-catalog/catalogs/{name}", api_version: "2.1" },
+  "catalogs/list": { method: "GET", path: "/api/2.1/unity-catalog/catalogs", api_version: "2.1" },
+  "catalogs/update": { method: "PATCH", path: "/api/2.1/unity-catalog/catalogs/{name}", api_version: "2.1" },
+  "grants/get": { method: "GET", path: "/api/2.1/unity-catalog/permissions/{securable_type}/{full_name}", api_version: "2.1" },
+  "grants/update": { method: "PATCH", path: "/api/2.1/unity-catalog/permissions/{securable_type}/{full_name}", api_version: "2.1" },
   "jobs/create": { method: "POST", path: "/api/2.2/jobs/create", api_version: "2.2" },
   "jobs/delete": { method: "POST", path: "/api/2.2/jobs/delete", api_version: "2.2" },
   "jobs/get": { method: "GET", path: "/api/2.2/jobs/get", api_version: "2.2" },
@@ -19,6 +26,9 @@ export const ENDPOINTS = {
   "lakeview/trash": { method: "DELETE", path: "/api/2.0/lakeview/dashboards/{dashboard_id}", api_version: "2.0" },
   "lakeview/unpublish": { method: "DELETE", path: "/api/2.0/lakeview/dashboards/{dashboard_id}/published", api_version: "2.0" },
   "lakeview/update": { method: "PATCH", path: "/api/2.0/lakeview/dashboards/{dashboard_id}", api_version: "2.0" },
+  "permissions/get": { method: "GET", path: "/api/2.0/permissions/{request_object_type}/{request_object_id}", api_version: "2.0" },
+  "permissions/set": { method: "PUT", path: "/api/2.0/permissions/{request_object_type}/{request_object_id}", api_version: "2.0" },
+  "permissions/update": { method: "PATCH", path: "/api/2.0/permissions/{request_object_type}/{request_object_id}", api_version: "2.0" },
   "pipelines/create": { method: "POST", path: "/api/2.0/pipelines", api_version: "2.0" },
   "pipelines/delete": { method: "DELETE", path: "/api/2.0/pipelines/{pipeline_id}", api_version: "2.0" },
   "pipelines/edit": { method: "PUT", path: "/api/2.0/pipelines/{pipeline_id}", api_version: "2.0" },
@@ -34,6 +44,11 @@ export const ENDPOINTS = {
   "runs/get-output": { method: "GET", path: "/api/2.2/jobs/runs/get-output", api_version: "2.2" },
   "runs/list": { method: "GET", path: "/api/2.2/jobs/runs/list", api_version: "2.2" },
   "runs/repair": { method: "POST", path: "/api/2.2/jobs/runs/repair", api_version: "2.2" },
+  "schemas/create": { method: "POST", path: "/api/2.1/unity-catalog/schemas", api_version: "2.1" },
+  "schemas/delete": { method: "DELETE", path: "/api/2.1/unity-catalog/schemas/{full_name}", api_version: "2.1" },
+  "schemas/get": { method: "GET", path: "/api/2.1/unity-catalog/schemas/{full_name}", api_version: "2.1" },
+  "schemas/list": { method: "GET", path: "/api/2.1/unity-catalog/schemas", api_version: "2.1" },
+  "schemas/update": { method: "PATCH", path: "/api/2.1/unity-catalog/schemas/{full_name}", api_version: "2.1" },
   "secrets/acls/delete": { method: "POST", path: "/api/2.0/secrets/acls/delete", api_version: "2.0" },
   "secrets/acls/get": { method: "GET", path: "/api/2.0/secrets/acls/get", api_version: "2.0" },
   "secrets/acls/list": { method: "GET", path: "/api/2.0/secrets/acls/list", api_version: "2.0" },
@@ -50,6 +65,11 @@ export const ENDPOINTS = {
   "sql/statements/result-chunk": { method: "GET", path: "/api/2.0/sql/statements/{statement_id}/result/chunks/{chunk_index}", api_version: "2.0" },
   "sql/warehouses/get": { method: "GET", path: "/api/2.0/sql/warehouses/{id}", api_version: "2.0" },
   "sql/warehouses/list": { method: "GET", path: "/api/2.0/sql/warehouses", api_version: "2.0" },
+  "volumes/create": { method: "POST", path: "/api/2.1/unity-catalog/volumes", api_version: "2.1" },
+  "volumes/delete": { method: "DELETE", path: "/api/2.1/unity-catalog/volumes/{name}", api_version: "2.1" },
+  "volumes/list": { method: "GET", path: "/api/2.1/unity-catalog/volumes", api_version: "2.1" },
+  "volumes/read": { method: "GET", path: "/api/2.1/unity-catalog/volumes/{name}", api_version: "2.1" },
+  "volumes/update": { method: "PATCH", path: "/api/2.1/unity-catalog/volumes/{name}", api_version: "2.1" },
   "workspace/delete": { method: "POST", path: "/api/2.0/workspace/delete", api_version: "2.0" },
   "workspace/export": { method: "GET", path: "/api/2.0/workspace/export", api_version: "2.0" },
   "workspace/get-status": { method: "GET", path: "/api/2.0/workspace/get-status", api_version: "2.0" },
@@ -62,6 +82,48 @@ export type ApiAlias = keyof typeof ENDPOINTS;
 
 /** Per endpoint: path parameters, query, JSON body and response (`never` where the endpoint has none). */
 export interface Endpoints {
+  "catalogs/create": {
+    path_params: never;
+    query: never;
+    body: CatalogsCreateRequest;
+    response: CatalogsCreateResponse;
+  };
+  "catalogs/delete": {
+    path_params: CatalogsDeletePathParams;
+    query: CatalogsDeleteQuery;
+    body: never;
+    response: EmptyResponse;
+  };
+  "catalogs/get": {
+    path_params: CatalogsGetPathParams;
+    query: CatalogsGetQuery;
+    body: never;
+    response: CatalogsGetResponse;
+  };
+  "catalogs/list": {
+    path_params: never;
+    query: CatalogsListQuery;
+    body: never;
+    response: CatalogsListResponse;
+  };
+  "catalogs/update": {
+    path_params: CatalogsUpdatePathParams;
+    query: never;
+    body: CatalogsUpdateRequest;
+    response: CatalogsUpdateResponse;
+  };
+  "grants/get": {
+    path_params: GrantsGetPathParams;
+    query: GrantsGetQuery;
+    body: never;
+    response: GrantsGetResponse;
+  };
+  "grants/update": {
+    path_params: GrantsUpdatePathParams;
+    query: never;
+    body: GrantsUpdateRequest;
+    response: GrantsUpdateResponse;
+  };
   "jobs/create": {
     path_params: never;
     query: never;
@@ -139,6 +201,24 @@ export interface Endpoints {
     query: LakeviewUpdateQuery;
     body: LakeviewUpdateRequest;
     response: LakeviewUpdateResponse;
+  };
+  "permissions/get": {
+    path_params: PermissionsGetPathParams;
+    query: never;
+    body: never;
+    response: PermissionsGetResponse;
+  };
+  "permissions/set": {
+    path_params: PermissionsSetPathParams;
+    query: never;
+    body: PermissionsSetRequest;
+    response: PermissionsSetResponse;
+  };
+  "permissions/update": {
+    path_params: PermissionsUpdatePathParams;
+    query: never;
+    body: PermissionsUpdateRequest;
+    response: PermissionsUpdateResponse;
   };
   "pipelines/create": {
     path_params: never;
@@ -229,6 +309,36 @@ export interface Endpoints {
     query: never;
     body: RunsRepairRequest;
     response: RunsRepairResponse;
+  };
+  "schemas/create": {
+    path_params: never;
+    query: never;
+    body: SchemasCreateRequest;
+    response: SchemasCreateResponse;
+  };
+  "schemas/delete": {
+    path_params: SchemasDeletePathParams;
+    query: SchemasDeleteQuery;
+    body: never;
+    response: EmptyResponse;
+  };
+  "schemas/get": {
+    path_params: SchemasGetPathParams;
+    query: SchemasGetQuery;
+    body: never;
+    response: SchemasGetResponse;
+  };
+  "schemas/list": {
+    path_params: never;
+    query: SchemasListQuery;
+    body: never;
+    response: SchemasListResponse;
+  };
+  "schemas/update": {
+    path_params: SchemasUpdatePathParams;
+    query: never;
+    body: SchemasUpdateRequest;
+    response: SchemasUpdateResponse;
   };
   "secrets/acls/delete": {
     path_params: never;
@@ -326,6 +436,36 @@ export interface Endpoints {
     body: never;
     response: SqlWarehousesListResponse;
   };
+  "volumes/create": {
+    path_params: never;
+    query: never;
+    body: VolumesCreateRequest;
+    response: VolumesCreateResponse;
+  };
+  "volumes/delete": {
+    path_params: VolumesDeletePathParams;
+    query: never;
+    body: never;
+    response: EmptyResponse;
+  };
+  "volumes/list": {
+    path_params: never;
+    query: VolumesListQuery;
+    body: never;
+    response: VolumesListResponse;
+  };
+  "volumes/read": {
+    path_params: VolumesReadPathParams;
+    query: VolumesReadQuery;
+    body: never;
+    response: VolumesReadResponse;
+  };
+  "volumes/update": {
+    path_params: VolumesUpdatePathParams;
+    query: never;
+    body: VolumesUpdateRequest;
+    response: VolumesUpdateResponse;
+  };
   "workspace/delete": {
     path_params: never;
     query: never;
@@ -363,6 +503,98 @@ export interface Endpoints {
     response: EmptyResponse;
   };
 }
+
+export interface CatalogsCreateRequest {
+  catalog_federation_config?: CatalogCatalogFederationConfig;
+  comment?: string;
+  connection_name?: string;
+  conversion_info?: CatalogConversionInfo;
+  custom_max_retention_hours?: number;
+  dr_replication_info?: CatalogDrReplicationInfo;
+  managed_encryption_settings?: CatalogEncryptionSettings;
+  name: string;
+  options?: Record<string, string>;
+  properties?: Record<string, string>;
+  provider_name?: string;
+  share_name?: string;
+  storage_root?: string;
+}
+
+export type CatalogsCreateResponse = CatalogCatalogInfo;
+
+export interface CatalogsDeletePathParams {
+  name: string;
+}
+
+export interface CatalogsDeleteQuery {
+  force?: boolean;
+}
+
+export interface CatalogsGetPathParams {
+  name: string;
+}
+
+export interface CatalogsGetQuery {
+  include_browse?: boolean;
+}
+
+export type CatalogsGetResponse = CatalogCatalogInfo;
+
+export interface CatalogsListQuery {
+  include_browse?: boolean;
+  include_unbound?: boolean;
+  max_results?: number;
+  page_token?: string;
+}
+
+export type CatalogsListResponse = CatalogListCatalogsResponse;
+
+export interface CatalogsUpdatePathParams {
+  name: string;
+}
+
+export interface CatalogsUpdateRequest {
+  catalog_federation_config?: CatalogCatalogFederationConfig;
+  comment?: string;
+  conversion_info?: CatalogConversionInfo;
+  custom_max_retention_hours?: number;
+  dr_replication_info?: CatalogDrReplicationInfo;
+  enable_predictive_optimization?: CatalogEnablePredictiveOptimization;
+  isolation_mode?: CatalogCatalogIsolationMode;
+  managed_encryption_settings?: CatalogEncryptionSettings;
+  new_name?: string;
+  options?: Record<string, string>;
+  owner?: string;
+  properties?: Record<string, string>;
+}
+
+export type CatalogsUpdateResponse = CatalogCatalogInfo;
+
+export interface GrantsGetPathParams {
+  full_name: string;
+  securable_type: string;
+}
+
+export interface GrantsGetQuery {
+  include_deleted_principals?: boolean;
+  max_results?: number;
+  page_token?: string;
+  principal?: string;
+}
+
+export type GrantsGetResponse = CatalogGetPermissionsResponse;
+
+export interface GrantsUpdatePathParams {
+  full_name: string;
+  securable_type: string;
+}
+
+export interface GrantsUpdateRequest {
+  changes?: CatalogPermissionsChange[];
+  omit_permissions_in_response?: boolean;
+}
+
+export type GrantsUpdateResponse = CatalogUpdatePermissionsResponse;
 
 export interface JobsCreateRequest {
   access_control_list?: JobsJobAccessControlRequest[];
@@ -492,6 +724,35 @@ export interface LakeviewUpdateQuery {
 export type LakeviewUpdateRequest = DashboardsDashboard;
 
 export type LakeviewUpdateResponse = DashboardsDashboard;
+
+export interface PermissionsGetPathParams {
+  request_object_id: string;
+  request_object_type: string;
+}
+
+export type PermissionsGetResponse = IamObjectPermissions;
+
+export interface PermissionsSetPathParams {
+  request_object_id: string;
+  request_object_type: string;
+}
+
+export interface PermissionsSetRequest {
+  access_control_list?: IamAccessControlRequest[];
+}
+
+export type PermissionsSetResponse = IamObjectPermissions;
+
+export interface PermissionsUpdatePathParams {
+  request_object_id: string;
+  request_object_type: string;
+}
+
+export interface PermissionsUpdateRequest {
+  access_control_list?: IamAccessControlRequest[];
+}
+
+export type PermissionsUpdateResponse = IamObjectPermissions;
 
 export interface PipelinesCreateRequest {
   allow_duplicate_names?: boolean;
@@ -703,6 +964,59 @@ export interface RunsRepairRequest {
 
 export type RunsRepairResponse = JobsRepairRunResponse;
 
+export interface SchemasCreateRequest {
+  catalog_name: string;
+  comment?: string;
+  custom_max_retention_hours?: number;
+  name: string;
+  properties?: Record<string, string>;
+  storage_root?: string;
+}
+
+export type SchemasCreateResponse = CatalogSchemaInfo;
+
+export interface SchemasDeletePathParams {
+  full_name: string;
+}
+
+export interface SchemasDeleteQuery {
+  force?: boolean;
+}
+
+export interface SchemasGetPathParams {
+  full_name: string;
+}
+
+export interface SchemasGetQuery {
+  include_browse?: boolean;
+}
+
+export type SchemasGetResponse = CatalogSchemaInfo;
+
+export interface SchemasListQuery {
+  catalog_name: string;
+  include_browse?: boolean;
+  max_results?: number;
+  page_token?: string;
+}
+
+export type SchemasListResponse = CatalogListSchemasResponse;
+
+export interface SchemasUpdatePathParams {
+  full_name: string;
+}
+
+export interface SchemasUpdateRequest {
+  comment?: string;
+  custom_max_retention_hours?: number;
+  enable_predictive_optimization?: CatalogEnablePredictiveOptimization;
+  new_name?: string;
+  owner?: string;
+  properties?: Record<string, string>;
+}
+
+export type SchemasUpdateResponse = CatalogSchemaInfo;
+
 export interface SecretsAclsDeleteRequest {
   principal: string;
   scope: string;
@@ -808,6 +1122,53 @@ export interface SqlWarehousesListQuery {
 
 export type SqlWarehousesListResponse = SqlListWarehousesResponse;
 
+export interface VolumesCreateRequest {
+  catalog_name: string;
+  comment?: string;
+  name: string;
+  schema_name: string;
+  storage_location?: string;
+  volume_type: CatalogVolumeType;
+}
+
+export type VolumesCreateResponse = CatalogVolumeInfo;
+
+export interface VolumesDeletePathParams {
+  name: string;
+}
+
+export interface VolumesListQuery {
+  catalog_name: string;
+  include_browse?: boolean;
+  max_results?: number;
+  page_token?: string;
+  schema_name: string;
+}
+
+export type VolumesListResponse = CatalogListVolumesResponseContent;
+
+export interface VolumesReadPathParams {
+  name: string;
+}
+
+export interface VolumesReadQuery {
+  include_browse?: boolean;
+}
+
+export type VolumesReadResponse = CatalogVolumeInfo;
+
+export interface VolumesUpdatePathParams {
+  name: string;
+}
+
+export interface VolumesUpdateRequest {
+  comment?: string;
+  new_name?: string;
+  owner?: string;
+}
+
+export type VolumesUpdateResponse = CatalogVolumeInfo;
+
 export interface WorkspaceDeleteRequest {
   path: string;
   recursive?: boolean;
@@ -841,6 +1202,185 @@ export interface WorkspaceListQuery {
 export interface WorkspaceMkdirsRequest {
   path: string;
 }
+
+export interface CatalogAzureEncryptionSettings {
+  azure_cmk_access_connector_id?: string;
+  azure_cmk_managed_identity_id?: string;
+  azure_tenant_id: string;
+}
+
+export interface CatalogCatalogFederationConfig {
+  schema_filter_type?: CatalogSchemaFilterType;
+}
+
+export interface CatalogCatalogInfo {
+  browse_only?: boolean;
+  catalog_federation_config?: CatalogCatalogFederationConfig;
+  catalog_type?: CatalogCatalogType;
+  comment?: string;
+  connection_name?: string;
+  conversion_info?: CatalogConversionInfo;
+  created_at?: number;
+  created_by?: string;
+  custom_max_retention_hours?: number;
+  dr_replication_info?: CatalogDrReplicationInfo;
+  effective_predictive_optimization_flag?: CatalogEffectivePredictiveOptimizationFlag;
+  enable_predictive_optimization?: CatalogEnablePredictiveOptimization;
+  full_name?: string;
+  isolation_mode?: CatalogCatalogIsolationMode;
+  managed_encryption_settings?: CatalogEncryptionSettings;
+  metastore_id?: string;
+  name?: string;
+  options?: Record<string, string>;
+  owner?: string;
+  properties?: Record<string, string>;
+  provider_name?: string;
+  provisioning_info?: CatalogProvisioningInfo;
+  securable_type?: CatalogSecurableType;
+  share_name?: string;
+  storage_location?: string;
+  storage_root?: string;
+  updated_at?: number;
+  updated_by?: string;
+}
+
+export type CatalogCatalogIsolationMode = "ISOLATED" | "OPEN" | "OPEN_IN_ACCOUNT";
+
+export type CatalogCatalogType = "DELTASHARING_CATALOG" | "FOREIGN_CATALOG" | "INTERNAL_CATALOG" | "MANAGED_CATALOG" | "MANAGED_ONLINE_CATALOG" | "SYSTEM_CATALOG";
+
+export interface CatalogConversionInfo {
+  state?: CatalogConversionInfoState;
+}
+
+export type CatalogConversionInfoState = "COMPLETED" | "IN_PROGRESS";
+
+export interface CatalogDrReplicationInfo {
+  last_failover_time_ms?: number;
+  replicated_entities?: string;
+  status?: CatalogDrReplicationStatus;
+}
+
+export type CatalogDrReplicationStatus = "DR_REPLICATION_STATUS_PRIMARY" | "DR_REPLICATION_STATUS_SECONDARY";
+
+export interface CatalogEffectivePredictiveOptimizationFlag {
+  inherited_from_name?: string;
+  inherited_from_type?: CatalogEffectivePredictiveOptimizationFlagInheritedFromType;
+  value: CatalogEnablePredictiveOptimization;
+}
+
+export type CatalogEffectivePredictiveOptimizationFlagInheritedFromType = "CATALOG" | "SCHEMA";
+
+export type CatalogEnablePredictiveOptimization = "DISABLE" | "ENABLE" | "INHERIT";
+
+export interface CatalogEncryptionDetails {
+  sse_encryption_details?: CatalogSseEncryptionDetails;
+}
+
+export interface CatalogEncryptionSettings {
+  azure_encryption_settings?: CatalogAzureEncryptionSettings;
+  azure_key_vault_key_id?: string;
+  customer_managed_key_id?: string;
+}
+
+export interface CatalogGetPermissionsResponse {
+  next_page_token?: string;
+  privilege_assignments?: CatalogPrivilegeAssignment[];
+}
+
+export interface CatalogListCatalogsResponse {
+  catalogs?: CatalogCatalogInfo[];
+  next_page_token?: string;
+}
+
+export interface CatalogListSchemasResponse {
+  next_page_token?: string;
+  schemas?: CatalogSchemaInfo[];
+}
+
+export interface CatalogListVolumesResponseContent {
+  next_page_token?: string;
+  volumes?: CatalogVolumeInfo[];
+}
+
+export interface CatalogPermissionsChange {
+  add?: CatalogPrivilege[];
+  principal?: string;
+  principal_id?: number;
+  remove?: CatalogPrivilege[];
+}
+
+export type CatalogPrivilege = "ACCESS" | "ALL_PRIVILEGES" | "APPLY_TAG" | "BROWSE" | "CREATE" | "CREATE_CASE_COLLECTION" | "CREATE_CATALOG" | "CREATE_CLEAN_ROOM" | "CREATE_CONNECTION" | "CREATE_DATASOURCE" | "CREATE_EXTERNAL_LOCATION" | "CREATE_EXTERNAL_TABLE" | "CREATE_EXTERNAL_VOLUME" | "CREATE_FEATURE" | "CREATE_FLOW" | "CREATE_FOREIGN_CATALOG" | "CREATE_FOREIGN_SECURABLE" | "CREATE_FUNCTION" | "CREATE_MANAGED_STORAGE" | "CREATE_MATERIALIZED_VIEW" | "CREATE_MEMORY_STORE" | "CREATE_MODEL" | "CREATE_PROVIDER" | "CREATE_RECIPIENT" | "CREATE_RULE" | "CREATE_SCHEMA" | "CREATE_SEMANTIC_GRAPH" | "CREATE_SERVICE" | "CREATE_SERVICE_CREDENTIAL" | "CREATE_SHARE" | "CREATE_SKILL" | "CREATE_STORAGE_CREDENTIAL" | "CREATE_STREAM" | "CREATE_TABLE" | "CREATE_VIEW" | "CREATE_VOLUME" | "DELETE" | "DELETE_EVENTS" | "DELETE_SECURITY_DATA" | "EXECUTE" | "EXECUTE_CLEAN_ROOM_TASK" | "EXTERNAL_USE_SCHEMA" | "INSERT" | "INSERT_SECURITY_DATA" | "MANAGE" | "MANAGE_ACCESS" | "MANAGE_ACCESS_CONTROL" | "MANAGE_ALLOWLIST" | "MANAGE_GRANTS" | "MODIFY" | "MODIFY_CLEAN_ROOM" | "READ_EVENTS" | "READ_FEATURE" | "READ_FILES" | "READ_FLOW" | "READ_MEMORY_STORE" | "READ_METADATA" | "READ_PRIVATE_FILES" | "READ_SECURITY_DATA" | "READ_SEMANTIC_GRAPH" | "READ_SKILL" | "READ_STREAM" | "READ_VOLUME" | "REFRESH" | "REFRESH_FLOW" | "SELECT" | "SET_SHARE_PERMISSION" | "UPDATE" | "UPDATE_EVENTS" | "UPDATE_SECURITY_DATA" | "USAGE" | "USE_CATALOG" | "USE_CONNECTION" | "USE_MARKETPLACE_ASSETS" | "USE_PROVIDER" | "USE_RECIPIENT" | "USE_SCHEMA" | "USE_SHARE" | "USE_VOLUME" | "VIEW_ADMIN_METADATA" | "VIEW_METADATA" | "VIEW_OBJECT" | "WRITE_FILES" | "WRITE_FLOW" | "WRITE_MEMORY_STORE" | "WRITE_PRIVATE_FILES" | "WRITE_SEMANTIC_GRAPH" | "WRITE_SKILL" | "WRITE_VOLUME";
+
+export interface CatalogPrivilegeAssignment {
+  principal?: string;
+  principal_id?: number;
+  privileges?: CatalogPrivilege[];
+}
+
+export interface CatalogProvisioningInfo {
+  state?: CatalogProvisioningInfoState;
+}
+
+export type CatalogProvisioningInfoState = "ACTIVE" | "DEGRADED" | "DELETING" | "FAILED" | "PROVISIONING" | "UPDATING";
+
+export type CatalogSchemaFilterType = "SCHEMA_FILTER_TYPE_EXCLUDE" | "SCHEMA_FILTER_TYPE_INCLUDE" | "SCHEMA_FILTER_TYPE_INCLUDE_ALL";
+
+export interface CatalogSchemaInfo {
+  browse_only?: boolean;
+  catalog_name?: string;
+  catalog_type?: CatalogCatalogType;
+  comment?: string;
+  created_at?: number;
+  created_by?: string;
+  custom_max_retention_hours?: number;
+  effective_predictive_optimization_flag?: CatalogEffectivePredictiveOptimizationFlag;
+  enable_predictive_optimization?: CatalogEnablePredictiveOptimization;
+  full_name?: string;
+  metastore_id?: string;
+  name?: string;
+  owner?: string;
+  properties?: Record<string, string>;
+  schema_id?: string;
+  storage_location?: string;
+  storage_root?: string;
+  updated_at?: number;
+  updated_by?: string;
+}
+
+export type CatalogSecurableType = "CATALOG" | "CLEAN_ROOM" | "CONNECTION" | "CREDENTIAL" | "EXTERNAL_LOCATION" | "EXTERNAL_METADATA" | "FUNCTION" | "METASTORE" | "PIPELINE" | "PROVIDER" | "RECIPIENT" | "SCHEMA" | "SHARE" | "STAGING_TABLE" | "STORAGE_CREDENTIAL" | "TABLE" | "VOLUME";
+
+export interface CatalogSseEncryptionDetails {
+  algorithm?: CatalogSseEncryptionDetailsAlgorithm;
+  aws_kms_key_arn?: string;
+}
+
+export type CatalogSseEncryptionDetailsAlgorithm = "AWS_SSE_KMS" | "AWS_SSE_S3";
+
+export interface CatalogUpdatePermissionsResponse {
+  privilege_assignments?: CatalogPrivilegeAssignment[];
+}
+
+export interface CatalogVolumeInfo {
+  access_point?: string;
+  browse_only?: boolean;
+  catalog_name?: string;
+  comment?: string;
+  created_at?: number;
+  created_by?: string;
+  encryption_details?: CatalogEncryptionDetails;
+  full_name?: string;
+  metastore_id?: string;
+  name?: string;
+  owner?: string;
+  schema_name?: string;
+  storage_location?: string;
+  updated_at?: number;
+  updated_by?: string;
+  volume_id?: string;
+  volume_type?: CatalogVolumeType;
+}
+
+export type CatalogVolumeType = "EXTERNAL" | "MANAGED";
 
 export interface ComputeAdlsgen2Info {
   destination: string;
@@ -1070,6 +1610,35 @@ export interface DashboardsPublishedDashboard {
   revision_create_time?: string;
   warehouse_id?: string;
 }
+
+export interface IamAccessControlRequest {
+  group_name?: string;
+  permission_level?: IamPermissionLevel;
+  service_principal_name?: string;
+  user_name?: string;
+}
+
+export interface IamAccessControlResponse {
+  all_permissions?: IamPermission[];
+  display_name?: string;
+  group_name?: string;
+  service_principal_name?: string;
+  user_name?: string;
+}
+
+export interface IamObjectPermissions {
+  access_control_list?: IamAccessControlResponse[];
+  object_id?: string;
+  object_type?: string;
+}
+
+export interface IamPermission {
+  inherited?: boolean;
+  inherited_from_object?: string[];
+  permission_level?: IamPermissionLevel;
+}
+
+export type IamPermissionLevel = "CAN_ATTACH_TO" | "CAN_BIND" | "CAN_CREATE" | "CAN_CREATE_APP" | "CAN_EDIT" | "CAN_EDIT_METADATA" | "CAN_MANAGE" | "CAN_MANAGE_PRODUCTION_VERSIONS" | "CAN_MANAGE_RUN" | "CAN_MANAGE_STAGING_VERSIONS" | "CAN_MONITOR" | "CAN_MONITOR_ONLY" | "CAN_QUERY" | "CAN_READ" | "CAN_RESTART" | "CAN_RUN" | "CAN_USE" | "CAN_VIEW" | "CAN_VIEW_METADATA" | "IS_OWNER" | "UNSPECIFIED";
 
 export interface JobsAgentTool {
   app?: JobsAppTool;
