@@ -57,7 +57,7 @@ function generatedBundle(notebookCount: number, jobCount: number): Bundle {
     target,
     targets: { dev: target },
     variables: {},
-    resources: { jobs: {}, pipelines: {}, secret_scopes: {}, dashboards: {} },
+    resources: { jobs: {}, pipelines: {}, secret_scopes: {}, dashboards: {}, catalogs: {}, schemas: {}, volumes: {} },
     notebooks: {},
     locations: {},
   };

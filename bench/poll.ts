@@ -113,7 +113,7 @@ function model(): BundleModel {
     target,
     targets: { bench: target },
     variables: {},
-    resources: { jobs: { wf: { settings: { name: 'Unified_Workflow_Job', tasks: [] } } }, pipelines: {}, secret_scopes: {}, dashboards: {} },
+    resources: { jobs: { wf: { settings: { name: 'Unified_Workflow_Job', tasks: [] } } }, pipelines: {}, secret_scopes: {}, dashboards: {}, catalogs: {}, schemas: {}, volumes: {} },
     notebooks: {},
     locations: {},
   };

@@ -1,5 +1,5 @@
 // The reference bundle: a real-time sales lakehouse on Databricks (and locally on DuckDB).
-import { Bundle, Dashboard, Job, Notebook, Pipeline, SecretScope } from '../../src/index.ts';
+import { Bundle, Dashboard, Job, Notebook, Pipeline, Schema, SecretScope, Volume } from '../../src/index.ts';
 import { datasets, widgets } from './dashboard.ts';
 import { batchTables, goldTables, goldViews, streamingTables } from './tables.ts';
 
@@ -34,6 +34,14 @@ const app = new Bundle({
 
 const catalog = app.var('catalog');
 
+// What the pipeline and notebooks use in the catalog; deploy creates them (the catalog itself must exist).
+const landing = new Schema(app, 'landing', { catalog, comment: 'Raw files as they arrive, before any parsing.' });
+new Schema(app, 'bronze', { catalog, comment: 'Landing records as read, one row per record, unparsed.' });
+const silver = new Schema(app, 'silver', { catalog, comment: 'Cleansed, typed, validated and deduplicated sales and dimensions.' });
+new Schema(app, 'gold', { catalog, comment: 'Enriched sales, aggregates, views and the executive summary.' });
+/** Landing files (Parquet), and the streaming checkpoints of the batch notebook under `_checkpoints/`. */
+const raw = new Volume(app, 'raw', { schema: landing, comment: 'Landing files and streaming checkpoints (_checkpoints).' });
+
 const adls = new SecretScope(app, 'adls_scope', {
   backend_type: 'AZURE_KEYVAULT',
   keyvault_metadata: { resource_id: app.var('keyvault_resource_id'), dns_name: app.var('keyvault_dns_name') },
@@ -44,11 +52,11 @@ adls.secret('adls-client-secret');
 const pipeline = new Pipeline(app, 'pl_streaming_data_to_silver', {
   name: 'pl_streaming_data_to_silver',
   catalog,
-  schema: 'silver',
+  schema: silver.name,
   serverless: true,
   continuous: false,
   channel: 'CURRENT',
-  configuration: { catalog, landing_root: `/Volumes/${catalog}/landing/raw` },
+  configuration: { catalog, landing_root: raw.path },
   tables: streamingTables,
 });
 

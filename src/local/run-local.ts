@@ -9,6 +9,7 @@ import type { BundleModel, TaskSettings } from '../model/types.ts';
 import { synthBundle, type SynthFile } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
 import { openLocalDatabase, runContinuous, type LocalDatabase } from './engine/index.ts';
+import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { localPaths } from './paths.ts';
 import { showGold, showSummary, tableExists } from './results.ts';
@@ -73,6 +74,11 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   const runId = `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
   const started = Date.now();
   try {
+    // The schemas and volumes the bundle declares, as deploy creates them in Unity Catalog.
+    const elsewhere = await createLocalCatalogObjects(db, model, paths.volumes);
+    if (elsewhere.length > 0) {
+      sink({ code: 'log', level: 'warn', message: `Not created locally (the local engine holds catalog ${model.catalog} only): ${elsewhere.join(', ')}`, data: { skipped: elsewhere } });
+    }
     const ctx: LocalTaskContext = {
       model,
       db,

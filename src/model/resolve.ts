@@ -3,6 +3,7 @@ import { Bundle } from '../constructs/bundle.ts';
 import type { Construct } from '../constructs/construct.ts';
 import { Dashboard } from '../constructs/dashboard.ts';
 import { Job, type ResolveContext } from '../constructs/job.ts';
+import { isModelContributor, type ModelContext } from '../constructs/model-contributor.ts';
 import { Notebook } from '../constructs/notebook.ts';
 import { Pipeline } from '../constructs/pipeline.ts';
 import { SecretScope } from '../constructs/secret-scope.ts';
@@ -80,11 +81,19 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     target,
     targets,
     variables,
-    resources: { jobs: {}, pipelines: {}, secret_scopes: {}, dashboards: {} },
+    resources: { jobs: {}, pipelines: {}, secret_scopes: {}, dashboards: {}, catalogs: {}, schemas: {}, volumes: {} },
     notebooks: {},
     locations,
   };
   if (bundle.location) locations['bundle'] = bundle.location;
+  const contributions: ModelContext = {
+    add: (kind, key, resource, location) => {
+      ctx.location(`resources.${kind}.${key}`, location);
+      (model.resources[kind] as Record<string, unknown>)[key] = resource;
+    },
+    owns: ctx.owns,
+    report: ctx.report,
+  };
 
   for (const c of bundle.descendants()) {
     if (c instanceof Job) {
@@ -101,6 +110,8 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     } else if (c instanceof Notebook) {
       ctx.location(`notebooks.${c.id}`, c.location);
       model.notebooks[c.id] = c.toModel();
+    } else if (isModelContributor(c)) {
+      c.contributeTo(contributions);
     }
   }
   model.catalog = String(variableValue(model, bundle.props.catalog_variable ?? 'catalog') ?? '');

@@ -128,6 +128,34 @@ export interface SecretScopeModel {
   keys: string[];
 }
 
+/** Unity Catalog privileges of one principal (a user's e-mail, a group or a service principal's application id). */
+export interface GrantModel {
+  principal: string;
+  privileges: string[];
+}
+
+/** A catalog the bundle owns, as under `resources.catalogs.<key>` (grants included). */
+export interface CatalogModel {
+  settings: Record<string, unknown> & { name: string; grants?: GrantModel[] };
+}
+
+/** A schema the bundle creates, as under `resources.schemas.<key>`. */
+export interface SchemaModel {
+  settings: Record<string, unknown> & { name: string; catalog_name: string; grants?: GrantModel[] };
+  /** The bundle's catalog this schema lives in (catalog_name is then `${resources.catalogs.<key>.name}`). */
+  catalog_key?: string;
+}
+
+/** A volume the bundle creates, as under `resources.volumes.<key>`. */
+export interface VolumeModel {
+  /** catalog_name and schema_name refer to the schema: `${resources.schemas.<key>.catalog_name}` and `.name`. */
+  settings: Record<string, unknown> & { name: string; catalog_name: string; schema_name: string; volume_type?: string; grants?: GrantModel[] };
+  /** The bundle's schema the volume lives in. */
+  schema_key: string;
+  /** `/Volumes/<catalog>/<schema>/<volume>` with the names as declared (the catalog may be `${var.x}`). */
+  path: string;
+}
+
 export interface NotebookModel {
   /** Source file under notebooks-src/ (repo-relative). */
   source: string;
@@ -199,6 +227,9 @@ export interface BundleModel {
     pipelines: Record<string, PipelineModel>;
     secret_scopes: Record<string, SecretScopeModel>;
     dashboards: Record<string, DashboardModel>;
+    catalogs: Record<string, CatalogModel>;
+    schemas: Record<string, SchemaModel>;
+    volumes: Record<string, VolumeModel>;
   };
   notebooks: Record<string, NotebookModel>;
   /** Config path (e.g. `resources.jobs.unified-workflow.tasks[2]`) → where the user defined it. */

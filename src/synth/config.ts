@@ -62,6 +62,9 @@ export function configFiles(model: BundleModel): ConfigFile[] {
   const add = (kind: string, suffix: string, key: string, body: Record<string, unknown>) =>
     files.push({ path: `${RESOURCE_DIR}/${key}.${suffix}.yml`, doc: { resources: { [kind]: { [key]: body } } } });
 
+  for (const [key, c] of Object.entries(model.resources.catalogs)) add('catalogs', 'catalog', key, { ...c.settings });
+  for (const [key, s] of Object.entries(model.resources.schemas)) add('schemas', 'schema', key, { ...s.settings });
+  for (const [key, v] of Object.entries(model.resources.volumes)) add('volumes', 'volume', key, { ...v.settings });
   for (const [key, scope] of Object.entries(model.resources.secret_scopes)) add('secret_scopes', 'secret_scope', key, { ...scope.settings });
   for (const [key, p] of Object.entries(model.resources.pipelines)) {
     add('pipelines', 'pipeline', key, { ...p.settings, libraries: [{ file: { path: fromResourceFile(p.source_path) } }] });

@@ -1,6 +1,7 @@
 // validate: every diagnostic about a resolved bundle at once, sorted by file and line.
 import type { Resolved } from '../model/resolve.ts';
 import type { BundleModel } from '../model/types.ts';
+import { checkCatalogObjects } from './catalog-objects.ts';
 import { sortDiagnostics, type Diagnostic } from './diagnostic.ts';
 import { checkInterpolations } from './interpolation.ts';
 import { newReporter } from './locate.ts';
@@ -23,6 +24,7 @@ export function validateModel(model: BundleModel, opts: ValidateOptions): Diagno
   checkSchema(model, out);
   checkTasks(model, out);
   checkResources(model, out);
+  checkCatalogObjects(model, out);
   checkTables(model, out);
   checkInterpolations(model, out);
   checkSecrets(model, out);

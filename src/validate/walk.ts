@@ -15,7 +15,10 @@ export function walkStrings(value: unknown, path: string, visit: (text: string, 
 /** The model's parts that hold user values, each with the config path it lives under. */
 export function modelTrees(model: BundleModel): { path: string; value: unknown }[] {
   const trees: { path: string; value: unknown }[] = [];
-  const { jobs, pipelines, secret_scopes, dashboards } = model.resources;
+  const { jobs, pipelines, secret_scopes, dashboards, catalogs, schemas, volumes } = model.resources;
+  for (const [kind, entries] of Object.entries({ catalogs, schemas, volumes })) {
+    for (const [key, r] of Object.entries(entries)) trees.push({ path: `resources.${kind}.${key}`, value: r.settings });
+  }
   for (const [key, job] of Object.entries(jobs)) trees.push({ path: `resources.jobs.${key}`, value: job.settings });
   for (const [key, p] of Object.entries(pipelines)) {
     trees.push({ path: `resources.pipelines.${key}`, value: p.settings });

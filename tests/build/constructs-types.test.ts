@@ -1,6 +1,6 @@
 // Compile-time checks: `npm run typecheck` fails if a misspelled Databricks field stops being an error.
 import { describe, expect, it } from 'vitest';
-import { Bundle, Job, Notebook, Pipeline, SecretScope } from '../../src/index.ts';
+import { Bundle, Catalog, Job, Notebook, Pipeline, Schema, SecretScope, Volume } from '../../src/index.ts';
 
 describe('definition props use Databricks field names and types', () => {
   it('rejects misspelled fields and wrong enum values at compile time', () => {
@@ -17,6 +17,12 @@ describe('definition props use Databricks field names and types', () => {
     new Pipeline(app, 'p', { catalog: 'c', serverles: true });
     // @ts-expect-error unknown secret scope backend
     new SecretScope(app, 's', { backend_type: 'HASHICORP' });
+    // @ts-expect-error misspelled schema field
+    const schema = new Schema(app, 'sc', { catalog: 'c', coment: 'x' });
+    // @ts-expect-error unknown volume type
+    new Volume(app, 'v', { schema, volume_type: 'TEMPORARY' });
+    // @ts-expect-error a privilege Unity Catalog does not have
+    new Catalog(app, 'cat', { grants: [{ principal: 'data-team', privileges: ['READ_EVERYTHING'] }] });
     expect(job.taskKeys).toEqual(['t']);
   });
 });

@@ -45,6 +45,9 @@ export function sampleModel(overrides: { mode?: 'development' | 'production'; ro
           },
         },
       },
+      catalogs: {},
+      schemas: {},
+      volumes: {},
     },
     notebooks: {
       ingest: { source: 'ingest.py.hbs', path: 'src/notebooks/ingest.py', language: 'PYTHON', parameters: {}, widgets: {}, secrets: {}, tables: [], local_step: 'tables' },
