@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, RemoteApiError, UserError } from '../errors/index.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { installSelection } from './selection.ts';
 
 type Loader = () => Promise<RegisterCommand>;
 
@@ -33,7 +34,7 @@ export function requestedCommand(argv: readonly string[]): string | undefined {
   const words: string[] = [];
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--bundle') i += 1;
+    if (arg === '--bundle' || arg === '-p' || arg === '--profile') i += 1;
     else if (!arg.startsWith('-')) words.push(arg);
   }
   const name = words[0] === 'help' ? words[1] : words[0];
@@ -62,6 +63,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[] = []
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
+  installSelection(program, ctx);
   await registerCommands(program, ctx, argv);
   return program;
 }

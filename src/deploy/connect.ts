@@ -2,7 +2,7 @@
 // or, for a local target, the in-process fake workspace with its state on disk.
 import type { EventSink } from '../events/types.ts';
 import type { TargetModel } from '../model/types.ts';
-import { createWorkspaceClient, type WorkspaceClient, type WorkspaceClientOptions } from '../workspace/index.ts';
+import { createWorkspaceClient, targetWorkspace, type WorkspaceClient, type WorkspaceClientOptions } from '../workspace/index.ts';
 import { openLocalWorkspace } from './local.ts';
 
 export interface Connection {
@@ -22,8 +22,7 @@ export async function connectTarget(
     return { client: local.client, creator: local.creator, close: local.close, local: true };
   }
   const options: WorkspaceClientOptions = { env: opts.env };
-  if (target.workspace.host) options.host = target.workspace.host;
-  if (target.workspace.profile) options.profile = target.workspace.profile;
+  options.target = targetWorkspace(target);
   if (opts.authType) options.authType = opts.authType;
   if (opts.events) options.events = opts.events;
   const client = createWorkspaceClient(options);

@@ -3,7 +3,7 @@
 import { UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
 import type { BundleModel } from '../model/types.ts';
-import { createWorkspaceClient, type WorkspaceClient, type WorkspaceClientOptions } from '../workspace/index.ts';
+import { createWorkspaceClient, targetWorkspace, type WorkspaceClient, type WorkspaceClientOptions } from '../workspace/index.ts';
 
 export function workspaceClientFor(
   model: BundleModel,
@@ -13,8 +13,7 @@ export function workspaceClientFor(
   if (model.target.local) throw new UserError(`Target "${model.target.name}" is local: it has no workspace.`);
   return createWorkspaceClient({
     env,
-    ...(model.target.workspace.host ? { host: model.target.workspace.host } : {}),
-    ...(model.target.workspace.profile ? { profile: model.target.workspace.profile } : {}),
+    target: targetWorkspace(model.target),
     ...extra,
   });
 }

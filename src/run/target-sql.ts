@@ -5,7 +5,7 @@ import { localPaths } from '../local/paths.ts';
 import type { BundleModel } from '../model/types.ts';
 import { DatabricksSql, type SqlDriver } from '../sql/databricks.ts';
 import type { SqlClient } from '../sql/types.ts';
-import { readConfigFile, resolveAuth } from '../workspace/index.ts';
+import { readConfigFile, resolveAuth, targetWorkspace } from '../workspace/index.ts';
 
 export interface TargetSqlOptions {
   model: BundleModel;
@@ -57,8 +57,7 @@ export async function openTargetSql(opts: TargetSqlOptions): Promise<SqlClient> 
   const auth = resolveAuth({
     env,
     ...(configFile ? { configFile } : {}),
-    ...(model.target.workspace.host ? { host: model.target.workspace.host } : {}),
-    ...(model.target.workspace.profile ? { profile: model.target.workspace.profile } : {}),
+    target: targetWorkspace(model.target),
   });
   return new DatabricksSql({
     host: auth.description.host,

@@ -1,7 +1,7 @@
 // WorkspaceClient: every service over one authenticated HTTP client, built from unified-auth configuration.
 import type { EventSink } from '../events/types.ts';
 import { readConfigFile, type ConfigFile } from './auth/config-file.ts';
-import { resolveAuth, type AuthDeps } from './auth/resolve.ts';
+import { resolveAuth, type AuthDeps, type TargetWorkspace } from './auth/resolve.ts';
 import type { AuthDescription, CredentialsProvider } from './auth/types.ts';
 import { HttpClient, type HttpClientOptions, type RequestHook } from './http.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -25,10 +25,17 @@ export class WorkspaceClient {
 
   constructor(
     readonly http: HttpClient,
-    /** How this client authenticates (for `auth whoami`); never contains a secret. */
-    readonly auth: AuthDescription,
+    private readonly description: AuthDescription,
+    private readonly credentials?: CredentialsProvider,
   ) {
-    const ctx: ServiceContext = { http, authType: auth.auth_type };
+    const auth = () => this.auth;
+    const ctx: ServiceContext = {
+      http,
+      // Read when needed: a chain decides its method at the first request.
+      get authType() {
+        return auth().auth_type;
+      },
+    };
     this.jobs = new JobsService(ctx);
     this.pipelines = new PipelinesService(ctx);
     this.workspace = new WorkspaceService(ctx);
@@ -41,14 +48,27 @@ export class WorkspaceClient {
   get host(): string {
     return this.http.host;
   }
+
+  /**
+   * How this client authenticates (for `auth whoami|describe`); never contains a secret. When the method is
+   * decided at the first request (the Databricks CLI login, else a fallback), this says which one won after it.
+   */
+  get auth(): AuthDescription {
+    if (this.credentials === undefined || this.credentials.undecided?.() !== false) return this.description;
+    const { fallback: _decided, ...description } = this.description;
+    const skipped = this.credentials.skipped?.() ?? [];
+    return { ...description, auth_type: this.credentials.authType, ...(skipped.length > 0 ? { skipped } : {}) };
+  }
 }
 
 export interface WorkspaceClientOptions {
   /** Environment to resolve from; defaults to process.env. */
   env?: Record<string, string | undefined>;
-  /** Explicit host and profile (e.g. the target's workspace.host / workspace.profile) win over the environment. */
+  /** Explicit host and profile win over the environment and the config file (the SDKs' constructor arguments). */
   host?: string;
   profile?: string;
+  /** A bundle target's workspace.host / workspace.profile, resolved as the Databricks CLI's bundle commands do. */
+  target?: TargetWorkspace;
   authType?: string;
   /** The config file; by default read from DATABRICKS_CONFIG_FILE or ~/.databrickscfg. `null` means none. */
   configFile?: ConfigFile | null;
@@ -89,9 +109,10 @@ export function createWorkspaceClient(options: WorkspaceClientOptions = {}): Wor
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.profile === undefined ? {} : { profile: options.profile }),
       ...(options.authType === undefined ? {} : { authType: options.authType }),
+      ...(options.target === undefined ? {} : { target: options.target }),
     },
     deps,
   );
   const http = new HttpClient(httpOptions(resolved.description.host, resolved.provider, options));
-  return new WorkspaceClient(http, resolved.description);
+  return new WorkspaceClient(http, resolved.description, resolved.provider);
 }

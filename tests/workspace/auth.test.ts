@@ -76,7 +76,7 @@ describe('config file', () => {
 describe('resolution matrix', () => {
   it('PAT from the environment, host normalised', () => {
     const { description } = resolve({ env: { DATABRICKS_HOST: 'dbc-abc.cloud.databricks.com/', DATABRICKS_TOKEN: 'dapi-env' } });
-    expect(description).toEqual({ auth_type: 'pat', host: AWS_HOST });
+    expect(description).toMatchObject({ auth_type: 'pat', host: AWS_HOST, auth_reason: 'a personal access token is set (DATABRICKS_TOKEN)' });
   });
 
   it('never puts a token in the description', () => {
@@ -91,7 +91,7 @@ describe('resolution matrix', () => {
 
   it('uses [__settings__] default_profile when nothing else is configured', async () => {
     const { description, provider } = resolve({ configFile: file });
-    expect(description).toEqual({ auth_type: 'pat', host: AZ_HOST, profile: 'prod', config_file: file.path });
+    expect(description).toMatchObject({ auth_type: 'pat', host: AZ_HOST, profile: 'prod', config_file: file.path, profile_reason: '[__settings__] default_profile' });
     expect(await provider.headers()).toEqual({ Authorization: 'Bearer dapi-prod' });
   });
 
@@ -105,7 +105,8 @@ describe('resolution matrix', () => {
   it('selects a profile with DATABRICKS_CONFIG_PROFILE or an explicit profile (explicit wins)', () => {
     expect(resolve({ env: { DATABRICKS_CONFIG_PROFILE: 'm2m' }, configFile: file }).description).toMatchObject({ auth_type: 'oauth-m2m', profile: 'm2m' });
     expect(resolve({ env: { DATABRICKS_CONFIG_PROFILE: 'm2m' }, profile: 'spn', configFile: file }).description).toMatchObject({
-      auth_type: 'azure-client-secret',
+      auth_type: 'databricks-cli',
+      fallback: 'azure-client-secret',
       profile: 'spn',
     });
   });
@@ -121,11 +122,14 @@ describe('resolution matrix', () => {
     expect(userError(() => resolve({ profile: 'prod' })).message).toContain('no Databricks config file');
   });
 
-  it('fails without a host, and without credentials', () => {
+  it('fails without a host, and without credentials (at the first request, after looking for the Databricks CLI)', async () => {
     expect(userError(() => resolve({ env: { DATABRICKS_TOKEN: 't' } })).message).toContain('No Databricks host');
-    const noCreds = userError(() => resolve({ env: { DATABRICKS_HOST: AWS_HOST } }));
-    expect(noCreds.message).toContain('No Databricks credentials');
+    const { provider } = resolve({ env: { DATABRICKS_HOST: AWS_HOST, PATH: '' } });
+    const noCreds = (await provider.headers().catch((e: unknown) => e)) as UserError;
+    expect(noCreds).toBeInstanceOf(UserError);
+    expect(noCreds.message).toContain(`No Databricks credentials found for ${AWS_HOST} (The Databricks CLI (\`databricks\`) is not on PATH)`);
     expect(noCreds.hint).toContain('DATABRICKS_TOKEN');
+    expect(noCreds.hint).toContain(`databricks auth login --host ${AWS_HOST}`);
   });
 
   it('refuses more than one auth method unless DATABRICKS_AUTH_TYPE picks one', () => {
@@ -144,10 +148,12 @@ describe('resolution matrix', () => {
 
   it('chooses M2M for DATABRICKS_CLIENT_ID/SECRET, Entra ID for ARM_* on Azure, Azure CLI as the Azure fallback', () => {
     expect(resolve({ env: { DATABRICKS_HOST: AWS_HOST, DATABRICKS_CLIENT_ID: 'c', DATABRICKS_CLIENT_SECRET: 's' } }).description.auth_type).toBe('oauth-m2m');
-    expect(resolve({ env: { DATABRICKS_HOST: AZ_HOST, ARM_CLIENT_ID: 'c', ARM_CLIENT_SECRET: 's', ARM_TENANT_ID: 't' } }).description.auth_type).toBe(
-      'azure-client-secret',
-    );
-    expect(resolve({ env: { DATABRICKS_HOST: AZ_HOST } }).description.auth_type).toBe('azure-cli');
+    // As in the Go SDK, the Databricks CLI login is tried first at the first request; these are the fallbacks.
+    expect(resolve({ env: { DATABRICKS_HOST: AZ_HOST, ARM_CLIENT_ID: 'c', ARM_CLIENT_SECRET: 's', ARM_TENANT_ID: 't' } }).description).toMatchObject({
+      auth_type: 'databricks-cli',
+      fallback: 'azure-client-secret',
+    });
+    expect(resolve({ env: { DATABRICKS_HOST: AZ_HOST } }).description).toMatchObject({ auth_type: 'databricks-cli', fallback: 'azure-cli' });
     expect(userError(() => resolve({ env: { DATABRICKS_HOST: AWS_HOST, ARM_CLIENT_ID: 'c', ARM_CLIENT_SECRET: 's' } })).message).toContain(
       'not an Azure Databricks host',
     );

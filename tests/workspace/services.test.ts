@@ -5,7 +5,7 @@ import { isNotFound, RequestOutcomeUnknownError } from '../../src/workspace/erro
 import { collect } from '../../src/workspace/pagination.ts';
 import { isTrashed } from '../../src/workspace/services/lakeview.ts';
 import { createScopeRequest } from '../../src/workspace/services/secrets.ts';
-import { apiError, HOST, makeClient, socketError, useNock } from './helpers.ts';
+import { apiError, HOST, makeClient, socketError, TOKEN, useNock } from './helpers.ts';
 
 useNock();
 
@@ -266,7 +266,8 @@ describe('scim', () => {
 describe('WorkspaceClient', () => {
   it('describes its auth without secrets', () => {
     const { client } = makeClient();
-    expect(client.auth).toEqual({ auth_type: 'pat', host: HOST });
+    expect(client.auth).toMatchObject({ auth_type: 'pat', host: HOST, configuration: { token: { value: '********' } } });
+    expect(JSON.stringify(client.auth)).not.toContain(TOKEN);
     expect(client.host).toBe(HOST);
   });
 });

@@ -1,6 +1,7 @@
-// Entra ID (Azure AD) credentials for Azure Databricks: a service principal secret (ClientSecretCredential) or
-// the Azure CLI login (AzureCliCredential), both through @azure/identity (api-notes §10).
-import { AzureAuthorityHosts, AzureCliCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
+// Entra ID (Azure AD) credentials for Azure Databricks: a service principal secret (ClientSecretCredential), the
+// Azure CLI login (AzureCliCredential) or a managed identity (ManagedIdentityCredential), all through
+// @azure/identity (api-notes §10; the Go SDK's azure-msi).
+import { AzureAuthorityHosts, AzureCliCredential, ClientSecretCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import axios from 'axios';
 import { UserError } from '../../errors/index.ts';
 import { scrubSecrets } from '../redact.ts';
@@ -20,17 +21,25 @@ const AUTHORITY_HOSTS: Record<string, string> = {
 /** What a credential is built from; tests inject a factory that returns fakes. */
 export type AzureCredentialRequest =
   | { kind: 'client-secret'; tenantId: string; clientId: string; clientSecret: string; authorityHost: string }
-  | { kind: 'cli'; tenantId?: string };
+  | { kind: 'cli'; tenantId?: string }
+  /** clientId picks a user-assigned identity; without it, the system-assigned one. */
+  | { kind: 'msi'; clientId?: string };
 
 export type AzureCredentialFactory = (request: AzureCredentialRequest) => TokenCredential;
 
-export const defaultAzureCredentialFactory: AzureCredentialFactory = (request) =>
-  request.kind === 'client-secret'
-    ? new ClientSecretCredential(request.tenantId, request.clientId, request.clientSecret, { authorityHost: request.authorityHost })
-    : new AzureCliCredential(request.tenantId === undefined ? {} : { tenantId: request.tenantId });
+export const defaultAzureCredentialFactory: AzureCredentialFactory = (request) => {
+  switch (request.kind) {
+    case 'client-secret':
+      return new ClientSecretCredential(request.tenantId, request.clientId, request.clientSecret, { authorityHost: request.authorityHost });
+    case 'cli':
+      return new AzureCliCredential(request.tenantId === undefined ? {} : { tenantId: request.tenantId });
+    case 'msi':
+      return request.clientId === undefined ? new ManagedIdentityCredential() : new ManagedIdentityCredential({ clientId: request.clientId });
+  }
+};
 
 export interface AzureProviderOptions {
-  authType: Extract<AuthType, 'azure-client-secret' | 'azure-cli'>;
+  authType: Extract<AuthType, 'azure-client-secret' | 'azure-cli' | 'azure-msi'>;
   host: string;
   clientId?: string;
   clientSecret?: string;
@@ -56,6 +65,14 @@ export async function discoverAzureTenant(host: string): Promise<string> {
   throw new UserError(`Could not discover the Azure tenant of ${host}`, 'Set ARM_TENANT_ID (azure_tenant_id in your profile).');
 }
 
+const HINTS: Record<AzureProviderOptions['authType'], string> = {
+  'azure-cli': 'Run `az login` (and `az account set` for the right tenant), or use a service principal via ARM_CLIENT_ID/ARM_CLIENT_SECRET/ARM_TENANT_ID.',
+  'azure-client-secret': 'Check ARM_CLIENT_ID, ARM_CLIENT_SECRET and ARM_TENANT_ID.',
+  'azure-msi':
+    'A managed identity is available only on Azure compute with an identity assigned (VM, App Service, Functions, AKS); ' +
+    'for a user-assigned identity set ARM_CLIENT_ID to its client id.',
+};
+
 export function azureProvider(options: AzureProviderOptions): CredentialsProvider {
   const factory = options.credentialFactory ?? defaultAzureCredentialFactory;
   const secrets = options.clientSecret === undefined ? [] : [options.clientSecret];
@@ -63,6 +80,7 @@ export function azureProvider(options: AzureProviderOptions): CredentialsProvide
 
   const buildCredential = async (): Promise<TokenCredential> => {
     if (options.authType === 'azure-cli') return factory({ kind: 'cli', ...(options.tenantId ? { tenantId: options.tenantId } : {}) });
+    if (options.authType === 'azure-msi') return factory({ kind: 'msi', ...(options.clientId ? { clientId: options.clientId } : {}) });
     const tenantId = options.tenantId ?? (await discoverAzureTenant(options.host));
     const environment = (options.environment ?? 'PUBLIC').toUpperCase();
     const authorityHost = AUTHORITY_HOSTS[environment];
@@ -82,9 +100,7 @@ export function azureProvider(options: AzureProviderOptions): CredentialsProvide
       const detail = scrubSecrets(error instanceof Error ? error.message : String(error), secrets);
       throw new UserError(
         `Entra ID token request failed (${options.authType}): ${detail}`,
-        options.authType === 'azure-cli'
-          ? 'Run `az login` (and `az account set` for the right tenant), or use a service principal via ARM_CLIENT_ID/ARM_CLIENT_SECRET/ARM_TENANT_ID.'
-          : 'Check ARM_CLIENT_ID, ARM_CLIENT_SECRET and ARM_TENANT_ID.',
+        HINTS[options.authType],
       );
     }
   };

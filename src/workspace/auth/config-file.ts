@@ -8,8 +8,14 @@ export interface ConfigFile {
   text: string;
 }
 
+/** The home directory as the given environment has it (HOME, USERPROFILE on Windows), as Go's os.UserHomeDir. */
+export function homeOf(env: Record<string, string | undefined>): string {
+  const fromEnv = process.platform === 'win32' ? env.USERPROFILE : env.HOME;
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : homedir();
+}
+
 /** The config file path: DATABRICKS_CONFIG_FILE (with `~` expanded) or ~/.databrickscfg. */
-export function configFilePath(env: Record<string, string | undefined>, home: string = homedir()): string {
+export function configFilePath(env: Record<string, string | undefined>, home: string = homeOf(env)): string {
   const configured = env.DATABRICKS_CONFIG_FILE;
   if (configured === undefined || configured === '') return join(home, '.databrickscfg');
   return configured.startsWith('~') ? join(home, configured.slice(1)) : configured;

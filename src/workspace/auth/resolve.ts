@@ -1,23 +1,36 @@
-// Unified authentication, resolved as the Databricks CLI and SDKs do (api-notes §10): explicit arguments, then
-// environment variables, then a ~/.databrickscfg profile; then exactly one auth method. Pure: the caller reads
-// the config file (config-file.ts); providers do their I/O only when asked for headers.
+// Unified authentication, resolved as the Databricks CLI and SDKs do: gather the configuration (load-config.ts),
+// choose the method (choose.ts), build its provider, and describe all of it without a secret. No I/O here beyond
+// what the caller passes in: providers fetch tokens only when asked for headers.
 import { UserError } from '../../errors/index.ts';
 import { secureHost } from '../host.ts';
-import { ATTRIBUTES, authGroupsUsed, ENV_OF, isAzureHost, nonEmpty, type AttributeName, type DatabricksConfig } from './attributes.ts';
+import { ATTRIBUTE_BY_NAME, ATTRIBUTES, isSet, nonEmpty, type DatabricksConfig } from './attributes.ts';
 import { azureProvider, type AzureCredentialFactory } from './azure.ts';
-import { parseIni, type ConfigFile } from './config-file.ts';
+import { probeFirst } from './chain.ts';
+import { chooseAuth, oidcTokenEnvName } from './choose.ts';
+import type { ConfigFile } from './config-file.ts';
+import { databricksCliProvider } from './databricks-cli.ts';
+import { loadConfig, type LoadedConfig, type TargetWorkspace } from './load-config.ts';
 import { oauthM2MProvider } from './oauth-m2m.ts';
+import { envIdTokenSource, fileIdTokenSource, githubIdTokenSource, oidcProvider } from './oidc.ts';
 import { basicProvider, patProvider } from './static-providers.ts';
-import { AUTH_TYPES, type AuthDescription, type AuthType, type CredentialsProvider } from './types.ts';
+import type { AuthDescription, AuthType, CredentialsProvider, DescribedAttribute } from './types.ts';
+
+export type { TargetWorkspace } from './load-config.ts';
 
 export interface ResolveAuthInput {
   env: Record<string, string | undefined>;
   /** The config file's path and text, when it exists (see readConfigFile). */
   configFile?: ConfigFile;
-  /** Explicit values win over the environment (e.g. the bundle target's workspace.host / profile). */
+  /** Explicit options: they win over the environment and the config file (the SDKs' constructor arguments). */
   host?: string;
   profile?: string;
   authType?: string;
+  /**
+   * A bundle target's workspace.host / workspace.profile: resolved as the Databricks CLI's bundle commands do
+   * (DATABRICKS_CONFIG_PROFILE, which -p sets, wins over the target's profile; a host-only target picks the one
+   * profile with that host; a selected profile wins over auth variables in the environment).
+   */
+  target?: TargetWorkspace;
 }
 
 /** Injected into the providers; tests use them to avoid real token endpoints and the Azure CLI. */
@@ -31,77 +44,33 @@ export interface ResolvedAuth {
   provider: CredentialsProvider;
 }
 
-const NO_CREDENTIALS_HINT =
-  'Set DATABRICKS_TOKEN (personal access token), DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET (OAuth M2M), ' +
-  'ARM_CLIENT_ID + ARM_CLIENT_SECRET + ARM_TENANT_ID (Entra ID service principal), log in with `az login` on an ' +
-  'Azure workspace, or pick a profile from ~/.databrickscfg with DATABRICKS_CONFIG_PROFILE.';
-
-function fill(config: DatabricksConfig, name: AttributeName, value: string | undefined): void {
-  if (!nonEmpty(config[name]) && nonEmpty(value)) config[name] = value.trim();
+function noCredentialsHint(host: string): string {
+  return (
+    `Log in with \`databricks auth login --host ${host}\` (the Databricks CLI), or set DATABRICKS_TOKEN (personal access token), ` +
+    'DATABRICKS_CLIENT_ID + DATABRICKS_CLIENT_SECRET (OAuth M2M), DATABRICKS_CLIENT_ID in GitHub Actions with `id-token: write` (github-oidc), ' +
+    'ARM_CLIENT_ID + ARM_CLIENT_SECRET + ARM_TENANT_ID (Entra ID service principal) or ARM_USE_MSI=true (managed identity) on Azure, ' +
+    'or pick a profile from ~/.databrickscfg with -p/--profile.'
+  );
 }
 
-function fromFile(config: DatabricksConfig, file: ConfigFile | undefined, explicitProfile: string | undefined): string | undefined {
-  if (file === undefined) {
-    if (explicitProfile !== undefined) {
-      throw new UserError(`Profile "${explicitProfile}" was requested but there is no Databricks config file`, 'Create ~/.databrickscfg or set DATABRICKS_CONFIG_FILE.');
-    }
-    return undefined;
-  }
-  const sections = parseIni(file.text);
-  const defaultProfile = sections.get('__settings__')?.['default_profile'];
-  const profile = explicitProfile ?? (nonEmpty(defaultProfile) ? defaultProfile : undefined);
-  const section = sections.get(profile ?? 'DEFAULT');
-  if (section === undefined) {
-    if (profile === undefined) return undefined; // a missing DEFAULT is fine
-    throw new UserError(`${file.path} has no [${profile}] profile`, `Profiles in the file: ${[...sections.keys()].filter((s) => s !== '__settings__').join(', ') || 'none'}.`);
-  }
-  for (const attribute of ATTRIBUTES) fill(config, attribute.name, section[attribute.name]);
-  return profile ?? 'DEFAULT';
-}
-
-function requireAttributes(config: DatabricksConfig, authType: AuthType, names: AttributeName[]): void {
-  const missing = names.filter((n) => !nonEmpty(config[n]));
+function requireAttributes(config: DatabricksConfig, authType: AuthType, names: (keyof DatabricksConfig)[]): void {
+  const missing = names.filter((n) => !isSet(config, n));
   if (missing.length > 0) {
     throw new UserError(
-      `Auth type ${authType} needs ${missing.map((n) => `${n} (${ENV_OF[n]})`).join(' and ')}`,
+      `Auth type ${authType} needs ${missing.map((n) => `${n} (${ATTRIBUTE_BY_NAME[n].env})`).join(' and ')}`,
       'Set them in the environment or in your ~/.databrickscfg profile.',
     );
   }
 }
 
-/** Which provider applies: the one auth_type names, else the first whose attributes are present. */
-function chooseAuthType(config: DatabricksConfig, host: string): AuthType {
-  if (nonEmpty(config.auth_type)) {
-    const wanted = config.auth_type as AuthType;
-    if (!AUTH_TYPES.includes(wanted)) {
-      throw new UserError(`Unsupported auth type "${config.auth_type}"`, `Supported: ${AUTH_TYPES.join(', ')}.`);
-    }
-    return wanted;
-  }
-  const groups = authGroupsUsed(config);
-  if (groups.length > 1) {
-    throw new UserError(
-      `More than one authorization method configured: ${groups.join(' and ')}`,
-      'Unset the ones you do not want, or choose one with DATABRICKS_AUTH_TYPE (pat, basic, oauth-m2m, azure-client-secret, azure-cli).',
-    );
-  }
-  if (nonEmpty(config.token)) return 'pat';
-  if (nonEmpty(config.username) && nonEmpty(config.password)) return 'basic';
-  if (nonEmpty(config.client_id) && nonEmpty(config.client_secret)) return 'oauth-m2m';
-  const azure = isAzureHost(host) || nonEmpty(config.azure_workspace_resource_id);
-  if (azure && nonEmpty(config.azure_client_id) && nonEmpty(config.azure_client_secret)) return 'azure-client-secret';
-  if (azure && groups.length === 0) return 'azure-cli';
-  if (nonEmpty(config.azure_client_id) && !azure) {
-    throw new UserError(
-      `ARM_CLIENT_ID is set but ${host} is not an Azure Databricks host`,
-      'Set DATABRICKS_AUTH_TYPE=azure-client-secret to use it anyway, or use a Databricks credential.',
-    );
-  }
-  throw new UserError(`No Databricks credentials found for ${host}`, NO_CREDENTIALS_HINT);
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>);
 }
 
-function buildProvider(authType: AuthType, config: DatabricksConfig, host: string, deps: AuthDeps): CredentialsProvider {
+function buildProvider(authType: AuthType, loaded: LoadedConfig, host: string, env: Record<string, string | undefined>, deps: AuthDeps): CredentialsProvider {
+  const { config } = loaded;
   const now = deps.now ?? Date.now;
+  const azure = { host, now, ...optional('credentialFactory', deps.azureCredentialFactory), ...optional('workspaceResourceId', config.azure_workspace_resource_id) };
   switch (authType) {
     case 'pat':
       requireAttributes(config, authType, ['token']);
@@ -112,61 +81,90 @@ function buildProvider(authType: AuthType, config: DatabricksConfig, host: strin
     case 'oauth-m2m':
       requireAttributes(config, authType, ['client_id', 'client_secret']);
       return oauthM2MProvider({ host, clientId: config.client_id as string, clientSecret: config.client_secret as string, now });
+    case 'databricks-cli':
+      return databricksCliProvider({ host, env, now, ...optional('profile', loaded.profile?.name), ...optional('cliPath', config.databricks_cli_path) });
+    case 'github-oidc':
+      requireAttributes(config, authType, ['actions_id_token_request_url', 'actions_id_token_request_token']);
+      return oidcProvider({
+        authType,
+        host,
+        now,
+        source: githubIdTokenSource(config.actions_id_token_request_url as string, config.actions_id_token_request_token as string),
+        ...optional('clientId', config.client_id),
+        ...optional('audience', config.audience),
+      });
+    case 'env-oidc':
+      return oidcProvider({ authType, host, now, source: envIdTokenSource(env, oidcTokenEnvName(config)), ...optional('clientId', config.client_id), ...optional('audience', config.audience) });
+    case 'file-oidc':
+      requireAttributes(config, authType, ['oidc_token_filepath']);
+      return oidcProvider({ authType, host, now, source: fileIdTokenSource(config.oidc_token_filepath as string), ...optional('clientId', config.client_id), ...optional('audience', config.audience) });
+    case 'azure-msi':
+      return azureProvider({ ...azure, authType, ...optional('clientId', config.azure_client_id) });
     case 'azure-client-secret':
       requireAttributes(config, authType, ['azure_client_id', 'azure_client_secret']);
       return azureProvider({
+        ...azure,
         authType,
-        host,
         clientId: config.azure_client_id as string,
         clientSecret: config.azure_client_secret as string,
         ...optional('tenantId', config.azure_tenant_id),
         ...optional('environment', config.azure_environment),
-        ...optional('workspaceResourceId', config.azure_workspace_resource_id),
-        ...optional('credentialFactory', deps.azureCredentialFactory),
-        now,
       });
     case 'azure-cli':
-      return azureProvider({
-        authType,
-        host,
-        ...optional('tenantId', config.azure_tenant_id),
-        ...optional('workspaceResourceId', config.azure_workspace_resource_id),
-        ...optional('credentialFactory', deps.azureCredentialFactory),
-        now,
-      });
+      return azureProvider({ ...azure, authType, ...optional('tenantId', config.azure_tenant_id) });
   }
 }
 
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined || value === '' ? {} : ({ [key]: value } as Record<K, V>);
+/** Every value that was set, with its source; secrets masked. */
+function describeConfiguration(loaded: LoadedConfig): Record<string, DescribedAttribute> {
+  const out: Record<string, DescribedAttribute> = {};
+  for (const a of ATTRIBUTES) {
+    const value = loaded.config[a.name];
+    const source = loaded.sources[a.name];
+    if (!nonEmpty(value) || source === undefined) continue;
+    out[a.name] = { value: a.secret ? '********' : value, source };
+  }
+  if (loaded.profile !== undefined) out['profile'] = { value: loaded.profile.name, source: loaded.profile.source };
+  return out;
 }
 
 /**
- * Resolves host and credentials. Throws a UserError for a missing host, an unknown or missing profile, an
- * ambiguous or incomplete auth configuration, and a non-https host that is not loopback.
+ * Resolves host and credentials. Throws a UserError for a missing host, an unknown or missing profile, a profile
+ * whose host is not the target's, an ambiguous or incomplete auth configuration, and a non-https host that is not
+ * loopback. Whether the Databricks CLI has a login is found out at the first request.
  */
 export function resolveAuth(input: ResolveAuthInput, deps: AuthDeps = {}): ResolvedAuth {
-  const config: DatabricksConfig = {};
-  fill(config, 'host', input.host);
-  fill(config, 'auth_type', input.authType);
-  const explicitProfile = nonEmpty(input.profile) ? input.profile.trim() : nonEmpty(input.env.DATABRICKS_CONFIG_PROFILE) ? input.env.DATABRICKS_CONFIG_PROFILE.trim() : undefined;
-  for (const attribute of ATTRIBUTES) fill(config, attribute.name, input.env[attribute.env]);
-
-  // The SDKs read the file only when a profile is named or nothing came from arguments and environment.
-  const anythingSet = nonEmpty(config.host) || authGroupsUsed(config).length > 0;
-  const profile = explicitProfile !== undefined || !anythingSet ? fromFile(config, input.configFile, explicitProfile) : undefined;
-
+  const loaded = loadConfig(input);
+  const { config } = loaded;
   if (!nonEmpty(config.host)) {
-    throw new UserError('No Databricks host configured', 'Set DATABRICKS_HOST, the target\'s workspace.host, or a profile with `host`.');
+    throw new UserError(
+      'No Databricks host configured',
+      "Set the target's workspace.host, DATABRICKS_HOST, or pick a profile with a host (-p/--profile, DATABRICKS_CONFIG_PROFILE).",
+    );
   }
   const host = secureHost(config.host);
-  const authType = chooseAuthType(config, host);
-  const provider = buildProvider(authType, config, host, deps);
+  const choice = chooseAuth(config, host, input.env, loaded.sources);
+  const [first, fallback] = choice.candidates as [AuthType, AuthType | undefined];
+  const firstProvider = buildProvider(first, loaded, host, input.env, deps);
+  // Without auth_type, databricks-cli is only a guess: its failure moves on to the fallback, or says nothing was found.
+  const provider =
+    first === 'databricks-cli' && !nonEmpty(config.auth_type)
+      ? probeFirst(firstProvider, fallback === undefined ? undefined : buildProvider(fallback, loaded, host, input.env, deps), (miss) =>
+          new UserError(`No Databricks credentials found for ${host} (${miss.reason})`, noCredentialsHint(host)),
+        )
+      : firstProvider;
 
-  const description: AuthDescription = { auth_type: authType, host };
-  if (profile !== undefined) {
-    description.profile = profile;
-    if (input.configFile !== undefined) description.config_file = input.configFile.path;
+  const description: AuthDescription = {
+    auth_type: first,
+    ...(fallback === undefined ? {} : { fallback }),
+    host,
+    auth_reason: choice.reason,
+    configuration: describeConfiguration(loaded),
+  };
+  if (loaded.profile !== undefined) {
+    description.profile = loaded.profile.name;
+    description.config_file = loaded.profile.file.path;
+    description.profile_reason = loaded.profile.reason;
   }
   return { description, provider };
 }
