@@ -281,6 +281,24 @@ describe('Azure', () => {
     expect(fake.requests).toEqual([{ kind: 'cli', tenantId: 't' }]);
   });
 
+  it('uses a managed identity with ARM_USE_MSI=true (user-assigned with ARM_CLIENT_ID), sending the resource id headers', async () => {
+    const fake = fakeFactory();
+    const resourceId = '/subscriptions/s/resourceGroups/g/providers/Microsoft.Databricks/workspaces/w';
+    const env = { PATH: '', DATABRICKS_HOST: AZ_HOST, ARM_USE_MSI: 'true', ARM_CLIENT_ID: 'uami-client', DATABRICKS_AZURE_RESOURCE_ID: resourceId };
+    const { provider, description } = resolveAuth({ env }, { azureCredentialFactory: fake.factory });
+    expect(description).toMatchObject({ auth_type: 'databricks-cli', fallback: 'azure-msi' });
+    expect(await provider.headers()).toEqual({
+      Authorization: 'Bearer aad-msi',
+      'X-Databricks-Azure-Workspace-Resource-Id': resourceId,
+      'X-Databricks-Azure-SP-Management-Token': 'mgmt-token',
+    });
+    expect(provider.authType).toBe('azure-msi');
+    expect(fake.requests).toEqual([{ kind: 'msi', clientId: 'uami-client' }]);
+    // ARM_USE_MSI=false counts as unset; another value is a clear error.
+    expect(resolve({ env: { DATABRICKS_HOST: AZ_HOST, ARM_USE_MSI: 'false' } }).description.fallback).toBe('azure-cli');
+    expect(userError(() => resolve({ env: { DATABRICKS_HOST: AZ_HOST, ARM_USE_MSI: 'yes please' } })).message).toContain('must be true or false');
+  });
+
   it('turns a credential failure into a UserError with a hint and no secret', async () => {
     const { provider } = resolveAuth(
       { env: { DATABRICKS_HOST: AZ_HOST, ARM_CLIENT_ID: 'app', ARM_CLIENT_SECRET: 'arm-secret-value', ARM_TENANT_ID: 't' } },
