@@ -16,7 +16,7 @@ import { secretsRoutes } from './handlers/secrets.ts';
 import { workspaceRoutes } from './handlers/workspace.ts';
 import { HttpApiError, malformedRequest } from './http/api-error.ts';
 import { AuthRegistry, type OAuthClient, type TokenSpec } from './http/auth.ts';
-import { type Fault, type FaultConfig, FaultInjector, faultName } from './http/faults.ts';
+import { type Fault, type FaultConfig, FaultInjector, faultName, lostStatus } from './http/faults.ts';
 import { type JsonObject, isJsonObject, parseJson, toJson } from './http/json.ts';
 import { type RequestRecord, describeRawBody, queryRecord, redactAuthorization, redactBody } from './http/request-log.ts';
 import { type BodyKind, Router } from './http/router.ts';
@@ -105,8 +105,10 @@ function parseBody(kind: BodyKind | undefined, raw: Buffer, contentType: string 
   }
 }
 
+const FAULT_CODES: Record<number, string> = { 429: 'REQUEST_LIMIT_EXCEEDED', 502: 'BAD_GATEWAY', 503: 'TEMPORARILY_UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
+
 function faultReply(fault: Extract<Fault, { kind: 'status' }>, requestId: string): Reply {
-  const code = fault.errorCode ?? (fault.status === 429 ? 'REQUEST_LIMIT_EXCEEDED' : fault.status === 503 ? 'TEMPORARILY_UNAVAILABLE' : 'INTERNAL_ERROR');
+  const code = fault.errorCode ?? FAULT_CODES[fault.status] ?? 'INTERNAL_ERROR';
   const message = fault.message ?? (fault.status === 429 ? 'Too many requests. Please wait a moment and try again.' : 'The service is temporarily unavailable.');
   const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {};
   return { status: fault.status, body: new HttpApiError(fault.status, code, message).body(requestId), headers };
@@ -209,9 +211,10 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     }
     if (fault?.kind === 'lost-response') {
       // The request took effect; the client just never hears about it.
-      if (fault.then === 'status503') {
-        record.status = 503;
-        send(res, method, faultReply({ kind: 'status', status: 503 }, requestId), requestId);
+      const status = lostStatus(fault.then);
+      if (status !== undefined) {
+        record.status = status;
+        send(res, method, faultReply({ kind: 'status', status }, requestId), requestId);
       } else {
         record.status = 'reset';
         req.socket.resetAndDestroy();

@@ -46,6 +46,8 @@ export type DbxEvent =
   | EventShape<'artifact.written', { kind: string; path: string }>
   | EventShape<'deploy.plan', { actions: unknown[] }>
   | EventShape<'deploy.action', { resource: string; action: string; status: string }>
+  /** The deploy lock changed hands: a stale lock taken over, or ours lost to someone else. */
+  | EventShape<'deploy.lock', { action: 'takeover' | 'lost'; path: string; holder?: unknown; reason?: string }>
   | EventShape<'diagnostic', { severity: 'error' | 'warning'; path?: string; file?: string; line?: number }>
   | EventShape<'log', Record<string, unknown>>;
 

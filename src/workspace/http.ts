@@ -26,6 +26,7 @@ import {
   classifyNetworkFailure,
   DEFAULT_RETRY_POLICY,
   isRetryableResponse,
+  isTransient,
   parseRetryAfter,
   type RetryPolicy,
 } from './retry.ts';
@@ -74,9 +75,10 @@ export interface CallOptions {
   /** Raw bytes instead of JSON (Files API uploads). */
   rawBody?: { data: Uint8Array | string; contentType: string };
   /**
-   * May this call be repeated when the connection dies after the request went out? Defaults to false for POST
-   * and PATCH and true otherwise. When false and the outcome is unknown, the call throws
-   * RequestOutcomeUnknownError instead of retrying; see side-effects.ts.
+   * May this call be repeated without harm (a read, an overwrite, a delete, an update with full settings)?
+   * Defaults to false for POST and PATCH and true otherwise. Idempotent calls are retried on 429/5xx and
+   * connection failures; the others only when the server provably refused them (retry.ts), and otherwise throw
+   * RequestOutcomeUnknownError so the caller can look before retrying (side-effects.ts, create-once.ts).
    */
   idempotent?: boolean;
   /** Extra body fields to mask in hooks and scrub from errors (beyond redact.ts' SENSITIVE_FIELDS). */
@@ -178,7 +180,12 @@ export class HttpClient {
 
       let delay: number;
       if (result.kind === 'response') {
-        if (!isRetryableResponse(result.error)) throw fail();
+        if (!isRetryableResponse(result.error, idempotent)) {
+          // A create answered 5xx may have been applied before the answer went wrong: say so, so the caller
+          // looks before it tries again.
+          if (!idempotent && isTransient(result.error)) throw this.outcomeUnknown(result.error, request, scrub);
+          throw fail();
+        }
         delay = result.retryAfterMs ?? backoffDelay(attempt, this.policy, this.random);
       } else {
         const failure = classifyNetworkFailure(result.code);
@@ -277,6 +284,16 @@ export class HttpClient {
       );
     }
     return networkError(result.code, request, suffix);
+  }
+
+  private outcomeUnknown(error: ParsedApiError, request: RequestIdentity, scrub: (text: string) => string): RequestOutcomeUnknownError {
+    const details: RemoteApiError['details'] = { status: error.status, error_code: error.error_code, method: request.method, path: request.path };
+    if (error.request_id !== undefined) details.request_id = error.request_id;
+    return new RequestOutcomeUnknownError(
+      `${request.method} ${request.path} failed with ${error.error_code} (HTTP ${error.status}): ${scrub(error.message)}; ` +
+        'it may or may not have been applied, so it was not retried automatically',
+      details,
+    );
   }
 
   private unexpectedHtml(call: CallOptions, response: RawResponse): RemoteApiError {

@@ -1,5 +1,9 @@
-// When to retry a Databricks call, and how long to wait. Follows api-notes §5: 429 and 503 (and the error
-// codes that mean the same), the SDKs' transient messages, and network failures; everything else fails fast.
+// When to retry a Databricks call, and how long to wait. What a call is decides (issue 11): an idempotent call
+// (a read, an import with overwrite, mkdirs, a delete, publish, an update or reset with the full settings) is
+// repeated on 429, 500, 502, 503 and 504, the SDKs' transient messages, and connection failures, because
+// repeating it cannot do harm. A call that is not idempotent (a create) is repeated only when the answer proves
+// the server did not apply it (429 and the rate-limit codes, refused connections); after any other failure its
+// outcome is unknown, and the caller looks before trying again (deploy/adapters/create-once.ts).
 import type { ParsedApiError } from './errors.ts';
 
 export interface RetryPolicy {
@@ -13,34 +17,47 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { timeoutMs: 300_000, baseDelayMs: 1_000, maxDelayMs: 10_000 };
 
-const RETRYABLE_STATUSES = new Set([429, 503]);
-const RETRYABLE_CODES = new Set(['TOO_MANY_REQUESTS', 'REQUEST_LIMIT_EXCEEDED', 'RESOURCE_EXHAUSTED', 'TEMPORARILY_UNAVAILABLE']);
+/** Statuses that mean "try again later" for a call that may be repeated. */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Answers that prove the request was refused before it did anything: safe to repeat any call. */
+const REFUSED_CODES = new Set(['TOO_MANY_REQUESTS', 'REQUEST_LIMIT_EXCEEDED', 'RESOURCE_EXHAUSTED']);
+const TRANSIENT_CODES = new Set([...REFUSED_CODES, 'TEMPORARILY_UNAVAILABLE', 'INTERNAL_ERROR', 'BAD_GATEWAY', 'DEADLINE_EXCEEDED']);
 
-// Messages both SDKs treat as transient whatever the status (api-notes §5).
-const TRANSIENT_MESSAGES: RegExp[] = [
+// Messages both SDKs treat as transient whatever the status (api-notes §5). The first group says the request
+// was turned away before it ran; the second says it may have run.
+const REFUSED_MESSAGES: RegExp[] = [
   /UnknownWorkerEnvironmentException/,
   /does not have any associated worker environments/,
   /There is no worker environment with id/,
   /Unknown worker environment/,
   /ClusterNotReadyException/,
   /worker env .* not found/,
-  /Unexpected error/,
   /Please try again later or try a faster operation\./,
   /RPC token bucket limit has been exceeded/,
-  /Timed out after /,
-  /deadline exceeded/,
   /REQUEST_LIMIT_EXCEEDED/,
 ];
+const MAYBE_APPLIED_MESSAGES: RegExp[] = [/Unexpected error/, /Timed out after /, /deadline exceeded/];
 
 /**
- * An error response worth retrying. The server answered, so it did not apply the request: safe to repeat even
- * for calls that are not idempotent. Includes the job-creation burst limit, which arrives as 400 INVALID_STATE
- * "exceeding rate limit" (api-notes §9).
+ * The server refused the request without applying it: safe to repeat even a create. Includes the job-creation
+ * burst limit, which arrives as 400 INVALID_STATE "exceeding rate limit" (api-notes §9).
  */
-export function isRetryableResponse(error: ParsedApiError): boolean {
-  if (RETRYABLE_STATUSES.has(error.status) || RETRYABLE_CODES.has(error.error_code)) return true;
+export function isRefusal(error: ParsedApiError): boolean {
+  if (error.status === 429 || REFUSED_CODES.has(error.error_code)) return true;
   if (error.error_code === 'INVALID_STATE' && /rate limit/i.test(error.message)) return true;
-  return TRANSIENT_MESSAGES.some((re) => re.test(error.message));
+  return REFUSED_MESSAGES.some((re) => re.test(error.message));
+}
+
+/** Transient for a call that may be repeated: refusals, 5xx gateways and overloads, timeouts. */
+export function isTransient(error: ParsedApiError): boolean {
+  if (isRefusal(error)) return true;
+  if (TRANSIENT_STATUSES.has(error.status) || TRANSIENT_CODES.has(error.error_code)) return true;
+  return MAYBE_APPLIED_MESSAGES.some((re) => re.test(error.message));
+}
+
+/** Should this error response be retried, for a call that is (or is not) idempotent? */
+export function isRetryableResponse(error: ParsedApiError, idempotent: boolean): boolean {
+  return idempotent ? isTransient(error) : isRefusal(error);
 }
 
 /**

@@ -76,16 +76,31 @@ describe('retries', () => {
     expect(clock.sleeps).toEqual([2500]);
   });
 
-  it('retries 500 TEMPORARILY_UNAVAILABLE but not a plain 500', async () => {
-    nock(HOST).get('/api/2.0/pipelines/a').reply(500, apiError('TEMPORARILY_UNAVAILABLE', 'try later'));
+  it('retries an idempotent call on 500, 502 and 504, but not on 400 or 404', async () => {
+    nock(HOST).get('/api/2.0/pipelines/a').reply(500, apiError('INTERNAL_ERROR', 'boom'));
+    nock(HOST).get('/api/2.0/pipelines/a').reply(502, '<html><title>Bad Gateway</title></html>', { 'Content-Type': 'text/html' });
+    nock(HOST).get('/api/2.0/pipelines/a').reply(504, '');
     nock(HOST).get('/api/2.0/pipelines/a').reply(200, { pipeline_id: 'a' });
-    nock(HOST).get('/api/2.0/pipelines/b').reply(500, apiError('INTERNAL_ERROR', 'boom'));
+    nock(HOST).post('/api/2.0/workspace/mkdirs').reply(500, apiError('INTERNAL_ERROR', 'boom'));
+    nock(HOST).post('/api/2.0/workspace/mkdirs').reply(200, {});
+    nock(HOST).get('/api/2.0/pipelines/b').reply(400, apiError('INVALID_PARAMETER_VALUE', 'no'));
     const { client, clock } = makeClient();
     await expect(client.pipelines.get('a')).resolves.toMatchObject({ pipeline_id: 'a' });
+    await expect(client.workspace.mkdirs({ path: '/x' })).resolves.toEqual({});
+    expect(clock.sleeps).toHaveLength(4);
     const error = await rejection(client.pipelines.get('b'));
-    expect(error).toBeInstanceOf(RemoteApiError);
-    expect((error as RemoteApiError).details).toMatchObject({ status: 500, error_code: 'INTERNAL_ERROR', method: 'GET', path: '/api/2.0/pipelines/b' });
-    expect(clock.sleeps).toHaveLength(1);
+    expect((error as RemoteApiError).details).toMatchObject({ status: 400, error_code: 'INVALID_PARAMETER_VALUE', method: 'GET', path: '/api/2.0/pipelines/b' });
+    expect(clock.sleeps).toHaveLength(4);
+  });
+
+  it('does not retry a create answered with a 5xx: its outcome is unknown, so the caller looks first', async () => {
+    nock(HOST).post('/api/2.2/jobs/create').reply(503, apiError('TEMPORARILY_UNAVAILABLE', 'busy'));
+    const { client, requests } = makeClient();
+    const error = await rejection(client.jobs.create({ name: 'job' }));
+    expect(error).toBeInstanceOf(RequestOutcomeUnknownError);
+    expect((error as RemoteApiError).details).toMatchObject({ status: 503, error_code: 'TEMPORARILY_UNAVAILABLE' });
+    expect(error.message).toContain('may or may not have been applied');
+    expect(requests).toHaveLength(1);
   });
 
   it('gives up once the next wait would exceed the time budget', async () => {
@@ -205,7 +220,7 @@ describe('error responses', () => {
     { name: 'legacy {error}', status: 400, body: { error: 'bad thing' }, code: 'BAD_REQUEST', message: 'bad thing' },
     { name: 'SCIM', status: 403, body: { detail: 'no access', status: '403', scimType: 'x' }, code: 'SCIM_403', message: 'no access' },
     { name: 'plain CODE: message text', status: 400, body: 'INVALID_PARAMETER_VALUE: bad value', headers: { 'content-type': 'text/plain' }, code: 'INVALID_PARAMETER_VALUE', message: 'bad value' },
-    { name: 'HTML with <pre>', status: 502, body: '<html><body><pre>upstream broke</pre></body></html>', headers: { 'content-type': 'text/html' }, code: 'BAD_GATEWAY', message: 'upstream broke' },
+    { name: 'HTML with <pre>', status: 501, body: '<html><body><pre>upstream broke</pre></body></html>', headers: { 'content-type': 'text/html' }, code: 'NOT_IMPLEMENTED', message: 'upstream broke' },
     { name: 'empty body', status: 403, body: '', code: 'PERMISSION_DENIED', message: 'PERMISSION_DENIED' },
   ];
   for (const c of cases) {

@@ -59,16 +59,26 @@ describe('retry rules', () => {
     expect(backoffDelay(3, DEFAULT_RETRY_POLICY, () => 0)).toBe(0);
   });
 
-  it('retries throttling, unavailability and the SDKs transient messages only', () => {
+  it('retries an idempotent call on 429, 500, 502, 503, 504 and the SDKs transient messages, and nothing else', () => {
     const e = (status: number, error_code: string, message = '') => ({ status, error_code, message });
-    expect(isRetryableResponse(e(429, 'TOO_MANY_REQUESTS'))).toBe(true);
-    expect(isRetryableResponse(e(503, 'X'))).toBe(true);
-    expect(isRetryableResponse(e(500, 'TEMPORARILY_UNAVAILABLE'))).toBe(true);
-    expect(isRetryableResponse(e(400, 'INVALID_STATE', 'exceeding rate limit: 1000 job creations per 3600 seconds'))).toBe(true);
-    expect(isRetryableResponse(e(400, 'INVALID_PARAMETER_VALUE', 'ClusterNotReadyException: wait'))).toBe(true);
-    expect(isRetryableResponse(e(500, 'INTERNAL_ERROR', 'boom'))).toBe(false);
-    expect(isRetryableResponse(e(504, 'DEADLINE_EXCEEDED'))).toBe(false);
-    expect(isRetryableResponse(e(409, 'RESOURCE_CONFLICT'))).toBe(false);
+    for (const [status, code] of [[429, 'TOO_MANY_REQUESTS'], [500, 'INTERNAL_ERROR'], [502, 'BAD_GATEWAY'], [503, 'X'], [504, 'DEADLINE_EXCEEDED']] as const) {
+      expect(isRetryableResponse(e(status, code), true), `${status}`).toBe(true);
+    }
+    expect(isRetryableResponse(e(400, 'INVALID_STATE', 'exceeding rate limit: 1000 job creations per 3600 seconds'), true)).toBe(true);
+    expect(isRetryableResponse(e(400, 'INVALID_PARAMETER_VALUE', 'ClusterNotReadyException: wait'), true)).toBe(true);
+    expect(isRetryableResponse(e(409, 'RESOURCE_CONFLICT'), true)).toBe(false);
+    expect(isRetryableResponse(e(400, 'INVALID_PARAMETER_VALUE', 'bad'), true)).toBe(false);
+    expect(isRetryableResponse(e(404, 'RESOURCE_DOES_NOT_EXIST'), true)).toBe(false);
+  });
+
+  it('retries a call that is not idempotent only when the server provably refused it', () => {
+    const e = (status: number, error_code: string, message = '') => ({ status, error_code, message });
+    expect(isRetryableResponse(e(429, 'TOO_MANY_REQUESTS'), false)).toBe(true);
+    expect(isRetryableResponse(e(400, 'INVALID_STATE', 'exceeding rate limit: 1000 job creations per 3600 seconds'), false)).toBe(true);
+    expect(isRetryableResponse(e(400, 'INVALID_PARAMETER_VALUE', 'ClusterNotReadyException: wait'), false)).toBe(true);
+    // A 5xx may come after the server applied the call (a proxy, a lost answer): the caller must look first.
+    for (const status of [500, 502, 503, 504]) expect(isRetryableResponse(e(status, 'X'), false), `${status}`).toBe(false);
+    expect(isRetryableResponse(e(500, 'INTERNAL_ERROR', 'Unexpected error'), false)).toBe(false);
   });
 });
 

@@ -7,8 +7,16 @@ export type Fault =
   | { kind: 'status'; status: number; retryAfterSeconds?: number; errorCode?: string; message?: string }
   /** Drop the connection before handling (TCP reset). */
   | { kind: 'reset' }
-  /** Handle the request, then drop the connection or answer 503 instead of the real response. */
-  | { kind: 'lost-response'; then?: 'reset' | 'status503' };
+  /** Handle the request, then drop the connection or answer an error status instead of the real response. */
+  | { kind: 'lost-response'; then?: 'reset' | LostStatus };
+
+/** The error status a lost response is answered with (a proxy or gateway failing after the server applied it). */
+export type LostStatus = 'status500' | 'status502' | 'status503' | 'status504';
+
+/** The status of a lost response's error answer, or undefined when the connection is dropped. */
+export function lostStatus(then: 'reset' | LostStatus | undefined): number | undefined {
+  return then === undefined || then === 'reset' ? undefined : Number(then.slice('status'.length));
+}
 
 export interface FaultRule {
   /** `"POST /api/2.2/jobs/create"`, a bare path, or either with a trailing `*`; method `*` matches any. */
@@ -37,7 +45,21 @@ export const faults = {
   unavailable: (retryAfterSeconds?: number): Fault =>
     retryAfterSeconds === undefined ? { kind: 'status', status: 503 } : { kind: 'status', status: 503, retryAfterSeconds },
   reset: (): Fault => ({ kind: 'reset' }),
-  lostResponse: (then: 'reset' | 'status503' = 'reset'): Fault => ({ kind: 'lost-response', then }),
+  lostResponse: (then: 'reset' | LostStatus = 'reset'): Fault => ({ kind: 'lost-response', then }),
+  /** Every kind of fault, for random fault runs: refusals, 5xx, resets and lost responses. */
+  everyKind: (): Fault[] => [
+    { kind: 'status', status: 429, retryAfterSeconds: 1 },
+    { kind: 'status', status: 500 },
+    { kind: 'status', status: 502 },
+    { kind: 'status', status: 503 },
+    { kind: 'status', status: 504 },
+    { kind: 'reset' },
+    { kind: 'lost-response', then: 'reset' },
+    { kind: 'lost-response', then: 'status500' },
+    { kind: 'lost-response', then: 'status502' },
+    { kind: 'lost-response', then: 'status503' },
+    { kind: 'lost-response', then: 'status504' },
+  ],
 };
 
 export function faultName(fault: Fault): string {

@@ -28,9 +28,14 @@ export class LakeviewService {
     return callEndpoint(this.ctx.http, 'lakeview/create', { body: writable(dashboard), query }, { idempotent: false });
   }
 
-  /** Send `etag` for optimistic concurrency; publish again afterwards. */
+  /**
+   * Replaces the draft with the full dashboard; publish again afterwards. Without `etag` sending it twice is
+   * harmless, so it is retried like any idempotent call; with `etag` (optimistic concurrency) a retry after a
+   * lost answer would be refused as stale, so it is not.
+   */
   update(dashboardId: string, dashboard: RequestBody<'lakeview/update'>, query: RequestQuery<'lakeview/update'> = {}): Promise<Response<'lakeview/update'>> {
-    return callEndpoint(this.ctx.http, 'lakeview/update', { path: { dashboard_id: dashboardId }, body: writable(dashboard), query }, { idempotent: false });
+    const idempotent = dashboard.etag === undefined;
+    return callEndpoint(this.ctx.http, 'lakeview/update', { path: { dashboard_id: dashboardId }, body: writable(dashboard), query }, { idempotent });
   }
 
   get(dashboardId: string): Promise<Dashboard> {
