@@ -72,9 +72,15 @@ async function cli(s: FakeSetup, cwd: string, args: string[]): Promise<{ code: n
 
 describe('kill -9 during a deploy', () => {
   it('a plain rerun takes over the dead deploy lock and converges with no duplicates', async () => {
-    // A deploy of the reference bundle makes about 45 requests; kill early (lock just taken), in the middle
-    // (creates in flight) and late (state saves, release).
-    const points = [3, 12 + Math.floor(Math.random() * 10), 30 + Math.floor(Math.random() * 10)];
+    // How many requests a whole deploy makes; kill early (lock just taken), in the middle (creates in flight)
+    // and late (state saves), at random within each part.
+    const probe = await fakeWorkspace();
+    const probed = await cli(probe, await scratchProject(), ['deploy', '-t', 'dev', '--auto-approve']);
+    expect(probed.code).toBe(0);
+    const total = probe.ws.requests.length;
+    await probe.ws.close();
+    const at = (from: number, to: number) => Math.floor(total * (from + Math.random() * (to - from)));
+    const points = [3, at(0.3, 0.6), at(0.6, 0.9)];
     let takeovers = 0;
     for (const killAt of points) {
       const cwd = await scratchProject();
