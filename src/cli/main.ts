@@ -1,7 +1,7 @@
 // The dbx-ts command line: thin commands over the engine; exit codes decided here.
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, RemoteApiError, UserError } from '../errors/index.ts';
+import { packageVersion } from '../package-root.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { installSelection } from './selection.ts';
@@ -66,11 +66,6 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[] = []
   installSelection(program, ctx);
   await registerCommands(program, ctx, argv);
   return program;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 function describe(error: unknown): string {

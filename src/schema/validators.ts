@@ -166,13 +166,36 @@ function loadStandalone(code: string): ValidateFunction {
   return module.exports.default ?? module.exports;
 }
 
+function bundleSchemaText(): string {
+  return readFileSync(new URL('./bundle-schema.json', import.meta.url), 'utf8');
+}
+
+/** The bundle validator as ajv standalone code (CommonJS); the build writes it into the package. */
+export function bundleValidatorSource(text: string = bundleSchemaText()): { code: string; validate: ValidateFunction } {
+  const ajv = newAjv({ source: true });
+  const validate = ajv.compile(JSON.parse(text) as JsonObject);
+  return { code: standaloneCode(ajv, validate), validate };
+}
+
+/** The built package ships the compiled validator next to this module (see scripts/build.ts); a clone does not. */
+function prebuiltBundleValidator(): ValidateFunction | undefined {
+  try {
+    return moduleRequire('./bundle-validator.cjs') as ValidateFunction;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
 /**
  * The bundle schema is large: compiling it takes seconds, loading the generated code tens of milliseconds.
- * So the compiled validator is cached as ajv standalone code, keyed by the schema text and the ajv version;
- * a missing or unreadable cache just means compiling once more.
+ * The package ships it compiled; from sources it is cached as ajv standalone code, keyed by the schema text
+ * and the ajv version; a missing or unreadable cache just means compiling once more.
  */
 function compileBundleValidator(): ValidateFunction {
-  const text = readFileSync(new URL('./bundle-schema.json', import.meta.url), 'utf8');
+  const prebuilt = prebuiltBundleValidator();
+  if (prebuilt) return prebuilt;
+  const text = bundleSchemaText();
   const key = createHash('sha256').update(`${AJV_VERSION}\0${newAjv.toString()}\0${text}`).digest('hex').slice(0, 20);
   const file = join(cacheDir(), `bundle-validator-${key}.cjs`);
   try {
@@ -180,12 +203,11 @@ function compileBundleValidator(): ValidateFunction {
   } catch {
     // not cached yet (or unreadable): compile below
   }
-  const ajv = newAjv({ source: true });
-  const validate = ajv.compile(JSON.parse(text) as JsonObject);
+  const { code, validate } = bundleValidatorSource(text);
   try {
     mkdirSync(cacheDir(), { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, standaloneCode(ajv, validate));
+    writeFileSync(temp, code);
     renameSync(temp, file);
   } catch {
     // a cache we cannot write only costs speed

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { NotebookModel } from '../model/types.ts';
 import { UserError } from '../errors/index.ts';
+import { packageFile } from '../package-root.ts';
 import { notebookHelpers, PYTHON_HELPERS, SQL_HELPERS, templateProblems } from './notebook-helpers-code.ts';
 import { defaultCheckpointRoot, optimizeTargets, pyOptimizeCell, pyTableCells } from './table-code.ts';
 
@@ -19,7 +20,7 @@ export interface NotebookContext {
 }
 
 /** The runtime libraries ship with dbx-ts, next to its own templates. */
-const LIB_DIR = new URL('../../notebooks-src/lib/', import.meta.url);
+const LIB_DIR = packageFile('notebooks-src', 'lib');
 
 const FORMAT = {
   PYTHON: { header: '# Databricks notebook source', separator: '# COMMAND ----------' },
@@ -115,7 +116,7 @@ function templatePath(repoRoot: string, source: string): string {
 }
 
 function readLib(name: string): string {
-  return readFileSync(new URL(name, LIB_DIR), 'utf8').trim();
+  return readFileSync(path.join(LIB_DIR, name), 'utf8').trim();
 }
 
 function stringParameter(nb: NotebookModel, name: string): string | undefined {

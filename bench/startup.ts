@@ -1,0 +1,93 @@
+// Start-up: whole-command wall times of the built package's bin (node_modules/.bin/dbx-ts in a project, as
+// npm scripts and npx start it) for `--version`, `validate` and `build` of the reference bundle, beside
+// `node -e 0` (the floor any Node CLI pays) measured in the same rounds. Each round runs every command once,
+// in alternating order; the figures are medians over rounds, the ratios medians of per-round ratios.
+// Targets (issue 8): --version within 4x of node -e 0; validate under 0.8 s.
+// BENCH_RUNS sets the number of rounds (default 11).
+import { spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPackageCopy, projectUsing } from '../scripts/package-copy.ts';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
+const BUNDLE_DIR = 'bundles/sales-lakehouse';
+
+/** The reference bundle as a user's project has it: `import ... from 'dbx-ts'` instead of the clone's src/. */
+function copyReferenceBundle(project: string): void {
+  cpSync(join(REPO, 'notebooks-src'), join(project, 'notebooks-src'), { recursive: true });
+  cpSync(join(REPO, BUNDLE_DIR), join(project, BUNDLE_DIR), { recursive: true });
+  const fromSources = /(['"])(?:\.\.\/)+src\/[^'"]*\1/g;
+  for (const name of readdirSync(join(project, BUNDLE_DIR), { recursive: true, encoding: 'utf8' })) {
+    if (!name.endsWith('.ts')) continue;
+    const file = join(project, BUNDLE_DIR, name);
+    const text = readFileSync(file, 'utf8');
+    for (const line of text.split('\n')) {
+      // type-only imports vanish when Node strips types; a value import must be one the package exports
+      if (fromSources.test(line) && !/^import type /.test(line) && !/src\/index\.ts/.test(line)) {
+        throw new Error(`${BUNDLE_DIR}/${name} imports from dbx-ts' sources other than src/index.ts: ${line.trim()}`);
+      }
+      fromSources.lastIndex = 0;
+    }
+    writeFileSync(file, text.replace(fromSources, "'dbx-ts'"));
+  }
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+interface Command {
+  label: string;
+  file: string;
+  args: string[];
+}
+
+function timeOnce(cmd: Command, cwd: string): number {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(cmd.file, cmd.args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd.label} failed (${r.status}): ${r.stderr}`);
+  if (cmd.label !== 'node -e 0' && r.stderr !== '') throw new Error(`${cmd.label} printed to stderr: ${r.stderr}`);
+  return ms;
+}
+
+console.log('building the package (scripts/build.ts) into a scratch folder ...');
+const pkg = await buildPackageCopy();
+const project = await projectUsing(pkg, {
+  'package.json': JSON.stringify({ name: 'bench', private: true, type: 'module', 'dbx-ts': { bundle: `${BUNDLE_DIR}/index.ts` } }),
+});
+copyReferenceBundle(project);
+const bin = join(project, 'node_modules', '.bin', 'dbx-ts');
+const commands: Command[] = [
+  { label: 'node -e 0', file: 'node', args: ['-e', '0'] },
+  { label: 'dbx-ts --version', file: bin, args: ['--version'] },
+  { label: 'dbx-ts validate', file: bin, args: ['validate'] },
+  { label: 'dbx-ts build', file: bin, args: ['build'] },
+];
+
+// one unmeasured round: the first start fills Node's compile cache, as a user's first command does
+for (const cmd of commands) timeOnce(cmd, project);
+const times = new Map(commands.map((c) => [c.label, [] as number[]]));
+for (let round = 0; round < RUNS; round++) {
+  const order = round % 2 === 0 ? commands : [...commands].reverse();
+  for (const cmd of order) times.get(cmd.label)!.push(timeOnce(cmd, project));
+}
+
+const node = times.get('node -e 0')!;
+const nodeVersion = spawnSync('node', ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`\nstart-up, whole command, median of ${RUNS} rounds (node ${nodeVersion}, ${cpus().length} cores)`);
+for (const cmd of commands) {
+  const t = times.get(cmd.label)!;
+  const ratio = median(t.map((v, i) => v / node[i]!));
+  const note = cmd.label === 'node -e 0' ? 'baseline' : `${ratio.toFixed(1)}x node -e 0`;
+  console.log(`  ${cmd.label.padEnd(18)} ${(median(t) / 1000).toFixed(3)} s   ${note}`);
+}
+const versionRatio = median(times.get('dbx-ts --version')!.map((v, i) => v / node[i]!));
+const validate = median(times.get('dbx-ts validate')!) / 1000;
+console.log(`\ntargets: --version within 4x of node -e 0: ${versionRatio <= 4 ? 'met' : 'MISSED'} (${versionRatio.toFixed(1)}x)`);
+console.log(`         validate under 0.8 s: ${validate < 0.8 ? 'met' : 'MISSED'} (${validate.toFixed(3)} s)`);
