@@ -6,7 +6,11 @@
 # CI runs it after the test suite (.ci/run). Usage: scripts/package-roundtrip.sh [scratch-dir]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-work="${1:-$(mktemp -d "${TMPDIR:-/tmp}/dbx-ts-roundtrip-XXXXXX")}"
+work="${1:-}"
+if [ -z "$work" ]; then
+  work="$(mktemp -d "${TMPDIR:-/tmp}/dbx-ts-roundtrip-XXXXXX")"
+  trap 'status=$?; [ "$status" -eq 0 ] && rm -rf "$work"' EXIT # kept when it fails, to look into
+fi
 mkdir -p "$work"
 # dbx-ts runs on Node 22.18+: use the repository's pinned Node (npm itself runs on it then, too).
 export PATH="$repo/node_modules/.bin:$PATH"
@@ -72,4 +76,4 @@ check_template ''
 node --input-type=module -e "const d = await import('dbx-ts'); if (typeof d.Bundle !== 'function') throw new Error('import(dbx-ts) has no Bundle')"
 echo "import('dbx-ts') works"
 
-printf '\npackage round trip passed (%s)\n' "$work"
+printf '\npackage round trip passed in %s s\n' "$SECONDS"
