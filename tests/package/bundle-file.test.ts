@@ -1,5 +1,8 @@
 // A bundle file that cannot be loaded gets one clear message naming the file (and line), exit 2, no stack
 // trace; run through the built package, so it is Node's own type stripping that loads the file.
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPackageCopy, dbxTs, projectUsing, type Result } from './helpers.ts';
 
@@ -91,5 +94,13 @@ describe('loading a bundle file', () => {
   it("keeps dbx-ts' own definition errors, which name the user's line", async () => {
     const result = await validate({ 'package.json': ESM, 'bundle.ts': GOOD.replace("new Job(app, 'j', { name: 'J' });", "new Job(app, 'j', { name: 'J' });\nnew Job(app, 'j', { name: 'K' });") });
     expectOneClearError(result, 'bundle.ts:4');
+  });
+
+  it('says so when the bundle imports another copy of dbx-ts than the one running it', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'dbx-ts-other-copy-'));
+    await cp(pkg, other, { recursive: true, verbatimSymlinks: true });
+    const dir = await projectUsing(other, { 'package.json': ESM, 'bundle.ts': GOOD });
+    const result = await dbxTs(pkg, ['validate'], dir);
+    expectOneClearError(result, `bundle.ts builds its Bundle with the dbx-ts in ${other}, but this dbx-ts runs from ${pkg}.`, 'npx dbx-ts');
   });
 });
