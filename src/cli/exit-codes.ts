@@ -13,6 +13,8 @@ export const EXIT = {
   remote: 5,
   /** A bug in dbx-ts. */
   internal: 70,
+  /** The reader of our output went away (`dbx-ts ... | head`): 128 + SIGPIPE, as other command-line tools end. */
+  brokenPipe: 141,
 } as const;
 
 export function exitCodeFor(error: unknown): number {

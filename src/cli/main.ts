@@ -77,10 +77,40 @@ function describe(error: unknown): string {
     return `error: ${error.message}${d.error_code ? ` [${d.error_code}]` : ''}${where}\n`;
   }
   if (error instanceof Error) return `error: ${error.message}\n`;
-  return `error: ${String(error)}\n`;
+  return `error: ${thrownValue(error)}\n`;
+}
+
+/** Something thrown that is not an Error (a string, undefined, an object): shown as well as it can be. */
+function thrownValue(value: unknown): string {
+  if (value === undefined || value === null) return `a bundle or command threw ${String(value)} instead of an Error`;
+  if (typeof value === 'string') return value;
+  try {
+    return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+let brokenPipeHandled = false;
+
+/**
+ * `dbx-ts ... | head`: once the reader has gone, nobody can see anything more, so the command ends at once and
+ * quietly (no stack trace for the EPIPE Node raises on the next write). A deploy cut short this way leaves
+ * its lock to be taken over by the next deploy (the process is gone) and its state saved after each call.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  if (brokenPipeHandled) return;
+  brokenPipeHandled = true;
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.brokenPipe);
+    throw error;
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
 }
 
 export async function main(argv: string[], overrides: Partial<Parameters<typeof makeContext>[0]> = {}): Promise<number> {
+  if (!overrides.stdout) endQuietlyOnBrokenPipe();
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {

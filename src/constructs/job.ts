@@ -106,9 +106,8 @@ export class Job extends Construct {
   }
 
   private taskSettings(entry: TaskEntry, path: string, ctx: ResolveContext): TaskSettings {
-    const { depends_on } = entry.spec.props;
     const task: TaskSettings = { task_key: entry.key };
-    const deps = (depends_on ?? []).map((dep, i) => this.dependency(dep, `${path}.depends_on[${i}]`, entry, ctx));
+    const deps = this.dependencies(entry, path, ctx);
     if (deps.length > 0) task.depends_on = deps;
     const missing = (what: string, construct: Construct): void => {
       if (!ctx.owns(construct)) {
@@ -152,6 +151,31 @@ export class Job extends Construct {
     }
   }
 
+  /**
+   * `depends_on` as the user wrote it. Types say it is a list of task handles, but a bundle in JavaScript (or
+   * with a cast) can pass anything: each wrong shape is a diagnostic on the task's line, not a crash.
+   */
+  private dependencies(entry: TaskEntry, path: string, ctx: ResolveContext): { task_key: string; outcome?: string }[] {
+    const raw: unknown = entry.spec.props.depends_on;
+    if (raw === undefined) return [];
+    const wrong = (where: string, what: string, value: unknown) =>
+      ctx.report({
+        severity: 'error',
+        message: `Task "${entry.key}": ${what}, got ${describeValue(value)}.`,
+        path: `${path}.${where}`,
+        ...(entry.location ? { location: entry.location } : {}),
+      });
+    if (!Array.isArray(raw)) {
+      wrong('depends_on', 'depends_on must be a list of task handles, e.g. depends_on: [ingest] where ingest = job.notebookTask(...)', raw);
+      return [];
+    }
+    return raw.flatMap((dep: unknown, i) => {
+      if (isDependency(dep)) return [this.dependency(dep, `${path}.depends_on[${i}]`, entry, ctx)];
+      wrong(`depends_on[${i}]`, `depends_on[${i}] must be a task handle returned by job.notebookTask(...) (or { task, outcome })`, dep);
+      return [];
+    });
+  }
+
   private dependency(dep: Dependency, path: string, entry: TaskEntry, ctx: ResolveContext) {
     const handle = dep instanceof TaskHandle ? dep : dep.task;
     if (handle.job !== this) {
@@ -169,4 +193,18 @@ export class Job extends Construct {
 /** A copy of the task settings the user passed; `depends_on` (handles into the tree) is already taken out. */
 function stripDeps<T extends object>(common: T): Record<string, unknown> {
   return structuredClone(common) as Record<string, unknown>;
+}
+
+function isDependency(value: unknown): value is Dependency {
+  if (value instanceof TaskHandle) return true;
+  return value !== null && typeof value === 'object' && (value as { task?: unknown }).task instanceof TaskHandle;
+}
+
+/** A short description of a value the user passed where something else was expected. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof TaskHandle) return `the task handle "${value.key}" (not in a list)`;
+  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
 }

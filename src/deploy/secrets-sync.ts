@@ -19,6 +19,8 @@ export interface SyncOptions {
   /** Only these secrets (default: every enabled secret of the vault). */
   keys?: string[];
   sink?: EventSink;
+  /** Named in errors. */
+  vaultUrl?: string;
 }
 
 export interface SyncResult {
@@ -53,10 +55,44 @@ async function ensureDatabricksScope(client: WorkspaceClient, scope: string): Pr
   return true;
 }
 
+/**
+ * A failure reading the vault (unreachable, unknown host, refused credentials, no permission) is a problem of
+ * configuration the user can fix: it names the vault and the reason, never a stack trace.
+ */
+function vaultError(error: unknown, vaultUrl: string | undefined, doing: string): UserError {
+  const e = error as { name?: string; code?: string; statusCode?: number; message?: string } | undefined;
+  const reason = [e?.statusCode ? `HTTP ${e.statusCode}` : undefined, e?.code, firstLine(e?.message ?? String(error))].filter(Boolean).join(': ');
+  const vault = vaultUrl ? `the Key Vault ${vaultUrl}` : 'the Key Vault';
+  const hint =
+    e?.statusCode === 401 || e?.statusCode === 403 || /credential|authenticat/i.test(`${e?.name ?? ''} ${e?.message ?? ''}`)
+      ? 'Sign in to Azure (az login, or ARM_CLIENT_ID/ARM_CLIENT_SECRET/ARM_TENANT_ID) as an identity that may list and get secrets of this vault.'
+      : 'Check the vault URL (https://<name>.vault.azure.net/) and that it is reachable from here.';
+  return new UserError(`Cannot ${doing} ${vault} (${reason})`, hint);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+async function fromVault<T>(read: () => Promise<T>, vaultUrl: string | undefined, doing: string): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw vaultError(error, vaultUrl, doing);
+  }
+}
+
 export async function syncFromKeyVault(options: SyncOptions): Promise<SyncResult> {
   const sink = options.sink ?? silentSink;
   const available = new Map<string, boolean>();
-  for await (const props of options.vault.listPropertiesOfSecrets()) available.set(props.name, props.enabled !== false);
+  await fromVault(
+    async () => {
+      for await (const props of options.vault.listPropertiesOfSecrets()) available.set(props.name, props.enabled !== false);
+    },
+    options.vaultUrl,
+    'list the secrets of',
+  );
   const wanted = options.keys ?? [...available.keys()].sort();
   const absent = wanted.filter((k) => !available.has(k));
   if (absent.length > 0) throw new UserError(`Not in the Key Vault: ${absent.join(', ')}`, `The vault has: ${[...available.keys()].sort().join(', ') || 'no secrets'}.`);
@@ -69,7 +105,7 @@ export async function syncFromKeyVault(options: SyncOptions): Promise<SyncResult
       sink({ code: 'log', level: 'warn', message: `skipped ${name}: disabled in the Key Vault`, data: { key: name } });
       continue;
     }
-    const { value } = await options.vault.getSecret(name);
+    const { value } = await fromVault(() => options.vault.getSecret(name), options.vaultUrl, `read the secret ${name} from`);
     if (value === undefined) {
       result.skipped.push(name);
       sink({ code: 'log', level: 'warn', message: `skipped ${name}: it has no value in the Key Vault`, data: { key: name } });

@@ -19,13 +19,15 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 /** `90s`, `30m`, `1h30m`, `2h`, `500ms`, or a bare number of seconds, as milliseconds. */
 export function parseDuration(text: string, flag = '--timeout'): number {
   const trimmed = text.trim().toLowerCase();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const positive = (ms: number): number => {
+    if (!(ms >= 1)) throw new UserError(`${flag} ${text}: must be a positive duration`, 'Use e.g. 90s, 30m, 1h30m or 2h.');
+    return Math.round(ms);
+  };
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return positive(Number(trimmed) * 1000);
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)];
   const consumed = parts.map((p) => p[0]).join('');
   if (parts.length === 0 || consumed !== trimmed) {
     throw new UserError(`${flag} "${text}" is not a duration`, 'Use e.g. 90s, 30m, 1h30m or 2h.');
   }
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
-  if (ms <= 0) throw new UserError(`${flag} must be longer than zero`);
-  return Math.round(ms);
+  return positive(parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0));
 }

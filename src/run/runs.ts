@@ -11,7 +11,7 @@ import { emitFailures, explainFailures } from './failures.ts';
 import { readTaskHistory } from './history.ts';
 import { defaultSchedule, followRun, type RemoteRunResult } from './remote-run.ts';
 import { snapshotOf, type RunSnapshot } from './snapshot.ts';
-import { normalState } from './states.ts';
+import { isTerminal, normalState } from './states.ts';
 
 export type RunRef = { runId: string } | { jobKey: string };
 
@@ -113,8 +113,16 @@ export async function showRun(ctx: RunsContext, ref: RunRef): Promise<RunSnapsho
 /** Cancels the run, or every active run of the job; returns the ids asked to stop. */
 export async function cancelRuns(ctx: RunsContext, ref: RunRef): Promise<string[]> {
   let ids: string[];
-  if ('runId' in ref) ids = [ref.runId];
-  else {
+  if ('runId' in ref) {
+    // Cancelling a finished run is accepted by the API and does nothing: say that it had finished.
+    const state = normalState(await ctx.client.jobs.getRun({ run_id: toInt64(ref.runId) }));
+    if (isTerminal(state)) {
+      const how = [state.lifeCycle, state.result].filter(Boolean).join(' ');
+      ctx.sink({ code: 'log', level: 'info', message: `Run ${ref.runId} had already finished (${how}); nothing to cancel.`, data: { run_id: ref.runId, state: how } });
+      return [];
+    }
+    ids = [ref.runId];
+  } else {
     const jobId = await requireDeployedJob(ctx.deployed, ctx.model, ref.jobKey);
     ids = [];
     for await (const run of ctx.client.jobs.listRuns({ job_id: toInt64(jobId), active_only: true })) {

@@ -101,6 +101,16 @@ describe('runs cancel', () => {
     expect(s.ws.state.runs[b]!.cancelled_at).toBeDefined();
     expect(s.ws.state.runs[done]!.cancelled_at).toBeUndefined();
   });
+
+  it('says a run had already finished instead of asking it to stop', async () => {
+    const { s, jobId, sink, ctx } = await start();
+    const done = await finishedRun(s, jobId);
+    expect(await cancelRuns(ctx, { runId: done })).toEqual([]);
+    expect(s.ws.state.runs[done]!.cancelled_at).toBeUndefined();
+    const messages = sink.events.map((e) => e.message);
+    expect(messages).toContain(`Run ${done} had already finished (TERMINATED SUCCESS); nothing to cancel.`);
+    expect(messages.some((m) => m.startsWith('Asked run'))).toBe(false);
+  });
 });
 
 describe('runs repair', () => {

@@ -1,6 +1,7 @@
 import { relative, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { DiagnosticsError } from '../../errors/index.ts';
+import { stat } from 'node:fs/promises';
+import { DiagnosticsError, UserError } from '../../errors/index.ts';
 import { resolve } from '../../model/resolve.ts';
 import { synthBundle } from '../../synth/index.ts';
 import { writeBundleFiles } from '../../synth/write.ts';
@@ -28,7 +29,10 @@ export async function buildCommand(ctx: CliContext, opts: BuildOptions): Promise
   reportDiagnostics(renderer.sink, all, ctx.cwd);
   if (errorCount(all) > 0) throw new DiagnosticsError(errorCount(all));
   const outDir = resolvePath(ctx.cwd, opts.out ?? `.dbx-ts/build/${model.target.name}`);
-  const result = await writeBundleFiles(outDir, synthBundle(model, { repoRoot: loaded.root }));
+  await checkOutDir(outDir, opts.out);
+  const result = await writeBundleFiles(outDir, synthBundle(model, { repoRoot: loaded.root })).catch((error: unknown) => {
+    throw fileSystemError(error, outDir) ?? error;
+  });
   renderer.sink({
     code: 'artifact.written',
     level: 'info',
@@ -37,6 +41,22 @@ export async function buildCommand(ctx: CliContext, opts: BuildOptions): Promise
   });
   renderer.close();
   return outDir;
+}
+
+/** --out must be a directory (or not exist yet); a file there is the user's, never overwritten. */
+async function checkOutDir(outDir: string, given: string | undefined): Promise<void> {
+  const info = await stat(outDir).catch(() => undefined);
+  if (info && !info.isDirectory()) {
+    throw new UserError(`--out ${given ?? outDir}: ${outDir} is a file, not a directory.`, 'Give a directory to write the bundle into (it is created if missing).');
+  }
+}
+
+/** A write refused by the file system (permissions, a file in the way, a full disk) says where and why. */
+function fileSystemError(error: unknown, outDir: string): UserError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!code || !['EACCES', 'EPERM', 'EEXIST', 'ENOTDIR', 'EISDIR', 'EROFS', 'ENOSPC'].includes(code)) return undefined;
+  const path = (error as NodeJS.ErrnoException).path ?? outDir;
+  return new UserError(`Cannot write the bundle to ${outDir}: ${code} at ${path}.`, 'Check that --out names a directory you can write to.');
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {

@@ -100,7 +100,7 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
         try {
           const vault = new SecretClient(vaultUrl, keyVaultCredential(ctx.env));
           const keys = opts.keys?.split(',').map((k) => k.trim()).filter((k) => k !== '');
-          await syncFromKeyVault({ vault, client: connection.client, scope: opts.scope, ...(keys ? { keys } : {}), sink: renderer.sink });
+          await syncFromKeyVault({ vault, vaultUrl, client: connection.client, scope: opts.scope, ...(keys ? { keys } : {}), sink: renderer.sink });
         } finally {
           await connection.close();
         }

@@ -7,6 +7,7 @@ import { deployedIds } from '../../run/deployed-ids.ts';
 import { showLocalQuality, showRemoteQuality } from '../../run/show-quality.ts';
 import { workspaceClientFor } from '../../run/target-client.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
+import { isMissingTable } from '../../sql/missing.ts';
 import type { CliContext } from '../context.ts';
 import { loadTargetModel } from './runs.ts';
 
@@ -49,6 +50,13 @@ export function registerShow(program: Command, ctx: CliContext): void {
           if (what === 'gold') await showGold(sql, model.catalog, renderer.sink, limit);
           else if (what === 'summary') await showSummary(sql, model.catalog, renderer.sink);
           else await showLocalQuality(sql, model, renderer.sink);
+        } catch (error) {
+          // Nothing produced yet (the job never ran on this target): a usage error, not a crash.
+          if (!isMissingTable(error)) throw error;
+          throw new UserError(
+            `Nothing to show for "${what}" on target ${model.target.name} yet: ${firstLine(error)}`,
+            `Run the job first (dbx-ts run <job-key>${model.target.local ? '' : ` -t ${model.target.name}`}).`,
+          );
         } finally {
           await sql.close();
         }
@@ -56,4 +64,8 @@ export function registerShow(program: Command, ctx: CliContext): void {
         renderer.close();
       }
     });
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
