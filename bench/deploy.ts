@@ -65,7 +65,7 @@ function generatedBundle(notebookCount: number, jobCount: number): Bundle {
   for (let i = 0; i < notebookCount; i++) {
     const id = `nb_${String(i).padStart(3, '0')}`;
     const path = `src/notebooks/${id}.py`;
-    model.notebooks[id] = { source: `${id}.py`, path, language: 'PYTHON', parameters: {}, widgets: {}, secrets: {}, tables: [], local_step: 'optimize' };
+    model.notebooks[id] = { source: `${id}.py`, path, language: 'PYTHON', parameters: {}, widgets: {}, secrets: {}, tables: [] };
     files.push({ path, content: `# Databricks notebook source\n# ${id}\n${'x = 1\n'.repeat(200)}` });
   }
   const perJob = Math.max(1, Math.floor(notebookCount / jobCount));

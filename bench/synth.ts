@@ -13,7 +13,7 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 function generatedBundle(jobs: number, tasks: number): string {
   return `import { Bundle, Job, Notebook } from ${JSON.stringify(join(REPO, 'src/index.ts'))};
 const app = new Bundle({ name: 'big', variables: { catalog: { default: 'main' } }, targets: { dev: { default: true, mode: 'development' } } });
-const nb = new Notebook(app, 'work', { source: 'work.py', widgets: { catalog: app.var('catalog') } });
+const nb = new Notebook(app, 'work', { source: 'notebooks-src/work.py', widgets: { catalog: app.var('catalog') } });
 for (let j = 0; j < ${jobs}; j++) {
   const job = new Job(app, 'job_' + j, { name: 'Job ' + j, max_concurrent_runs: 1, tags: { team: 'bench' } });
   let previous;

@@ -1,4 +1,5 @@
-// The public API for bundle definitions.
+// The public API: constructs for bundle definitions, and what a bundle's extensions (local notebook
+// implementations, a simulator, result views) need. Nothing here loads DuckDB or the LLM SDK until it is used.
 export { Bundle, type BundleProps, type TargetProps, type VariableProps } from './constructs/bundle.ts';
 export { Catalog, type CatalogProps } from './constructs/catalog.ts';
 export { Construct } from './constructs/construct.ts';
@@ -9,8 +10,40 @@ export { Notebook, type NotebookProps } from './constructs/notebook.ts';
 export { Pipeline, type PipelineProps } from './constructs/pipeline.ts';
 export { SecretHandle, type VarRef } from './constructs/refs.ts';
 export { Schema, type SchemaProps } from './constructs/schema.ts';
+export { ResultView, type ResultViewProps } from './constructs/result-view.ts';
 export { SecretScope, type SecretScopeProps } from './constructs/secret-scope.ts';
+export { Simulator, type SimulatorProps } from './constructs/simulator.ts';
 export type { TableDefinition } from './constructs/table.ts';
 export { Volume, type VolumeProps } from './constructs/volume.ts';
-export { resolve } from './model/resolve.ts';
+export { resolve, type Resolved } from './model/resolve.ts';
 export type * from './model/types.ts';
+
+// Extension points and what they are given.
+export type { Extensions } from './extensions/registry.ts';
+export type {
+  LocalNotebookContext,
+  LocalNotebookRun,
+  ResultViewContext,
+  SimulatorContext,
+  SimulatorOption,
+  SimulatorOptionValue,
+} from './extensions/types.ts';
+export type { DbxEvent, EventLevel, EventSink } from './events/types.ts';
+export type { SqlClient, SqlColumn, SqlParams, SqlRow } from './sql/types.ts';
+export type { LocalPaths } from './local/paths.ts';
+export { RemoteApiError, UserError } from './errors/index.ts';
+export { ParquetWriter, type ParquetColumn, type ParquetColumnType, type ParquetRow } from './local/parquet-writer.ts';
+export {
+  checkLlmBaseUrl,
+  completeChat,
+  DEFAULT_LLM_MAX_RETRIES,
+  DEFAULT_LLM_TIMEOUT_MS,
+  DEFAULT_OPENAI_BASE_URL,
+  redactSecrets,
+  resolveLlmConfig,
+  type Completion,
+  type LlmConfig,
+  type LlmOptions,
+} from './llm/index.ts';
+export { checkPlainIdentifier } from './sql/identifiers.ts';
+export { queryAll, type SqlQueryRunner } from './sql/query-all.ts';

@@ -1,7 +1,11 @@
 // The reference bundle: a real-time sales lakehouse on Databricks (and locally on DuckDB).
-import { Bundle, Dashboard, Job, Notebook, Pipeline, Schema, SecretScope, Volume } from '../../src/index.ts';
+// Notebook sources are relative to this file; what is not a table model plugs into dbx-ts' extension points:
+// the summary notebook's local implementation, the data simulator and the result views.
+import { Bundle, Dashboard, Job, Notebook, Pipeline, ResultView, Schema, SecretScope, Simulator, Volume } from '../../src/index.ts';
 import { datasets, widgets } from './dashboard.ts';
-import { batchTables, goldTables, goldViews, streamingTables } from './tables.ts';
+import { showGold, showSummary } from './results.ts';
+import { summaryNotebookParameters } from './summary/notebook-parameters.ts';
+import { batchTables, goldTables, goldViews, LANDING, streamingTables } from './tables.ts';
 
 const app = new Bundle({
   name: 'sales_lakehouse',
@@ -60,33 +64,62 @@ const pipeline = new Pipeline(app, 'pl_streaming_data_to_silver', {
   tables: streamingTables,
 });
 
+// The simulator notebook lands data on Databricks; locally, the Simulator below does (dbx-ts simulate).
 const simulator = new Notebook(app, 'simulate_data', {
-  source: 'simulate_data.py.hbs',
+  source: 'notebooks/simulate_data.py.hbs',
   widgets: { catalog, rows: '5000', files: '5', seed: '42', dirty_rate: '0.05' },
-  local_step: 'simulate',
+  // Locally (should a job run it): the same simulator, with the notebook's widget values.
+  local: async (ctx) => {
+    const { simulate } = await import('./simulator/simulate.ts');
+    const w = ctx.widgets;
+    const options = { rows: Number(w['rows']), files: Number(w['files']), seed: Number(w['seed']), dirtyRate: Number(w['dirty_rate']) };
+    await simulate(ctx.localPath(LANDING), options, { sink: ctx.sink, signal: ctx.signal });
+    return 'data simulated';
+  },
 });
 const ingestBatch = new Notebook(app, 'ingest_batch', {
-  source: 'ingest_batch.py.hbs',
+  source: 'notebooks/ingest_batch.py.hbs',
   widgets: { catalog },
   tables: batchTables,
 });
 const processGold = new Notebook(app, 'process_gold', {
-  source: 'process_gold.py.hbs',
+  source: 'notebooks/process_gold.py.hbs',
   widgets: { catalog },
   tables: goldTables,
 });
 const optimizeGold = new Notebook(app, 'optimize_gold', {
-  source: 'optimize_gold.py.hbs',
+  source: 'notebooks/optimize_gold.py.hbs',
   widgets: { catalog },
   tables: goldViews,
-  local_step: 'optimize',
 });
 const summary = new Notebook(app, 'gpt_summary', {
-  source: 'gpt_summary.py.hbs',
+  source: 'notebooks/gpt_summary.py.hbs',
+  parameters: summaryNotebookParameters(),
   widgets: { catalog, openai_model: app.var('openai_model') },
   secrets: { openai_api_key: openAiKey },
-  local_step: 'summary',
+  // Locally: the same metrics and prompt; OpenAI with a key, else the offline template.
+  local: async (ctx) => (await import('./summary/local-run.ts')).runSummaryLocally(ctx),
 });
+
+new Simulator(app, 'sales_data', {
+  description: 'products, stores, promotions and batch sales as Parquet (with dirty rows); with --stream, streaming sales too',
+  landing: LANDING,
+  options: {
+    rows: { type: 'integer', min: 1, default: 10_000, description: 'batch sales rows' },
+    files: { type: 'integer', min: 1, default: 4, description: 'batch sales files' },
+    seed: { type: 'integer', min: 0, default: 42, description: 'random seed: the same seed writes the same data' },
+    'dirty-rate': { type: 'number', min: 0, max: 1, default: 0.05, description: 'share of dirty sales rows' },
+    stream: { type: 'boolean', description: 'also write streaming sales, one file per batch' },
+    interval: { type: 'number', min: 0, default: 5, description: 'seconds between stream batches' },
+    batches: { type: 'integer', min: 1, default: 10, description: 'stream batches' },
+  },
+  // A first local run with an empty landing zone: batch data and three stream batches at once.
+  first_run: { stream: true, interval: 0, batches: 3 },
+  run: async (ctx) => (await import('./simulator/run.ts')).runSalesSimulator(ctx),
+});
+
+new ResultView(app, 'gold', { description: 'the newest rows of gold.sales_enriched', show: showGold });
+new ResultView(app, 'summary', { description: 'the newest LLM summary', show: showSummary });
 
 const dashboard = new Dashboard(app, 'sales_dashboard', {
   display_name: 'Sales lakehouse',

@@ -1,22 +1,30 @@
-import type { LocalStep, NotebookModel, SecretRef, TableModel } from '../model/types.ts';
+import type { LocalNotebookRun } from '../extensions/types.ts';
+import type { NotebookModel, SecretRef, TableModel, TemplateValue } from '../model/types.ts';
 import { Construct } from './construct.ts';
 import { SecretHandle } from './refs.ts';
 import { tableDefinition, type TableDefinition } from './table.ts';
 
 export interface NotebookProps {
-  /** Source template under notebooks-src/, e.g. `gpt_summary.py.hbs` or `simulate.py`. */
+  /**
+   * Source file (`.py`/`.sql`, or a `.hbs` template), relative to the directory of the bundle file, e.g.
+   * `notebooks/ingest.py.hbs`; it must lie inside the project.
+   */
   source: string;
   language?: 'PYTHON' | 'SQL';
-  /** Values rendered into the source template (escaped for the notebook's language). */
-  parameters?: Record<string, string | number | boolean>;
+  /** Values rendered into the source template (escaped for the notebook's language): text, numbers, lists, maps. */
+  parameters?: Record<string, TemplateValue>;
   /** Widgets the notebook reads at run time, with their defaults (the job passes base_parameters). */
   widgets?: Record<string, string>;
   /** Secrets the notebook reads with dbutils.secrets.get, by the name the template uses. */
   secrets?: Record<string, SecretHandle>;
   /** Tables this notebook builds, in order. */
   tables?: TableDefinition[];
-  /** What the local engine runs for this notebook on the local target. */
-  local_step?: LocalStep;
+  /**
+   * What runs in place of this notebook on the local target, for notebooks that do more than build their
+   * `tables` (call an API, write a report). Without it, the local target builds the notebook's tables.
+   * Import heavy modules inside the function, so commands that never run it stay fast.
+   */
+  local?: LocalNotebookRun;
 }
 
 export class Notebook extends Construct {
@@ -50,11 +58,10 @@ export class Notebook extends Construct {
       source: this.props.source,
       path: this.path,
       language: this.props.language ?? 'PYTHON',
-      parameters: { ...(this.props.parameters ?? {}) },
+      parameters: structuredClone(this.props.parameters ?? {}),
       widgets: { ...(this.props.widgets ?? {}) },
       secrets,
       tables: this.tableModels.map((t) => structuredClone(t)),
-      local_step: this.props.local_step ?? (this.tableModels.length > 0 ? 'tables' : 'optimize'),
     };
   }
 }

@@ -1,6 +1,6 @@
 // Dataset queries are written with `${catalog}` and `${schema}` placeholders; each target fills them in.
 import { UserError } from '../errors/index.ts';
-import { checkPlainIdentifier } from '../ai/sql-text.ts';
+import { checkPlainIdentifier } from '../sql/identifiers.ts';
 
 export interface DatasetVars {
   catalog: string;

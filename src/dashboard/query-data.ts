@@ -1,6 +1,7 @@
 // Runs a dashboard's dataset queries (the local target renders them into the offline HTML).
 import type { DashboardModel } from '../model/types.ts';
-import { queryAll, type SqlQueryRunner, type SqlRow } from '../ai/sql-runner.ts';
+import { queryAll, type SqlQueryRunner } from '../sql/query-all.ts';
+import type { SqlRow } from '../sql/types.ts';
 import { datasetSql, type DatasetVars } from './dataset-sql.ts';
 
 /** Rows per dataset name, queried one dataset at a time in model order. */

@@ -29,8 +29,3 @@ export function localPaths(projectRoot: string, env: NodeJS.ProcessEnv = process
     secretsFile: join(root, 'secrets.json'),
   };
 }
-
-/** `/Volumes/<catalog>/landing/raw`, locally: where the simulator writes and Auto Loader reads. */
-export function landingDir(paths: LocalPaths, catalog: string): string {
-  return join(paths.volumes, catalog, 'landing', 'raw');
-}

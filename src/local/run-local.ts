@@ -1,20 +1,27 @@
 // `dbx-ts run <job> -t local`: build the bundle, deploy it to the local workspace, simulate data if the landing
-// zone is empty, run the tasks in dependency order on DuckDB, then show what the pipeline produced.
+// zone is empty and the bundle has a simulator, say where landing files go, run the tasks in dependency order on
+// DuckDB, then show the bundle's result views.
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from '../events/types.ts';
+import type { DbxEvent, EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
 import type { BundleModel, TaskSettings } from '../model/types.ts';
+import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
+import { showViewsAfterRun } from '../run/result-views.ts';
+import { simulatorVolume, withDefaults } from '../run/simulator.ts';
 import { synthBundle, type SynthFile } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
-import { openLocalDatabase, runContinuous, type LocalDatabase } from './engine/index.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
+import { resolveVariables } from '../deploy/interpolate.ts';
+import { localDatabases, type LocalDatabases } from './databases.ts';
+import { runContinuous, volumeToLocalPath } from './engine/index.ts';
 import { runJobTasks, type TaskOutcome } from './job-runner.ts';
-import { localPaths } from './paths.ts';
-import { showGold, showSummary, tableExists } from './results.ts';
+import { landingSources, type LandingSource } from './landing.ts';
+import { localPaths, type LocalPaths } from './paths.ts';
 import { loadLocalSecrets } from './secrets.ts';
-import { localTaskExecutor, pipelineKeyOf, simulateIfEmpty, type LocalTaskContext } from './tasks.ts';
+import { jobParameterValues } from './task-parameters.ts';
+import { localTaskExecutor, pipelineKeyOf, type LocalTaskContext } from './tasks.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -23,7 +30,11 @@ export interface LocalRunOptions {
   env: NodeJS.ProcessEnv;
   sink: EventSink;
   signal?: AbortSignal;
-  /** Print gold rows and the summary after a successful run (default true). */
+  /** What the bundle plugs in: local notebook implementations, its simulator, result views. */
+  extensions?: Extensions;
+  /** Job parameters (`--param name=value`), overriding the job's declared defaults. */
+  params?: Record<string, string>;
+  /** Show the bundle's result views after a successful run (default true). */
   showResults?: boolean;
   /** After the run, keep the job's pipelines processing new landing files until the signal aborts. */
   continuous?: boolean;
@@ -60,35 +71,41 @@ async function deployToLocalWorkspace(opts: LocalRunOptions, files: SynthFile[])
 
 export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult> {
   const { model, sink } = opts;
+  const extensions = opts.extensions ?? emptyExtensions();
   const job = model.resources.jobs[opts.jobKey];
   if (!job) {
     const keys = Object.keys(model.resources.jobs);
     throw new UserError(`No job "${opts.jobKey}" in bundle "${model.bundle.name}".`, `Jobs: ${keys.join(', ') || '(none)'}.`);
   }
+  const variables = resolveVariables(model, { env: opts.env });
+  const jobParameters = jobParameterValues(opts.jobKey, job.settings, opts.params ?? {}, variables);
   const paths = localPaths(opts.projectRoot, opts.env);
   const files = synthBundle(model, { repoRoot: opts.projectRoot });
   await writeBundleFiles(paths.bundle, files);
   await deployToLocalWorkspace(opts, files);
 
-  const db = await openLocalDatabase(paths.database, model.catalog);
+  const databases = localDatabases(paths.database);
   const runId = `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
   const started = Date.now();
   try {
     // The schemas and volumes the bundle declares, as deploy creates them in Unity Catalog.
-    const elsewhere = await createLocalCatalogObjects(db, model, paths.volumes);
+    const elsewhere = await createLocalCatalogObjects(await databases.get(model.catalog), model, paths.volumes);
     if (elsewhere.length > 0) {
       sink({ code: 'log', level: 'warn', message: `Not created locally (the local engine holds catalog ${model.catalog} only): ${elsewhere.join(', ')}`, data: { skipped: elsewhere } });
     }
     const ctx: LocalTaskContext = {
       model,
-      db,
+      extensions,
+      databases,
       paths,
       secrets: await loadLocalSecrets(paths.secretsFile, opts.env),
       env: opts.env,
       sink,
+      jobParameters,
+      variables,
       updates: new Map(),
     };
-    await simulateIfEmpty(ctx);
+    await prepareLanding(opts, extensions, paths, job.settings.tasks);
     sink({
       code: 'run.started',
       level: 'info',
@@ -109,7 +126,8 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     const result = failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
     await mkdir(paths.runs, { recursive: true });
     const historyFile = join(paths.runs, `${runId}.json`);
-    await writeFile(historyFile, `${JSON.stringify({ run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), outcomes }, null, 2)}\n`);
+    const history = { run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
+    await writeFile(historyFile, `${JSON.stringify(history, null, 2)}\n`);
     sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - started } });
 
     for (const f of failed) {
@@ -126,24 +144,55 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     if (cancelled) throw new RunFailedError('The run was cancelled', 'cancelled');
 
     if (opts.showResults ?? true) {
-      const sql = await db.openSqlClient();
-      try {
-        // The sales lakehouse's results; other bundles' runs end with the task table.
-        if (await tableExists(sql, model.catalog, 'gold', 'sales_enriched')) await showGold(sql, model.catalog, sink, 5);
-        if (await tableExists(sql, model.catalog, 'gold', 'sales_summary')) await showSummary(sql, model.catalog, sink);
-      } finally {
-        await sql.close();
-      }
+      const db = await databases.get(model.catalog);
+      await showViewsAfterRun(extensions.resultViews, () => db.openSqlClient(), { model, sink });
     }
-    if (opts.continuous) await watchLandingZone(opts, db, paths.volumes, job.settings.tasks);
+    if (opts.continuous) await watchLandingZone(opts, databases, paths.volumes, job.settings.tasks);
     return { run_id: runId, outcomes, history_file: historyFile };
   } finally {
-    await db.close();
+    await databases.close();
   }
 }
 
+/**
+ * Before the tasks run: an empty landing zone is filled by the bundle's simulator (if it has one), and each files
+ * source still without files is named with the folder its files go to.
+ */
+async function prepareLanding(opts: LocalRunOptions, extensions: Extensions, paths: LocalPaths, tasks: TaskSettings[]): Promise<void> {
+  let sources = landingSources(opts.model, tasks, paths);
+  const simulator = extensions.simulator;
+  if (simulator && sources.length > 0 && sources.every((s) => s.files === 0)) {
+    const volume = simulatorVolume(opts.model, simulator);
+    const dir = volumeToLocalPath(volume, paths.volumes);
+    opts.sink({ code: 'log', level: 'info', message: `Landing zone is empty: simulating data into ${dir}`, data: { dir, volume } });
+    const done = await simulator.props.run({
+      dir,
+      volume,
+      catalog: opts.model.catalog,
+      model: opts.model,
+      options: withDefaults(simulator, simulator.props.first_run ?? {}),
+      fileWritten: async () => {},
+      sink: opts.sink,
+      signal: opts.signal ?? new AbortController().signal,
+      env: opts.env,
+    });
+    if (done) opts.sink({ code: 'log', level: 'info', message: done, data: {} });
+    sources = landingSources(opts.model, tasks, paths);
+  }
+  for (const source of sources.filter((s) => s.files === 0)) opts.sink(noFilesYet(source));
+}
+
+function noFilesYet(source: LandingSource): DbxEvent {
+  return {
+    code: 'log',
+    level: 'info',
+    message: `No files yet for ${source.table}: put ${source.format} files in ${source.localDir} (the local folder of ${source.volumeDir})`,
+    data: { table: source.table, volume_dir: source.volumeDir, local_dir: source.localDir },
+  };
+}
+
 /** Like a continuous DLT pipeline: an update within seconds of each new landing file, until Ctrl-C. */
-async function watchLandingZone(opts: LocalRunOptions, db: LocalDatabase, volumes: string, tasks: TaskSettings[]): Promise<void> {
+async function watchLandingZone(opts: LocalRunOptions, databases: LocalDatabases, volumes: string, tasks: TaskSettings[]): Promise<void> {
   const signal = opts.signal;
   if (!signal) throw new UserError('--continuous needs a way to stop (an abort signal).');
   const pipelines = tasks
@@ -151,6 +200,7 @@ async function watchLandingZone(opts: LocalRunOptions, db: LocalDatabase, volume
     .filter((p): p is NonNullable<typeof p> => p !== undefined);
   if (pipelines.length === 0) throw new UserError('--continuous: the job has no pipeline task to keep running.');
   opts.sink({ code: 'log', level: 'info', message: `Watching the landing zone for new files (Ctrl-C to stop): ${pipelines.map((p) => p.settings.name).join(', ')}`, data: {} });
+  const db = await databases.get(opts.model.catalog);
   await Promise.all(
     pipelines.map((p) =>
       runContinuous(db, p.tables, { catalog: opts.model.catalog, landingRoot: volumes, pipelineName: p.settings.name, sink: opts.sink, signal }),

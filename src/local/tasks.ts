@@ -1,28 +1,38 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+// Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
+// gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML.
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { computeSalesMetrics, summarize, writeSummaryRow } from '../ai/index.ts';
 import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
-import type { EventSink } from '../events/types.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
-import type { BundleModel, NotebookModel, TaskSettings } from '../model/types.ts';
-import { runTables, type LocalDatabase, type UpdateResult } from './engine/index.ts';
-import { landingDir, type LocalPaths } from './paths.ts';
+import type { EventSink } from '../events/types.ts';
+import type { Extensions } from '../extensions/registry.ts';
+import type { LocalNotebookContext } from '../extensions/types.ts';
+import type { BundleModel, NotebookModel, TableModel, TaskSettings } from '../model/types.ts';
+import type { LocalDatabases } from './databases.ts';
+import { resolveLocation, runTables, type UpdateResult } from './engine/index.ts';
+import type { LocalPaths } from './paths.ts';
 import type { LocalSecrets } from './secrets.ts';
-import { DATASET_DIRS, simulate, type SimulateOptions } from './simulate/index.ts';
+import { bindWidgetValues, notebookWidgetValues, type VariableValues } from './task-parameters.ts';
 
 export interface LocalTaskContext {
   model: BundleModel;
-  db: LocalDatabase;
+  extensions: Extensions;
+  databases: LocalDatabases;
   paths: LocalPaths;
   secrets: LocalSecrets;
   env: NodeJS.ProcessEnv;
   sink: EventSink;
+  /** The run's job parameters (declared defaults, overridden by --param). */
+  jobParameters: Readonly<Record<string, string>>;
+  /** The target's variable values, for `${var.<name>}` in widget defaults and base_parameters. */
+  variables: VariableValues;
   /** Pipeline update id per pipeline key, for `show quality`. */
   updates: Map<string, UpdateResult>;
 }
 
 const REF = /^\$\{resources\.(\w+)\.([^.}]+)\.id\}$/;
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The key of the pipeline a pipeline task runs (`${resources.pipelines.<key>.id}`), if it is one. */
 export function pipelineKeyOf(task: TaskSettings): string | undefined {
@@ -36,17 +46,17 @@ function referencedKey(ref: unknown, kind: string, task: string): string {
   return m[2]!;
 }
 
-function notebookFor(model: BundleModel, path: unknown, task: string): NotebookModel {
-  const nb = Object.values(model.notebooks).find((n) => n.path === path);
-  if (!nb) throw new UserError(`Task "${task}" runs ${String(path)}, which is not a notebook of this bundle.`);
-  return nb;
+function notebookFor(model: BundleModel, path: unknown, task: string): [string, NotebookModel] {
+  const found = Object.entries(model.notebooks).find(([, n]) => n.path === path);
+  if (!found) throw new UserError(`Task "${task}" runs ${String(path)}, which is not a notebook of this bundle.`);
+  return found;
 }
 
-async function runPipelineTables(ctx: LocalTaskContext, name: string, tables: NotebookModel['tables']): Promise<UpdateResult> {
+async function runTablesIn(ctx: LocalTaskContext, catalog: string, name: string, tables: readonly TableModel[]): Promise<UpdateResult> {
   let result: UpdateResult;
   try {
-    result = await runTables(ctx.db, tables, {
-      catalog: ctx.model.catalog,
+    result = await runTables(await ctx.databases.get(catalog), tables, {
+      catalog,
       landingRoot: ctx.paths.volumes,
       pipelineName: name,
       sink: ctx.sink,
@@ -75,36 +85,14 @@ function describeUpdate(result: UpdateResult): string {
   return `${read} rows read, ${written} written, ${quarantined} quarantined`;
 }
 
-async function runSummary(ctx: LocalTaskContext, nb: NotebookModel): Promise<string> {
-  const sql = await ctx.db.openSqlClient();
-  try {
-    const metrics = await computeSalesMetrics(sql, ctx.model.catalog);
-    const keyRef = nb.secrets['openai_api_key'];
-    const apiKey = keyRef ? ctx.secrets.get(keyRef.scope, keyRef.key) : undefined;
-    const model = nb.widgets['openai_model'];
-    const row = await summarize(metrics, {
-      ...(apiKey ? { apiKey } : {}),
-      ...(model && !model.startsWith('${') ? { model } : {}),
-      env: ctx.env,
-      // The run prints the newest summary with the results; the text need not show twice.
-      events: (e) => (e.code === 'summary.text' ? undefined : ctx.sink(e)),
-    });
-    await writeSummaryRow(sql, ctx.model.catalog, row);
-    return `summary by ${row.model}`;
-  } finally {
-    await sql.close();
-  }
-}
-
 async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string> {
   const dashboard = ctx.model.resources.dashboards[key];
   if (!dashboard) throw new UserError(`Dashboard "${key}" is not part of this bundle.`);
-  const sql = await ctx.db.openSqlClient();
+  const db = await ctx.databases.get(ctx.model.catalog);
+  const sql = await db.openSqlClient();
   try {
     const data = await queryDashboardData(sql, dashboard, { catalog: ctx.model.catalog });
-    const latest = data['latest_summary']?.[0];
-    const summary = latest ? { text: String(latest['summary_text'] ?? ''), model: String(latest['model'] ?? '') } : undefined;
-    const html = renderDashboardHtml(dashboard, data, summary, { events: ctx.sink });
+    const html = renderDashboardHtml(dashboard, data, undefined, { events: ctx.sink });
     await mkdir(ctx.paths.dashboards, { recursive: true });
     const file = join(ctx.paths.dashboards, `${key}.html`);
     await writeFile(file, html);
@@ -115,42 +103,60 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
   }
 }
 
-/** Simulates data when the landing zone has no files yet, so a first run has something to process. */
-export async function simulateIfEmpty(ctx: LocalTaskContext, options: SimulateOptions = {}): Promise<boolean> {
-  // Only bundles that carry the data simulator (a notebook whose local step is `simulate`) get simulated data.
-  if (!Object.values(ctx.model.notebooks).some((nb) => nb.local_step === 'simulate')) return false;
-  const landing = landingDir(ctx.paths, ctx.model.catalog);
-  const dir = join(landing, DATASET_DIRS.sales_batch);
-  const existing = await readdir(dir).catch(() => [] as string[]);
-  if (existing.length > 0) return false;
-  ctx.sink({ code: 'log', level: 'info', message: `Landing zone is empty: simulating data into ${landing}`, data: {} });
-  await simulate(landing, { stream: { intervalSec: 0, batches: 3 }, ...options }, { sink: ctx.sink });
-  return true;
+async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: AbortSignal): Promise<string> {
+  const key = task.task_key;
+  const [notebookKey, nb] = notebookFor(ctx.model, (task['notebook_task'] as { notebook_path: string }).notebook_path, key);
+  const widgets = notebookWidgetValues(nb, task, ctx.jobParameters, ctx.variables);
+  const catalog = widgets['catalog'] || ctx.model.catalog;
+  if (!PLAIN_IDENTIFIER.test(catalog)) {
+    throw new UserError(`Task "${key}": the catalog widget must be a plain identifier (letters, digits, _), got "${catalog}".`);
+  }
+  const tables = bindWidgetValues(nb.tables, nb, widgets);
+  const runOwnTables = async () => (tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables)));
+  const local = ctx.extensions.localNotebooks[notebookKey];
+  if (local) {
+    const notebookCtx: LocalNotebookContext = {
+      task_key: key,
+      notebook_key: notebookKey,
+      notebook: nb,
+      widgets,
+      catalog,
+      model: ctx.model,
+      openSql: async () => (await ctx.databases.get(catalog)).openSqlClient(),
+      runTables: runOwnTables,
+      secret: (name) => {
+        const ref = nb.secrets[name];
+        if (!ref) throw new UserError(`Notebook "${notebookKey}" reads secret "${name}", which it does not declare.`, `Declared: ${Object.keys(nb.secrets).join(', ') || 'none'}.`);
+        return ctx.secrets.get(ref.scope, ref.key);
+      },
+      env: ctx.env,
+      sink: ctx.sink,
+      paths: ctx.paths,
+      localPath: (volumePath) => resolveLocation(volumePath, catalog, ctx.paths.volumes).localDir,
+      signal,
+    };
+    return (await local(notebookCtx)) || 'done';
+  }
+  if (tables.length > 0) return runOwnTables();
+  ctx.sink({
+    code: 'log',
+    level: 'warn',
+    message: `Task ${key}: notebook "${notebookKey}" declares no tables and the bundle gives it no local implementation, so nothing ran locally.`,
+    data: { task_key: key },
+  });
+  return 'nothing to run locally';
 }
 
 export function localTaskExecutor(ctx: LocalTaskContext) {
-  return async (task: TaskSettings): Promise<string> => {
+  return async (task: TaskSettings, signal: AbortSignal): Promise<string> => {
     const key = task.task_key;
     if (task['pipeline_task']) {
       const pipelineKey = referencedKey((task['pipeline_task'] as { pipeline_id: string }).pipeline_id, 'pipelines', key);
       const pipeline = ctx.model.resources.pipelines[pipelineKey];
       if (!pipeline) throw new UserError(`Task "${key}" refers to pipeline "${pipelineKey}", which is not in the bundle.`);
-      return describeUpdate(await runPipelineTables(ctx, pipeline.settings.name, pipeline.tables));
+      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, pipeline.tables));
     }
-    if (task['notebook_task']) {
-      const nb = notebookFor(ctx.model, (task['notebook_task'] as { notebook_path: string }).notebook_path, key);
-      switch (nb.local_step) {
-        case 'tables':
-        case 'optimize':
-          if (nb.tables.length === 0) return 'nothing to do locally';
-          return describeUpdate(await runPipelineTables(ctx, key, nb.tables));
-        case 'summary':
-          return runSummary(ctx, nb);
-        case 'simulate':
-          await simulate(landingDir(ctx.paths, ctx.model.catalog), {}, { sink: ctx.sink });
-          return 'data simulated';
-      }
-    }
+    if (task['notebook_task']) return runNotebook(ctx, task, signal);
     if (task['dashboard_task']) {
       const dashKey = referencedKey((task['dashboard_task'] as { dashboard_id: string }).dashboard_id, 'dashboards', key);
       return runDashboard(ctx, dashKey);

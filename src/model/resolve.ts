@@ -8,12 +8,15 @@ import { Notebook } from '../constructs/notebook.ts';
 import { Pipeline } from '../constructs/pipeline.ts';
 import { SecretScope } from '../constructs/secret-scope.ts';
 import { UserError } from '../errors/index.ts';
+import { collectExtension, emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import type { Diagnostic } from '../validate/diagnostic.ts';
 import type { BundleModel, SourceLocation, TargetModel } from './types.ts';
 
 export interface Resolved {
   model: BundleModel;
   diagnostics: Diagnostic[];
+  /** The functions the bundle plugs in (local notebook implementations, simulator, result views), kept out of the model. */
+  extensions: Extensions;
 }
 
 export function targetModels(bundle: Bundle): Record<string, TargetModel> {
@@ -94,8 +97,10 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     owns: ctx.owns,
     report: ctx.report,
   };
+  const extensions = emptyExtensions();
 
   for (const c of bundle.descendants()) {
+    collectExtension(c, extensions, (d) => diagnostics.push(d));
     if (c instanceof Job) {
       model.resources.jobs[c.id] = c.toModel(ctx);
     } else if (c instanceof Pipeline) {
@@ -115,7 +120,7 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     }
   }
   model.catalog = String(variableValue(model, bundle.props.catalog_variable ?? 'catalog') ?? '');
-  return { model, diagnostics };
+  return { model, diagnostics, extensions };
 }
 
 /** A variable's value on the model's target: the target's override, else the default. */

@@ -156,25 +156,24 @@ export interface VolumeModel {
   path: string;
 }
 
+/** A value a notebook template can embed: text, a number, a flag, or lists and maps of them (JSON-shaped). */
+export type TemplateValue = string | number | boolean | null | TemplateValue[] | { [key: string]: TemplateValue };
+
 export interface NotebookModel {
-  /** Source file under notebooks-src/ (repo-relative). */
+  /** Source file, relative to the directory of the bundle file (the file that creates the Bundle). */
   source: string;
   /** Bundle-relative path of the generated notebook, e.g. `src/notebooks/gpt_summary.py`. */
   path: string;
   language: 'PYTHON' | 'SQL';
   /** Values for the source template, already resolved; escaped per language at synth time. */
-  parameters: Record<string, string | number | boolean>;
+  parameters: Record<string, TemplateValue>;
   /** Parameters the notebook reads as widgets at run time (job base_parameters). */
   widgets: Record<string, string>;
   /** Secrets the notebook reads with dbutils.secrets.get; the template refers to them by these names. */
   secrets: Record<string, SecretRef>;
   /** Tables the notebook builds, in order; the generated code and the local engine both execute this model. */
   tables: TableModel[];
-  /** Which local-engine step runs this notebook on the local target. */
-  local_step: LocalStep;
 }
-
-export type LocalStep = 'tables' | 'optimize' | 'summary' | 'simulate';
 
 export interface SecretRef {
   scope: string;

@@ -1,9 +1,8 @@
 // `dbx-ts run <job> -t <workspace target>`: find the deployed job, start it, watch every task, then report:
 // data quality of pipeline tasks, the errors of failed tasks (and what they skipped), and on success the top
-// of gold and the newest summary. Emits the same events as the local run; the CLI renders them.
-import { RemoteApiError, RunFailedError, UserError } from '../errors/index.ts';
+// views the bundle defines (if any). Emits the same events as the local run; the CLI renders them.
+import { RemoteApiError, RunFailedError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
-import { showGold, showSummary } from '../local/results.ts';
 import type { BundleModel } from '../model/types.ts';
 import type { SqlClient } from '../sql/types.ts';
 import { toInt64, type Run, type WorkspaceClient } from '../workspace/index.ts';
@@ -19,6 +18,7 @@ import { cancelActiveRuns, startJobRun } from './start.ts';
 import { outcomeOf, type RunOutcome } from './states.ts';
 import { workspaceClientFor } from './target-client.ts';
 import { isTransient } from './transient.ts';
+import { showViewsAfterRun, type ResultViews } from './result-views.ts';
 import { openTargetSql } from './target-sql.ts';
 import { watchRun, type WatchResult } from './watch.ts';
 
@@ -37,8 +37,10 @@ export interface RemoteRunOptions {
   timeoutMs?: number;
   /** --restart: cancel the job's active runs first. */
   restart?: boolean;
-  /** Print gold rows and the summary after a successful run (default true). */
+  /** Show the bundle's result views after a successful run (default true). */
   showResults?: boolean;
+  /** The bundle's result views (none: nothing is shown after the run). */
+  resultViews?: ResultViews;
   /** Injected for tests and the benchmark; built from the target by default. */
   client?: WorkspaceClient;
   deployed?: DeployedIdLookup;
@@ -204,17 +206,8 @@ async function reportQuality(client: WorkspaceClient, model: BundleModel, snapsh
   }
 }
 
-/** The top of gold and the newest summary; a run that succeeded stays a success if they cannot be read. */
+/** The bundle's result views; a run that succeeded stays a success if they cannot be read. */
 async function showResults(opts: RemoteRunOptions, sink: EventSink): Promise<void> {
-  let sql: SqlClient | undefined;
-  try {
-    sql = opts.openSql ? await opts.openSql() : await openTargetSql({ model: opts.model, projectRoot: opts.projectRoot, env: opts.env });
-    await showGold(sql, opts.model.catalog, sink, 5);
-    await showSummary(sql, opts.model.catalog, sink);
-  } catch (error) {
-    if (!(error instanceof RemoteApiError || error instanceof UserError)) throw error;
-    sink({ code: 'log', level: 'warn', message: `Could not show the results: ${error.message}${error instanceof UserError && error.hint ? ` (${error.hint})` : ''}`, data: {} });
-  } finally {
-    await sql?.close().catch(() => undefined);
-  }
+  const open = opts.openSql ?? (() => openTargetSql({ model: opts.model, projectRoot: opts.projectRoot, env: opts.env }));
+  await showViewsAfterRun(opts.resultViews ?? [], open, { model: opts.model, sink });
 }

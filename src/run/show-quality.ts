@@ -22,9 +22,18 @@ function localPipelineNames(model: BundleModel): string[] {
 
 export async function showLocalQuality(sql: SqlClient, model: BundleModel, sink: EventSink): Promise<ExpectationMetric[]> {
   // Loaded on demand: DuckDB is only needed on the local target.
-  const { emitQualityMetrics } = await import('../local/engine/index.ts');
+  const { emitQualityMetrics, readQualityMetrics } = await import('../local/engine/index.ts');
   const all: ExpectationMetric[] = [];
-  for (const name of localPipelineNames(model)) all.push(...(await emitQualityMetrics(sql, model.catalog, name, sink)));
+  const names = localPipelineNames(model);
+  if (names.length === 0) sink({ code: 'log', level: 'info', message: 'The bundle has no pipeline or notebook tables, so there is no data quality to show.', data: {} });
+  for (const name of names) {
+    const latest = await readQualityMetrics(sql, model.catalog, { pipelineName: name });
+    if (!latest.update_id) {
+      sink({ code: 'log', level: 'info', message: `${name}: no updates on target ${model.target.name} yet (run the job first).`, data: { pipeline: name } });
+      continue;
+    }
+    all.push(...(await emitQualityMetrics(sql, model.catalog, name, sink, latest.update_id)));
+  }
   return all;
 }
 

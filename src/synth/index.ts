@@ -3,6 +3,7 @@ import { variableValue } from '../model/resolve.ts';
 import type { BundleModel } from '../model/types.ts';
 import { serializeLakeviewDashboard } from '../dashboard/lakeview.ts';
 import { configFiles } from './config.ts';
+import { notebookSourceDir } from './notebook-source.ts';
 import { renderNotebook } from './notebooks.ts';
 import { renderPipelineSql } from './pipeline-sql.ts';
 import { toYaml } from './yaml.ts';
@@ -14,13 +15,13 @@ export interface SynthFile {
 }
 
 export interface SynthOptions {
-  /** Repository root: notebooks-src/ and templates/ are read from here. */
+  /** Project root (where package.json is); notebook sources are relative to the bundle file (notebook-source.ts). */
   repoRoot: string;
 }
 
 export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[] {
   const files: SynthFile[] = configFiles(model).map((f) => ({ path: f.path, content: toYaml(f.doc) }));
-  const ctx = { catalog: model.catalog, bundleName: model.bundle.name, repoRoot: opts.repoRoot, variables: variableValues(model) };
+  const ctx = { catalog: model.catalog, bundleName: model.bundle.name, sourceDir: notebookSourceDir(model, opts.repoRoot), variables: variableValues(model) };
   for (const nb of Object.values(model.notebooks)) {
     files.push({ path: nb.path, content: renderNotebook(nb, ctx) });
   }

@@ -3,7 +3,6 @@
 import Handlebars from 'handlebars';
 import type { NotebookModel } from '../model/types.ts';
 import { UserError } from '../errors/index.ts';
-import { aiExports } from './ai-code.ts';
 import { pyStr, pyValue, sqlIdent, sqlStr, sqlTableRef, type PyLiteralValue } from './escape.ts';
 
 export interface HelperInputs {
@@ -16,10 +15,8 @@ export interface HelperInputs {
   optimizeCode: () => string;
   /** The Python table runtime (notebooks-src/lib/tables_runtime.py). */
   tablesRuntime: () => string;
-  /** The Python summary runtime (notebooks-src/lib/summary_runtime.py). */
-  summaryRuntime: () => string;
-  /** The Python data simulator (notebooks-src/lib/simulate_runtime.py). */
-  simulateRuntime: () => string;
+  /** A file of the bundle's own code, relative to the template, placed verbatim. */
+  include: (relativePath: string) => string;
 }
 
 type Helper = (...args: unknown[]) => Handlebars.SafeString;
@@ -35,9 +32,7 @@ export const PYTHON_HELPERS = [
   'py_tables',
   'py_optimize',
   'py_tables_runtime',
-  'py_summary_runtime',
-  'py_simulate_runtime',
-  'py_export',
+  'py_include',
   'md',
 ] as const;
 /** Helpers whose output is SQL text: allowed top-level only in SQL notebooks, anywhere as sub-expressions. */
@@ -48,7 +43,8 @@ export function notebookHelpers(inputs: HelperInputs): Record<string, Helper> {
   const widgetNames = new Set(inputs.widgets.map(([name]) => name));
   return {
     py_str: (value) => safe(pyStr(scalarText(value, 'py_str'))),
-    py_value: (value) => safe(pyValue(literal(value))),
+    // `indent=0` writes lists and maps one item per line.
+    py_value: (value, options) => safe(pyValue(literal(value), indentOf(options))),
     json: (value) => safe(pyStr(JSON.stringify(literal(value)))),
     py_secret: (name) => {
       const ref = inputs.nb.secrets[scalarText(name, 'py_secret')];
@@ -69,14 +65,8 @@ export function notebookHelpers(inputs: HelperInputs): Record<string, Helper> {
     py_tables: () => safe(inputs.tablesCode()),
     py_optimize: () => safe(inputs.optimizeCode()),
     py_tables_runtime: () => safe(inputs.tablesRuntime()),
-    py_summary_runtime: () => safe(inputs.summaryRuntime()),
-    py_simulate_runtime: () => safe(inputs.simulateRuntime()),
-    py_export: (name) => {
-      const key = scalarText(name, 'py_export');
-      const exports = aiExports();
-      if (!(key in exports)) throw new UserError(`Unknown export "${key}" in ${inputs.nb.source}.`, `Known: ${Object.keys(exports).join(', ')}.`);
-      return safe(pyValue(exports[key], 0));
-    },
+    // The bundle's own code, not a value: it is placed as written, like the template itself.
+    py_include: (relativePath) => safe(inputs.include(scalarText(relativePath, 'py_include'))),
     // Every output line is a `# MAGIC` comment line, so the text can't become code wherever it lands.
     md: (value) => safe(scalarText(value, 'md').split(/\r\n|\r|\n|\u2028|\u2029|\u0085/).map((l) => `# MAGIC ${l}`).join('\n')),
     sql_str: (value) => safe(sqlStr(scalarText(value, 'sql_str'))),
@@ -114,6 +104,13 @@ function literal(value: unknown): PyLiteralValue {
   if (['string', 'number', 'boolean'].includes(typeof value)) return value as PyLiteralValue;
   if (typeof value === 'object' && isHelperOptions(value)) throw new UserError('Helper needs a value argument.');
   return JSON.parse(JSON.stringify(value)) as PyLiteralValue;
+}
+
+function indentOf(options: unknown): number | undefined {
+  const indent = (options as { hash?: { indent?: unknown } } | undefined)?.hash?.indent;
+  if (indent === undefined) return undefined;
+  if (typeof indent !== 'number' || !Number.isInteger(indent) || indent < 0) throw new UserError('py_value: indent must be a whole number ≥ 0.');
+  return indent;
 }
 
 function isHelperOptions(value: object): boolean {

@@ -7,19 +7,20 @@ import type { NotebookModel } from '../model/types.ts';
 import { UserError } from '../errors/index.ts';
 import { packageFile } from '../package-root.ts';
 import { notebookHelpers, PYTHON_HELPERS, SQL_HELPERS, templateProblems } from './notebook-helpers-code.ts';
+import { sourceFile } from './notebook-source.ts';
 import { defaultCheckpointRoot, optimizeTargets, pyOptimizeCell, pyTableCells } from './table-code.ts';
 
 export interface NotebookContext {
   /** The target's catalog: the default of the `catalog` widget. */
   catalog: string;
   bundleName: string;
-  /** Repository root; templates are read from `<repoRoot>/notebooks-src/`. */
-  repoRoot: string;
+  /** The directory notebook sources are relative to: the bundle file's (see notebook-source.ts). */
+  sourceDir: string;
   /** The target's variable values, to resolve `${var.<name>}` in widget defaults. */
   variables?: Record<string, string | number | boolean>;
 }
 
-/** The runtime libraries ship with dbx-ts, next to its own templates. */
+/** The table runtime ships with dbx-ts. */
 const LIB_DIR = packageFile('notebooks-src', 'lib');
 
 const FORMAT = {
@@ -28,21 +29,21 @@ const FORMAT = {
 } as const;
 
 export function renderNotebook(nb: NotebookModel, ctx: NotebookContext): string {
-  const file = templatePath(ctx.repoRoot, nb.source);
+  const file = templatePath(ctx.sourceDir, nb.source);
   let source: string;
   try {
     source = readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(`Notebook source notebooks-src/${nb.source} was not found.`, `Create ${file} or fix the notebook's \`source\`.`);
+    throw new UserError(`Notebook source ${nb.source} was not found.`, `Create ${file} or fix the notebook's \`source\` (relative to the bundle file).`);
   }
-  const body = nb.source.endsWith('.hbs') ? renderTemplate(source, nb, ctx) : source;
+  const body = nb.source.endsWith('.hbs') ? renderTemplate(source, nb, ctx, path.dirname(file)) : source;
   return toNotebookFormat(body, nb.language);
 }
 
-function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext): string {
+function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext, templateDir: string): string {
   const problems = templateProblems(source, nb.language);
   if (problems.length > 0) {
-    throw new UserError(`Notebook template notebooks-src/${nb.source} places values without escaping:\n  ${problems.join('\n  ')}`);
+    throw new UserError(`Notebook template ${nb.source} places values without escaping:\n  ${problems.join('\n  ')}`);
   }
   const widgets = widgetDefaults(nb, ctx);
   const separator = `\n\n${FORMAT[nb.language].separator}\n\n`;
@@ -56,8 +57,7 @@ function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext)
     },
     optimizeCode: () => pyOptimizeCell(optimizeTargets(nb.tables)),
     tablesRuntime: () => readLib('tables_runtime.py'),
-    summaryRuntime: () => readLib('summary_runtime.py'),
-    simulateRuntime: () => readLib('simulate_runtime.py'),
+    include: (relative) => readInclude(templateDir, relative, nb.source),
   });
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
   const knownHelpers = Object.fromEntries([...PYTHON_HELPERS, ...SQL_HELPERS].map((h) => [h, true]));
@@ -72,7 +72,7 @@ function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext)
     return template(data);
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`Rendering notebooks-src/${nb.source} failed: ${(error as Error).message}`);
+    throw new UserError(`Rendering ${nb.source} failed: ${(error as Error).message}`);
   }
 }
 
@@ -108,11 +108,21 @@ export function toNotebookFormat(body: string, language: NotebookModel['language
   return `${header}\n${texts.join(`\n\n${separator}\n\n`)}\n`;
 }
 
-function templatePath(repoRoot: string, source: string): string {
-  const dir = path.resolve(repoRoot, 'notebooks-src');
-  const file = path.resolve(dir, source);
-  if (!file.startsWith(dir + path.sep)) throw new UserError(`Notebook source "${source}" must be a file under notebooks-src/.`);
-  return file;
+function templatePath(sourceDir: string, source: string): string {
+  const found = sourceFile(sourceDir, source);
+  if ('problem' in found) throw new UserError(`Notebook source "${source}" ${found.problem}.`);
+  return found.file;
+}
+
+/** A file of the bundle's own code placed verbatim (e.g. a Python library), relative to the template's folder. */
+function readInclude(templateDir: string, relative: string, template: string): string {
+  const found = sourceFile(templateDir, relative);
+  if ('problem' in found) throw new UserError(`py_include "${relative}" in ${template}: the path ${found.problem}.`);
+  try {
+    return readFileSync(found.file, 'utf8').trim();
+  } catch {
+    throw new UserError(`py_include "${relative}" in ${template}: ${found.file} was not found.`, 'Include paths are relative to the template file.');
+  }
 }
 
 function readLib(name: string): string {

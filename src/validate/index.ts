@@ -14,7 +14,7 @@ import { checkTables } from './tables.ts';
 import { checkTasks } from './tasks.ts';
 
 export interface ValidateOptions {
-  /** Repository root: notebook sources are looked up under `<repoRoot>/notebooks-src/`. */
+  /** Project root (where package.json is); notebook sources are relative to the bundle file, see notebook-source.ts. */
   repoRoot: string;
 }
 

@@ -16,13 +16,19 @@ interface SqlText {
    * (the summary), which the model does not list, so their references are not checked.
    */
   checkTableRefs: boolean;
+  /** Placeholders besides `${catalog}`/`${schema}`: a notebook's widgets, which its table runtime substitutes. */
+  placeholders?: string[];
 }
 
 function sqlTexts(model: BundleModel): SqlText[] {
   const texts: SqlText[] = [];
   for (const { table, path } of bundleTables(model)) {
+    const notebook = /^notebooks\.([^.]+)\./.exec(path)?.[1];
+    const placeholders = notebook ? Object.keys(model.notebooks[notebook]?.widgets ?? {}) : [];
     const at = (sql: string | undefined, sub: string, subject: string): void => {
-      if (sql !== undefined) texts.push({ sql, path: `${path}.${sub}`, subject: `${subject} of table "${table.name}"`, checkTableRefs: true, ...(table.location ? { location: table.location } : {}) });
+      if (sql !== undefined) {
+        texts.push({ sql, path: `${path}.${sub}`, subject: `${subject} of table "${table.name}"`, checkTableRefs: true, placeholders, ...(table.location ? { location: table.location } : {}) });
+      }
     };
     (table.columns ?? []).forEach((c, i) => at(c.expression, `columns[${i}].expression`, `expression of column "${c.name}"`));
     table.expectations.forEach((e, i) => at(e.condition, `expectations[${i}].condition`, `condition of expectation "${e.name}"`));
@@ -38,7 +44,7 @@ function sqlTexts(model: BundleModel): SqlText[] {
 export function checkModelSql(model: BundleModel, out: Reporter): void {
   const definedTables = definedTableNames(model);
   for (const text of sqlTexts(model)) {
-    for (const f of checkSql(text.sql, text.checkTableRefs ? { definedTables } : {})) {
+    for (const f of checkSql(text.sql, { ...(text.checkTableRefs ? { definedTables } : {}), ...(text.placeholders ? { placeholders: text.placeholders } : {}) })) {
       out.report(f.severity, text.path, `SQL ${text.subject}, line ${f.line} column ${f.column}: ${f.message}.`, text.location);
     }
   }

@@ -30,6 +30,8 @@ export interface SqlFinding {
 export interface SqlCheckOptions {
   /** Names of the bundle's tables (`schema.table`, lower case); `${catalog}.s.t` references to others are reported. */
   definedTables?: ReadonlySet<string>;
+  /** `${name}` placeholders substituted besides `${catalog}` and `${schema}` (a notebook's widgets, for its tables). */
+  placeholders?: readonly string[];
 }
 
 const PORTABLE = new Set([...PORTABLE_FUNCTIONS, ...Object.keys(PORTABLE_SPECIAL_FORMS)]);
@@ -147,8 +149,9 @@ function checkPlaceholder(
 ): void {
   const token = tokens[i]!;
   const name = token.text.slice(2, token.text.endsWith('}') ? -1 : undefined).trim();
-  if (!SQL_PLACEHOLDERS.includes(name)) {
-    add(token, token.text, { severity: 'error', message: `is not substituted in SQL (placeholders: ${SQL_PLACEHOLDERS.map((p) => `\${${p}}`).join(', ')})` });
+  const known = [...SQL_PLACEHOLDERS, ...(options.placeholders ?? [])];
+  if (!known.includes(name)) {
+    add(token, token.text, { severity: 'error', message: `is not substituted in SQL (placeholders: ${known.map((p) => `\${${p}}`).join(', ')})` });
     return;
   }
   // `${catalog}.<schema>.<table>` names a table: it should be one the bundle builds

@@ -50,7 +50,7 @@ export function sampleModel(overrides: { mode?: 'development' | 'production'; ro
       volumes: {},
     },
     notebooks: {
-      ingest: { source: 'ingest.py.hbs', path: 'src/notebooks/ingest.py', language: 'PYTHON', parameters: {}, widgets: {}, secrets: {}, tables: [], local_step: 'tables' },
+      ingest: { source: 'ingest.py.hbs', path: 'src/notebooks/ingest.py', language: 'PYTHON', parameters: {}, widgets: {}, secrets: {}, tables: [] },
     },
     locations: {},
   };

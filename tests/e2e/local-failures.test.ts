@@ -57,9 +57,9 @@ describe('a local run that fails', () => {
   });
 
   it('refuses workspace-only options on the local target instead of ignoring them', async () => {
-    const result = await runCli(['run', 'orders-job', '--no-wait', '--param', 'a=b'], { cwd: dir, env });
+    const result = await runCli(['run', 'orders-job', '--no-wait', '--restart'], { cwd: dir, env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--param, --no-wait are for workspace targets');
+    expect(result.stderr).toContain('--no-wait, --restart are for workspace targets');
   });
 
   it('--timeout cancels the run when it expires and exits with the timed-out code', async () => {

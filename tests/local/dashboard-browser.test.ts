@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeSalesMetrics, summarize, writeSummaryRow, type SummaryRow } from '../../src/ai/index.ts';
+import { computeSalesMetrics, summarize, writeSummaryRow, type SummaryRow } from '../../bundles/sales-lakehouse/summary/index.ts';
 import { queryDashboardData, renderDashboardHtml } from '../../src/dashboard/index.ts';
 import { openGoldDb, sampleSales, type GoldSale } from '../fixtures/dashboard/gold-sales.ts';
 import { salesDashboardModel } from '../fixtures/dashboard/sales-dashboard.ts';

@@ -1,7 +1,7 @@
 // Streaming end to end: the simulator drops a batch every few hundred milliseconds while the engine runs in
 // continuous mode; every batch is ingested once and the silver counts add up across all the updates.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { simulate } from '../../src/local/simulate/index.ts';
+import { simulate } from '../../bundles/sales-lakehouse/simulator/index.ts';
 import { runContinuous } from '../../src/local/engine/index.ts';
 import type { UpdateResult } from '../../src/local/engine/index.ts';
 import { bronze, CATALOG, silverSales, workspace } from './engine-helpers.ts';

@@ -6,6 +6,8 @@ import { RunFailedError } from '../../src/errors/index.ts';
 import { faults, FIRST_UNSAFE_ID } from '../../src/emulator/index.ts';
 import { recordingSink, type DbxEvent, type TaskStateData } from '../../src/events/types.ts';
 import { runRemoteJob, type RemoteRunOptions } from '../../src/run/remote-run.ts';
+import app from '../../bundles/sales-lakehouse/index.ts';
+import { resolve } from '../../src/model/resolve.ts';
 import { DuckDbSql } from '../../src/sql/duckdb.ts';
 import { createWorkspaceClient } from '../../src/workspace/index.ts';
 import { createNotebookJob, fixedIds, sampleModel, virtualWorkspace, WORKFLOW, type VirtualSetup } from './helpers.ts';
@@ -52,7 +54,7 @@ async function expectRunFailure(promise: Promise<unknown>): Promise<RunFailedErr
 }
 
 describe('a successful run', () => {
-  it('starts one run, reports every task from start to finish, and shows gold and the summary', async () => {
+  it("starts one run, reports every task from start to finish, and shows the bundle's result views (the reference bundle's gold and summary)", async () => {
     const s = await start();
     const sink = recordingSink();
     const gold = await DuckDbSql.open(':memory:');
@@ -61,7 +63,8 @@ describe('a successful run', () => {
         'TOYS' AS category, 'Store 1' AS store_name, 2 AS quantity, 19.98 AS total_revenue, 'batch' AS source;
       CREATE TABLE sales_lakehouse.gold.sales_summary AS SELECT 'Sales were fine.' AS summary_text, 'gpt-4o-mini' AS model, TIMESTAMP '2025-01-01 00:00:00' AS generated_at`));
 
-    const result = await runRemoteJob(options(s, s.jobId, sink, { showResults: true, openSql: async () => gold, params: {} }));
+    const { resultViews } = resolve(app, 'dev').extensions;
+    const result = await runRemoteJob(options(s, s.jobId, sink, { showResults: true, resultViews, openSql: async () => gold, params: {} }));
 
     expect(result.outcome).toBe('success');
     expect(paths(s, '/api/2.2/jobs/run-now')).toHaveLength(1);
@@ -81,6 +84,20 @@ describe('a successful run', () => {
     const preview = sink.events.find((e) => e.code === 'table.preview');
     expect(preview?.data).toMatchObject({ table: 'sales_lakehouse.gold.sales_enriched', rows: [['T1', '2024-12-31 10:00:00', 'Widget', 'TOYS', 'Store 1', 2, 19.98, 'batch']] });
     expect(sink.events.find((e) => e.code === 'summary.text')?.data).toEqual({ model: 'gpt-4o-mini', text: 'Sales were fine.' });
+  });
+
+  it('shows nothing after the run, and warns of nothing, for a bundle without result views', async () => {
+    const s = await start();
+    const sink = recordingSink();
+    let opened = false;
+    const openSql = async () => {
+      opened = true;
+      throw new Error('no SQL needed');
+    };
+    const result = await runRemoteJob(options(s, s.jobId, sink, { showResults: true, resultViews: [], openSql }));
+    expect(result.outcome).toBe('success');
+    expect(opened).toBe(false);
+    expect(sink.events.filter((e) => e.level === 'warn' || e.code === 'table.preview' || e.code === 'summary.text')).toEqual([]);
   });
 
   it('passes job parameters and a fresh idempotency token to run-now', async () => {

@@ -34,6 +34,7 @@ class _Spark:
     def sql(self, text, **kwargs): SQL.append(text)
 spark = _Spark()
 CATALOG = "cat_1"
+WIDGETS = {"catalog": CATALOG, "run_date": "2024-05-01"}
 exec(open(${JSON.stringify(RUNTIME)}, encoding="utf-8").read())
 
 class Row(dict):
@@ -110,16 +111,18 @@ except ExpectationFailed as e:
     expect(out).toBe('Expectation sane on silver.sales failed for 2 row(s); sample: [{"qty": 500}, {"qty": 900}]');
   });
 
-  it('substitutes the catalog into every SQL text it runs', () => {
+  it("substitutes the catalog, and the notebook's other widgets (job parameters), into every SQL text it runs", () => {
     const out = runPython(
       HARNESS(`
-spec = {"name": "gold.v", "kind": "view", "create": "CREATE OR REPLACE VIEW \`\${catalog}\`.\`gold\`.\`v\` AS SELECT * FROM \${catalog}.gold.t"}
+spec = {"name": "gold.v", "kind": "view", "create": "CREATE OR REPLACE VIEW \`\${catalog}\`.\`gold\`.\`v\` AS SELECT * FROM \${catalog}.gold.t WHERE d = '\${run_date}' AND x = '\${unknown}'"}
 run_table(spec)
 sys.stdout.write(json.dumps(SQL))
 `),
     );
     expect(out.split('\n')[0]).toBe('Building gold.v (view)');
-    expect(JSON.parse(out.split('\n').at(-1)!)).toEqual(['CREATE OR REPLACE VIEW `cat_1`.`gold`.`v` AS SELECT * FROM cat_1.gold.t']);
+    expect(JSON.parse(out.split('\n').at(-1)!)).toEqual([
+      "CREATE OR REPLACE VIEW `cat_1`.`gold`.`v` AS SELECT * FROM cat_1.gold.t WHERE d = '2024-05-01' AND x = '${unknown}'",
+    ]);
   });
 
   it('picks ZORDER columns: dates and times first, then ids other than the first column', () => {

@@ -20,17 +20,17 @@ function notebook(over: Partial<NotebookModel>): NotebookModel {
     widgets: {},
     secrets: {},
     tables: [],
-    local_step: 'tables',
     ...over,
   };
 }
 
-/** Renders `template` as notebooks-src/test.py.hbs of a scratch repository. */
-function renderWith(template: string, nb: Partial<NotebookModel> = {}, ctx: Partial<NotebookContext> = {}): string {
+/** Renders `template` as notebooks/test.py.hbs next to a scratch bundle file. */
+function renderWith(template: string, nb: Partial<NotebookModel> = {}, ctx: Partial<NotebookContext> = {}, files: Record<string, string> = {}): string {
   const root = tempDir();
-  mkdirSync(path.join(root, 'notebooks-src'));
-  writeFileSync(path.join(root, 'notebooks-src', 'test.py.hbs'), template);
-  return renderNotebook(notebook(nb), { catalog: 'main', bundleName: 'b', repoRoot: root, ...ctx });
+  mkdirSync(path.join(root, 'notebooks', 'lib'), { recursive: true });
+  writeFileSync(path.join(root, 'notebooks', 'test.py.hbs'), template);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(root, 'notebooks', name), text);
+  return renderNotebook(notebook({ source: 'notebooks/test.py.hbs', ...nb }), { catalog: 'main', bundleName: 'b', sourceDir: root, ...ctx });
 }
 
 /** Stubs for the names a notebook finds on Databricks, so generated cells can run under plain python3. */
@@ -69,7 +69,7 @@ const hostileTable = (i: number, s: string): TableModel => ({
 
 describe('reference bundle notebooks', () => {
   const { model } = resolve(app, 'dev');
-  const ctx: NotebookContext = { catalog: model.catalog, bundleName: model.bundle.name, repoRoot: REPO };
+  const ctx: NotebookContext = { catalog: model.catalog, bundleName: model.bundle.name, sourceDir: path.join(REPO, 'bundles/sales-lakehouse') };
 
   for (const [key, nb] of Object.entries(model.notebooks)) {
     it(`${key}: Databricks source format that compiles, rendered deterministically`, () => {
@@ -95,8 +95,8 @@ describe('reference bundle notebooks', () => {
     expect(out).toContain('MERGE INTO `${catalog}`.`silver`.`sales_batch` AS t');
   });
 
-  it('reads the OpenAI key from the secret scope and embeds the metrics SQL of src/ai', async () => {
-    const { METRICS_SQL } = await import('../../src/ai/metrics.ts');
+  it("reads the OpenAI key from the secret scope and embeds the bundle's metrics SQL", async () => {
+    const { METRICS_SQL } = await import('../../bundles/sales-lakehouse/summary/metrics.ts');
     const out = renderNotebook(model.notebooks.gpt_summary!, ctx);
     expect(out).toContain('api_key = dbutils.secrets.get(scope="adls_scope", key="open-ai-api-key")');
     const program = `${STUBS}\n${out.split('# COMMAND ----------').slice(1, 4).join('\n')}\nprint(json.dumps(METRICS_SQL))`;
@@ -191,18 +191,29 @@ describe('template helpers', () => {
   it('fails on values the template uses but the notebook does not have', () => {
     expect(() => renderWith('x = {{py_str parameters.missing}}')).toThrow(/got no value/);
     expect(() => renderWith('x = {{py_widget "nope"}}')).toThrow(/does not declare/);
-    expect(() => renderWith('x = {{py_export "nope"}}')).toThrow(/Unknown export/);
+    expect(() => renderWith('x = {{py_export "nope"}}')).toThrow(/not an escaping helper/);
   });
 
-  it('reads only files under notebooks-src/', () => {
-    expect(() => renderNotebook(notebook({ source: '../package.json' }), { catalog: 'c', bundleName: 'b', repoRoot: REPO })).toThrow(
-      /under notebooks-src/,
+  it('reads sources relative to the bundle file, and refuses absolute paths', () => {
+    expect(() => renderNotebook(notebook({ source: '/etc/passwd' }), { catalog: 'c', bundleName: 'b', sourceDir: REPO })).toThrow(/must be a relative path/);
+    expect(() => renderNotebook(notebook({ source: 'nope/missing.py.hbs' }), { catalog: 'c', bundleName: 'b', sourceDir: REPO })).toThrow(
+      /missing\.py\.hbs was not found/,
     );
+  });
+
+  it('places a file of the bundle verbatim with py_include (relative to the template), and lists and maps with py_value indent=0', () => {
+    const out = renderWith('{{py_include "lib/helpers.py"}}\n# COMMAND ----------\nX = {{py_value parameters.m indent=0}}', { parameters: { m: { a: [1, 'two'] } } }, {}, {
+      'lib/helpers.py': 'def helper():\n    return "{{not a template}}"\n',
+    });
+    expect(out).toContain('def helper():\n    return "{{not a template}}"');
+    expect(out).toContain('X = {\n    "a": [\n        1,\n        "two",\n    ],\n}');
+    pyCompile(out);
+    expect(() => renderWith('{{py_include "lib/absent.py"}}')).toThrow(/absent\.py was not found/);
   });
 });
 
-describe('every notebooks-src template', () => {
-  const dirs = [path.join(REPO, 'notebooks-src'), path.join(REPO, 'templates/init/notebooks-src')];
+describe('every notebook template of the repository', () => {
+  const dirs = [path.join(REPO, 'bundles/sales-lakehouse/notebooks'), path.join(REPO, 'templates/init/notebooks-src')];
   const templates = dirs.flatMap((dir) =>
     readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.hbs'))

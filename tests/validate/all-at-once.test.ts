@@ -37,7 +37,7 @@ describe('validate reports every diagnostic at once', () => {
       ['typo', 'unknown field `continous` in resources.pipelines.ingest'],
       ['table-name', 'Table name "bronze.raw sales"'],
       ['spark-sql', '`date_format(` runs on Databricks but not on DuckDB'],
-      ['notebook', 'source file notebooks-src/missing.py.hbs does not exist'],
+      ['notebook', 'source file missing.py.hbs does not exist'],
       ['notebook', 'from scope "foreign", which the bundle does not declare'],
       ['undeclared-var', 'Variable "team"'],
       ['cycle', 'cycle: a → b → a'],

@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { Bundle } from '../../src/index.ts';
 import type { Diagnostic } from '../../src/validate/diagnostic.ts';
 
-/** Repository root whose notebooks-src/ holds `ok.py` and nothing else. */
-export const FIXTURE_REPO = fileURLToPath(new URL('../fixtures/validate/repo/', import.meta.url));
+/**
+ * The project root of the test bundles: bundles made here (testBundle) and in the tests beside it find their
+ * notebook sources relative to this folder, whose notebooks/ holds `ok.py` and nothing else.
+ */
+export const FIXTURE_REPO = fileURLToPath(new URL('./', import.meta.url));
 
 /** The 1-based line of `file` that carries the comment `@mark <name>` (exactly one must). */
 export function markedLine(fileUrl: string, name: string): number {

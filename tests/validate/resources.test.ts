@@ -13,7 +13,7 @@ describe('secret scopes and secrets', () => {
     const app = testBundle();
     new SecretScope(app, 'kv');
     const elsewhere = new SecretScope(new Bundle({ name: 'other', targets: { dev: {} } }), 'team_scope');
-    new Notebook(app, 'summary', { source: 'ok.py', secrets: { api_key: elsewhere.secret('api-key') } }); // @mark undeclared-scope
+    new Notebook(app, 'summary', { source: 'notebooks/ok.py', secrets: { api_key: elsewhere.secret('api-key') } }); // @mark undeclared-scope
     const d = only(validateModel(resolve(app).model, opts), 'team_scope');
     expect(d).toEqual({
       severity: 'error',
@@ -137,17 +137,17 @@ describe('jobs, dashboards and notebooks', () => {
     expect(only(diagnostics, 'columns 3..7').path).toBe('resources.dashboards.sales.widgets[1].position');
   });
 
-  it('reports notebooks whose source file is missing under notebooks-src/', () => {
+  it("reports notebooks whose source file is missing, relative to the bundle file's folder", () => {
     const app = testBundle();
-    new Notebook(app, 'present', { source: 'ok.py' });
-    new Notebook(app, 'absent', { source: 'absent.py.hbs' }); // @mark missing-source
-    new Notebook(app, 'escaping', { source: '../package.json' });
+    new Notebook(app, 'present', { source: 'notebooks/ok.py' });
+    new Notebook(app, 'absent', { source: 'notebooks/absent.py.hbs' }); // @mark missing-source
+    new Notebook(app, 'absolute', { source: '/etc/hosts' });
     const diagnostics = validateModel(resolve(app).model, opts);
     const d = only(diagnostics, 'absent.py.hbs');
-    expect(d.message).toBe('Notebook "absent": source file notebooks-src/absent.py.hbs does not exist.');
+    expect(d.message).toBe(`Notebook "absent": source file notebooks/absent.py.hbs does not exist (sources are relative to the bundle file's folder).`);
     expect(d.path).toBe('notebooks.absent.source');
     expect(d.location?.line).toBe(line('missing-source'));
-    expect(only(diagnostics, '../package.json').message).toContain('must be a path inside notebooks-src/');
+    expect(only(diagnostics, '/etc/hosts').message).toContain('must be a relative path');
     expect(matching(diagnostics, '"present"')).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ describe('schema check of the emitted configuration', () => {
   it('reports misspelled fields with the config path, a suggestion and the declaring line', () => {
     const app = testBundle();
     new Pipeline(app, 'ingest', { serverless: true, continous: false } as PipelineProps); // @mark pipeline-typo
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     job.notebookTask('load', { notebook: nb });
     job.notebookTask('retrying', { notebook: nb, retry_on_timout: true } as NotebookTaskProps); // @mark task-typo
@@ -48,7 +48,7 @@ describe('schema check of the emitted configuration', () => {
 
   it('lists the allowed values of an enum and names the expected type', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     job.notebookTask('load', { notebook: nb, run_if: 'SOMETIMES', max_retries: 'two' } as unknown as NotebookTaskProps); // @mark enum
     const diagnostics = validateModel(resolve(app).model, opts);
@@ -62,7 +62,7 @@ describe('schema check of the emitted configuration', () => {
 
   it('accepts ${...} references wherever the schema allows them', () => {
     const app = testBundle({ retries: { default: '2' }, warehouse: { default: 'w' } });
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const pipeline = new Pipeline(app, 'ingest', { serverless: true, catalog: app.var('warehouse') });
     const job = new Job(app, 'etl', { name: 'ETL', max_concurrent_runs: app.var('retries') as unknown as number });
     job.pipelineTask('refresh', { pipeline });

@@ -57,7 +57,7 @@ describe('table definitions', () => {
   it('reports sources that no pipeline or notebook defines, and finds those a notebook defines', () => {
     const app = testBundle();
     new Notebook(app, 'batch', { // @mark notebook
-      source: 'ok.py',
+      source: 'notebooks/ok.py',
       tables: [{ name: 'bronze.products_raw', layer: 'bronze', kind: 'streaming_table', source: files('products') }],
     });
     const pipeline = new Pipeline(app, 'ingest', { serverless: true });

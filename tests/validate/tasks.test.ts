@@ -13,7 +13,7 @@ const opts = { repoRoot: FIXTURE_REPO };
 describe('task checks', () => {
   it('names a cycle among tasks and points at the task that starts it', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     // a hand-made handle refers to a task declared later, which is how a cycle can be written
     job.notebookTask('a', { notebook: nb, depends_on: [new TaskHandle(job, 'c')] }); // @mark cycle-start
@@ -30,7 +30,7 @@ describe('task checks', () => {
 
   it('reports a dependency on a task of another job as unknown, once, at the line of the task', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const other = new Job(app, 'other', { name: 'Other' });
     const foreign = other.notebookTask('foreign', { notebook: nb });
     const job = new Job(app, 'etl', { name: 'ETL' });
@@ -50,7 +50,7 @@ describe('task checks', () => {
 
   it('reports duplicate task keys at both declarations', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     job.notebookTask('load', { notebook: nb }); // @mark dup-1
     job.notebookTask('other', { notebook: nb });
@@ -67,7 +67,7 @@ describe('task checks', () => {
 
   it('rejects task keys Databricks does not accept', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     job.notebookTask('load data', { notebook: nb }); // @mark bad-key
     job.notebookTask('k'.repeat(101), { notebook: nb }); // @mark long-key
@@ -83,7 +83,7 @@ describe('task checks', () => {
 
   it('requires job_cluster_key and environment_key to be defined by the job', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', {
       name: 'ETL',
       environments: [{ environment_key: 'default', spec: { environment_version: '2' } }],
@@ -121,7 +121,7 @@ describe('task checks', () => {
 
   it('finds nothing wrong with a well-formed job', () => {
     const app = testBundle();
-    const nb = new Notebook(app, 'nb', { source: 'ok.py' });
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     const a = job.notebookTask('a', { notebook: nb });
     const b = job.notebookTask('b', { notebook: nb, depends_on: [a] });

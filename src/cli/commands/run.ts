@@ -29,13 +29,13 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--no-wait', 'start the run, print its id and URL, and exit')
     .option('--timeout <duration>', 'cancel the run after this long, e.g. 30m')
     .option('--restart', 'cancel active runs of the job first')
-    .option('--no-show-results', 'do not print gold rows and the summary after a successful run')
+    .option('--no-show-results', "do not show the bundle's result views after a successful run")
     .option('--continuous', 'local target: after the run, keep the pipelines processing new landing files until Ctrl-C')
     .option('--json', 'print events as NDJSON')
     .action(async (jobKey: string, opts: RunOptions) => {
       const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
       const resolved = resolve(loaded.bundle, opts.target);
-      const { model } = resolved;
+      const { model, extensions } = resolved;
       // Resolve's and validate's findings together, each problem once.
       const all = validateResolved(resolved, { repoRoot: loaded.root });
       const renderer = ctx.renderer(opts.json);
@@ -44,14 +44,15 @@ export function registerRun(program: Command, ctx: CliContext): void {
           reportDiagnostics(renderer.sink, all, ctx.cwd);
           throw new DiagnosticsError(errorCount(all));
         }
-        const common = { model, projectRoot: loaded.root, jobKey, env: ctx.env, sink: renderer.sink, signal: ctx.signal };
+        const params = parseJobParams(opts.param);
+        const common = { model, projectRoot: loaded.root, jobKey, env: ctx.env, sink: renderer.sink, signal: ctx.signal, params };
         if (!model.target.local) {
           if (opts.continuous) {
             throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');
           }
           await runRemoteJob({
             ...common,
-            params: parseJobParams(opts.param),
+            resultViews: extensions.resultViews,
             wait: opts.wait ?? true,
             ...(opts.timeout !== undefined ? { timeoutMs: parseDuration(opts.timeout) } : {}),
             restart: opts.restart === true,
@@ -61,7 +62,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
         }
         // The local target runs the job in this process, to the end: these workspace-run options have no meaning there.
         const unsupported = [
-          opts.param?.length ? '--param' : undefined,
           opts.wait === false ? '--no-wait' : undefined,
           opts.restart ? '--restart' : undefined,
         ].filter((flag): flag is string => flag !== undefined);
@@ -69,10 +69,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
           throw new UserError(`${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} for workspace targets; the local target runs the job here, to the end.`);
         }
         const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
-        // Loaded on demand: the local engine pulls in DuckDB, the LLM client and the charting library.
+        // Loaded on demand: the local engine pulls in DuckDB and the charting library.
         const { runLocalJob } = await import('../../local/run-local.ts');
         await runLocalJob({
           ...common,
+          extensions,
           showResults: opts.showResults ?? true,
           continuous: opts.continuous === true,
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),

@@ -42,7 +42,7 @@ async function checkLocalSecrets(ctx: CliContext, root: string, refs: SecretRefe
   if (missing.length > 0) {
     throw new UserError(
       `${missing.length} of ${refs.length} secret(s) the bundle uses have no local value.`,
-      'Local runs work without them where the bundle allows it (the summary falls back to its offline template).',
+      'Local runs work without them where the bundle allows it (a local notebook implementation may do without a secret).',
     );
   }
 }

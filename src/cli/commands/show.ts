@@ -1,18 +1,21 @@
-// dbx-ts show gold|summary|quality: what the pipeline produced, on any target (local DuckDB, or the target's
-// SQL warehouse and pipeline event log).
+// dbx-ts show <what>: what the pipeline produced, on any target (local DuckDB, or the target's SQL warehouse
+// and pipeline event log). `quality` is the data-quality counts; a result view's name shows that view (the
+// bundle declares them); a table of the bundle, named as declared (`silver.orders`), shows its first rows.
 import type { Command } from 'commander';
 import { UserError } from '../../errors/index.ts';
-import { showGold, showSummary } from '../../local/results.ts';
+import { resolve } from '../../model/resolve.ts';
 import { deployedIds } from '../../run/deployed-ids.ts';
+import { showResultView } from '../../run/result-views.ts';
 import { showLocalQuality, showRemoteQuality } from '../../run/show-quality.ts';
+import { bundleTableNames, findBundleTable, showTable } from '../../run/show-table.ts';
 import { workspaceClientFor } from '../../run/target-client.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
 import { isMissingTable } from '../../sql/missing.ts';
+import { errorCount } from '../../validate/diagnostic.ts';
+import { DiagnosticsError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
-import { loadTargetModel } from './runs.ts';
-
-const WHAT = ['gold', 'summary', 'quality'] as const;
-type What = (typeof WHAT)[number];
+import { loadBundle } from '../load-bundle.ts';
+import { reportDiagnostics } from './validate.ts';
 
 interface ShowOptions {
   target?: string;
@@ -20,8 +23,8 @@ interface ShowOptions {
   json?: boolean;
 }
 
-function parseLimit(text: string | undefined): number {
-  if (text === undefined) return 10;
+function parseLimit(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new UserError(`--limit ${text}: expected a whole number from 1 to 10000`);
   return n;
@@ -30,16 +33,31 @@ function parseLimit(text: string | undefined): number {
 export function registerShow(program: Command, ctx: CliContext): void {
   program
     .command('show <what>')
-    .description('Show the top of gold, the newest summary, or data-quality metrics (gold | summary | quality)')
+    .description("Show data-quality counts (quality), one of the bundle's result views by name, or the first rows of a table of the bundle (schema.table)")
     .option('-t, --target <name>', 'target (default: the bundle default)')
-    .option('--limit <n>', 'gold rows to show (default 10)')
+    .option('--limit <n>', 'rows to show (default 10)')
     .option('--json', 'print events as NDJSON')
     .action(async (what: string, opts: ShowOptions) => {
-      if (!WHAT.includes(what as What)) throw new UserError(`dbx-ts show ${what}: expected one of ${WHAT.join(', ')}`);
       const limit = parseLimit(opts.limit);
       const renderer = ctx.renderer(opts.json);
       try {
-        const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
+        const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
+        const { model, diagnostics, extensions } = resolve(loaded.bundle, opts.target);
+        if (errorCount(diagnostics) > 0) {
+          reportDiagnostics(renderer.sink, diagnostics, ctx.cwd);
+          throw new DiagnosticsError(errorCount(diagnostics));
+        }
+        const root = loaded.root;
+        const view = extensions.resultViews.find((v) => v.name === what);
+        const table = what === 'quality' || view ? undefined : findBundleTable(model, what);
+        if (what !== 'quality' && !view && !table) {
+          const views = extensions.resultViews.map((v) => `${v.name} (${v.props.description})`);
+          throw new UserError(
+            `dbx-ts show ${what}: not a result view or a table of bundle "${model.bundle.name}".`,
+            [`Show one of: quality${views.length > 0 ? `; views: ${views.join(', ')}` : ''}`, `tables: ${bundleTableNames(model).join(', ') || '(none)'}.`].join('; ') +
+              ' For any other SQL, use dbx-ts query.',
+          );
+        }
         if (what === 'quality' && !model.target.local) {
           const client = workspaceClientFor(model, ctx.env, { events: renderer.sink });
           await showRemoteQuality(client, model, deployedIds({ client, model, repoRoot: root, env: ctx.env }), renderer.sink);
@@ -47,8 +65,8 @@ export function registerShow(program: Command, ctx: CliContext): void {
         }
         const sql = await openTargetSql({ model, projectRoot: root, env: ctx.env });
         try {
-          if (what === 'gold') await showGold(sql, model.catalog, renderer.sink, limit);
-          else if (what === 'summary') await showSummary(sql, model.catalog, renderer.sink);
+          if (view) await showResultView(view, { sql, model, sink: renderer.sink, trigger: 'show', ...(limit !== undefined ? { limit } : {}) });
+          else if (table) await showTable(sql, model, table, limit ?? 10, renderer.sink);
           else await showLocalQuality(sql, model, renderer.sink);
         } catch (error) {
           // Nothing produced yet (the job never ran on this target): a usage error, not a crash.

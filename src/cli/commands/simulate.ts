@@ -1,108 +1,107 @@
-import { readFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+// dbx-ts simulate: runs the bundle's simulator (declared with `new Simulator(...)`), which writes files into its
+// landing volume: the local folder on the local target; on a workspace target a scratch folder whose files are
+// uploaded to the volume. Its options are the simulator's own; a bundle without a simulator says so (exit 2).
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
-import type { DbxEvent } from '../../events/types.ts';
 import { UserError } from '../../errors/index.ts';
+import type { EventSink } from '../../events/types.ts';
+import type { SimulatorContext } from '../../extensions/types.ts';
 import { resolve } from '../../model/resolve.ts';
+import type { BundleModel } from '../../model/types.ts';
+import { parseSimulatorArgs, simulatorVolume, withDefaults, type BundleSimulator } from '../../run/simulator.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
 
 interface SimulateFlags {
   target?: string;
-  rows?: string;
-  files?: string;
-  seed?: string;
-  dirtyRate?: string;
-  stream?: boolean;
-  interval?: string;
-  batches?: string;
   json?: boolean;
 }
 
-function number(flag: string, value: string | undefined, opts: { min: number; max?: number; integer?: boolean }): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < opts.min || (opts.max !== undefined && n > opts.max) || (opts.integer && !Number.isInteger(n))) {
-    const range = opts.max !== undefined ? `${opts.min}..${opts.max}` : `>= ${opts.min}`;
-    throw new UserError(`--${flag} must be ${opts.integer ? 'a whole number' : 'a number'} ${range}, got "${value}".`);
-  }
-  return n;
+/** Every data file under dir (relative, `/`-separated); paths with a part starting `_` or `.` are left out, as Auto Loader skips them. */
+async function dataFilesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+    .filter((rel) => !rel.split('/').some((part) => part.startsWith('_') || part.startsWith('.')))
+    .sort();
 }
 
-/** Where simulated files go on a target: the landing volume the reference pipeline reads. */
-export function landingVolume(catalog: string): string {
-  return `/Volumes/${catalog}/landing/raw`;
+async function simulateLocally(simulator: BundleSimulator, model: BundleModel, root: string, base: Omit<SimulatorContext, 'dir' | 'fileWritten'>, ctx: CliContext) {
+  const { localPaths } = await import('../../local/paths.ts');
+  const { volumeToLocalPath } = await import('../../local/engine/volumes.ts');
+  const dir = volumeToLocalPath(base.volume, localPaths(root, ctx.env).volumes);
+  return simulator.props.run({ ...base, dir, fileWritten: async () => {} });
+}
+
+/** A workspace target: simulate into a scratch folder; each file is uploaded when announced, other data files at the end. */
+async function simulateToWorkspace(simulator: BundleSimulator, model: BundleModel, root: string, base: Omit<SimulatorContext, 'dir' | 'fileWritten'>, ctx: CliContext, sink: EventSink) {
+  const { connectTarget } = await import('../../deploy/connect.ts');
+  const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: root, events: sink });
+  const scratch = await mkdtemp(join(tmpdir(), 'dbx-ts-simulate-'));
+  const uploaded = new Set<string>();
+  let uploads = Promise.resolve();
+  const upload = (rel: string): Promise<void> => {
+    if (uploaded.has(rel)) return uploads;
+    uploaded.add(rel);
+    uploads = uploads.then(async () => {
+      const target = `${base.volume}/${rel}`;
+      await connection.client.files.upload(target, await readFile(join(scratch, rel)), { overwrite: true });
+      sink({ code: 'artifact.written', level: 'info', message: `uploaded ${target}`, data: { kind: 'volume-file', path: target } });
+    });
+    return uploads;
+  };
+  try {
+    const done = await simulator.props.run({ ...base, dir: scratch, fileWritten: (rel) => upload(rel.split(sep).join('/')) });
+    for (const rel of await dataFilesUnder(scratch)) void upload(rel);
+    await uploads;
+    return done;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+    await connection.close();
+  }
 }
 
 export function registerSimulate(program: Command, ctx: CliContext): void {
   program
     .command('simulate')
-    .description('Write simulated sales data (Parquet, with dirty rows) into the landing volume of a target')
-    .option('-t, --target <name>', 'target (default: the bundle default, local)')
-    .option('--rows <n>', 'batch sales rows (default 10000)')
-    .option('--files <n>', 'batch sales files (default 4)')
-    .option('--seed <n>', 'random seed: the same seed writes the same data (default 42)')
-    .option('--dirty-rate <r>', 'share of dirty sales rows, 0..1 (default 0.05)')
-    .option('--stream', 'also write streaming sales, one file per batch')
-    .option('--interval <sec>', 'seconds between stream batches (default 5)')
-    .option('--batches <n>', 'stream batches (default 10)')
+    .description("Run the bundle's data simulator: it writes files into its landing volume (local folder, or uploaded to the workspace)")
+    .option('-t, --target <name>', 'target (default: the bundle default)')
     .option('--json', 'print events as NDJSON')
-    .action(async (flags: SimulateFlags) => {
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption('-h, --help', "help; the simulator's own options are listed when one is misspelled")
+    .action(async (flags: SimulateFlags, command: Command) => {
       const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-      const { model } = resolve(loaded.bundle, flags.target);
-      const options = {
-        ...(flags.rows !== undefined ? { rows: number('rows', flags.rows, { min: 1, integer: true })! } : {}),
-        ...(flags.files !== undefined ? { files: number('files', flags.files, { min: 1, integer: true })! } : {}),
-        ...(flags.seed !== undefined ? { seed: number('seed', flags.seed, { min: 0, integer: true })! } : {}),
-        ...(flags.dirtyRate !== undefined ? { dirtyRate: number('dirty-rate', flags.dirtyRate, { min: 0, max: 1 })! } : {}),
-        ...(flags.stream
-          ? {
-              stream: {
-                intervalSec: number('interval', flags.interval ?? '5', { min: 0 })!,
-                batches: number('batches', flags.batches ?? '10', { min: 1, integer: true })!,
-              },
-            }
-          : {}),
-      };
+      const { model, extensions } = resolve(loaded.bundle, flags.target);
+      const simulator = extensions.simulator;
+      if (!simulator) {
+        throw new UserError(
+          `Bundle "${model.bundle.name}" has no simulator, so there is nothing to simulate.`,
+          "Put files into the landing folders yourself (`dbx-ts run` says where), or declare one: new Simulator(app, 'data', { landing, run }).",
+        );
+      }
+      const options = withDefaults(simulator, parseSimulatorArgs(simulator, command.args));
       const renderer = ctx.renderer(flags.json);
-      const { simulate } = await import('../../local/simulate/index.ts');
       try {
-        if (model.target.local) {
-          const { landingDir, localPaths } = await import('../../local/paths.ts');
-          const dir = landingDir(localPaths(loaded.root, ctx.env), model.catalog);
-          await simulate(dir, options, { sink: renderer.sink, signal: ctx.signal });
-          return;
-        }
-        // A workspace target: simulate into a scratch folder and upload each file to the volume as it is written.
-        const { connectTarget } = await import('../../deploy/connect.ts');
-        const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: loaded.root, events: renderer.sink });
-        const scratch = await mkdtemp(join(tmpdir(), 'dbx-ts-simulate-'));
-        const volume = landingVolume(model.catalog);
-        let uploads = Promise.resolve();
-        const upload = (relative: string) => {
-          uploads = uploads.then(async () => {
-            await connection.client.files.upload(`${volume}/${relative}`, await readFile(join(scratch, relative)), { overwrite: true });
-            renderer.sink({ code: 'artifact.written', level: 'info', message: `uploaded ${volume}/${relative}`, data: { kind: 'volume-file', path: `${volume}/${relative}` } });
-          });
+        const base = {
+          volume: simulatorVolume(model, simulator),
+          catalog: model.catalog,
+          model,
+          options,
+          sink: renderer.sink,
+          signal: ctx.signal,
+          env: ctx.env,
         };
-        try {
-          const manifest = await simulate(scratch, options, {
-            signal: ctx.signal,
-            sink: (e: DbxEvent) => {
-              if (e.code === 'artifact.written' && e.data.kind === 'parquet') upload(e.data.path);
-              else renderer.sink(e);
-            },
-          });
-          for (const corrupt of manifest.corrupt_files) upload(corrupt);
-          await uploads;
-        } finally {
-          await rm(scratch, { recursive: true, force: true });
-          await connection.close();
-        }
+        const done = model.target.local
+          ? await simulateLocally(simulator, model, loaded.root, base, ctx)
+          : await simulateToWorkspace(simulator, model, loaded.root, base, ctx, renderer.sink);
+        if (done) renderer.sink({ code: 'log', level: 'info', message: done, data: {} });
       } finally {
         renderer.close();
       }
     });
 }
+

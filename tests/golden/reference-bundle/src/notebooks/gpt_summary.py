@@ -1,8 +1,8 @@
 # Databricks notebook source
 # MAGIC %md
 # MAGIC # Executive sales summary
-# MAGIC 1. Computes the gold sales metrics with the same SQL the local engine runs (src/ai/metrics.ts).
-# MAGIC 2. Renders the versioned prompt (templates/summary-prompt.hbs) with the same values.
+# MAGIC 1. Computes the gold sales metrics with the same SQL the local run uses (summary/metrics.ts).
+# MAGIC 2. Renders the versioned prompt (summary/summary-prompt.hbs) with the same values.
 # MAGIC 3. Asks OpenAI for a short summary; the API key comes from the secret scope and is never printed.
 # MAGIC 4. Appends one row to `gold.sales_summary` for the dashboard.
 # MAGIC
@@ -27,10 +27,10 @@ if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
 
 # COMMAND ----------
 
-# Summary runtime for the dbx-ts summary notebook, inlined by the `py_summary_runtime` helper.
-# A line-by-line port of src/ai (metrics.ts metricsFromRows, prompt.ts summaryPromptVariables, format.ts,
+# Summary runtime for the dbx-ts summary notebook, placed by the template's py_include.
+# A line-by-line port of ../../summary (metrics.ts metricsFromRows, prompt.ts summaryPromptVariables, format.ts,
 # values.ts) so the notebook builds the same metrics, prompt text and metrics JSON as the local engine.
-# tests/synth/notebooks-summary.test.ts runs both on the same rows and compares the results.
+# tests/bundles/sales-lakehouse/notebooks-summary.test.ts runs both on the same rows and compares the results.
 import json
 import math
 import re
@@ -326,7 +326,7 @@ def complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries
 
 # COMMAND ----------
 
-# Embedded from src/ai at build time, so Databricks and the local engine share one text.
+# Embedded from the bundle's summary/ at build time, so Databricks and the local run share one text.
 METRICS_SQL = {
     "totals": "SELECT\n  CAST(MIN(transaction_ts) AS STRING) AS period_start,\n  CAST(MAX(transaction_ts) AS STRING) AS period_end,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)), 0), 2) AS total_revenue,\n  COUNT(DISTINCT transaction_id) AS transactions,\n  CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(COUNT(DISTINCT transaction_id), 0), 0), 2) AS average_order_value\nFROM ${catalog}.gold.sales_enriched",
     "revenue_by_category": "SELECT\n  COALESCE(category, 'Unknown') AS category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units,\n  ROUND(100 * SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(SUM(SUM(CAST(total_revenue AS DOUBLE))) OVER (), 0), 1) AS share_pct\nFROM ${catalog}.gold.sales_enriched\nGROUP BY COALESCE(category, 'Unknown')\nORDER BY 2 DESC, 1",
@@ -334,7 +334,7 @@ METRICS_SQL = {
     "top_products": "SELECT\n  product_id,\n  product_name,\n  category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units\nFROM ${catalog}.gold.sales_enriched\nGROUP BY product_id, product_name, category\nORDER BY 4 DESC, 1\nLIMIT 5",
     "daily_revenue": "SELECT\n  sales_date,\n  revenue,\n  transactions,\n  previous_date,\n  previous_revenue,\n  CASE WHEN previous_revenue IS NULL OR previous_revenue = 0 THEN NULL\n       ELSE ROUND(100 * (revenue - previous_revenue) / previous_revenue, 1) END AS change_pct\nFROM (\n  SELECT\n    sales_date,\n    revenue,\n    transactions,\n    LAG(sales_date) OVER (ORDER BY sales_date) AS previous_date,\n    LAG(revenue) OVER (ORDER BY sales_date) AS previous_revenue\n  FROM (\n    SELECT\n      CAST(CAST(transaction_ts AS DATE) AS STRING) AS sales_date,\n      ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n      COUNT(DISTINCT transaction_id) AS transactions\n    FROM ${catalog}.gold.sales_enriched\n    WHERE transaction_ts IS NOT NULL\n    GROUP BY CAST(CAST(transaction_ts AS DATE) AS STRING)\n  ) daily\n) with_previous\nORDER BY sales_date DESC\nLIMIT 14",
 }
-PROMPT_TEMPLATE = "{{!--\n  prompt_version: sales-summary-v1\n\n  The executive sales summary prompt, rendered locally by dbx-ts (src/ai/prompt.ts) and by the generated\n  Databricks notebook. Keep it to plain {{name}} placeholders (no helpers, blocks or partials) so the notebook can\n  fill it with a simple regex; lists arrive pre-formatted as \"- \" lines. Bump prompt_version on any change.\n\n  Placeholders: period_start, period_end, total_revenue, transactions, units, average_order_value,\n  category_lines, store_lines, product_lines, trend_lines, day_over_day\n--}}\nYou are a retail analytics assistant writing for the executive team.\n\nWrite a concise executive summary of the sales figures below: at most 120 words, 3 to 5 sentences of plain text, no headings, no bullet points, no markdown. Lead with total revenue and the period covered, then name the strongest category, store and product, and finish with the day-over-day trend. Use only the figures given; do not invent numbers, causes or forecasts.\n\nPeriod: {{period_start}} to {{period_end}}\nTotal revenue: {{total_revenue}}\nTransactions: {{transactions}}\nUnits sold: {{units}}\nAverage order value: {{average_order_value}}\n\nRevenue by category:\n{{category_lines}}\n\nTop stores by revenue:\n{{store_lines}}\n\nTop products by revenue:\n{{product_lines}}\n\nDaily revenue (most recent days):\n{{trend_lines}}\n\nDay-over-day: {{day_over_day}}\n"
+PROMPT_TEMPLATE = "{{!--\n  prompt_version: sales-summary-v1\n\n  The executive sales summary prompt, rendered locally by the bundle (summary/prompt.ts) and by the generated\n  Databricks notebook. Keep it to plain {{name}} placeholders (no helpers, blocks or partials) so the notebook can\n  fill it with a simple regex; lists arrive pre-formatted as \"- \" lines. Bump prompt_version on any change.\n\n  Placeholders: period_start, period_end, total_revenue, transactions, units, average_order_value,\n  category_lines, store_lines, product_lines, trend_lines, day_over_day\n--}}\nYou are a retail analytics assistant writing for the executive team.\n\nWrite a concise executive summary of the sales figures below: at most 120 words, 3 to 5 sentences of plain text, no headings, no bullet points, no markdown. Lead with total revenue and the period covered, then name the strongest category, store and product, and finish with the day-over-day trend. Use only the figures given; do not invent numbers, causes or forecasts.\n\nPeriod: {{period_start}} to {{period_end}}\nTotal revenue: {{total_revenue}}\nTransactions: {{transactions}}\nUnits sold: {{units}}\nAverage order value: {{average_order_value}}\n\nRevenue by category:\n{{category_lines}}\n\nTop stores by revenue:\n{{store_lines}}\n\nTop products by revenue:\n{{product_lines}}\n\nDaily revenue (most recent days):\n{{trend_lines}}\n\nDay-over-day: {{day_over_day}}\n"
 PROMPT_VERSION = "sales-summary-v1"
 SUMMARY_TABLE_DDL = "CREATE TABLE IF NOT EXISTS ${catalog}.gold.sales_summary (\n  generated_at TIMESTAMP,\n  period_start TIMESTAMP,\n  period_end TIMESTAMP,\n  model STRING,\n  prompt_version STRING,\n  summary_text STRING,\n  metrics_json STRING\n)"
 SUMMARY_TABLE_COLUMNS = [

@@ -26,7 +26,8 @@ if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
 # Table runtime for dbx-ts notebooks, inlined by the `py_tables_runtime` helper.
 # It executes table specs that dbx-ts generated from the bundle's TableModel: every SQL text in a spec was
 # built and escaped by dbx-ts (src/synth/cleanse-code.ts); this code only runs it. Table names and paths carry
-# the `${catalog}` placeholder, replaced here with the `catalog` widget's value.
+# the `${catalog}` placeholder, replaced here with the `catalog` widget's value; `${<widget>}` placeholders take
+# the values of the notebook's other widgets (job parameters reach table queries this way).
 import json
 import re
 
@@ -41,7 +42,10 @@ class ExpectationFailed(Exception):
 
 
 def q(text):
-    """Substitutes the run's catalog for the `${catalog}` placeholder."""
+    """Substitutes the run's catalog for `${catalog}`, and each other widget's value for `${<widget>}`."""
+    for name, value in WIDGETS.items():
+        if name != "catalog":
+            text = text.replace("${%s}" % name, value)
     return text.replace("${catalog}", CATALOG)
 
 

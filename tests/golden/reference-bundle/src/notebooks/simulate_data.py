@@ -33,10 +33,10 @@ if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
 
 # COMMAND ----------
 
-# Data simulator for the dbx-ts simulate notebook, inlined by the `py_simulate_runtime` helper.
+# Data simulator for the dbx-ts simulate notebook, placed by the template's py_include.
 # Generates the sales lakehouse's landing files (products, stores, promotions, batch and streaming sales) with
 # a share of dirty rows the silver layer must catch, following the local simulator's conventions
-# (src/local/simulate): code-style ids, sales in 2024, timestamps as text so bad ones can land, future rows
+# (../../simulator): code-style ids, sales in 2024, timestamps as text so bad ones can land, future rows
 # in 2099, exact duplicates and late updates, and one batch file with an extra column Auto Loader must rescue.
 # Pure and deterministic for a seed (its own PRNG stream, so not row-for-row the local simulator's); writing
 # the files is the notebook's job.

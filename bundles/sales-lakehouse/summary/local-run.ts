@@ -1,0 +1,26 @@
+// The summary notebook on the local target: the same metrics and prompt, through OpenAI when a key is set
+// (OPENAI_API_KEY or the notebook's secret), else the offline template; the row goes to gold.sales_summary.
+import type { LocalNotebookContext } from '../../../src/index.ts';
+import { computeSalesMetrics } from './metrics.ts';
+import { summarize } from './summarize.ts';
+import { writeSummaryRow } from './summary-table.ts';
+
+export async function runSummaryLocally(ctx: LocalNotebookContext): Promise<string> {
+  const sql = await ctx.openSql();
+  try {
+    const metrics = await computeSalesMetrics(sql, ctx.catalog);
+    const apiKey = ctx.secret('openai_api_key');
+    const model = ctx.widgets['openai_model'];
+    const row = await summarize(metrics, {
+      ...(apiKey ? { apiKey } : {}),
+      ...(model && !model.startsWith('${') ? { model } : {}),
+      env: ctx.env,
+      // The run shows the newest summary with the results; the text need not show twice.
+      events: (e) => (e.code === 'summary.text' ? undefined : ctx.sink(e)),
+    });
+    await writeSummaryRow(sql, ctx.catalog, row);
+    return `summary by ${row.model}`;
+  } finally {
+    await sql.close();
+  }
+}

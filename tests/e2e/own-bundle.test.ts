@@ -1,0 +1,108 @@
+// A bundle of one's own (tests/fixtures/readings, not the demo) through the generic commands on the local target:
+// before the first run, with data, with job parameters; show <table>, show quality, query, runs and simulate answer
+// for it and never mention the sales demo.
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, tempDir, type CliResult } from '../build/helpers.ts';
+
+/** A copy of the fixture project whose bundle imports this checkout's dbx-ts. */
+export async function readingsProject(): Promise<{ dir: string; env: Record<string, string>; landing: string }> {
+  const dir = await tempDir('readings');
+  await cp(join(REPO_ROOT, 'tests/fixtures/readings'), dir, { recursive: true });
+  const bundle = join(dir, 'bundle.ts');
+  await writeFile(bundle, (await readFile(bundle, 'utf8')).replace("'../../../src/index.ts'", JSON.stringify(join(REPO_ROOT, 'src/index.ts'))));
+  const local = join(dir, '.dbx-ts', 'local');
+  return { dir, env: { DBX_TS_LOCAL_DIR: local }, landing: join(local, 'volumes', 'readings_dev', 'landing', 'files', 'readings') };
+}
+
+export const READINGS = [
+  { sensor_id: ' s1 ', reading: 21.5, read_at: '2024-05-01 10:00:00' },
+  { sensor_id: 's2', reading: 99.0, read_at: '2024-05-01 11:00:00' },
+  { sensor_id: null, reading: 5, read_at: '2024-05-01 12:00:00' },
+  { sensor_id: 's1', reading: 400, read_at: '2024-05-02 10:00:00' },
+];
+
+export async function land(landing: string, name: string, rows: readonly object[]): Promise<void> {
+  await mkdir(landing, { recursive: true });
+  await writeFile(join(landing, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+function neverSales(...results: CliResult[]): void {
+  for (const r of results) expect(`${r.stdout}${r.stderr}`.toLowerCase()).not.toContain('sales');
+}
+
+describe('a bundle of one\'s own on the local target', () => {
+  let dir: string;
+  let env: Record<string, string>;
+  let landing: string;
+  const cli = (...args: string[]) => runCli(args, { cwd: dir, env });
+
+  beforeAll(async () => {
+    ({ dir, env, landing } = await readingsProject());
+  });
+
+  it('before the first run: show, quality, runs and simulate answer clearly, never with exit 70', async () => {
+    const table = await cli('show', 'silver.readings');
+    expect(table.code).toBe(2);
+    expect(table.stderr).toContain('Table readings_dev.silver.readings does not exist yet on target local');
+    const quality = await cli('show', 'quality');
+    expect(quality.code).toBe(0);
+    expect(quality.stdout).toContain('readings_pipeline: no updates on target local yet');
+    const runs = await cli('runs', 'list', 'readings-job');
+    expect(runs.code).toBe(0);
+    const view = await cli('show', 'gold');
+    expect(view.code).toBe(2);
+    expect(view.stderr).toContain('dbx-ts show gold: not a result view or a table of bundle "readings"');
+    expect(view.stderr).toContain('tables: bronze.readings_raw, silver.readings, silver.readings_quarantine, gold.sensor_daily');
+    const summary = await cli('show', 'summary');
+    expect(summary.code).toBe(2);
+    const simulate = await cli('simulate');
+    expect(simulate.code).toBe(2);
+    expect(simulate.stderr).toContain('Bundle "readings" has no simulator, so there is nothing to simulate.');
+    neverSales(table, quality, runs, view, summary, simulate);
+  });
+
+  it('runs the two tasks on landed JSON; show <table>, show quality, query and runs read the results', async () => {
+    await land(landing, 'part-1.json', READINGS);
+    const run = await cli('run', 'readings-job');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/readings_dev\.silver\.readings: read 4, inserted 3, quarantined 1/);
+    expect(run.stdout).toMatch(/task daily: TERMINATED SUCCESS/);
+
+    const silver = await cli('show', 'silver.readings', '--limit', '2');
+    expect(silver.code).toBe(0);
+    expect(silver.stdout).toContain('First rows of readings_dev.silver.readings:');
+    expect(silver.stdout).toMatch(/^sensor_id\s+reading\s+read_at\s*$/m);
+    expect(silver.stdout.trim().split('\n')).toHaveLength(2 + 2 + 1);
+    expect(silver.stdout).not.toContain('_commit_version');
+    const qualified = await cli('show', 'readings_dev.gold.sensor_daily');
+    expect(qualified.code).toBe(0);
+    expect(qualified.stdout).toMatch(/^S1\s+2024-05-02\s+1\s+400\s*$/m);
+
+    const quality = await cli('show', 'quality');
+    expect(quality.code).toBe(0);
+    expect(quality.stdout).toMatch(/silver\.readings\s+has_sensor\s+drop\s+3\s+1\s+1/);
+    expect(quality.stdout).toMatch(/silver\.readings\s+plausible_reading\s+warn\s+3\s+1\s+0/);
+
+    const query = await cli('query', 'SELECT count(*) AS n FROM readings_dev.silver.readings_quarantine', '--format', 'csv');
+    expect(query.stdout.replaceAll('\r\n', '\n')).toBe('n\n1\n');
+    const runs = await cli('runs', 'list', 'readings-job');
+    expect(runs.stdout).toMatch(/^local-\S+\s+SUCCESS/m);
+    neverSales(run, silver, qualified, quality, query, runs);
+  });
+
+  it('job parameters reach the notebook task and its table query (--param), and an undeclared one is refused', async () => {
+    const run = await cli('run', 'readings-job', '--param', 'min_reading=50');
+    expect(run.code).toBe(0);
+    const gold = await cli('query', 'SELECT sensor_id, readings FROM readings_dev.gold.sensor_daily ORDER BY 1, 2', '--format', 'csv');
+    expect(gold.stdout.replaceAll('\r\n', '\n')).toBe('sensor_id,readings\nS1,1\nS2,1\n');
+    const history = await cli('runs', 'list', 'readings-job', '--json');
+    expect(history.code).toBe(0);
+    const unknown = await cli('run', 'readings-job', '--param', 'nope=1');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--param nope: job "readings-job" has no such parameter.');
+    expect(unknown.stderr).toContain('Its parameters: min_reading.');
+  });
+});
