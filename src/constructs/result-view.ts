@@ -12,11 +12,20 @@ export interface ResultViewProps {
   show(ctx: ResultViewContext): Promise<void>;
 }
 
+/** Views are named in their own space (under this child of the bundle), so a view `gold` may sit beside a schema `gold`. */
+const VIEWS_ID = 'result_views';
+
+function viewsOf(scope: Construct): Construct {
+  let root = scope;
+  while (root.scope) root = root.scope;
+  return root.children.find((c) => c.id === VIEWS_ID && !(c instanceof ResultView)) ?? new Construct(root, VIEWS_ID);
+}
+
 export class ResultView extends Construct {
   readonly props: ResultViewProps;
 
   constructor(scope: Construct, id: string, props: ResultViewProps) {
-    super(scope, id);
+    super(viewsOf(scope), id);
     this.props = props;
   }
 }
