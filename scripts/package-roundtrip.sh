@@ -12,12 +12,20 @@ if [ -z "$work" ]; then
   trap 'status=$?; [ "$status" -eq 0 ] && rm -rf "$work"' EXIT # kept when it fails, to look into
 fi
 mkdir -p "$work"
-# dbx-ts runs on Node 22.18+: use the repository's pinned Node (npm itself runs on it then, too).
-export PATH="$repo/node_modules/.bin:$PATH"
-export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false npm_config_prefer_offline=true
+version="$(node -p "require('$repo/package.json').version")"
 
 step() { printf '\n== %s\n' "$*"; }
 fail() { printf 'package round trip FAILED: %s\n' "$*" >&2; exit 1; }
+
+# In the clone, with the system's Node and npm (older than Node 22.18 on some machines): npx prints nothing of its own.
+step "npx dbx-ts --version in the clone"
+out="$(cd "$repo" && npx dbx-ts --version 2>&1)"
+[ "$out" = "$version" ] || fail "npx dbx-ts --version in the clone printed more than the version: $out"
+echo "$out"
+
+# dbx-ts runs on Node 22.18+: use the repository's pinned Node (npm itself runs on it then, too).
+export PATH="$repo/node_modules/.bin:$PATH"
+export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false npm_config_prefer_offline=true
 
 step "npm pack (builds dist/)"
 tarball="$work/$(cd "$repo" && npm pack --silent --pack-destination "$work" | tail -n 1)"
@@ -35,9 +43,9 @@ new_project() { # dir module-type
   npm init -y >/dev/null
   [ "$2" = module ] && npm pkg set type=module
   npm install "$tarball" >/dev/null
-  local version
-  version="$(npx dbx-ts --version 2>&1)"
-  [ "$version" = "$(node -p "require('$repo/package.json').version")" ] || fail "npx dbx-ts --version printed more than the version: $version"
+  local out
+  out="$(npx dbx-ts --version 2>&1)"
+  [ "$out" = "$version" ] || fail "npx dbx-ts --version printed more than the version: $out"
 }
 
 # One template, end to end, in the current project. Templates to come get their name passed to init.
