@@ -8,7 +8,7 @@ import module from 'node:module';
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(`dbx-ts needs Node.js 22.18 or later; this is ${process.version}.\n`);
-  process.exit(1);
+  process.exit(2);
 }
 
 // V8 keeps the code it compiled (in the OS temp folder), so every start after the first skips most compiling.
