@@ -3,7 +3,7 @@
 // the file and, where there is one, the line: a user's mistake never ends in a stack trace.
 import { existsSync } from 'node:fs';
 import module from 'node:module';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from '../errors/index.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
@@ -87,14 +87,15 @@ function explainLoadError(error: unknown, file: string, cwd: string): UserError 
 function missingModule(error: Error, file: string, show: (path: string) => string): UserError {
   const match = /Cannot find (?:module|package) '([^']+)' imported from (\S+)/.exec(error.message);
   const missing = match?.[1];
-  const from = match?.[2] ? show(match[2].startsWith('file:') ? fileURLToPath(match[2]) : match[2]) : show(file);
+  const importer = match?.[2]?.startsWith('file:') ? fileURLToPath(match[2]) : (match?.[2] ?? file);
+  const from = show(importer);
   if (!missing) return new UserError(`${show(file)}: ${error.message}`);
   if (isAbsolute(missing)) {
     const asTs = [missing.replace(/\.js$/, '.ts'), `${missing}.ts`].find((p) => p !== missing && existsSync(p));
-    const name = missing.split(sep).pop();
+    const spec = asTs ? relative(dirname(importer), asTs).split(sep).join('/') : '';
     return new UserError(
-      `${from} imports ${name}, which does not exist.`,
-      asTs ? `Name the TypeScript file as it is: import '${'./' + asTs.split(sep).pop()}' (Node.js resolves file names as written).` : undefined,
+      `${from} imports ${relative(dirname(importer), missing)}, which does not exist.`,
+      asTs ? `Name the TypeScript file as it is: import '${spec.startsWith('.') ? spec : `./${spec}`}' (Node.js resolves file names as written).` : undefined,
     );
   }
   const pkg = missing.startsWith('@') ? missing.split('/').slice(0, 2).join('/') : missing.split('/')[0];
