@@ -1,12 +1,12 @@
 // Auto Loader semantics: exactly-once files, incremental downstream reads, bad files, rescued data, continuous mode.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runContinuous, runTables } from '../../src/local/engine/index.ts';
 import type { UpdateResult } from '../../src/local/engine/index.ts';
 import type { TableModel } from '../../src/model/types.ts';
 import { recordingSink } from '../../src/events/types.ts';
-import { bronze, CATALOG, workspace, writeParquet } from './engine-helpers.ts';
+import { bronze, CATALOG, VOLUME, workspace, writeParquet } from './engine-helpers.ts';
 import type { Workspace } from './engine-helpers.ts';
 
 const events = (from: number, count: number) =>
@@ -75,7 +75,7 @@ describe('Auto Loader on the local engine', () => {
     expect(table(u, 'bronze.events_raw')).toMatchObject({ rows_read: 10, files: { taken: 1, bad: [] } });
   });
 
-  it('records a corrupt file (footer or data) in bad_files, never retries it, and goes on', async () => {
+  it('records a corrupt file (footer or data) in bad_files, does not retry it while unchanged, and goes on', async () => {
     await writeParquet(join(dir(), 'a.parquet'), events(0, 100));
     writeFileSync(join(dir(), 'b.parquet'), 'not parquet at all');
     // A file whose footer is intact but whose data pages are garbage only fails when decoded.
@@ -177,5 +177,118 @@ describe('Auto Loader on the local engine', () => {
     controller.abort();
     const all = await running;
     expect(all).toHaveLength(2);
+  });
+});
+
+describe('Auto Loader takes a landing file only once it is complete', () => {
+  let ws: Workspace;
+  beforeEach(async () => {
+    ws = await workspace();
+  });
+  afterEach(() => ws.cleanup());
+
+  /** Virtual time: the engine's waits advance it, and `during` runs while it waits (the writer at work). */
+  function clock() {
+    const c = {
+      time: Date.now(),
+      waits: [] as number[],
+      during: undefined as (() => void) | undefined,
+      settling: {
+        settleMs: 1000,
+        now: () => c.time,
+        sleep: async (ms: number) => {
+          c.waits.push(ms);
+          c.time += ms;
+          c.during?.();
+        },
+      },
+    };
+    return c;
+  }
+  /** Sets a file's modification time to a virtual instant, as if the writer wrote it then. */
+  const touch = (path: string, ms: number) => utimesSync(path, ms / 1000, ms / 1000);
+  const csvRows = (from: number, count: number) => Array.from({ length: count }, (_, i) => `E${String(from + i).padStart(6, '0')},${(from + i) % 7},2024-05-01 10:00:00\n`).join('');
+  const csvTable = (): TableModel => ({
+    name: 'bronze.events_csv',
+    layer: 'bronze',
+    kind: 'streaming_table',
+    source: { type: 'files', path: `${VOLUME}/csv`, format: 'csv' },
+    expectations: [],
+  });
+
+  it('a file written slowly during a run: left for later while it grows, then read whole, every row exactly once', async () => {
+    const c = clock();
+    const dir = join(ws.landingDir, 'csv');
+    mkdirSync(dir, { recursive: true });
+    // A complete file from earlier, and one a slow writer has only begun.
+    writeFileSync(join(dir, 'a.csv'), `event_id,amount,ts\n${csvRows(0, 100)}`);
+    touch(join(dir, 'a.csv'), c.time - 60_000);
+    const slow = join(dir, 'b.csv');
+    writeFileSync(slow, `event_id,amount,ts\n${csvRows(100, 40)}`);
+    touch(slow, c.time - 200);
+    // While the update waits for it to settle, the writer appends more.
+    c.during = () => {
+      appendFileSync(slow, csvRows(140, 60));
+      touch(slow, c.time);
+      c.during = undefined;
+    };
+    const sink = recordingSink();
+    const first = await runTables(ws.db, [csvTable()], ws.options({ settling: c.settling, sink }));
+    expect(first.tables[0]).toMatchObject({ rows_read: 100, files: { taken: 1, bad: [], deferred: 1 } });
+    expect(c.waits).toEqual([800]);
+    expect(sink.events.some((e) => e.level === 'warn' && e.message.includes('/csv/b.csv is still being written; a later update will read it'))).toBe(true);
+    const deferred = await ws.rows("SELECT message, details FROM _system.event_log WHERE event_type = 'autoloader_file'");
+    expect(deferred).toHaveLength(1);
+    expect(String(deferred[0]!.message)).toContain('b.csv is still being written');
+
+    // The writer finishes; a second later the next update takes the whole file, without waiting.
+    appendFileSync(slow, csvRows(200, 50));
+    touch(slow, c.time + 100);
+    c.time += 1500;
+    const second = await runTables(ws.db, [csvTable()], ws.options({ settling: c.settling }));
+    expect(second.tables[0]).toMatchObject({ rows_read: 150, files: { taken: 1, bad: [] } });
+    expect(c.waits).toEqual([800]);
+    const third = await runTables(ws.db, [csvTable()], ws.options({ settling: c.settling }));
+    expect(third.tables[0]).toMatchObject({ rows_read: 0, files: { taken: 0, bad: [] } });
+
+    const { n, distinct } = await ws.one('SELECT count(*) AS n, count(DISTINCT event_id) AS distinct FROM bronze.events_csv');
+    expect([n, distinct]).toEqual([250, 250]);
+  });
+
+  it('a file recorded bad is tried again once its size or time changes, and the event log says so', async () => {
+    const c = clock();
+    const dir = join(ws.landingDir, 'events');
+    const path = join(dir, 'big.parquet');
+    await writeParquet(join(dir, 'whole.parquet'), `SELECT 'W' || range AS event_id, 1 AS amount, '2024-05-01' AS ts FROM range(300)`);
+    touch(join(dir, 'whole.parquet'), c.time - 60_000);
+    // A writer that paused for longer than the settle time half-way through a Parquet file: no footer yet.
+    await writeParquet(path, `SELECT 'B' || range AS event_id, 2 AS amount, '2024-05-01' AS ts FROM range(5000)`);
+    const whole = readFileSync(path);
+    writeFileSync(path, whole.subarray(0, Math.floor(whole.length / 2)));
+    touch(path, c.time - 5000);
+    const sink = recordingSink();
+    const first = await runTables(ws.db, [bronze('bronze.events_raw', 'events')], ws.options({ settling: c.settling, sink }));
+    expect(first.tables[0]!.rows_read).toBe(300);
+    expect(first.tables[0]!.files?.bad.map((b) => b.path.split('/').pop())).toEqual(['big.parquet']);
+
+    // Unchanged: not tried again.
+    const unchanged = await runTables(ws.db, [bronze('bronze.events_raw', 'events')], ws.options({ settling: c.settling }));
+    expect(unchanged.tables[0]!.files).toEqual({ taken: 0, bad: [] });
+
+    // The writer finishes the file.
+    writeFileSync(path, whole);
+    touch(path, c.time - 2000);
+    const retried = await runTables(ws.db, [bronze('bronze.events_raw', 'events')], ws.options({ settling: c.settling, sink }));
+    expect(retried.tables[0]).toMatchObject({ rows_read: 5000, files: { taken: 1, bad: [], retried: 1 } });
+    expect(sink.events.some((e) => e.level === 'info' && /trying \S+big\.parquet again: it was unreadable at \d+ bytes and has changed since \(now \d+ bytes\)/.test(e.message))).toBe(true);
+    const logged = await ws.rows("SELECT level, message, details FROM _system.event_log WHERE event_type = 'autoloader_file'");
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.level).toBe('INFO');
+    expect(JSON.parse(String(logged[0]!.details))).toMatchObject({ autoloader_file: { status: 'retried', size: whole.length, previous_size: Math.floor(whole.length / 2) } });
+
+    const again = await runTables(ws.db, [bronze('bronze.events_raw', 'events')], ws.options({ settling: c.settling }));
+    expect(again.tables[0]!.files).toEqual({ taken: 0, bad: [] });
+    const { n, distinct } = await ws.one('SELECT count(*) AS n, count(DISTINCT event_id) AS distinct FROM bronze.events_raw');
+    expect([n, distinct]).toEqual([5300, 5300]);
   });
 });

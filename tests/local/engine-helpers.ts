@@ -42,7 +42,9 @@ export async function workspace(): Promise<Workspace> {
     landingRoot,
     landingDir: join(landingRoot, CATALOG, 'landing', 'raw'),
     db,
-    options: (extra = {}) => ({ catalog: CATALOG, landingRoot, pipelineName: 'test_pipeline', ...extra }),
+    // Files these tests write are complete when written: no waiting for them to settle (the Auto Loader
+    // tests of settling pass their own virtual clock).
+    options: (extra = {}) => ({ catalog: CATALOG, landingRoot, pipelineName: 'test_pipeline', settling: { settleMs: 0, now: Date.now, sleep: async () => {} }, ...extra }),
     rows,
     one: async (sql, params) => (await rows(sql, params))[0] ?? {},
     async cleanup() {

@@ -25,7 +25,8 @@ export interface TableUpdateResult extends TableCounts {
   /** Commit version written (0 for views and for updates with nothing to write). */
   version: number;
   expectations: ExpectationMetric[];
-  files?: { taken: number; bad: { path: string; error: string }[] };
+  /** Landing files: taken, unreadable, tried again after a change, and left for later as still being written. */
+  files?: { taken: number; bad: { path: string; error: string }[]; retried?: number; deferred?: number };
   duration_ms: number;
 }
 

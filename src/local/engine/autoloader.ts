@@ -64,23 +64,91 @@ export function listLandingFiles(location: ResolvedLocation, options: Record<str
   return out.sort((a, b) => (a.localPath < b.localPath ? -1 : a.localPath > b.localPath ? 1 : 0));
 }
 
-/** Files this consumer has not taken yet (with `cloudFiles.allowOverwrites`, also files changed since). */
+/** A file to take, and, when it was recorded bad before and has changed since, what it was then. */
+export interface NewFile extends LandingFile {
+  retry?: { size: number; mtimeMs: number };
+}
+
+/**
+ * Files this consumer has not taken yet; files recorded bad whose size or modification time changed since
+ * (a writer finished them: try again); with `cloudFiles.allowOverwrites`, also good files changed since.
+ */
 export async function newFiles(
   ex: Executor,
   catalog: string,
   consumer: string,
   files: LandingFile[],
   options: Record<string, string> = {},
-): Promise<LandingFile[]> {
+): Promise<NewFile[]> {
+  // The latest record of each path: a retried file has one row per attempt.
   const rows = await ex.rows(
-    `SELECT path, size, mtime_ms FROM ${systemTable(catalog, 'autoloader_files')} WHERE consumer = ${quoteLiteral(consumer)}`,
+    `SELECT path, size, mtime_ms, status FROM ${systemTable(catalog, 'autoloader_files')} WHERE consumer = ${quoteLiteral(consumer)}
+     QUALIFY row_number() OVER (PARTITION BY path ORDER BY processed_at DESC) = 1`,
   );
-  const seen = new Map(rows.map((r) => [String(r.path), `${String(r.size)}:${String(r.mtime_ms)}`]));
+  const seen = new Map(rows.map((r) => [String(r.path), { size: Number(r.size), mtimeMs: Number(r.mtime_ms), bad: r.status === 'bad' }]));
   const allowOverwrites = options['cloudFiles.allowOverwrites'] === 'true';
-  return files.filter((f) => {
+  const out: NewFile[] = [];
+  for (const f of files) {
     const previous = seen.get(f.volumePath);
-    return previous === undefined || (allowOverwrites && previous !== `${f.size}:${f.mtimeMs}`);
-  });
+    if (previous === undefined) out.push(f);
+    else if (previous.size !== f.size || previous.mtimeMs !== f.mtimeMs) {
+      if (previous.bad) out.push({ ...f, retry: { size: previous.size, mtimeMs: previous.mtimeMs } });
+      else if (allowOverwrites) out.push(f);
+    }
+  }
+  return out;
+}
+
+/**
+ * When a landing file counts as complete. Auto Loader assumes writers finish a file before it appears (object
+ * stores publish a file whole); a local folder shows a file while it is being written. So a file is taken
+ * once it has not changed for `settleMs`: either its modification time is already that old, or the update
+ * waits (at most `settleMs`) and takes it if its size and modification time stayed the same meanwhile. A file
+ * still changing is left for a later update.
+ */
+export interface FileSettling {
+  settleMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_SETTLE_MS = 1000;
+
+export const defaultSettling = (): FileSettling => ({
+  settleMs: DEFAULT_SETTLE_MS,
+  now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+});
+
+/** The size and modification time of a file now, or undefined when it is gone. */
+function restat(file: LandingFile): LandingFile | undefined {
+  try {
+    const stat = statSync(file.localPath);
+    return { ...file, size: stat.size, mtimeMs: Math.trunc(stat.mtimeMs) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Splits files into those complete (unchanged for `settleMs`) and those still being written. */
+export async function settledFiles<F extends LandingFile>(files: readonly F[], settling: FileSettling): Promise<{ settled: F[]; unsettled: F[] }> {
+  const first = settling.now();
+  const young = files.filter((f) => first - f.mtimeMs < settling.settleMs);
+  if (young.length === 0) return { settled: [...files], unsettled: [] };
+  // Wait until the youngest would be old enough (a modification time in the future waits the full period).
+  const wait = Math.min(settling.settleMs, Math.max(...young.map((f) => f.mtimeMs + settling.settleMs - first)));
+  await settling.sleep(Math.max(0, wait));
+  const settled: F[] = [];
+  const unsettled: F[] = [];
+  for (const f of files) {
+    if (!young.includes(f)) settled.push(f);
+    else {
+      const now = restat(f);
+      if (now && now.size === f.size && now.mtimeMs === f.mtimeMs) settled.push(f);
+      else if (now) unsettled.push(f);
+    }
+  }
+  return { settled, unsettled };
 }
 
 /** DuckDB's reader over the given files, all columns by name (missing ones NULL), each row tagged with its file. */

@@ -68,7 +68,9 @@ export function flowProgressDetails(result: TableUpdateResult, status: 'COMPLETE
         duplicates_removed: result.duplicates_removed,
         rows_filtered: result.rows_filtered,
         version: result.version,
-        ...(result.files ? { files_taken: result.files.taken, bad_files: result.files.bad.length } : {}),
+        ...(result.files
+          ? { files_taken: result.files.taken, bad_files: result.files.bad.length, files_retried: result.files.retried ?? 0, files_deferred: result.files.deferred ?? 0 }
+          : {}),
       },
     },
   };
@@ -87,6 +89,21 @@ export async function writeFlowProgress(
       ? `Flow '${origin.flow_name}' has COMPLETED: ${result.rows_inserted + result.rows_updated} rows written, ${result.rows_quarantined} quarantined.`
       : `Flow '${origin.flow_name}' has FAILED${error ? `: ${error}` : ''}.`;
   await writeEvent(ex, catalog, origin, 'flow_progress', status === 'COMPLETED' ? 'INFO' : 'ERROR', message, flowProgressDetails(result, status), error);
+}
+
+/**
+ * What happened to a landing file outside the normal "taken once": left for a later update because it was
+ * still being written, or tried again because it was unreadable before and has changed since.
+ */
+export async function writeFileEvent(
+  ex: Executor,
+  catalog: string,
+  origin: FlowOrigin,
+  status: 'deferred' | 'retried',
+  message: string,
+  details: { path: string; size: number; previous_size?: number },
+): Promise<void> {
+  await writeEvent(ex, catalog, origin, 'autoloader_file', status === 'deferred' ? 'WARN' : 'INFO', message, { autoloader_file: { status, ...details } });
 }
 
 export async function writeUpdateProgress(

@@ -52,7 +52,7 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
   let unreadable: BadFile[] = [];
   try {
     for (let attempt = 0; ; attempt++) {
-      const source = await openSource(ex, table, ref, { ...ctx, unreadable });
+      const source = await openSource(ex, table, ref, { ...ctx, unreadable, origin });
       try {
         const prepared = await prepare(ex, table, ref, source, ctx, result);
         return await ex.transaction(async () => {
@@ -85,7 +85,10 @@ function isDomainError(error: unknown): boolean {
 
 /** Everything that only reads: staging, counting per rule, and stopping on a violated `fail` rule. */
 async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: SourceRelation, ctx: TableRunContext, result: TableUpdateResult): Promise<Prepared> {
-  if (source.files) result.files = { taken: source.files.taken, bad: badFilesReport(source.files.bad) };
+  if (source.files) {
+    const { taken, bad, retried, deferred } = source.files;
+    result.files = { taken, bad: badFilesReport(bad), ...(retried ? { retried } : {}), ...(deferred ? { deferred } : {}) };
+  }
   for (const bad of source.files?.bad ?? []) ctx.warn(`${displayName(ref)}: skipped unreadable file ${bad.file.volumePath}: ${bad.error}`);
   if (source.sql === undefined || table.kind === 'view' || (isPassThrough(table) && !table.dedupe)) return { source };
 

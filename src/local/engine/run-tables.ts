@@ -7,7 +7,7 @@ import type { EventSink, ExpectationMetric } from '../../events/types.ts';
 import { silentSink } from '../../events/types.ts';
 import type { TableModel } from '../../model/types.ts';
 import type { TableUpdateResult } from './accounting.ts';
-import { firstLine } from './autoloader.ts';
+import { firstLine, type FileSettling } from './autoloader.ts';
 import type { LocalDatabase } from './database.ts';
 import { writeUpdateProgress } from './event-log.ts';
 import { Executor } from './executor.ts';
@@ -27,6 +27,8 @@ export interface RunTablesOptions {
   sink?: EventSink;
   /** Emit each SQL statement as a debug `log` event. */
   traceSql?: boolean;
+  /** When a landing file counts as complete (default: unchanged for 1 s); tests pass a virtual clock. */
+  settling?: FileSettling;
 }
 
 export interface UpdateResult {
@@ -64,6 +66,8 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
           pipelineName: options.pipelineName,
           sameUpdate,
           warn: (message) => sink({ code: 'log', level: 'warn', message, data: { table: table.name, update_id: updateId } }),
+          info: (message) => sink({ code: 'log', level: 'info', message, data: { table: table.name, update_id: updateId } }),
+          ...(options.settling ? { settling: options.settling } : {}),
         });
         results.push(result);
         sink({ code: 'log', level: 'info', message: describeResult(result), data: { update_id: updateId, ...result } });
@@ -99,5 +103,7 @@ function describeResult(r: TableUpdateResult): string {
   if (r.duplicates_removed) parts.push(`duplicates removed ${r.duplicates_removed}`);
   if (r.rows_filtered) parts.push(`filtered ${r.rows_filtered}`);
   if (r.files?.bad.length) parts.push(`bad files ${r.files.bad.length}`);
+  if (r.files?.retried) parts.push(`files tried again ${r.files.retried}`);
+  if (r.files?.deferred) parts.push(`files still being written ${r.files.deferred}`);
   return `${r.table}: ${parts.join(', ')} (${r.duration_ms} ms)`;
 }

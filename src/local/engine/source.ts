@@ -4,18 +4,21 @@
 import { UserError } from '../../errors/index.ts';
 import type { TableModel } from '../../model/types.ts';
 import { quoteLiteral } from '../../sql/quote.ts';
-import type { BadFile, FileFormat, SchemaColumn } from './autoloader.ts';
+import type { BadFile, FileFormat, FileSettling, NewFile, SchemaColumn } from './autoloader.ts';
 import {
   AUTOLOADER_COLUMNS,
   checkpointFiles,
   consumerSchema,
+  defaultSettling,
   findUnreadable,
   ingestSelect,
   listLandingFiles,
   newFiles,
   probeFiles,
   saveConsumerSchema,
+  settledFiles,
 } from './autoloader.ts';
+import { writeFileEvent, type FlowOrigin } from './event-log.ts';
 import type { Executor } from './executor.ts';
 import { currentVersion, objectKind, COMMIT_VERSION } from './history.ts';
 import type { TableRef } from './names.ts';
@@ -36,6 +39,12 @@ export interface SourceContext {
   warn(message: string): void;
   /** Tables (`catalog.schema.table`) of this update: one of them may not exist yet if no data has arrived. */
   sameUpdate?: ReadonlySet<string>;
+  /** When a landing file counts as complete (default: unchanged for 1 s, on the real clock). */
+  settling?: FileSettling;
+  /** Things worth knowing that are not problems (a file tried again). */
+  info?(message: string): void;
+  /** The flow this source feeds, for file events in the event log. */
+  origin?: FlowOrigin;
 }
 
 /**
@@ -50,7 +59,7 @@ export interface SourceRelation {
   carry: readonly string[];
   /** Rows the input holds, counted without reading it (Parquet footers), when that is possible. */
   expectedRows: number | null;
-  files?: { taken: number; bad: BadFile[] };
+  files?: { taken: number; bad: BadFile[]; retried?: number; deferred?: number };
   /** Records what was consumed (files, offsets); runs inside the table's transaction. */
   commit(ex: Executor): Promise<void>;
   /** For file sources: reads each taken file in full and returns those that fail (their footer was fine). */
@@ -94,7 +103,12 @@ async function filesSource(
   const options = source.options ?? {};
   const location = resolveLocation(source.path, ctx.catalog, ctx.landingRoot);
   const consumer = displayName(target);
-  const fresh = await newFiles(ex, ctx.catalog, consumer, listLandingFiles(location, options), options);
+  const candidates = await newFiles(ex, ctx.catalog, consumer, listLandingFiles(location, options), options);
+  // Only complete files: one still being written would be read in part (or set aside as bad) and never again.
+  const { settled: fresh, unsettled } = await settledFiles(candidates, ctx.settling ?? defaultSettling());
+  const retried = fresh.filter((f) => f.retry !== undefined);
+  for (const f of unsettled) ctx.warn(`${consumer}: ${f.volumePath} is still being written; a later update will read it.`);
+  for (const f of retried) ctx.info?.(`${consumer}: trying ${f.volumePath} again: it was unreadable at ${f.retry!.size} bytes and has changed since (now ${f.size} bytes).`);
   const probed = await probeFiles(ex, fresh, source.format, options);
   const unreadable = new Map((ctx.unreadable ?? []).map((b) => [b.file.localPath, b]));
   const good = probed.good.filter((g) => !unreadable.has(g.file.localPath));
@@ -105,8 +119,9 @@ async function filesSource(
   const commit = async (e: Executor) => {
     if (found?.inferred) await saveConsumerSchema(e, ctx.catalog, consumer, found.columns, found.inferred);
     await checkpointFiles(e, ctx.catalog, consumer, ctx.updateId, good, bad);
+    if (ctx.origin) await logFileEvents(e, ctx.catalog, ctx.origin, retried, unsettled);
   };
-  const files = { taken: good.length, bad };
+  const files = { taken: good.length, bad, ...(retried.length ? { retried: retried.length } : {}), ...(unsettled.length ? { deferred: unsettled.length } : {}) };
   const columns = [...(schema ?? []), ...autoloaderColumns()];
   if (good.length === 0 || !schema) return { columns, carry: AUTOLOADER_COLUMNS, expectedRows: 0, files, commit };
   const taken = good.map((g) => g.file);
@@ -122,6 +137,20 @@ async function filesSource(
     commit,
     findUnreadable: (e: Executor) => findUnreadable(e, taken, source.format, options),
   };
+}
+
+/** The event log says which files were tried again and which were left for later. */
+async function logFileEvents(ex: Executor, catalog: string, origin: FlowOrigin, retried: readonly NewFile[], unsettled: readonly NewFile[]): Promise<void> {
+  for (const f of retried) {
+    await writeFileEvent(ex, catalog, origin, 'retried', `File ${f.volumePath} was unreadable at ${f.retry!.size} bytes and has changed since; tried again.`, {
+      path: f.volumePath,
+      size: f.size,
+      previous_size: f.retry!.size,
+    });
+  }
+  for (const f of unsettled) {
+    await writeFileEvent(ex, catalog, origin, 'deferred', `File ${f.volumePath} is still being written; left for a later update.`, { path: f.volumePath, size: f.size });
+  }
 }
 
 function autoloaderColumns(): SchemaColumn[] {

@@ -14,7 +14,8 @@ export function systemTable(catalog: string, table: SystemTable): string {
 export type SystemTable = keyof typeof SYSTEM_TABLE_COLUMNS;
 
 const SYSTEM_TABLE_COLUMNS = {
-  /** Auto Loader checkpoint: every file a consumer has taken, good or bad; a file is taken once. */
+  /** Auto Loader checkpoint: every file a consumer has taken, good or bad; a file is taken once (a bad file again
+   *  once it changes: the newest row of a path counts). */
   autoloader_files: `consumer VARCHAR, path VARCHAR, size BIGINT, mtime_ms BIGINT, status VARCHAR, num_rows BIGINT,
      update_id VARCHAR, processed_at TIMESTAMP`,
   /** Files Auto Loader could not read, with the reader's error; the run went on without them. */
