@@ -47,3 +47,6 @@ export {
 } from './llm/index.ts';
 export { checkPlainIdentifier } from './sql/identifiers.ts';
 export { queryAll, type SqlQueryRunner } from './sql/query-all.ts';
+// Redaction: code that handles a secret (an LLM key, a secret value) registers it; everything dbx-ts prints or
+// writes is scrubbed of it.
+export { redact, registerSecret } from './redaction/index.ts';

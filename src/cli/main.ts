@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { DiagnosticsError, RemoteApiError, UserError } from '../errors/index.ts';
 import { packageVersion } from '../package-root.ts';
+import { redactingOutput, secrets } from '../redaction/index.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { installSelection } from './selection.ts';
@@ -119,14 +120,11 @@ export async function main(argv: string[], overrides: Partial<Parameters<typeof 
     controller.abort(new Error('interrupted'));
   };
   if (!overrides.signal) process.on('SIGINT', onSigint);
-  const ctx = makeContext({
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    signal: controller.signal,
-    ...overrides,
-  });
+  const options = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal, ...overrides };
+  // Redaction at the edge: the secrets of the environment are known from the start, the rest as they are read;
+  // whatever the command prints passes through the registry.
+  secrets.registerEnv(options.env);
+  const ctx = makeContext({ ...options, stdout: redactingOutput(options.stdout), stderr: redactingOutput(options.stderr) });
   try {
     await (await buildProgram(ctx, argv)).parseAsync(argv);
     return EXIT.ok;

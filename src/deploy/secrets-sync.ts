@@ -2,6 +2,7 @@
 // is read through an object shaped like @azure/keyvault-secrets' SecretClient (injected in tests). Values go
 // from the vault straight into secrets/put (a field the REST client masks); only key names are reported.
 import { UserError } from '../errors/index.ts';
+import { registerSecret } from '../redaction/index.ts';
 import type { EventSink } from '../events/types.ts';
 import { silentSink } from '../events/types.ts';
 import type { WorkspaceClient } from '../workspace/index.ts';
@@ -111,6 +112,7 @@ export async function syncFromKeyVault(options: SyncOptions): Promise<SyncResult
       sink({ code: 'log', level: 'warn', message: `skipped ${name}: it has no value in the Key Vault`, data: { key: name } });
       continue;
     }
+    registerSecret(value);
     await options.client.secrets.putSecret({ scope: options.scope, key: name, string_value: value });
     result.copied.push(name);
     sink({ code: 'log', level: 'info', message: `copied ${name} → ${options.scope}/${name}`, data: { scope: options.scope, key: name } });

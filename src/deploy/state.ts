@@ -3,6 +3,7 @@
 // `.dbx-ts/state/<target>.json`. Saves are serialised and coalesced: callers that finish together share one
 // write, and each caller resumes only once a write containing its change has landed.
 import { randomUUID } from 'node:crypto';
+import { redact } from '../redaction/index.ts';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventSink } from '../events/types.ts';
@@ -172,7 +173,7 @@ export class StateStore {
     const cache: LocalCache = { host: this.options.client.host, state: JSON.parse(text) as StoredState };
     await mkdir(dirname(this.options.localFile), { recursive: true });
     const tmp = `${this.options.localFile}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(cache, null, 2)}\n`);
+    await writeFile(tmp, redact(`${JSON.stringify(cache, null, 2)}\n`));
     await rename(tmp, this.options.localFile);
   }
 

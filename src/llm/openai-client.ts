@@ -4,6 +4,7 @@
 import type OpenAIType from 'openai';
 import type { EventSink } from '../events/types.ts';
 import { RemoteApiError, UserError } from '../errors/index.ts';
+import { redact, registerSecret } from '../redaction/index.ts';
 import { redactSecrets } from './redact.ts';
 
 export interface LlmConfig {
@@ -29,6 +30,7 @@ const PATH = '/chat/completions';
 type OpenAIClass = typeof OpenAIType;
 
 export async function completeChat(prompt: string, config: LlmConfig, events: EventSink): Promise<Completion> {
+  registerSecret(config.apiKey);
   const { default: OpenAI } = await import('openai');
   let attempts = 0;
   // Counts attempts and reports each status; only the method, path and status are emitted, never headers.
@@ -77,7 +79,8 @@ export async function completeChat(prompt: string, config: LlmConfig, events: Ev
   } catch (error) {
     throw toTypedError(OpenAI, error, config, attempts);
   }
-  const text = completion.choices[0]?.message.content?.trim() ?? '';
+  // A model can be talked into quoting a secret: its answer is scrubbed before anything stores or shows it.
+  const text = redact(completion.choices[0]?.message.content?.trim() ?? '');
   if (text === '') {
     throw new RemoteApiError(`OpenAI returned no text (model ${config.model})`, {
       method: 'POST',

@@ -2,6 +2,7 @@
 // zone is empty and the bundle has a simulator, say where landing files go, run the tasks in dependency order on
 // DuckDB, then show the bundle's result views.
 import { randomUUID } from 'node:crypto';
+import { redact } from '../redaction/index.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbxEvent, EventSink } from '../events/types.ts';
@@ -127,7 +128,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     await mkdir(paths.runs, { recursive: true });
     const historyFile = join(paths.runs, `${runId}.json`);
     const history = { run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
-    await writeFile(historyFile, `${JSON.stringify(history, null, 2)}\n`);
+    await writeFile(historyFile, redact(`${JSON.stringify(history, null, 2)}\n`));
     sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - started } });
 
     for (const f of failed) {

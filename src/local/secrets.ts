@@ -3,6 +3,7 @@
 //   .dbx-ts/local/secrets.json     { "adls_scope": { "open-ai-api-key": "..." } }
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors/index.ts';
+import { registerSecret } from '../redaction/index.ts';
 
 export function secretEnvName(scope: string, key: string): string {
   const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
@@ -26,10 +27,15 @@ export async function loadLocalSecrets(file: string, env: NodeJS.ProcessEnv): Pr
       throw new UserError(`${file} is not valid JSON (${where}).`, 'Expected { "<scope>": { "<key>": "<value>" } }.');
     }
   }
+  // Every value of the file is a secret, used or not: none may reach output, files or tables.
+  for (const keys of Object.values(fromFile)) if (keys && typeof keys === 'object') registerSecret(...Object.values(keys));
   return {
     get(scope, key) {
       const fromEnv = env[secretEnvName(scope, key)];
-      if (fromEnv) return fromEnv;
+      if (fromEnv) {
+        registerSecret(fromEnv);
+        return fromEnv;
+      }
       const value = fromFile[scope]?.[key];
       return typeof value === 'string' && value.length > 0 ? value : undefined;
     },

@@ -2,6 +2,7 @@
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
 // gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { redact } from '../redaction/index.ts';
 import { join } from 'node:path';
 import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
@@ -95,7 +96,7 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
     const html = renderDashboardHtml(dashboard, data, undefined, { events: ctx.sink });
     await mkdir(ctx.paths.dashboards, { recursive: true });
     const file = join(ctx.paths.dashboards, `${key}.html`);
-    await writeFile(file, html);
+    await writeFile(file, redact(html));
     ctx.sink({ code: 'artifact.written', level: 'info', message: `Dashboard written to ${file}`, data: { kind: 'dashboard', path: file } });
     return file;
   } finally {

@@ -5,6 +5,7 @@
 // never prints). The driver is injectable, so tests run without a network.
 import { RemoteApiError, UserError } from '../errors/index.ts';
 import type { CredentialsProvider } from '../workspace/auth/types.ts';
+import { registerSecret } from '../redaction/index.ts';
 import { scrubSecrets } from '../workspace/redact.ts';
 import type { SqlClient, SqlParams, SqlRow } from './types.ts';
 
@@ -163,7 +164,13 @@ export class DatabricksSql implements SqlClient {
         path: warehousePath(options.warehouseId),
         authType: 'custom',
         // Headers come from the same provider as REST calls, so OAuth tokens are fetched and refreshed once.
-        provider: { authenticate: () => options.credentials.headers() },
+        provider: {
+          authenticate: async () => {
+            const headers = await options.credentials.headers();
+            registerSecret(...options.credentials.knownSecrets());
+            return headers;
+          },
+        },
         telemetryEnabled: false,
         preserveBigNumericPrecision: true,
         userAgentEntry: 'dbx-ts',

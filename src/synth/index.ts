@@ -1,5 +1,6 @@
 // synth: BundleModel → the files of a standard Databricks Asset Bundle. Pure and deterministic.
 import { variableValue } from '../model/resolve.ts';
+import { redact } from '../redaction/index.ts';
 import type { BundleModel } from '../model/types.ts';
 import { serializeLakeviewDashboard } from '../dashboard/lakeview.ts';
 import { configFiles } from './config.ts';
@@ -31,7 +32,8 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
   for (const d of Object.values(model.resources.dashboards)) {
     files.push({ path: d.file_path, content: ensureNewline(serializeLakeviewDashboard(d, { catalog: model.catalog })) });
   }
-  return files.sort((a, b) => a.path.localeCompare(b.path));
+  // Generated files are written to disk and uploaded: a secret value dbx-ts holds never lands in one.
+  return files.map((f) => ({ ...f, content: redact(f.content) })).sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function ensureNewline(text: string): string {

@@ -3,6 +3,7 @@
 // every failure becomes a RemoteApiError (or UserError) built from method, path, status and error_code only.
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { RemoteApiError, UserError } from '../errors/index.ts';
+import { registerSecret } from '../redaction/index.ts';
 import type { EventSink } from '../events/types.ts';
 import { silentSink } from '../events/types.ts';
 import type { CredentialsProvider } from './auth/types.ts';
@@ -165,6 +166,9 @@ export class HttpClient {
 
     for (let attempt = 1; ; attempt++) {
       const result = await this.attempt(call, attempt);
+      // Tokens are fetched during the attempt: from now on every edge of dbx-ts scrubs them, and the secret
+      // values this call carried (secrets/put), wherever they turn up.
+      registerSecret(...secrets, ...this.options.credentials.knownSecrets());
       if (result.ok) return toRawResponse(result.response);
 
       if (result.kind === 'response' && result.error.status === 401 && !reauthenticated && this.options.credentials.invalidate) {

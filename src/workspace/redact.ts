@@ -1,7 +1,9 @@
 // Keeps secrets out of hooks, events and errors. Two layers: known sensitive body fields are masked before a
 // body is shown to anyone, and any text leaving the client is scrubbed of the literal secret values it knows.
 
-export const REDACTED = '***';
+import { REDACTED, secrets } from '../redaction/index.ts';
+
+export { REDACTED };
 
 /** Body fields whose values are secret wherever they appear (secrets/put, token endpoints, basic auth). */
 export const SENSITIVE_FIELDS: ReadonlySet<string> = new Set([
@@ -49,11 +51,11 @@ export function collectSecretValues(value: unknown, extraFields: readonly string
   return found;
 }
 
-/** Replaces every occurrence of each secret in `text` with `***`. Short values are skipped to avoid mangling text. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  return out;
+/**
+ * Replaces every occurrence of each secret in `text` (and of every other secret the process holds) with `***`.
+ * The values join the process's redaction registry, so every later edge scrubs them too.
+ */
+export function scrubSecrets(text: string, values: readonly string[]): string {
+  secrets.register(...values);
+  return secrets.redact(text);
 }

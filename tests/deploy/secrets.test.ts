@@ -3,6 +3,7 @@ import { checkSecrets, secretReferences } from '../../src/deploy/secrets-check.t
 import { checkVaultUrl, syncFromKeyVault, type KeyVaultReader } from '../../src/deploy/secrets-sync.ts';
 import { UserError } from '../../src/errors/index.ts';
 import { recordingSink } from '../../src/events/types.ts';
+import { redact } from '../../src/redaction/index.ts';
 import { fakeWorkspace, type FakeSetup } from './fake.ts';
 import { sampleModel } from './helpers.ts';
 
@@ -43,6 +44,8 @@ describe('secrets sync --from-keyvault', () => {
     expect(vault.reads).not.toContain('old');
     const shown = JSON.stringify(sink.events) + JSON.stringify(setup.ws.requests);
     for (const value of Object.values(VALUES)) expect(shown).not.toContain(value);
+    // The values synced joined the redaction registry: any later edge scrubs them.
+    for (const value of Object.values(VALUES)) expect(redact(`echoed: ${value}`)).toBe('echoed: ***');
   });
 
   it('copies only the keys asked for, and names keys the vault does not have', async () => {

@@ -3,6 +3,7 @@
 // into `_rescued_data` (schemaEvolutionMode = rescue) instead of failing the stream.
 
 import { matchesGlob, relative, sep } from 'node:path';
+import { redact } from '../../redaction/index.ts';
 import { readdirSync, statSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
@@ -314,7 +315,7 @@ export async function checkpointFiles(
   if (bad.length > 0) {
     await ex.run(
       `INSERT INTO ${systemTable(catalog, 'bad_files')} VALUES ${bad
-        .map(({ file, error }) => `(${c}, ${quoteLiteral(file.volumePath)}, ${file.size}, ${file.mtimeMs}, ${quoteLiteral(error)}, ${u}, now())`)
+        .map(({ file, error }) => `(${c}, ${quoteLiteral(file.volumePath)}, ${file.size}, ${file.mtimeMs}, ${quoteLiteral(redact(error))}, ${u}, now())`)
         .join(', ')}`,
     );
   }

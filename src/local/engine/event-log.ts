@@ -3,6 +3,7 @@
 // one entry per expectation), plus `update_progress` rows. `show quality` reads the expectations back.
 
 import { randomUUID } from 'node:crypto';
+import { redact } from '../../redaction/index.ts';
 import type { EventSink, ExpectationMetric } from '../../events/types.ts';
 import type { SqlClient } from '../../sql/types.ts';
 import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
@@ -34,10 +35,11 @@ async function writeEvent(
     .join(', ')}}`;
   // Events of one process are ordered by `sequence`; timestamps alone tie within a millisecond.
   sequence += 1;
+  // Error texts come from engines and user code, and can quote a secret: the log is a table dbx-ts writes.
   await ex.run(
     `INSERT INTO ${systemTable(catalog, 'event_log')} VALUES (${quoteLiteral(randomUUID())}, ${Date.now() * 1000 + (sequence % 1000)}, now(),
-      ${quoteLiteral(message)}, ${quoteLiteral(level)}, ${quoteLiteral(eventType)}, ${originSql}, ${quoteLiteral(JSON.stringify(details))},
-      ${error === undefined ? 'NULL' : quoteLiteral(error)})`,
+      ${quoteLiteral(redact(message))}, ${quoteLiteral(level)}, ${quoteLiteral(eventType)}, ${originSql}, ${quoteLiteral(redact(JSON.stringify(details)))},
+      ${error === undefined ? 'NULL' : quoteLiteral(redact(error))})`,
   );
 }
 
