@@ -6,7 +6,7 @@
 // used is shown too (from /proc): on a busy machine wall times grow while CPU times stay put.
 // BENCH_RUNS sets the number of rounds (default 11).
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +16,13 @@ const REPO = fileURLToPath(new URL('../', import.meta.url));
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
 const BUNDLE_DIR = 'bundles/sales-lakehouse';
 
-/** The reference bundle as a user's project has it: `import ... from 'dbx-ts'` instead of the clone's src/. */
+/** The reference bundle as a user's project has it: `import ... from 'dbx-ts'` instead of the clone's src/, and
+ *  the packages its own code imports (e.g. handlebars) installed beside dbx-ts (linked from this clone). */
 function copyReferenceBundle(project: string): void {
+  for (const name of readdirSync(join(REPO, 'node_modules'))) {
+    if (name.startsWith('.') || existsSync(join(project, 'node_modules', name))) continue;
+    symlinkSync(join(REPO, 'node_modules', name), join(project, 'node_modules', name), 'dir');
+  }
   cpSync(join(REPO, 'notebooks-src'), join(project, 'notebooks-src'), { recursive: true });
   cpSync(join(REPO, BUNDLE_DIR), join(project, BUNDLE_DIR), { recursive: true });
   const fromSources = /(['"])(?:\.\.\/)+src\/[^'"]*\1/g;
@@ -77,6 +82,7 @@ const project = await projectUsing(pkg, {
   'package.json': JSON.stringify({ name: 'bench', private: true, type: 'module', 'dbx-ts': { bundle: `${BUNDLE_DIR}/index.ts` } }),
 });
 copyReferenceBundle(project);
+console.log(`scratch project: ${project}`);
 const bin = join(project, 'node_modules', '.bin', 'dbx-ts');
 const commands: Command[] = [
   { label: 'node -e 0', file: 'node', args: ['-e', '0'] },

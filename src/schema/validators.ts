@@ -7,8 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import standaloneModule from 'ajv/dist/standalone/index.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { ApiAlias } from './api-types.ts';
 
 /** One validation problem; `path` is dotted (`resources.jobs.x.tasks[0].notebook_task`), '' for the root. */
@@ -29,7 +28,11 @@ const GOOGLE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-
 const GOOGLE_DURATION = /^-?\d+(\.\d{1,9})?s$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+// ajv (a hundred CommonJS files) loads only to compile: the package ships the bundle validator compiled
+const moduleRequire = createRequire(import.meta.url);
+
 function newAjv(code?: { source: boolean }): Ajv2020 {
+  const { Ajv2020 } = moduleRequire('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const ajv = new Ajv2020({ allErrors: true, verbose: true, unicodeRegExp: true, strict: true, ...(code ? { code } : {}) });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
@@ -146,13 +149,11 @@ function toIssues(errors: readonly ErrorObject[] | null | undefined, data: unkno
 
 let bundleValidator: ValidateFunction | undefined;
 
-const moduleRequire = createRequire(import.meta.url);
-// ajv's standalone module is CommonJS with `module.exports = fn` and `exports.default = fn`.
-const standaloneCode = ((standaloneModule as unknown as { default?: unknown }).default ?? standaloneModule) as (
-  ajv: Ajv2020,
-  validate: ValidateFunction,
-) => string;
-const AJV_VERSION = (moduleRequire('ajv/package.json') as { version: string }).version;
+/** ajv's standalone code generator (CommonJS: `module.exports = fn`, `exports.default = fn`). */
+function standaloneCode(ajv: Ajv2020, validate: ValidateFunction): string {
+  const mod = moduleRequire('ajv/dist/standalone/index.js') as { default?: unknown };
+  return ((mod.default ?? mod) as (ajv: Ajv2020, validate: ValidateFunction) => string)(ajv, validate);
+}
 
 /** Where compiled validators are cached; DBX_TS_CACHE_DIR overrides, e.g. for read-only installs. */
 function cacheDir(): string {
@@ -196,7 +197,8 @@ function compileBundleValidator(): ValidateFunction {
   const prebuilt = prebuiltBundleValidator();
   if (prebuilt) return prebuilt;
   const text = bundleSchemaText();
-  const key = createHash('sha256').update(`${AJV_VERSION}\0${newAjv.toString()}\0${text}`).digest('hex').slice(0, 20);
+  const ajvVersion = (moduleRequire('ajv/package.json') as { version: string }).version;
+  const key = createHash('sha256').update(`${ajvVersion}\0${newAjv.toString()}\0${text}`).digest('hex').slice(0, 20);
   const file = join(cacheDir(), `bundle-validator-${key}.cjs`);
   try {
     return loadStandalone(readFileSync(file, 'utf8'));
