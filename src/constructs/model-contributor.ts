@@ -4,9 +4,13 @@ import type { BundleModel, SourceLocation } from '../model/types.ts';
 import type { Diagnostic } from '../validate/diagnostic.ts';
 import type { Construct } from './construct.ts';
 
-type ResourceKinds = BundleModel['resources'];
+/** Every resource kind of the model; generic kinds are optional there but always a map when present. */
+type ResourceKinds = { [K in keyof BundleModel['resources']]-?: NonNullable<BundleModel['resources'][K]> };
 
 export interface ModelContext {
+  /** The target being resolved, and every target the bundle declares. */
+  target: string;
+  targets: string[];
   /** Adds a resource under `resources.<kind>.<key>` and records where it was declared. */
   add<K extends keyof ResourceKinds>(kind: K, key: string, resource: ResourceKinds[K][string], location: SourceLocation | undefined): void;
   /** True when the construct belongs to the bundle being resolved. */

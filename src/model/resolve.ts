@@ -90,9 +90,13 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
   };
   if (bundle.location) locations['bundle'] = bundle.location;
   const contributions: ModelContext = {
+    target: name,
+    targets: Object.keys(targets),
     add: (kind, key, resource, location) => {
       ctx.location(`resources.${kind}.${key}`, location);
-      (model.resources[kind] as Record<string, unknown>)[key] = resource;
+      // Generic resource types appear in the model only when declared.
+      const ofKind = ((model.resources as Record<string, Record<string, unknown> | undefined>)[kind] ??= {});
+      ofKind[key] = resource;
     },
     owns: ctx.owns,
     report: ctx.report,

@@ -1,5 +1,6 @@
 // The BundleModel: plain, serialisable data for one bundle resolved for one target.
 // Every phase after `resolve` (validate, synth, plan/apply, local engine) reads this, never the construct tree.
+import type { GenericResourceType } from './resource-types.ts';
 
 /** Where a definition was written: the user's file and line (1-based). */
 export interface SourceLocation {
@@ -213,6 +214,14 @@ export interface DashboardModel {
   file_path: string;
 }
 
+/** A resource of a type without a hand-written construct: its settings as under `resources.<type>.<key>`. */
+export interface GenericResourceModel {
+  settings: Record<string, unknown>;
+}
+
+/** Every other resource type of the bundle schema (clusters, experiments, apps, ...), present when declared. */
+export type GenericResources = { [K in GenericResourceType]?: Record<string, GenericResourceModel> };
+
 export interface BundleModel {
   bundle: { name: string };
   /** Unity Catalog catalog holding the bronze, silver and gold schemas (the `catalog` variable, resolved). */
@@ -229,7 +238,7 @@ export interface BundleModel {
     catalogs: Record<string, CatalogModel>;
     schemas: Record<string, SchemaModel>;
     volumes: Record<string, VolumeModel>;
-  };
+  } & GenericResources;
   notebooks: Record<string, NotebookModel>;
   /** Config path (e.g. `resources.jobs.unified-workflow.tasks[2]`) → where the user defined it. */
   locations: Record<string, SourceLocation>;

@@ -1,6 +1,8 @@
 // BundleModel → the bundle configuration documents (databricks.yml and one resources/*.yml per resource).
 import { posix } from 'node:path';
 import type { BundleModel, TargetModel } from '../model/types.ts';
+import { mapResourcePaths } from '../model/path-fields.ts';
+import { ALL_RESOURCE_TYPES, isGenericResourceType, RESOURCE_TYPES } from '../model/resource-types.ts';
 import { canonical } from './canonical.ts';
 
 export interface ConfigFile {
@@ -36,13 +38,9 @@ function workspaceTargets(model: BundleModel): Record<string, Record<string, unk
   return out;
 }
 
-function jobConfig(settings: Record<string, unknown>): Record<string, unknown> {
-  const tasks = (settings['tasks'] as Record<string, unknown>[]).map((task) => {
-    const nb = task['notebook_task'] as Record<string, unknown> | undefined;
-    if (!nb) return task;
-    return { ...task, notebook_task: { ...nb, notebook_path: fromResourceFile(String(nb['notebook_path'])) } };
-  });
-  return { ...settings, tasks };
+/** A resource's settings as its file in resources/ writes them: local paths relative to that file. */
+function resourceConfig(type: string, settings: Record<string, unknown>): Record<string, unknown> {
+  return mapResourcePaths(type, settings, fromResourceFile);
 }
 
 export function configFiles(model: BundleModel): ConfigFile[] {
@@ -67,12 +65,16 @@ export function configFiles(model: BundleModel): ConfigFile[] {
   for (const [key, v] of Object.entries(model.resources.volumes)) add('volumes', 'volume', key, { ...v.settings });
   for (const [key, scope] of Object.entries(model.resources.secret_scopes)) add('secret_scopes', 'secret_scope', key, { ...scope.settings });
   for (const [key, p] of Object.entries(model.resources.pipelines)) {
-    add('pipelines', 'pipeline', key, { ...p.settings, libraries: [{ file: { path: fromResourceFile(p.source_path) } }] });
+    add('pipelines', 'pipeline', key, resourceConfig('pipelines', { ...p.settings, libraries: [{ file: { path: p.source_path } }] }));
   }
   for (const [key, d] of Object.entries(model.resources.dashboards)) {
-    add('dashboards', 'dashboard', key, { ...d.settings, file_path: fromResourceFile(d.file_path) });
+    add('dashboards', 'dashboard', key, resourceConfig('dashboards', { ...d.settings, file_path: d.file_path }));
   }
-  for (const [key, j] of Object.entries(model.resources.jobs)) add('jobs', 'job', key, jobConfig(j.settings));
+  for (const [key, j] of Object.entries(model.resources.jobs)) add('jobs', 'job', key, resourceConfig('jobs', j.settings));
+  for (const type of ALL_RESOURCE_TYPES) {
+    if (!isGenericResourceType(type)) continue;
+    for (const [key, r] of Object.entries(model.resources[type] ?? {})) add(type, RESOURCE_TYPES[type], key, resourceConfig(type, r.settings));
+  }
   return files.map((f) => ({ path: f.path, doc: canonical(f.doc) as Record<string, unknown> }));
 }
 

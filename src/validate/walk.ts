@@ -1,4 +1,5 @@
 // Visits every string in plain data with its config path (for `${...}` and `{{secrets/...}}` references).
+import { ALL_RESOURCE_TYPES, isGenericResourceType } from '../model/resource-types.ts';
 import type { BundleModel, TableModel } from '../model/types.ts';
 import { childPath } from './config-path.ts';
 
@@ -28,6 +29,10 @@ export function modelTrees(model: BundleModel): { path: string; value: unknown }
   for (const [key, d] of Object.entries(dashboards)) {
     trees.push({ path: `resources.dashboards.${key}`, value: d.settings });
     trees.push({ path: `resources.dashboards.${key}.datasets`, value: d.datasets });
+  }
+  for (const type of ALL_RESOURCE_TYPES) {
+    if (!isGenericResourceType(type)) continue;
+    for (const [key, r] of Object.entries(model.resources[type] ?? {})) trees.push({ path: `resources.${type}.${key}`, value: r.settings });
   }
   for (const [key, nb] of Object.entries(model.notebooks)) {
     trees.push({ path: `notebooks.${key}.parameters`, value: nb.parameters });

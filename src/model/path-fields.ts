@@ -1,0 +1,139 @@
+// Which configuration fields hold local paths, and which of their values are local relative paths, as the
+// Databricks CLI decides when it translates paths (bundle/config/mutator/paths/*_visitor.go and
+// bundle/libraries/local_path.go). In YAML a relative path is relative to the file that holds it; in a
+// dbx-ts definition and in the resolved configuration it is relative to the bundle root.
+
+/** How a field's value is read: a plain path, or a library dependency that may be a package or a pip flag. */
+export type PathMode = 'path' | 'dependency';
+
+interface PathField {
+  pattern: string;
+  mode: PathMode;
+}
+
+const TASK_PATHS = [
+  'notebook_task.notebook_path',
+  'spark_python_task.python_file',
+  'dbt_task.project_directory',
+  'sql_task.file.path',
+  'alert_task.workspace_path',
+  'libraries[*].requirements',
+  'libraries[*].whl',
+  'libraries[*].jar',
+  'ai_runtime_task.deployments[*].command_path',
+];
+
+const paths = (...patterns: string[]): PathField[] => patterns.map((pattern) => ({ pattern, mode: 'path' }));
+
+/** Per resource type, the path fields inside one resource's settings. */
+export const RESOURCE_PATH_FIELDS: Record<string, PathField[]> = {
+  jobs: [
+    ...paths(...TASK_PATHS.map((p) => `tasks[*].${p}`), ...TASK_PATHS.map((p) => `tasks[*].for_each_task.task.${p}`)),
+    { pattern: 'environments[*].spec.dependencies[*]', mode: 'dependency' },
+  ],
+  pipelines: [
+    ...paths('libraries[*].notebook.path', 'libraries[*].file.path', 'libraries[*].glob.include', 'root_path'),
+    { pattern: 'environment.dependencies[*]', mode: 'dependency' },
+  ],
+  dashboards: paths('file_path'),
+  alerts: paths('file_path'),
+  genie_spaces: paths('file_path'),
+  apps: paths('source_code_path'),
+};
+
+/** Path fields outside resources, relative to the configuration root. */
+export const ROOT_PATH_FIELDS: PathField[] = paths('artifacts.*.path', 'artifacts.*.files[*].source', 'sync.paths[*]', 'sync.include[*]', 'sync.exclude[*]');
+
+const PIP_FLAGS = ['-r', '-e'];
+const PEP440 = String.raw`(\d+!)?\d+(\.\d+)*([-_.]?(a|b|rc)\d+)?([-_.]?post\d+)?([-_.]?dev\d+)?(\+[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*)?`;
+const PACKAGE = new RegExp(String.raw`^[a-zA-Z0-9\-_]+\s?(\[.*\])?\s?((==|!=|<=|>=|~=|==|>|<)\s?${PEP440},?)*$`);
+const PIP_FLAG_ANYWHERE = /(^|\s+)--?[a-zA-Z0-9-]+(([\s|=]+)|$)/;
+
+function hasRemoteScheme(value: string): boolean {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value);
+  return m !== null && value.startsWith(`${m[1]!}:/`) && m[1]!.toLowerCase() !== 'file';
+}
+
+/** A relative path on this machine: not absolute, and no URL scheme (dbfs:/, s3://, file://, ...). */
+export function isLocalRelativePath(value: string): boolean {
+  return value !== '' && !value.startsWith('/') && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(value);
+}
+
+/** For a dependency: the local path it names and the pip flag before it, or undefined for a package or URL. */
+export function localDependency(value: string): { path: string; flag?: string } | undefined {
+  for (const flag of PIP_FLAGS) {
+    if (value.startsWith(`${flag} `)) {
+      const path = value.slice(flag.length + 1).trim();
+      return isLocalRelativePath(path) ? { path, flag } : undefined;
+    }
+  }
+  if (value === '') return undefined;
+  if (value.startsWith('.')) return { path: value };
+  if (PIP_FLAG_ANYWHERE.test(value) || PACKAGE.test(value) || isUrlLookup(value)) return undefined;
+  return isLocalRelativePath(value) ? { path: value } : undefined;
+}
+
+function isUrlLookup(value: string): boolean {
+  const parts = value.split(' @ ');
+  return parts.length === 2 && PACKAGE.test(parts[0]!) && hasRemoteScheme(parts[1]!);
+}
+
+/**
+ * Rewrites the local relative path in one field value; other values (absolute paths, URLs, packages, values
+ * that start with a `${...}` reference) come back unchanged.
+ */
+export function rewritePathValue(value: unknown, mode: PathMode, rewrite: (path: string) => string): unknown {
+  if (typeof value !== 'string' || value.startsWith('${')) return value;
+  if (mode === 'dependency') {
+    const dep = localDependency(value);
+    if (!dep) return value;
+    return dep.flag ? `${dep.flag} ${rewrite(dep.path)}` : rewrite(dep.path);
+  }
+  return isLocalRelativePath(value) ? rewrite(value) : value;
+}
+
+type Segment = { key: string } | { anyIndex: true } | { anyKey: true };
+
+function parsePattern(pattern: string): Segment[] {
+  const out: Segment[] = [];
+  for (const part of pattern.split('.')) {
+    const m = /^([^[]*)((\[\*\])*)$/.exec(part)!;
+    if (m[1] === '*') out.push({ anyKey: true });
+    else if (m[1] !== '') out.push({ key: m[1]! });
+    for (let i = 0; i < m[2]!.length / 3; i++) out.push({ anyIndex: true });
+  }
+  return out;
+}
+
+function mapAt(value: unknown, segments: Segment[], fn: (v: unknown) => unknown): unknown {
+  if (segments.length === 0) return fn(value);
+  const [head, ...rest] = segments as [Segment, ...Segment[]];
+  if ('anyIndex' in head) return Array.isArray(value) ? value.map((v) => mapAt(v, rest, fn)) : value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const obj = value as Record<string, unknown>;
+  if ('anyKey' in head) return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, mapAt(v, rest, fn)]));
+  if (!(head.key in obj)) return value;
+  return { ...obj, [head.key]: mapAt(obj[head.key], rest, fn) };
+}
+
+/** `value` with every listed path field rewritten (a new object; the input is not modified). */
+export function mapPathFields(fields: readonly PathField[], value: unknown, rewrite: (path: string) => string): unknown {
+  let out = value;
+  for (const field of fields) out = mapAt(out, parsePattern(field.pattern), (v) => rewritePathValue(v, field.mode, rewrite));
+  return out;
+}
+
+/** One resource's settings with its local paths rewritten. */
+export function mapResourcePaths(type: string, settings: Record<string, unknown>, rewrite: (path: string) => string): Record<string, unknown> {
+  return mapPathFields(RESOURCE_PATH_FIELDS[type] ?? [], settings, rewrite) as Record<string, unknown>;
+}
+
+/** Every local relative path the listed fields hold (for copying sources and checking they exist). */
+export function collectPaths(fields: readonly PathField[], value: unknown): string[] {
+  const found: string[] = [];
+  mapPathFields(fields, value, (p) => {
+    found.push(p);
+    return p;
+  });
+  return found;
+}
