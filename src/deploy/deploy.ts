@@ -14,7 +14,7 @@ import { ADAPTERS, Memo, type AdapterContext } from './adapters/index.ts';
 import type { CreateOnceOptions } from './adapters/create-once.ts';
 import { deleteIgnoringMissing } from './adapters/errors.ts';
 import { applyPlan, type ApplyOutcome } from './apply.ts';
-import { desiredResources } from './desired.ts';
+import { desiredResources, externalItems } from './desired.ts';
 import { formatPlan } from './format.ts';
 import { interpolate, resolveVariables, type VariableValue } from './interpolate.ts';
 import { acquireLock, type DeployLock } from './lock.ts';
@@ -145,8 +145,15 @@ async function makePlan(p: Prepared, model: BundleModel): Promise<{ plan: Deploy
     state: p.store.state,
     remote,
   });
-  p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions } });
+  withExternal(plan, model);
+  p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions, ...(plan.external ? { external: plan.external } : {}) } });
   return { plan, stateSource };
+}
+
+/** Names, on the plan, what the bundle declares that dbx-ts leaves to the Databricks CLI. */
+function withExternal(plan: DeployPlan, model: BundleModel): void {
+  const items = externalItems(model);
+  if (items.length > 0) plan.external = items;
 }
 
 /** Deletions and replacements of anything but files (files follow the bundle) need approval. */
@@ -194,6 +201,15 @@ export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
       message: `Deployed bundle ${plan.bundle} to target ${plan.target}: ${s.create} created, ${s.update} updated, ${s.replace} replaced, ${s.delete} deleted, ${s.noop} unchanged.`,
       data: { ...s, root_path: p.paths.root },
     });
+    if (plan.external) {
+      const paths = plan.external.map((e) => e.path);
+      p.sink({
+        code: 'deploy.external',
+        level: 'warn',
+        message: `Not deployed by dbx-ts (${paths.length}): ${paths.join(', ')}. They are in the built bundle: deploy it with the Databricks CLI (dbx-ts build, then databricks bundle deploy in the output directory).`,
+        data: { paths },
+      });
+    }
     return { plan, paths: p.paths, user: p.user, stateSource, applied };
   } finally {
     await releaseQuietly(lock, p.sink);
@@ -215,6 +231,7 @@ export async function destroyBundle(opts: DeployOptions): Promise<DeployResult> 
       if (object) p.store.state.resources[d.address] = { id: object.id, hash: '' };
     });
     const plan = planDeploy({ bundle: opts.model.bundle.name, target: opts.model.target.name, root_path: p.paths.root, desired: [], state: p.store.state, remote: new Map() });
+    withExternal(plan, opts.model);
     p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions } });
     await approve([...describeActions(plan.actions.filter((a) => a.kind !== 'files')), `delete folder ${p.paths.root} (files, state)`], opts, 'destroy');
     const applied = await applyPlan({ plan, desired: [], ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });

@@ -1,11 +1,12 @@
 // What the bundle wants deployed, as API-shaped settings per resource: the model with variables resolved,
 // development presets applied, bundle paths mapped to workspace paths, and the synthesized files attached.
 import { UserError } from '../errors/index.ts';
+import { ALL_RESOURCE_TYPES, isGenericResourceType, type GenericResourceType } from '../model/resource-types.ts';
 import type { BundleModel, JobSettings } from '../model/types.ts';
 import type { SynthFile } from '../synth/index.ts';
 import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
 import { applyPresets } from './presets.ts';
-import { addressOf, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ResourceKind } from './types.ts';
+import { addressOf, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
 
 /** Tags on every job the bundle deploys, so a job is found again if the deploy state is lost. */
 export const BUNDLE_TAG = 'dbx_ts_bundle';
@@ -118,7 +119,62 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     out.push({ address: addressOf('jobs', key), kind: 'jobs', key, settings, dependsOn: [...new Set(fileDeps)] });
   }
 
+  for (const kind of NATIVE_GENERIC_KINDS) {
+    for (const [key, r] of Object.entries(model.resources[kind] ?? {})) {
+      const base = tagged(kind, withoutBundleOnlyFields(r.settings), model, key);
+      const settings = interpolate(applyPresets(kind, base, presets), ctx, `resources.${kind}.${key}`);
+      out.push({ address: addressOf(kind, key), kind, key, settings, dependsOn: [] });
+    }
+  }
+
   return addReferenceDependencies(out);
+}
+
+/** Generic resource types with an adapter: deployed over REST like the hand-written kinds. */
+export const NATIVE_GENERIC_KINDS = ['clusters', 'experiments', 'registered_models', 'model_serving_endpoints'] as const satisfies readonly (ResourceKind & GenericResourceType)[];
+
+/** Fields of the bundle format that are not part of the resource's API settings. */
+const BUNDLE_ONLY_FIELDS = ['permissions', 'grants', 'lifecycle'];
+
+function withoutBundleOnlyFields(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([k]) => !BUNDLE_ONLY_FIELDS.includes(k)));
+}
+
+/** The bundle's tags on kinds that carry tags, so a resource whose create answer was lost is found again. */
+function tagged(kind: (typeof NATIVE_GENERIC_KINDS)[number], settings: Record<string, unknown>, model: BundleModel, key: string): Record<string, unknown> {
+  const ours = { [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
+  switch (kind) {
+    case 'clusters':
+      return { ...settings, custom_tags: { ...((settings['custom_tags'] as Record<string, string> | undefined) ?? {}), ...ours } };
+    case 'experiments':
+    case 'model_serving_endpoints': {
+      const tags = ((settings['tags'] as { key?: string }[] | undefined) ?? []).filter((t) => !(t.key !== undefined && t.key in ours));
+      return { ...settings, tags: [...tags, ...Object.entries(ours).map(([k, value]) => ({ key: k, value }))] };
+    }
+    case 'registered_models':
+      // Unity Catalog models have no tags in this API; only the fields registered-models/create accepts.
+      return Object.fromEntries(Object.entries(settings).filter(([k]) => ['name', 'catalog_name', 'schema_name', 'comment', 'storage_location'].includes(k)));
+  }
+}
+
+/** Resources without a dbx-ts adapter, and settings of deployed resources that dbx-ts does not apply. */
+export function externalItems(model: BundleModel): ExternalItem[] {
+  const items: ExternalItem[] = [];
+  const native = new Set<string>(NATIVE_GENERIC_KINDS);
+  for (const type of ALL_RESOURCE_TYPES) {
+    if (!isGenericResourceType(type)) continue;
+    for (const [key, r] of Object.entries(model.resources[type] ?? {})) {
+      const path = `resources.${type}.${key}`;
+      if (!native.has(type)) {
+        items.push({ path, reason: `dbx-ts has no adapter for ${type}; it is built into the bundle: deploy it with the Databricks CLI (databricks bundle deploy in the built bundle)` });
+        continue;
+      }
+      for (const field of BUNDLE_ONLY_FIELDS) {
+        if (r.settings[field] !== undefined) items.push({ path: `${path}.${field}`, reason: `not applied by dbx-ts deploy: deploy the built bundle with the Databricks CLI to apply ${field}` });
+      }
+    }
+  }
+  return items;
 }
 
 /** Adds every `${resources.<kind>.<key>.id}` as a dependency; a reference to nothing is the user's error. */
@@ -128,7 +184,10 @@ function addReferenceDependencies(resources: DesiredResource[]): DesiredResource
     for (const ref of resourceReferences(r.settings)) {
       const target = `${ref.kind}.${ref.key}`;
       if (!RESOURCE_KINDS.includes(ref.kind as ResourceKind) || !known.has(target)) {
-        throw new UserError(`${r.address} refers to \${resources.${ref.kind}.${ref.key}.id}, which is not a resource of this bundle`);
+        const why = isGenericResourceType(ref.kind) && !known.has(target)
+          ? `which dbx-ts does not deploy (deploy the built bundle with the Databricks CLI instead)`
+          : 'which is not a resource of this bundle';
+        throw new UserError(`${r.address} refers to \${resources.${ref.kind}.${ref.key}.id}, ${why}`);
       }
       if (!r.dependsOn.includes(target)) r.dependsOn.push(target);
     }

@@ -59,7 +59,40 @@ const FILE_RULES: FieldRules = {
   arrayKeys: {},
 };
 
+const CLUSTER_RULES: FieldRules = {
+  recreateOnChange: [],
+  // The cloud attributes are filled in and rewritten by the service (the CLI ignores their drift too).
+  ignoreRemote: ['aws_attributes', 'azure_attributes', 'gcp_attributes'],
+  arrayKeys: {},
+};
+
+const EXPERIMENT_RULES: FieldRules = {
+  // The artifact location is fixed when the experiment is created.
+  recreateOnChange: ['artifact_location'],
+  ignoreRemote: [],
+  arrayKeys: { tags: 'key' },
+};
+
+const REGISTERED_MODEL_RULES: FieldRules = {
+  // The three parts of the full name are the model's identity; storage cannot move.
+  recreateOnChange: ['name', 'catalog_name', 'schema_name', 'storage_location'],
+  ignoreRemote: [],
+  arrayKeys: {},
+};
+
+const SERVING_ENDPOINT_RULES: FieldRules = {
+  // The name is the identity; description, route optimisation and where inference tables go are immutable.
+  recreateOnChange: ['name', 'description', 'route_optimized', 'config.auto_capture_config.catalog_name', 'config.auto_capture_config.schema_name', 'config.auto_capture_config.table_name_prefix'],
+  // budget_policy_id is never returned by GET; burst scaling and plaintext keys are write-only.
+  ignoreRemote: ['budget_policy_id', 'rate_limits', 'config.served_entities[*].burst_scaling_enabled', 'config.served_entities[*].external_model', 'telemetry_config'],
+  arrayKeys: { tags: 'key' },
+};
+
 export const FIELD_RULES: Record<ResourceKind, FieldRules> = {
+  clusters: CLUSTER_RULES,
+  experiments: EXPERIMENT_RULES,
+  registered_models: REGISTERED_MODEL_RULES,
+  model_serving_endpoints: SERVING_ENDPOINT_RULES,
   jobs: JOB_RULES,
   pipelines: PIPELINE_RULES,
   secret_scopes: SCOPE_RULES,

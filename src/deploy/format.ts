@@ -31,6 +31,7 @@ export function formatPlan(plan: DeployPlan): string {
     for (const c of a.changes) lines.push(changeLine(c));
   }
   if (shown.length === 0) lines.push('  no changes');
+  for (const item of plan.external ?? []) lines.push(`  !   external ${item.path} — ${item.reason}`);
   const s = planSummary(plan);
   lines.push(`${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.noop} unchanged.`);
   return lines.join('\n');

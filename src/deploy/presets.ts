@@ -31,6 +31,17 @@ export function namePrefix(opts: PresetOptions): string {
   return opts.mode === 'development' ? `[dev ${opts.shortName}] ` : '';
 }
 
+/** The name prefix where names are identifiers (the CLI's normalised prefix): `dev_<short_name>_`. */
+export function identifierPrefix(opts: PresetOptions): string {
+  if (opts.mode !== 'development') return '';
+  const normalised = `dev ${opts.shortName}`
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '');
+  return `${normalised}_`;
+}
+
 const PAUSABLE = ['schedule', 'trigger', 'continuous'] as const;
 
 /** Parallel runs a development job allows when the definition says nothing (the CLI's default). */
@@ -60,6 +71,25 @@ export function applyPresets(kind: ResourceKind, settings: Record<string, unknow
       return out;
     case 'dashboards':
       out['display_name'] = prefix + String(out['display_name'] ?? '');
+      return out;
+    case 'clusters': {
+      out['cluster_name'] = prefix + String(out['cluster_name'] ?? '');
+      out['custom_tags'] = { dev: opts.shortName, ...((out['custom_tags'] as Record<string, string> | undefined) ?? {}) };
+      return out;
+    }
+    case 'experiments': {
+      // The prefix goes on the last part of the experiment's workspace path.
+      const name = String(out['name'] ?? '');
+      const slash = name.lastIndexOf('/');
+      out['name'] = `${name.slice(0, slash + 1)}${prefix}${name.slice(slash + 1)}`;
+      const tags = (out['tags'] as { key?: string; value?: string }[] | undefined) ?? [];
+      out['tags'] = tags.some((t) => t.key === 'dev') ? tags : [...tags, { key: 'dev', value: opts.shortName }];
+      return out;
+    }
+    case 'registered_models':
+    case 'model_serving_endpoints':
+      // Unity Catalog and serving names allow no spaces or brackets: `dev_<short_name>_` instead.
+      out['name'] = `${identifierPrefix(opts)}${String(out['name'] ?? '')}`;
       return out;
     case 'secret_scopes':
     case 'files':

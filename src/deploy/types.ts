@@ -2,7 +2,17 @@
 // a deploy is about to do. No behaviour here.
 
 /** Resource kinds in the order a deploy creates them (jobs last: they refer to everything else). */
-export const RESOURCE_KINDS = ['secret_scopes', 'files', 'pipelines', 'dashboards', 'jobs'] as const;
+export const RESOURCE_KINDS = [
+  'secret_scopes',
+  'files',
+  'clusters',
+  'experiments',
+  'registered_models',
+  'model_serving_endpoints',
+  'pipelines',
+  'dashboards',
+  'jobs',
+] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** `<kind>.<key>`, e.g. `jobs.unified-workflow` or `files.src/notebooks/gpt_summary.py`. */
@@ -84,11 +94,20 @@ export interface PlannedAction {
   changes: FieldChange[];
 }
 
+/** Something the bundle declares that a dbx-ts deploy does not apply: plan and deploy name each one. */
+export interface ExternalItem {
+  /** Config path, e.g. `resources.apps.explorer` or `resources.clusters.c.permissions`. */
+  path: string;
+  reason: string;
+}
+
 export interface DeployPlan {
   bundle: string;
   target: string;
   root_path: string;
   actions: PlannedAction[];
+  /** Declared but left to the Databricks CLI (no dbx-ts adapter); never silently skipped. */
+  external?: ExternalItem[];
 }
 
 /** Where a bundle lives in the workspace. */

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, VirtualClock, realClock } from './clock.ts';
+import { computeMlRoutes } from './handlers/compute-ml.ts';
 import type { HandlerContext, Reply } from './handlers/context.ts';
 import { filesRoutes } from './handlers/files.ts';
 import { identityRoutes } from './handlers/identity.ts';
@@ -71,7 +72,7 @@ export interface FakeWorkspace {
   close(): Promise<void>;
 }
 
-const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipelinesRoutes, secretsRoutes, lakeviewRoutes, identityRoutes];
+const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipelinesRoutes, secretsRoutes, lakeviewRoutes, identityRoutes, computeMlRoutes];
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

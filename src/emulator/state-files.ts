@@ -16,6 +16,7 @@ const FILES: Record<string, (keyof WorkspaceState)[]> = {
   'secrets.json': ['secretScopes'],
   'dashboards.json': ['dashboards'],
   'volumes.json': ['volumes'],
+  'compute-ml.json': ['computeMl'],
 };
 
 export interface SaveOptions {
@@ -65,7 +66,11 @@ export async function saveStateToDir(state: WorkspaceState, dir: string, options
 export async function loadStateFromDir(dir: string): Promise<WorkspaceState> {
   const merged: Record<string, unknown> = {};
   for (const file of Object.keys(FILES)) {
-    const text = await readFile(join(dir, file), 'utf8');
+    // compute-ml.json is newer than the other files: a directory saved before it existed still loads.
+    const text = await readFile(join(dir, file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (file === 'compute-ml.json' && error.code === 'ENOENT') return '{}';
+      throw error;
+    });
     Object.assign(merged, JSON.parse(text, reviver) as Record<string, unknown>);
   }
   if (merged['version'] !== 1) {

@@ -190,6 +190,16 @@ export interface VolumeState {
   directories: Record<string, { created_at: number }>;
 }
 
+/** Clusters, MLflow experiments, registered models and serving endpoints, as the API returns them. */
+export interface ComputeMlState {
+  clusters: Record<string, JsonObject>;
+  experiments: Record<string, JsonObject>;
+  /** By full name `<catalog>.<schema>.<name>`. */
+  registeredModels: Record<string, JsonObject>;
+  /** By endpoint name. */
+  servingEndpoints: Record<string, JsonObject>;
+}
+
 export interface WorkspaceState {
   version: 1;
   currentUser: UserInfo;
@@ -203,6 +213,8 @@ export interface WorkspaceState {
   secretScopes: Record<string, SecretScopeRecord>;
   dashboards: Record<string, DashboardRecord>;
   volumes: VolumeState;
+  /** Created on first use, so state directories saved before these APIs existed still load. */
+  computeMl?: ComputeMlState;
   counters: { job: bigint; run: bigint; object: bigint; uuid: number };
 }
 

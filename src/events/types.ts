@@ -44,10 +44,11 @@ export type DbxEvent =
   | EventShape<'table.preview', { table: string; columns: string[]; rows: unknown[][] }>
   | EventShape<'summary.text', { model: string; text: string }>
   | EventShape<'artifact.written', { kind: string; path: string }>
-  | EventShape<'deploy.plan', { actions: unknown[] }>
+  | EventShape<'deploy.plan', { actions: unknown[]; external?: unknown[] }>
   | EventShape<'deploy.action', { resource: string; action: string; status: string }>
   /** The deploy lock changed hands: a stale lock taken over, or ours lost to someone else. */
   | EventShape<'deploy.lock', { action: 'takeover' | 'lost'; path: string; holder?: unknown; reason?: string }>
+  | EventShape<'deploy.external', { paths: string[] }>
   | EventShape<'diagnostic', { severity: 'error' | 'warning'; path?: string; file?: string; line?: number }>
   | EventShape<'log', Record<string, unknown>>;
 

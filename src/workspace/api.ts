@@ -6,12 +6,16 @@ import type { AuthDescription, CredentialsProvider } from './auth/types.ts';
 import { HttpClient, type HttpClientOptions, type RequestHook } from './http.ts';
 import type { RetryPolicy } from './retry.ts';
 import type { ServiceContext } from './services/endpoint.ts';
+import { ClustersService } from './services/clusters.ts';
+import { ExperimentsService } from './services/experiments.ts';
 import { FilesService } from './services/files.ts';
 import { JobsService } from './services/jobs.ts';
 import { LakeviewService } from './services/lakeview.ts';
 import { PipelinesService } from './services/pipelines.ts';
+import { RegisteredModelsService } from './services/registered-models.ts';
 import { ScimService } from './services/scim.ts';
 import { SecretsService } from './services/secrets.ts';
+import { ServingEndpointsService } from './services/serving-endpoints.ts';
 import { WorkspaceService } from './services/workspace.ts';
 
 export class WorkspaceClient {
@@ -22,6 +26,10 @@ export class WorkspaceClient {
   readonly secrets: SecretsService;
   readonly lakeview: LakeviewService;
   readonly scim: ScimService;
+  readonly clusters: ClustersService;
+  readonly experiments: ExperimentsService;
+  readonly registeredModels: RegisteredModelsService;
+  readonly servingEndpoints: ServingEndpointsService;
 
   constructor(
     readonly http: HttpClient,
@@ -43,6 +51,10 @@ export class WorkspaceClient {
     this.secrets = new SecretsService(ctx);
     this.lakeview = new LakeviewService(ctx);
     this.scim = new ScimService(ctx);
+    this.clusters = new ClustersService(ctx);
+    this.experiments = new ExperimentsService(ctx);
+    this.registeredModels = new RegisteredModelsService(ctx);
+    this.servingEndpoints = new ServingEndpointsService(ctx);
   }
 
   get host(): string {

@@ -1,10 +1,14 @@
 // One adapter per resource kind.
 import type { ResourceKind } from '../types.ts';
+import { clustersAdapter } from './clusters.ts';
 import { dashboardsAdapter } from './dashboards.ts';
+import { experimentsAdapter } from './experiments.ts';
 import { filesAdapter } from './files.ts';
 import { jobsAdapter } from './jobs.ts';
 import { pipelinesAdapter } from './pipelines.ts';
+import { registeredModelsAdapter } from './registered-models.ts';
 import { secretScopesAdapter } from './secret-scopes.ts';
+import { servingEndpointsAdapter } from './serving-endpoints.ts';
 import type { ResourceAdapter } from './types.ts';
 
 export const ADAPTERS: Record<ResourceKind, ResourceAdapter> = {
@@ -13,6 +17,10 @@ export const ADAPTERS: Record<ResourceKind, ResourceAdapter> = {
   pipelines: pipelinesAdapter,
   secret_scopes: secretScopesAdapter,
   dashboards: dashboardsAdapter,
+  clusters: clustersAdapter,
+  experiments: experimentsAdapter,
+  registered_models: registeredModelsAdapter,
+  model_serving_endpoints: servingEndpointsAdapter,
 };
 
 export { Memo, type AdapterContext, type ApplyResult, type RemoteObject, type ResourceAdapter } from './types.ts';
