@@ -233,7 +233,7 @@ describe('state directory', () => {
       await call(ws, 'POST', '/api/2.0/secrets/put', { body: { scope: 's', key: 'k', string_value: 'persisted-secret' } });
       await saveStateToDir(ws.state, dir);
       const files = await readdir(dir);
-      expect(files.sort()).toEqual(['dashboards.json', 'jobs.json', 'meta.json', 'pipelines.json', 'secrets.json', 'volumes.json', 'workspace.json']);
+      expect(files.sort()).toEqual(['compute-ml.json', 'dashboards.json', 'jobs.json', 'meta.json', 'pipelines.json', 'secrets.json', 'volumes.json', 'workspace.json']);
       const everything = (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
       expect(everything).not.toContain('persisted-secret');
       expect(everything).not.toContain(Buffer.from('persisted-secret').toString('base64'));
@@ -244,6 +244,9 @@ describe('state directory', () => {
       expect((await call(restored, 'GET', '/api/2.0/secrets/list', { query: { scope: 's' } })).body.secrets[0].key).toBe('k');
       const next = await call(restored, 'POST', '/api/2.2/jobs/create', { body: job });
       expect(next.body.job_id).toBe(body.job_id + 1n);
+      // A directory saved before compute-ml.json existed still loads.
+      await rm(join(dir, 'compute-ml.json'));
+      expect(Object.keys((await loadStateFromDir(dir)).jobs)).toEqual([String(body.job_id)]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
