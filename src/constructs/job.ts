@@ -5,6 +5,8 @@ import { callerLocation, Construct } from './construct.ts';
 import type { Dashboard } from './dashboard.ts';
 import type { Notebook } from './notebook.ts';
 import type { Pipeline } from './pipeline.ts';
+import { resourceRef, type ResourceRef } from './resource.ts';
+import { onTarget, reportUnknownTargets, TargetOverrides, type DeepPartial, type OverrideOptions, type ResourceOptions } from './targets.ts';
 
 /** A handle to a task, used in `depends_on`: no task key is ever spelled twice. */
 export class TaskHandle {
@@ -37,8 +39,11 @@ export type NotebookTaskProps = TaskCommon & {
 export type PipelineTaskProps = TaskCommon & { pipeline: Pipeline; full_refresh?: boolean };
 export type DashboardTaskProps = TaskCommon & { dashboard: Dashboard; warehouse_id?: string };
 export type SqlTaskProps = TaskCommon & { sql_task: NonNullable<JobsTask['sql_task']> };
+/** Any task type with Databricks' own fields (local paths relative to the bundle root); `depends_on` takes handles. */
+export type TaskProps = Omit<JobsTask, 'task_key' | 'depends_on'> & { depends_on?: Dependency[] };
 
 type TaskSpec =
+  | { kind: 'any'; props: TaskProps }
   | { kind: 'notebook'; props: NotebookTaskProps }
   | { kind: 'pipeline'; props: PipelineTaskProps }
   | { kind: 'dashboard'; props: DashboardTaskProps }
@@ -54,6 +59,9 @@ export type JobProps = Omit<ResourcesJob, 'tasks'> & { name: string };
 
 /** What resolve tells a job about the rest of the bundle, so references can be checked. */
 export interface ResolveContext {
+  /** The target being resolved, and every target the bundle declares. */
+  target: string;
+  targets: string[];
   owns(construct: Construct): boolean;
   report(diagnostic: Diagnostic): void;
   location(path: string, location: SourceLocation | undefined): void;
@@ -61,11 +69,44 @@ export interface ResolveContext {
 
 export class Job extends Construct {
   readonly props: JobProps;
+  readonly options: ResourceOptions;
+  readonly overrides = new TargetOverrides();
   private readonly tasks: TaskEntry[] = [];
 
-  constructor(scope: Construct, id: string, props: JobProps) {
+  constructor(scope: Construct, id: string, props: JobProps, options: ResourceOptions = {}) {
     super(scope, id);
     this.props = props;
+    this.options = options;
+  }
+
+  /** `${resources.jobs.<key>.id}`: the job id once deployed (e.g. for a run_job_task). */
+  get idRef(): ResourceRef {
+    return this.ref('id');
+  }
+
+  /** A reference to one of the job's fields, resolved at deploy time. */
+  ref(field: string): ResourceRef {
+    return resourceRef('jobs', this.id, field);
+  }
+
+  /** Settings this target adds or changes, merged as the Databricks CLI merges a target's resources (tasks by key). */
+  forTarget(target: string, overrides: DeepPartial<ResourcesJob>, how: OverrideOptions = {}): this {
+    this.overrides.add(target, overrides, how);
+    return this;
+  }
+
+  onTarget(target: string): boolean {
+    return onTarget(this.options, target);
+  }
+
+  /** A task of any type (notebook file, Python script, wheel, JAR, SQL, dbt, condition, for-each, run-job, ...). */
+  task(key: string, props: TaskProps): TaskHandle {
+    return this.add(key, { kind: 'any', props });
+  }
+
+  /** A handle to the task with this key, declared before or after (validate reports a key the job lacks). */
+  taskRef(key: string): TaskHandle {
+    return new TaskHandle(this, key);
   }
 
   get taskKeys(): string[] {
@@ -102,7 +143,9 @@ export class Job extends Construct {
       ctx.location(path, entry.location);
       return this.taskSettings(entry, path, ctx);
     });
-    return { settings: { ...structuredClone(this.props), tasks } as JobSettings };
+    const settings = { ...structuredClone(this.props), tasks } as JobSettings;
+    reportUnknownTargets(this.overrides, this.options, base, ctx);
+    return { settings: this.overrides.apply('jobs', settings, ctx.target) as JobSettings };
   }
 
   private taskSettings(entry: TaskEntry, path: string, ctx: ResolveContext): TaskSettings {
@@ -121,6 +164,10 @@ export class Job extends Construct {
     };
     const spec = entry.spec;
     switch (spec.kind) {
+      case 'any': {
+        const { depends_on: _deps, ...rest } = spec.props;
+        return { ...stripDeps(rest), ...task };
+      }
       case 'notebook': {
         const { depends_on: _deps, notebook, base_parameters, ...common } = spec.props as NotebookTaskProps;
         missing('notebook', notebook);

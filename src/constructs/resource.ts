@@ -5,7 +5,7 @@ import type { GenericResourceModel } from '../model/types.ts';
 import type { GenericResourceType, ResourceSettings } from '../model/resource-types.ts';
 import { Construct } from './construct.ts';
 import type { ModelContext, ModelContributor } from './model-contributor.ts';
-import { onTarget, TargetOverrides, type DeepPartial, type ResourceOptions } from './targets.ts';
+import { onTarget, reportUnknownTargets, TargetOverrides, type DeepPartial, type OverrideOptions, type ResourceOptions } from './targets.ts';
 
 /** `${resources.<type>.<key>.<field>}`: where a value is a reference to another resource's field. */
 export type ResourceRef = `\${resources.${string}.${string}.${string}}`;
@@ -38,8 +38,8 @@ export class Resource<K extends GenericResourceType> extends Construct implement
   }
 
   /** Settings this target adds or changes (merged as the Databricks CLI merges a target's resources). */
-  forTarget(target: string, overrides: DeepPartial<ResourceSettings[K]>): this {
-    this.overrides.add(target, overrides);
+  forTarget(target: string, overrides: DeepPartial<ResourceSettings[K]>, how: OverrideOptions = {}): this {
+    this.overrides.add(target, overrides, how);
     return this;
   }
 
@@ -54,12 +54,7 @@ export class Resource<K extends GenericResourceType> extends Construct implement
 
   /** Adds the resource when it exists on the target; overrides naming targets the bundle lacks are errors. */
   contributeTo(ctx: ModelContext): void {
-    const path = `resources.${this.type}.${this.id}`;
-    const named = [...this.overrides.targets(), ...(this.options.targets ?? []).map((target) => ({ target, location: this.location }))];
-    for (const { target, location } of named) {
-      if (ctx.targets.includes(target)) continue;
-      ctx.report({ severity: 'error', message: `${path} names target "${target}", which the bundle does not declare (targets: ${ctx.targets.join(', ')}).`, path, ...(location ? { location } : {}) });
-    }
+    reportUnknownTargets(this.overrides, this.options, `resources.${this.type}.${this.id}`, ctx);
     if (this.onTarget(ctx.target)) ctx.add<GenericResourceType>(this.type, this.id, this.toModel(ctx.target), this.location);
   }
 }

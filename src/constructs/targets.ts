@@ -3,6 +3,7 @@
 // in some targets' sections exists only there. Overrides are data, merged with the CLI's own rules.
 import { foldKeyedLists, mergeValues } from '../model/merge.ts';
 import type { SourceLocation } from '../model/types.ts';
+import type { Diagnostic } from '../validate/diagnostic.ts';
 import { callerLocation } from './construct.ts';
 
 /** Every field optional, all the way down (list elements too): what a target may add to a resource. */
@@ -13,9 +14,15 @@ export interface ResourceOptions {
   targets?: string[];
 }
 
+export interface OverrideOptions {
+  /** Replace the resource's settings on this target instead of merging into them. */
+  replace?: boolean;
+}
+
 interface Override {
   target: string;
   value: unknown;
+  replace: boolean;
   location: SourceLocation | undefined;
 }
 
@@ -23,8 +30,8 @@ interface Override {
 export class TargetOverrides {
   private readonly entries: Override[] = [];
 
-  add(target: string, value: unknown): void {
-    this.entries.push({ target, value: structuredClone(value), location: callerLocation() });
+  add(target: string, value: unknown, how: OverrideOptions = {}): void {
+    this.entries.push({ target, value: structuredClone(value), replace: how.replace === true, location: callerLocation() });
   }
 
   /** Targets named by an override, with where each was written (resolve reports unknown ones). */
@@ -37,8 +44,24 @@ export class TargetOverrides {
     const mine = this.entries.filter((o) => o.target === target);
     if (mine.length === 0) return settings;
     let out: unknown = settings;
-    for (const o of mine) out = mergeValues(out, o.value);
+    for (const o of mine) out = o.replace ? o.value : mergeValues(out, o.value);
     return foldKeyedLists(type, out as Record<string, unknown>);
+  }
+}
+
+/** Reports overrides and `targets` options naming targets the bundle does not declare. */
+export function reportUnknownTargets(
+  overrides: TargetOverrides,
+  options: ResourceOptions,
+  path: string,
+  ctx: { targets?: string[]; report(d: Diagnostic): void },
+): void {
+  const known = ctx.targets;
+  if (!known) return;
+  const named = [...overrides.targets(), ...(options.targets ?? []).map((target) => ({ target, location: undefined as SourceLocation | undefined }))];
+  for (const { target, location } of named) {
+    if (known.includes(target)) continue;
+    ctx.report({ severity: 'error', message: `${path} names target "${target}", which the bundle does not declare (targets: ${known.join(', ')}).`, path, ...(location ? { location } : {}) });
   }
 }
 

@@ -1,6 +1,7 @@
 // What the bundle wants deployed, as API-shaped settings per resource: the model with variables resolved,
 // development presets applied, bundle paths mapped to workspace paths, and the synthesized files attached.
 import { UserError } from '../errors/index.ts';
+import { mapResourcePaths } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES, isGenericResourceType, type GenericResourceType } from '../model/resource-types.ts';
 import type { BundleModel, JobSettings } from '../model/types.ts';
 import type { SynthFile } from '../synth/index.ts';
@@ -74,6 +75,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     });
   }
   for (const p of Object.values(model.resources.pipelines)) {
+    if (p.source_path === undefined) continue;
     out.push({
       address: addressOf('files', p.source_path),
       kind: 'files',
@@ -93,9 +95,12 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
   }
 
   for (const [key, p] of Object.entries(model.resources.pipelines)) {
-    const withLibraries = { ...p.settings, libraries: [{ file: { path: workspacePath(paths, p.source_path, false) } }] };
+    // Local paths of existing sources become workspace paths, as the CLI translates them; the generated SQL comes last.
+    const given = mapResourcePaths('pipelines', { libraries: p.settings.libraries ?? [] }, (path, mode) => workspacePath(paths, path, mode === 'notebook'))['libraries'] as unknown[];
+    const generated = p.source_path === undefined ? [] : [{ file: { path: workspacePath(paths, p.source_path, false) } }];
+    const withLibraries = { ...p.settings, libraries: [...given, ...generated] };
     const settings = interpolate(applyPresets('pipelines', withLibraries, presets), ctx, `resources.pipelines.${key}`);
-    out.push({ address: addressOf('pipelines', key), kind: 'pipelines', key, settings, dependsOn: [addressOf('files', p.source_path)] });
+    out.push({ address: addressOf('pipelines', key), kind: 'pipelines', key, settings, dependsOn: p.source_path === undefined ? [] : [addressOf('files', p.source_path)] });
   }
 
   for (const [key, d] of Object.entries(model.resources.dashboards)) {

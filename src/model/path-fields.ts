@@ -3,46 +3,55 @@
 // bundle/libraries/local_path.go). In YAML a relative path is relative to the file that holds it; in a
 // dbx-ts definition and in the resolved configuration it is relative to the bundle root.
 
-/** How a field's value is read: a plain path, or a library dependency that may be a package or a pip flag. */
-export type PathMode = 'path' | 'dependency';
+/**
+ * How a field's value is read: a notebook (deployed without its extension), a file, a directory, a glob, a
+ * local library file, or a dependency that may also be a package or a pip flag.
+ */
+export type PathMode = 'notebook' | 'file' | 'directory' | 'glob' | 'library' | 'dependency';
 
-interface PathField {
+export interface PathField {
   pattern: string;
   mode: PathMode;
 }
 
-const TASK_PATHS = [
-  'notebook_task.notebook_path',
-  'spark_python_task.python_file',
-  'dbt_task.project_directory',
-  'sql_task.file.path',
-  'alert_task.workspace_path',
-  'libraries[*].requirements',
-  'libraries[*].whl',
-  'libraries[*].jar',
-  'ai_runtime_task.deployments[*].command_path',
+const TASK_PATHS: PathField[] = [
+  { pattern: 'notebook_task.notebook_path', mode: 'notebook' },
+  { pattern: 'spark_python_task.python_file', mode: 'file' },
+  { pattern: 'dbt_task.project_directory', mode: 'directory' },
+  { pattern: 'sql_task.file.path', mode: 'file' },
+  { pattern: 'alert_task.workspace_path', mode: 'file' },
+  { pattern: 'libraries[*].requirements', mode: 'file' },
+  { pattern: 'libraries[*].whl', mode: 'library' },
+  { pattern: 'libraries[*].jar', mode: 'library' },
+  { pattern: 'ai_runtime_task.deployments[*].command_path', mode: 'file' },
 ];
 
-const paths = (...patterns: string[]): PathField[] => patterns.map((pattern) => ({ pattern, mode: 'path' }));
+const under = (prefix: string, fields: PathField[]): PathField[] => fields.map((f) => ({ ...f, pattern: `${prefix}.${f.pattern}` }));
 
 /** Per resource type, the path fields inside one resource's settings. */
 export const RESOURCE_PATH_FIELDS: Record<string, PathField[]> = {
-  jobs: [
-    ...paths(...TASK_PATHS.map((p) => `tasks[*].${p}`), ...TASK_PATHS.map((p) => `tasks[*].for_each_task.task.${p}`)),
-    { pattern: 'environments[*].spec.dependencies[*]', mode: 'dependency' },
-  ],
+  jobs: [...under('tasks[*]', TASK_PATHS), ...under('tasks[*].for_each_task.task', TASK_PATHS), { pattern: 'environments[*].spec.dependencies[*]', mode: 'dependency' }],
   pipelines: [
-    ...paths('libraries[*].notebook.path', 'libraries[*].file.path', 'libraries[*].glob.include', 'root_path'),
+    { pattern: 'libraries[*].notebook.path', mode: 'notebook' },
+    { pattern: 'libraries[*].file.path', mode: 'file' },
+    { pattern: 'libraries[*].glob.include', mode: 'glob' },
+    { pattern: 'root_path', mode: 'directory' },
     { pattern: 'environment.dependencies[*]', mode: 'dependency' },
   ],
-  dashboards: paths('file_path'),
-  alerts: paths('file_path'),
-  genie_spaces: paths('file_path'),
-  apps: paths('source_code_path'),
+  dashboards: [{ pattern: 'file_path', mode: 'file' }],
+  alerts: [{ pattern: 'file_path', mode: 'file' }],
+  genie_spaces: [{ pattern: 'file_path', mode: 'file' }],
+  apps: [{ pattern: 'source_code_path', mode: 'directory' }],
 };
 
 /** Path fields outside resources, relative to the configuration root. */
-export const ROOT_PATH_FIELDS: PathField[] = paths('artifacts.*.path', 'artifacts.*.files[*].source', 'sync.paths[*]', 'sync.include[*]', 'sync.exclude[*]');
+export const ROOT_PATH_FIELDS: PathField[] = [
+  { pattern: 'artifacts.*.path', mode: 'directory' },
+  { pattern: 'artifacts.*.files[*].source', mode: 'glob' },
+  { pattern: 'sync.paths[*]', mode: 'directory' },
+  { pattern: 'sync.include[*]', mode: 'glob' },
+  { pattern: 'sync.exclude[*]', mode: 'glob' },
+];
 
 const PIP_FLAGS = ['-r', '-e'];
 const PEP440 = String.raw`(\d+!)?\d+(\.\d+)*([-_.]?(a|b|rc)\d+)?([-_.]?post\d+)?([-_.]?dev\d+)?(\+[a-zA-Z0-9]+([-_.][a-zA-Z0-9]+)*)?`;
@@ -82,14 +91,14 @@ function isUrlLookup(value: string): boolean {
  * Rewrites the local relative path in one field value; other values (absolute paths, URLs, packages, values
  * that start with a `${...}` reference) come back unchanged.
  */
-export function rewritePathValue(value: unknown, mode: PathMode, rewrite: (path: string) => string): unknown {
+export function rewritePathValue(value: unknown, mode: PathMode, rewrite: (path: string, mode: PathMode) => string): unknown {
   if (typeof value !== 'string' || value.startsWith('${')) return value;
   if (mode === 'dependency') {
     const dep = localDependency(value);
     if (!dep) return value;
-    return dep.flag ? `${dep.flag} ${rewrite(dep.path)}` : rewrite(dep.path);
+    return dep.flag ? `${dep.flag} ${rewrite(dep.path, 'file')}` : rewrite(dep.path, 'library');
   }
-  return isLocalRelativePath(value) ? rewrite(value) : value;
+  return isLocalRelativePath(value) ? rewrite(value, mode) : value;
 }
 
 type Segment = { key: string } | { anyIndex: true } | { anyKey: true };
@@ -117,23 +126,25 @@ function mapAt(value: unknown, segments: Segment[], fn: (v: unknown) => unknown)
 }
 
 /** `value` with every listed path field rewritten (a new object; the input is not modified). */
-export function mapPathFields(fields: readonly PathField[], value: unknown, rewrite: (path: string) => string): unknown {
+export type PathRewrite = (path: string, mode: PathMode) => string;
+
+export function mapPathFields(fields: readonly PathField[], value: unknown, rewrite: PathRewrite): unknown {
   let out = value;
   for (const field of fields) out = mapAt(out, parsePattern(field.pattern), (v) => rewritePathValue(v, field.mode, rewrite));
   return out;
 }
 
 /** One resource's settings with its local paths rewritten. */
-export function mapResourcePaths(type: string, settings: Record<string, unknown>, rewrite: (path: string) => string): Record<string, unknown> {
+export function mapResourcePaths(type: string, settings: Record<string, unknown>, rewrite: PathRewrite): Record<string, unknown> {
   return mapPathFields(RESOURCE_PATH_FIELDS[type] ?? [], settings, rewrite) as Record<string, unknown>;
 }
 
-/** Every local relative path the listed fields hold (for copying sources and checking they exist). */
-export function collectPaths(fields: readonly PathField[], value: unknown): string[] {
-  const found: string[] = [];
-  mapPathFields(fields, value, (p) => {
-    found.push(p);
-    return p;
+/** Every local relative path the listed fields hold, with how each is read (for copying sources). */
+export function collectPaths(fields: readonly PathField[], value: unknown): { path: string; mode: PathMode }[] {
+  const found: { path: string; mode: PathMode }[] = [];
+  mapPathFields(fields, value, (path, mode) => {
+    found.push({ path, mode });
+    return path;
   });
   return found;
 }

@@ -1,12 +1,9 @@
 // resolve: construct tree → BundleModel for one target, plus every diagnostic found on the way.
 import { Bundle } from '../constructs/bundle.ts';
 import type { Construct } from '../constructs/construct.ts';
-import { Dashboard } from '../constructs/dashboard.ts';
 import { Job, type ResolveContext } from '../constructs/job.ts';
 import { isModelContributor, type ModelContext } from '../constructs/model-contributor.ts';
 import { Notebook } from '../constructs/notebook.ts';
-import { Pipeline } from '../constructs/pipeline.ts';
-import { SecretScope } from '../constructs/secret-scope.ts';
 import { UserError } from '../errors/index.ts';
 import { collectExtension, emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import type { Diagnostic } from '../validate/diagnostic.ts';
@@ -55,15 +52,17 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
   const diagnostics: Diagnostic[] = [];
   const locations: Record<string, SourceLocation> = {};
   const members = new Set<Construct>(bundle.descendants());
+  const name = selectTarget(bundle, targetName);
+  const targets = targetModels(bundle);
   const ctx: ResolveContext = {
+    target: name,
+    targets: Object.keys(targets),
     owns: (c) => members.has(c),
     report: (d) => diagnostics.push(d),
     location: (path, loc) => {
       if (loc) locations[path] = loc;
     },
   };
-  const name = selectTarget(bundle, targetName);
-  const targets = targetModels(bundle);
   const target = targets[name]!;
   const variables = structuredClone(bundle.props.variables ?? {});
 
@@ -106,16 +105,8 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
   for (const c of bundle.descendants()) {
     collectExtension(c, extensions, (d) => diagnostics.push(d));
     if (c instanceof Job) {
-      model.resources.jobs[c.id] = c.toModel(ctx);
-    } else if (c instanceof Pipeline) {
-      ctx.location(`resources.pipelines.${c.id}`, c.location);
-      model.resources.pipelines[c.id] = c.toModel();
-    } else if (c instanceof SecretScope) {
-      ctx.location(`resources.secret_scopes.${c.id}`, c.location);
-      model.resources.secret_scopes[c.id] = c.toModel();
-    } else if (c instanceof Dashboard) {
-      ctx.location(`resources.dashboards.${c.id}`, c.location);
-      model.resources.dashboards[c.id] = c.toModel();
+      const job = c.toModel(ctx);
+      if (c.onTarget(name)) model.resources.jobs[c.id] = job;
     } else if (c instanceof Notebook) {
       ctx.location(`notebooks.${c.id}`, c.location);
       model.notebooks[c.id] = c.toModel();

@@ -111,11 +111,11 @@ export interface TableModel {
 }
 
 export interface PipelineModel {
-  /** As under `resources.pipelines.<key>` in the bundle YAML, without `libraries` (synth adds them). */
-  settings: Record<string, unknown> & { name: string; catalog?: string; schema?: string };
+  /** As under `resources.pipelines.<key>` in the bundle YAML; synth appends the generated source to `libraries`. */
+  settings: Record<string, unknown> & { name: string; catalog?: string; schema?: string; libraries?: unknown[] };
   tables: TableModel[];
-  /** Bundle-relative path of the generated pipeline SQL source. */
-  source_path: string;
+  /** Bundle-relative path of the generated pipeline SQL source; absent when the pipeline only has `libraries`. */
+  source_path?: string;
 }
 
 export interface SecretScopeModel {
@@ -124,6 +124,9 @@ export interface SecretScopeModel {
     name: string;
     backend_type?: 'DATABRICKS' | 'AZURE_KEYVAULT';
     keyvault_metadata?: { resource_id: string; dns_name: string };
+    /** Passed through to the bundle; applied by the Databricks CLI. */
+    permissions?: unknown;
+    lifecycle?: unknown;
   };
   /** Secret keys the bundle expects in this scope (checked by `secrets check`). */
   keys: string[];
@@ -210,8 +213,10 @@ export interface DashboardModel {
   settings: Record<string, unknown> & { display_name: string; warehouse_id?: string };
   datasets: DatasetModel[];
   widgets: WidgetModel[];
-  /** Bundle-relative path of the generated `.lvdash.json`. */
+  /** Bundle-relative path of the `.lvdash.json`: generated, or the user's own file when `from_file`. */
   file_path: string;
+  /** The dashboard is an existing `.lvdash.json` (no datasets or widgets to generate from). */
+  from_file?: true;
 }
 
 /** A resource of a type without a hand-written construct: its settings as under `resources.<type>.<key>`. */

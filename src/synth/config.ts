@@ -65,7 +65,9 @@ export function configFiles(model: BundleModel): ConfigFile[] {
   for (const [key, v] of Object.entries(model.resources.volumes)) add('volumes', 'volume', key, { ...v.settings });
   for (const [key, scope] of Object.entries(model.resources.secret_scopes)) add('secret_scopes', 'secret_scope', key, { ...scope.settings });
   for (const [key, p] of Object.entries(model.resources.pipelines)) {
-    add('pipelines', 'pipeline', key, resourceConfig('pipelines', { ...p.settings, libraries: [{ file: { path: p.source_path } }] }));
+    const generated = p.source_path === undefined ? [] : [{ file: { path: p.source_path } }];
+    const libraries = [...(p.settings.libraries ?? []), ...generated];
+    add('pipelines', 'pipeline', key, resourceConfig('pipelines', { ...p.settings, ...(libraries.length > 0 ? { libraries } : {}) }));
   }
   for (const [key, d] of Object.entries(model.resources.dashboards)) {
     add('dashboards', 'dashboard', key, resourceConfig('dashboards', { ...d.settings, file_path: d.file_path }));

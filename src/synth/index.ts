@@ -27,9 +27,10 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
     files.push({ path: nb.path, content: renderNotebook(nb, ctx) });
   }
   for (const p of Object.values(model.resources.pipelines)) {
-    files.push({ path: p.source_path, content: renderPipelineSql(p) });
+    if (p.source_path !== undefined) files.push({ path: p.source_path, content: renderPipelineSql(p) });
   }
   for (const d of Object.values(model.resources.dashboards)) {
+    if (d.from_file) continue;
     files.push({ path: d.file_path, content: ensureNewline(serializeLakeviewDashboard(d, { catalog: model.catalog })) });
   }
   // Generated files are written to disk and uploaded: a secret value dbx-ts holds never lands in one.

@@ -60,7 +60,7 @@ export function sampleModel(overrides: { mode?: 'development' | 'production'; ro
 export function sampleFiles(model: BundleModel, version = 1): SynthFile[] {
   const files: SynthFile[] = [];
   for (const nb of Object.values(model.notebooks)) files.push({ path: nb.path, content: `# Databricks notebook source\nprint("v${version}")\n` });
-  for (const p of Object.values(model.resources.pipelines)) files.push({ path: p.source_path, content: `CREATE MATERIALIZED VIEW x AS SELECT ${version};\n` });
+  for (const p of Object.values(model.resources.pipelines)) if (p.source_path) files.push({ path: p.source_path, content: `CREATE MATERIALIZED VIEW x AS SELECT ${version};\n` });
   for (const d of Object.values(model.resources.dashboards)) files.push({ path: d.file_path, content: JSON.stringify({ datasets: [], pages: [{ name: `p${version}` }] }) });
   return files;
 }
