@@ -1,6 +1,8 @@
 // The in-process fake Databricks workspace: a real HTTP server on 127.0.0.1 with Databricks'
 // semantics for the APIs dbx-ts uses, bearer-token auth, per-request latency, fault injection and a
-// redacted request log. Used by end-to-end tests of the CLI and by `dbx-ts local serve`.
+// bounded, redacted request log. Used by end-to-end tests of the CLI and by `dbx-ts local serve`.
+// A request is authenticated and its declared size checked before its body is read; a change is
+// persisted (for a workspace kept in a directory) before the client hears back.
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,12 +21,14 @@ import { HttpApiError, malformedRequest } from './http/api-error.ts';
 import { AuthRegistry, type OAuthClient, type TokenSpec } from './http/auth.ts';
 import { type Fault, type FaultConfig, FaultInjector, faultName, lostStatus } from './http/faults.ts';
 import { type JsonObject, isJsonObject, parseJson, toJson } from './http/json.ts';
-import { type RequestRecord, describeRawBody, queryRecord, redactAuthorization, redactBody } from './http/request-log.ts';
-import { type BodyKind, Router } from './http/router.ts';
+import { type RequestRecord, RequestLog, describeRawBody, queryRecord, redactAuthorization, redactBody } from './http/request-log.ts';
+import { type BodyKind, type Route, Router } from './http/router.ts';
 import { checkRequestBody } from './http/strict-requests.ts';
 import { UserError } from '../errors/index.ts';
 import { Scenario, type ScenarioInput } from './scenario.ts';
 import { type WorkspaceState, createWorkspaceState } from './state.ts';
+import { BodyTooLargeError, type BlobRef, readLimited } from './store/blobs.ts';
+import { type WorkspaceStore, memoryStore, openStateDir } from './store/workspace-store.ts';
 
 export interface FakeWorkspaceOptions {
   /** Accepted bearer tokens; by default one random PAT (returned as `token`). */
@@ -40,8 +44,15 @@ export interface FakeWorkspaceOptions {
   bigIds?: boolean;
   /** `real` (default), `virtual` (starts at 2025-01-01, moves only when advanced) or a clock. */
   clock?: Clock | 'real' | 'virtual';
-  /** Start from this state (e.g. loaded with loadStateFromDir) instead of an empty workspace. */
+  /** Start from this state (kept in memory) instead of an empty workspace. */
   state?: WorkspaceState;
+  /**
+   * Keep the workspace in this directory: loaded at start (a state file that cannot be read refuses to
+   * start), every change written as it happens, the directory locked while the server runs.
+   */
+  dir?: string;
+  /** Names the holder of the directory's lock (default `dbx-ts emulator`). */
+  lockCommand?: string;
   /** Initial script for simulated runs (also reachable later as `scenario`). */
   scenario?: ScenarioInput;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -51,8 +62,10 @@ export interface FakeWorkspaceOptions {
    * missing required fields or bad enum values (end-to-end tests turn this on to catch client typos).
    */
   strictRequests?: boolean;
-  /** Keep only the newest N request-log entries (a long-running `local serve` should set this). */
+  /** Keep only the newest N request-log entries (default 10,000). */
   requestLogLimit?: number;
+  /** Keep request bodies (redacted) in the log; off by default so a long-running server holds no bodies. */
+  logBodies?: boolean;
 }
 
 export interface FakeWorkspace {
@@ -61,10 +74,14 @@ export interface FakeWorkspace {
   /** The first configured token. */
   token: string;
   state: WorkspaceState;
-  /** Every request received, in order, with credentials and secret values redacted. */
+  /** Where the state lives (memory, or a locked directory). */
+  store: WorkspaceStore;
+  /** Requests received, oldest first (bounded), with credentials and secret values redacted. */
   requests: RequestRecord[];
   scenario: Scenario;
   clock: Clock;
+  /** The bytes of a stored notebook or file. */
+  readContent(ref: BlobRef): Promise<Buffer>;
   /** Moves a virtual clock forward (runs and pipeline updates progress); refused on the real clock. */
   advanceClock(ms: number): void;
   setFaults(config: FaultConfig, seed?: number): void;
@@ -74,16 +91,12 @@ export interface FakeWorkspace {
 
 const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipelinesRoutes, secretsRoutes, lakeviewRoutes, identityRoutes, computeMlRoutes];
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+/** Bodies larger than these are refused before they are read (a route may set its own limit). */
+const DEFAULT_MAX_BYTES: Record<BodyKind, number> = { json: 16 * 1024 * 1024, form: 64 * 1024, raw: 16 * 1024 * 1024, none: 64 * 1024, stream: 5 * 1024 ** 3 };
+const DEFAULT_LOG_LIMIT = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 interface ParsedBody {
   json: JsonObject;
@@ -91,12 +104,11 @@ interface ParsedBody {
   error?: HttpApiError;
 }
 
-function parseBody(kind: BodyKind | undefined, raw: Buffer, contentType: string | undefined): ParsedBody {
+function parseBody(kind: BodyKind, raw: Buffer, contentType: string | undefined): ParsedBody {
   if (raw.length === 0) return { json: {} };
-  const effective = kind ?? (contentType?.includes('json') ? 'json' : 'raw');
-  if (effective === 'raw') return { json: {}, logged: describeRawBody(raw) };
+  const effective = kind === 'json' || (kind === 'none' && contentType?.includes('json')) ? 'json' : kind;
+  if (effective === 'raw' || effective === 'none' || effective === 'stream') return { json: {}, logged: describeRawBody(raw) };
   if (effective === 'form') return { json: {}, logged: redactBody(Object.fromEntries(new URLSearchParams(raw.toString('utf8')))) };
-  if (effective === 'none') return { json: {} };
   try {
     const parsed = parseJson(raw.toString('utf8'));
     if (!isJsonObject(parsed)) return { json: {}, logged: redactBody(parsed), error: malformedRequest('Invalid JSON given in the body of the request - expected a map') };
@@ -104,6 +116,10 @@ function parseBody(kind: BodyKind | undefined, raw: Buffer, contentType: string 
   } catch {
     return { json: {}, logged: describeRawBody(raw), error: malformedRequest('Invalid JSON given in the body of the request - failed to parse') };
   }
+}
+
+function tooLargeError(route: Route, limit: number): HttpApiError {
+  return route.tooLarge?.() ?? new HttpApiError(400, 'INVALID_PARAMETER_VALUE', `The request body is larger than the ${Math.floor(limit / (1024 * 1024)) || 1} MB this API accepts.`);
 }
 
 const FAULT_CODES: Record<number, string> = { 429: 'REQUEST_LIMIT_EXCEEDED', 502: 'BAD_GATEWAY', 503: 'TEMPORARILY_UNAVAILABLE', 504: 'DEADLINE_EXCEEDED' };
@@ -121,7 +137,11 @@ function errorReply(error: unknown, requestId: string): Reply {
   return { status: apiError.status, body: apiError.body(requestId), headers: apiError.headers };
 }
 
-function send(res: ServerResponse, method: string, reply: Reply, requestId: string): void {
+/**
+ * Answers; when the request body was left unread (refused early), the connection is closed after the
+ * answer so the client stops sending instead of the server reading what it refused.
+ */
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply, requestId: string, bodyUnread: boolean): void {
   const status = reply.status ?? 200;
   const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
   let payload: Buffer | undefined;
@@ -131,20 +151,40 @@ function send(res: ServerResponse, method: string, reply: Reply, requestId: stri
     headers['content-type'] ??= 'application/json';
   }
   if (payload && headers['content-length'] === undefined) headers['content-length'] = String(payload.length);
+  if (bodyUnread) headers['connection'] = 'close';
   res.writeHead(status, headers);
-  res.end(method === 'HEAD' ? undefined : payload);
+  res.end(req.method === 'HEAD' ? undefined : payload);
+  if (bodyUnread) {
+    // Let the answer reach the client; whatever it still sends is discarded, up to a point.
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > 1024 * 1024) req.socket.destroy();
+    });
+    req.resume();
+  }
+}
+
+function declaredLength(req: IncomingMessage): number | undefined {
+  const value = req.headers['content-length'];
+  return value === undefined ? undefined : Number(value);
 }
 
 export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeWorkspace> {
   const clock: Clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' || options.clock === undefined ? realClock : options.clock;
-  const state = options.state ?? createWorkspaceState({ bigIds: options.bigIds ?? false, now: clock.now() });
+  if (options.dir !== undefined && options.state !== undefined) throw new UserError('Start the fake workspace with either a state or a directory, not both.');
+  const store: WorkspaceStore =
+    options.dir !== undefined
+      ? await openStateDir(options.dir, { command: options.lockCommand ?? 'dbx-ts emulator', bigIds: options.bigIds ?? false, now: clock.now() })
+      : memoryStore(options.state ?? createWorkspaceState({ bigIds: options.bigIds ?? false, now: clock.now() }));
+  const state = store.state;
   const scenario = new Scenario(options.scenario);
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
   const faults = new FaultInjector(options.faults, options.seed ?? 1);
   const router = new Router();
   for (const routes of ALL_ROUTES) router.add(routes);
-  const requests: RequestRecord[] = [];
+  const log = new RequestLog(options.requestLogLimit ?? DEFAULT_LOG_LIMIT);
   let sequence = 0;
   let baseUrl = '';
 
@@ -152,27 +192,27 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', baseUrl);
     const requestId = `emu-${(++sequence).toString().padStart(6, '0')}`;
-    const raw = await readBody(req);
     const matched = router.match(method, url.pathname);
-    const body = parseBody(matched?.route.body, raw, req.headers['content-type']);
     const authorization = redactAuthorization(req.headers.authorization);
     const record: RequestRecord = {
       method,
       path: url.pathname,
       query: queryRecord(url.searchParams),
-      ...(body.logged !== undefined ? { body: body.logged } : {}),
       headers: {
         ...(authorization !== undefined ? { authorization } : {}),
         ...(req.headers['content-type'] !== undefined ? { 'content-type': req.headers['content-type'] } : {}),
       },
     };
-    requests.push(record);
-    if (options.requestLogLimit !== undefined && requests.length > options.requestLogLimit) {
-      requests.splice(0, requests.length - options.requestLogLimit);
-    }
+    log.push(record);
     if (clock instanceof VirtualClock) clock.tick();
     if (options.latencyMs) await sleep(options.latencyMs);
 
+    let bodyRead = false;
+    const hasBody = (declaredLength(req) ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const answer = (reply: Reply) => {
+      record.status = reply.status ?? 200;
+      send(req, res, reply, requestId, hasBody && !bodyRead);
+    };
     const fault = faults.pick(method, url.pathname);
     if (fault) record.fault = faultName(fault);
     if (fault?.kind === 'reset') {
@@ -180,71 +220,101 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       req.socket.resetAndDestroy();
       return;
     }
+    if (fault?.kind === 'status') return answer(faultReply(fault, requestId));
     let reply: Reply;
-    if (fault?.kind === 'status') {
-      reply = faultReply(fault, requestId);
-    } else {
-      try {
-        if (!matched) throw new HttpApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${url.pathname}'`);
-        const principal = matched.route.public ? undefined : auth.authenticate(req.headers.authorization);
-        if (body.error) throw body.error;
-        if (options.strictRequests) checkRequestBody(matched.route, raw);
-        const ctx: HandlerContext = {
-          state,
-          clock,
-          scenario,
-          auth,
-          baseUrl,
-          principal,
-          method,
-          path: url.pathname,
-          params: matched.params,
-          query: url.searchParams,
-          body: body.json,
-          raw,
-          headers: req.headers,
-          now: clock.now(),
-        };
-        reply = await matched.route.handle(ctx);
-      } catch (error) {
-        reply = errorReply(error, requestId);
+    try {
+      if (!matched) throw new HttpApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${url.pathname}'`);
+      const { route } = matched;
+      // Who is asking, and whether the body could be acceptable, are settled before reading a byte of it.
+      const principal = route.public ? undefined : auth.authenticate(req.headers.authorization);
+      const limit = route.maxBytes ?? DEFAULT_MAX_BYTES[route.body];
+      if ((declaredLength(req) ?? 0) > limit) throw tooLargeError(route, limit);
+      let raw: Buffer = Buffer.alloc(0);
+      if (route.body !== 'stream') {
+        try {
+          raw = await readLimited(req, limit);
+        } catch (error) {
+          if (error instanceof BodyTooLargeError) throw tooLargeError(route, limit);
+          throw error;
+        }
+        bodyRead = true;
       }
+      const body = parseBody(route.body, raw, req.headers['content-type']);
+      if (options.logBodies && body.logged !== undefined) record.body = body.logged;
+      if (body.error) throw body.error;
+      if (options.strictRequests) checkRequestBody(route, raw);
+      const ctx: HandlerContext = {
+        state,
+        blobs: store.blobs,
+        clock,
+        scenario,
+        auth,
+        baseUrl,
+        principal,
+        method,
+        path: url.pathname,
+        params: matched.params,
+        query: url.searchParams,
+        body: body.json,
+        raw,
+        stream: req,
+        limit,
+        headers: req.headers,
+        now: clock.now(),
+      };
+      reply = await matched.route.handle(ctx);
+      if (route.body === 'stream') bodyRead = req.readableEnded;
+      // The change is on disk before the client is told it happened.
+      if (MUTATING.has(method)) await store.commit();
+    } catch (error) {
+      if (matched?.route.body === 'stream') bodyRead = req.readableEnded;
+      reply = errorReply(error, requestId);
     }
     if (fault?.kind === 'lost-response') {
       // The request took effect; the client just never hears about it.
       const status = lostStatus(fault.then);
       if (status !== undefined) {
         record.status = status;
-        send(res, method, faultReply({ kind: 'status', status }, requestId), requestId);
+        send(req, res, faultReply({ kind: 'status', status }, requestId), requestId, false);
       } else {
         record.status = 'reset';
         req.socket.resetAndDestroy();
       }
       return;
     }
-    record.status = reply.status ?? 200;
-    send(res, method, reply, requestId);
+    answer(reply);
   }
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, req.method ?? 'GET', errorReply(error, 'emu-unhandled'), 'emu-unhandled');
+      if (!res.headersSent) send(req, res, errorReply(error, 'emu-unhandled'), 'emu-unhandled', true);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    await store.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UserError(`Port ${options.port} on 127.0.0.1 is already in use.`, 'Choose another --port, or 0 for a free one.');
+    }
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
 
+  let closing: Promise<void> | undefined;
   return {
     url: baseUrl,
     token: tokens[0]?.token ?? '',
     state,
-    requests,
+    store,
+    requests: log.entries,
     scenario,
     clock,
+    readContent: (ref) => store.blobs.get(ref),
     advanceClock: (ms) => {
       if (!(clock instanceof VirtualClock)) {
         throw new UserError('advanceClock needs a virtual clock', "Start the fake workspace with clock: 'virtual'.");
@@ -252,13 +322,11 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       clock.advance(ms);
     },
     setFaults: (config, seed) => faults.set(config, seed),
-    clearRequests: () => {
-      requests.length = 0;
-    },
+    clearRequests: () => log.clear(),
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      (closing ??= new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }),
+      }).finally(() => store.close())),
   };
 }

@@ -1,8 +1,9 @@
 // The fake workspace's state as plain data: maps and records with no behaviour, so it can be
-// inspected by tests, seeded, and saved to a directory (see state-files.ts). Ids are bigint (int64);
-// byte contents are base64 strings; times are epoch milliseconds.
+// inspected by tests, seeded, and saved to a directory (see store/). Ids are bigint (int64); file and
+// notebook contents are references into a blob store (store/blobs.ts); times are epoch milliseconds.
 import { idStarts } from './ids.ts';
 import type { JsonObject } from './http/json.ts';
+import type { BlobRef } from './store/blobs.ts';
 
 export interface UserInfo {
   id: string;
@@ -20,8 +21,8 @@ export interface WorkspaceObject {
   created_at: number;
   modified_at: number;
   language?: NotebookLanguage;
-  /** base64 content of notebooks and files. */
-  content?: string;
+  /** Content of notebooks and files. */
+  blob?: BlobRef;
   /** For DASHBOARD objects: the Lakeview dashboard id. */
   resource_id?: string;
 }
@@ -186,7 +187,7 @@ export interface DashboardRecord {
 
 /** Unity Catalog volume files, keyed by absolute path (`/Volumes/<catalog>/<schema>/<volume>/...`). */
 export interface VolumeState {
-  files: Record<string, { content: string; modified_at: number }>;
+  files: Record<string, { blob: BlobRef; modified_at: number }>;
   directories: Record<string, { created_at: number }>;
 }
 
@@ -201,7 +202,7 @@ export interface ComputeMlState {
 }
 
 export interface WorkspaceState {
-  version: 1;
+  version: number;
   currentUser: UserInfo;
   workspaceId: string;
   objects: Record<string, WorkspaceObject>;
@@ -237,7 +238,7 @@ export function createWorkspaceState(options: CreateStateOptions = {}): Workspac
   const now = options.now ?? 0;
   const starts = idStarts(options.bigIds ?? false);
   const state: WorkspaceState = {
-    version: 1,
+    version: 2,
     currentUser: user,
     workspaceId: '1234567890123456',
     objects: {},

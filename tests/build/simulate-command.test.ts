@@ -71,7 +71,7 @@ describe('dbx-ts simulate', () => {
         '/Volumes/sales_lakehouse/landing/raw/sales_stream/batch-00001.parquet',
         '/Volumes/sales_lakehouse/landing/raw/stores/stores.parquet',
       ]);
-      const parquet = Buffer.from(ws.state.volumes.files['/Volumes/sales_lakehouse/landing/raw/stores/stores.parquet']!.content, 'base64');
+      const parquet = await ws.readContent(ws.state.volumes.files['/Volumes/sales_lakehouse/landing/raw/stores/stores.parquet']!.blob);
       expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
     });
   });

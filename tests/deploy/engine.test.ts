@@ -180,7 +180,7 @@ describe('deployBundle against the fake workspace', () => {
     expect(setup.ws.state.secretScopes['kv_scope']!.keyvault_metadata?.dns_name).toBe('https://kv2.vault.azure.net/');
     expect(setup.ws.state.dashboards[dashboardId]!.serialized_dashboard).toContain('p2');
     const notebook = setup.ws.state.objects[`${paths.files.replace('/Workspace', '')}/src/notebooks/ingest`]!;
-    expect(Buffer.from(notebook.content!, 'base64').toString()).toContain('v2');
+    expect((await setup.ws.readContent(notebook.blob!)).toString()).toContain('v2');
 
     const settled = await deployBundle({ ...changed });
     expect(settled.plan.actions.every((a) => a.action === 'noop')).toBe(true);

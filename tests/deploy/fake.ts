@@ -21,7 +21,7 @@ export interface FakeSetup {
 }
 
 export async function fakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeSetup> {
-  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }], strictRequests: true, ...options });
+  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }], strictRequests: true, logBodies: true, ...options });
   const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: AAD_TOKEN };
   const quick = { env, configFile: null, retry: { timeoutMs: 5_000, baseDelayMs: 2, maxDelayMs: 20 }, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
   const client = createWorkspaceClient(quick);

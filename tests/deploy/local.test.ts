@@ -24,7 +24,7 @@ describe('deploy -t local', () => {
     expect(created.paths.root).toBe('/Workspace/Users/emulator-user@example.com/.bundle/sales_lakehouse/local');
     expect(Object.values(first.workspace.state.jobs).map((j) => j.settings['name'])).toEqual(['[dev emulator_user] Unified_Workflow_Job']);
     await first.close();
-    expect((await readdir(first.dir)).sort()).toContain('jobs.json');
+    expect((await readdir(first.dir)).sort()).toContain('state.json');
 
     // As in a new process: a new server, the same workspace state.
     const second = await openLocalWorkspace(root);

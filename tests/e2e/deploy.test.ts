@@ -131,7 +131,7 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(stateWrites).toBeGreaterThanOrEqual(1);
     expect(stateWrites).toBeLessThanOrEqual(10);
     const saved = setup.ws.state.objects[`${paths.state.replace('/Workspace', '')}/deployment.json`]!;
-    const state = JSON.parse(Buffer.from(saved.content!, 'base64').toString()) as { resources: Record<string, { id: string }> };
+    const state = JSON.parse((await setup.ws.readContent(saved.blob!)).toString()) as { resources: Record<string, { id: string }> };
     expect(Object.keys(state.resources).sort()).toEqual([
       'dashboards.sales_dashboard',
       ...EXPECTED.files.map((f) => `files.${f.startsWith('src/notebooks/') ? `${f}.py` : f}`),

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { runCli, scratchProject } from '../build/helpers.ts';
 
-async function serve(cwd: string, dir: string) {
+async function serve(cwd: string, dir?: string) {
   const controller = new AbortController();
   let stdout = '';
-  const done = main(['node', 'dbx-ts', 'local', 'serve', '--dir', dir], {
+  const done = main(['node', 'dbx-ts', 'local', 'serve', ...(dir !== undefined ? ['--dir', dir] : [])], {
     cwd,
     env: { ...process.env, CI: 'true' },
     stdout: { write: (s: string) => void (stdout += s), isTTY: false },
@@ -49,7 +49,7 @@ describe('dbx-ts local serve', () => {
     expect(deploy.stdout).toContain('10 created');
     const stopped = await first.stop();
     expect(stopped.code).toBe(0);
-    expect(stopped.stdout).toContain('state saved');
+    expect(stopped.stdout).toContain('Local workspace stopped.');
 
     const second = await serve(cwd, dir);
     const again = await runCli(['deploy', '-t', 'dev', '--auto-approve'], { cwd, env: { ...env, DATABRICKS_HOST: second.host, DATABRICKS_TOKEN: second.token } });
@@ -57,5 +57,14 @@ describe('dbx-ts local serve', () => {
     expect(again.stdout).toContain('10 unchanged');
     expect(again.stdout).not.toContain(first.token);
     await second.stop();
+  });
+
+  it('keeps deploy -t local out of the state directory it serves, naming itself', async () => {
+    const cwd = await scratchProject();
+    const served = await serve(cwd);
+    const deploy = await runCli(['deploy', '-t', 'local', '--auto-approve'], { cwd, env: {} });
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toMatch(/local workspace state in .*\.dbx-ts\/local\/workspace is in use by dbx-ts local serve \(pid \d+ on /);
+    await served.stop();
   });
 });

@@ -9,6 +9,7 @@ const ANALYST = 'dapi-analyst';
 
 beforeEach(async () => {
   ws = await startFakeWorkspace({
+    logBodies: true,
     tokens: [
       { token: PAT, kind: 'pat' },
       { token: AAD, kind: 'aad' },

@@ -1,14 +1,9 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type FakeWorkspace,
   FIRST_UNSAFE_ID,
   VirtualClock,
   faults,
-  loadStateFromDir,
-  saveStateToDir,
   startFakeWorkspace,
 } from '../../src/emulator/index.ts';
 import { b64, call } from './client.ts';
@@ -153,8 +148,14 @@ describe('fault injection', () => {
 });
 
 describe('request log', () => {
+  it('keeps no request bodies unless asked to', async () => {
+    const ws = await start();
+    await call(ws, 'POST', '/api/2.0/workspace/mkdirs', { body: { path: '/Shared/app' } });
+    expect(ws.requests).toEqual([{ method: 'POST', path: '/api/2.0/workspace/mkdirs', query: {}, headers: { authorization: 'Bearer [REDACTED]', 'content-type': 'application/json' }, status: 200 }]);
+  });
+
   it('records method, path, query and body with the Authorization header redacted', async () => {
-    const ws = await start({ clock: 'virtual' });
+    const ws = await start({ clock: 'virtual', logBodies: true });
     await call(ws, 'POST', '/api/2.0/workspace/mkdirs', { body: { path: '/Shared/app' } });
     await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/app/nb', content: b64('x'), format: 'SOURCE', language: 'PYTHON' } });
     await call(ws, 'GET', '/api/2.0/workspace/list', { query: { path: '/Shared/app' } });
@@ -220,36 +221,6 @@ describe('server behaviour', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     const got = await call(ws, 'GET', '/api/2.2/jobs/runs/get', { query: { run_id: run.body.run_id } });
     expect(got.body.state).toMatchObject({ life_cycle_state: 'TERMINATED', result_state: 'SUCCESS' });
-  });
-});
-
-describe('state directory', () => {
-  it('saves and loads the state (bigint ids intact), leaving secret values out by default', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'emu-state-'));
-    try {
-      const ws = await start({ bigIds: true });
-      const { body } = await call(ws, 'POST', '/api/2.2/jobs/create', { body: job });
-      await call(ws, 'POST', '/api/2.0/secrets/scopes/create', { body: { scope: 's' } });
-      await call(ws, 'POST', '/api/2.0/secrets/put', { body: { scope: 's', key: 'k', string_value: 'persisted-secret' } });
-      await saveStateToDir(ws.state, dir);
-      const files = await readdir(dir);
-      expect(files.sort()).toEqual(['compute-ml.json', 'dashboards.json', 'jobs.json', 'meta.json', 'pipelines.json', 'secrets.json', 'volumes.json', 'workspace.json']);
-      const everything = (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('\n');
-      expect(everything).not.toContain('persisted-secret');
-      expect(everything).not.toContain(Buffer.from('persisted-secret').toString('base64'));
-
-      const restored = await start({ state: await loadStateFromDir(dir) });
-      const got = await call(restored, 'GET', '/api/2.2/jobs/get', { query: { job_id: body.job_id } });
-      expect(got.body.job_id).toBe(body.job_id);
-      expect((await call(restored, 'GET', '/api/2.0/secrets/list', { query: { scope: 's' } })).body.secrets[0].key).toBe('k');
-      const next = await call(restored, 'POST', '/api/2.2/jobs/create', { body: job });
-      expect(next.body.job_id).toBe(body.job_id + 1n);
-      // A directory saved before compute-ml.json existed still loads.
-      await rm(join(dir, 'compute-ml.json'));
-      expect(Object.keys((await loadStateFromDir(dir)).jobs)).toEqual([String(body.job_id)]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });
 

@@ -27,7 +27,7 @@ export interface VirtualSetup {
 
 export async function virtualWorkspace(options: FakeWorkspaceOptions & { seed?: number } = {}): Promise<VirtualSetup> {
   const clock = new VirtualClock();
-  const ws = await startFakeWorkspace({ ...options, clock });
+  const ws = await startFakeWorkspace({ logBodies: true, ...options, clock });
   const sleeps: number[] = [];
   const sleep = async (ms: number) => {
     sleeps.push(ms);

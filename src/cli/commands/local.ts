@@ -1,3 +1,5 @@
+// `dbx-ts local serve`: the local workspace over HTTP for the user's own CI and tests. Every change is on
+// disk before the client hears back, so Ctrl-C, SIGTERM, a crash or an out-of-memory kill lose nothing.
 import { randomBytes } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
@@ -8,49 +10,84 @@ interface ServeFlags {
   port?: string;
   dir?: string;
   latency?: string;
+  token?: string;
+  clientId?: string;
+  clientSecret?: string;
 }
 
-/** Waits until the signal aborts. */
-function untilAborted(signal: AbortSignal): Promise<void> {
+const PARENT_CHECK_MS = 500;
+
+/**
+ * Waits until the signal aborts, the process is asked to terminate (SIGTERM, e.g. `kill`), or, when started
+ * through npm's wrapper (`npx dbx-ts local serve &`), that wrapper is gone: `kill $!` reaches npm, which
+ * does not pass the signal on, so the server follows its parent instead of running on unowned.
+ */
+function untilStopped(signal: AbortSignal, parent: number | undefined): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
+    if (signal.aborted) return resolve();
+    const watch = parent !== undefined ? setInterval(() => process.ppid !== parent && stop(), PARENT_CHECK_MS).unref() : undefined;
+    const stop = () => {
+      clearInterval(watch);
+      process.off('SIGTERM', stop);
+      signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    signal.addEventListener('abort', stop, { once: true });
   });
+}
+
+function parsePort(value: string | undefined): number {
+  const port = value === undefined ? 0 : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--port must be a port number (0 for a free one), got "${value}".`);
+  return port;
+}
+
+/** A bearer token is one header value: printable, no spaces. */
+function checkToken(token: string): string {
+  if (!/^[\x21-\x7e]{8,}$/.test(token)) throw new UserError('--token must be at least 8 printable characters without spaces.');
+  return token;
 }
 
 export function registerLocal(program: Command, ctx: CliContext): void {
   const local = program.command('local').description('The local workspace: an emulator of the Databricks REST APIs');
   local
     .command('serve')
-    .description('Serve the local workspace over HTTP on 127.0.0.1 (for your own CI and tests) until Ctrl-C')
+    .description('Serve the local workspace over HTTP on 127.0.0.1 (for your own CI and tests) until Ctrl-C or SIGTERM')
     .option('--port <n>', 'port to listen on (default: a free one)')
-    .option('--dir <dir>', 'where the workspace state is kept (default: .dbx-ts/local/workspace)')
+    .option('--dir <dir>', 'where the workspace state is kept (default: .dbx-ts/local/workspace, shared with -t local)')
+    .option('--token <token>', 'the bearer token clients use (default: a new random one, printed)')
+    .option('--client-id <id>', 'a service principal that may log in with OAuth M2M at /oidc/v1/token (with --client-secret)')
+    .option('--client-secret <secret>', 'the OAuth secret of --client-id')
     .option('--latency <ms>', 'delay every response, to model a remote workspace')
     .action(async (flags: ServeFlags) => {
-      const port = flags.port === undefined ? 0 : Number(flags.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UserError(`--port must be a port number, got "${flags.port}".`);
+      // Read first: the wrapper may be killed while the server is still starting.
+      const npmParent = ctx.env['npm_command'] !== undefined ? process.ppid : undefined;
+      const port = parsePort(flags.port);
       const latencyMs = flags.latency === undefined ? 0 : Number(flags.latency);
       if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UserError(`--latency must be milliseconds >= 0, got "${flags.latency}".`);
+      if ((flags.clientId === undefined) !== (flags.clientSecret === undefined)) throw new UserError('--client-id and --client-secret go together.');
+      const token = flags.token !== undefined ? checkToken(flags.token) : `dbx-ts-local-${randomBytes(16).toString('hex')}`;
       const { LOCAL_WORKSPACE_DIR } = await import('../../deploy/local.ts');
-      const { loadStateFromDir, saveStateToDir, startFakeWorkspace } = await import('../../emulator/index.ts');
+      const { startFakeWorkspace } = await import('../../emulator/index.ts');
       const dir = resolvePath(ctx.cwd, flags.dir ?? LOCAL_WORKSPACE_DIR);
-      const state = await loadStateFromDir(dir).catch(() => undefined);
-      // A token per start, printed once: anything on this machine that has it can use the workspace.
-      const token = `dbx-ts-local-${randomBytes(16).toString('hex')}`;
       const workspace = await startFakeWorkspace({
         port,
         latencyMs,
+        dir,
+        lockCommand: 'dbx-ts local serve',
+        // `aad`: the token may create Azure Key Vault-backed scopes, as an Entra ID login can.
         tokens: [{ token, kind: 'aad' }],
-        ...(state ? { state } : {}),
+        ...(flags.clientId !== undefined ? { oauthClients: [{ client_id: flags.clientId, client_secret: flags.clientSecret! }] } : {}),
       });
       ctx.stdout.write(
-        `Local workspace listening on ${workspace.url} (state in ${dir})\n` +
-          `  export DATABRICKS_HOST=${workspace.url}\n  export DATABRICKS_TOKEN=${token}\n` +
-          'Ctrl-C saves the state and stops.\n',
+        `Local workspace listening on ${workspace.url} (state in ${dir}, written as it changes)\n` +
+          `  export DATABRICKS_HOST=${workspace.url}\n` +
+          (flags.token === undefined ? `  export DATABRICKS_TOKEN=${token}\n` : '  export DATABRICKS_TOKEN=<the --token you gave>\n') +
+          'Ctrl-C or SIGTERM stops it.\n',
       );
-      await untilAborted(ctx.signal);
-      await saveStateToDir(workspace.state, dir);
+      await untilStopped(ctx.signal, npmParent);
       await workspace.close();
-      ctx.stdout.write('Local workspace stopped; state saved.\n');
+      ctx.stdout.write('Local workspace stopped.\n');
     });
 }

@@ -1,15 +1,19 @@
 // What every API handler receives, and helpers to read and check request fields the way Databricks
 // does (400 INVALID_PARAMETER_VALUE naming the field).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import type { Scenario } from '../scenario.ts';
 import type { WorkspaceState } from '../state.ts';
+import type { BlobStore } from '../store/blobs.ts';
 import { invalidParameter } from '../http/api-error.ts';
 import type { AuthRegistry, Principal } from '../http/auth.ts';
 import { isJsonObject, type JsonObject } from '../http/json.ts';
 
 export interface HandlerContext {
   state: WorkspaceState;
+  /** Contents of notebooks and files (state records hold references). */
+  blobs: BlobStore;
   clock: Clock;
   scenario: Scenario;
   auth: AuthRegistry;
@@ -23,7 +27,11 @@ export interface HandlerContext {
   query: URLSearchParams;
   /** The JSON body (an empty object when there is none). */
   body: JsonObject;
+  /** The body's bytes (empty for routes that stream). */
   raw: Buffer;
+  /** The request itself, for routes whose body is a stream (read it at most `limit` bytes). */
+  stream: Readable;
+  limit: number;
   headers: IncomingHttpHeaders;
   /** The clock read once for this request, so one response is consistent. */
   now: number;

@@ -50,18 +50,23 @@ function fileHeaders(state: WorkspaceState, path: string): Record<string, string
   if (!file) throw filesNotFound(`The file ${path} does not exist.`);
   return {
     'content-type': 'application/octet-stream',
-    'content-length': String(Buffer.from(file.content, 'base64').length),
+    'content-length': String(file.blob.size),
     'last-modified': new Date(file.modified_at).toUTCString(),
   };
 }
 
-function upload(ctx: HandlerContext): Reply {
+async function upload(ctx: HandlerContext): Promise<Reply> {
   const { state, now } = ctx;
   const path = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
-  if (state.volumes.directories[path]) throw filesAlreadyExists(`A directory exists at ${path}.`);
-  if (state.volumes.files[path] && !queryBool(ctx.query, 'overwrite')) throw filesAlreadyExists(`The file ${path} already exists.`);
+  const check = () => {
+    if (state.volumes.directories[path]) throw filesAlreadyExists(`A directory exists at ${path}.`);
+    if (state.volumes.files[path] && !queryBool(ctx.query, 'overwrite')) throw filesAlreadyExists(`The file ${path} already exists.`);
+  };
+  check();
+  const blob = await ctx.blobs.put(ctx.raw);
+  check();
   makeDirectories(state, ancestors(path), now);
-  state.volumes.files[path] = { content: ctx.raw.toString('base64'), modified_at: now };
+  state.volumes.files[path] = { blob, modified_at: now };
   return { status: 204 };
 }
 
@@ -81,7 +86,7 @@ function listDirectory(ctx: HandlerContext): Reply {
     .map(([p, f]) => ({
       path: p,
       is_directory: false,
-      file_size: Buffer.from(f.content, 'base64').length,
+      file_size: f.blob.size,
       last_modified: f.modified_at,
       name: p.slice(dir.length + 1),
     }));
@@ -112,10 +117,10 @@ export const filesRoutes: Route[] = [
     method: 'GET',
     pattern: '/api/2.0/fs/files/{path*}',
     body: 'none',
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const path = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
       const headers = fileHeaders(ctx.state, path);
-      return { raw: Buffer.from(ctx.state.volumes.files[path]!.content, 'base64'), headers };
+      return { raw: await ctx.blobs.get(ctx.state.volumes.files[path]!.blob), headers };
     },
   },
   {

@@ -6,6 +6,7 @@ import { HttpApiError, alreadyExists, invalidParameter } from '../http/api-error
 import type { Route } from '../http/router.ts';
 import { nextObjectId } from '../ids.ts';
 import type { NotebookLanguage, WorkspaceObject, WorkspaceState } from '../state.ts';
+import type { BlobStore } from '../store/blobs.ts';
 import {
   childPaths,
   descendantPaths,
@@ -17,7 +18,10 @@ import {
 import { type HandlerContext, ok, optBool, optString, queryBool, requireQuery, requireString } from './context.ts';
 import { trashDashboard } from './lakeview.ts';
 
-const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+/** Databricks' limit on one workspace import (the decoded content). */
+export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+
+export const importTooLarge = () => new HttpApiError(400, 'MAX_NOTEBOOK_SIZE_EXCEEDED', 'File size imported is larger than the 10MB limit.');
 
 const EXTENSIONS: Record<string, NotebookLanguage> = { '.py': 'PYTHON', '.sql': 'SQL', '.scala': 'SCALA', '.r': 'R' };
 const HEADER_PREFIX: Record<NotebookLanguage, string> = { PYTHON: '#', SQL: '--', SCALA: '//', R: '#' };
@@ -69,32 +73,38 @@ function classify(path: string, format: string, language: string | undefined, co
   }
 }
 
-export function importObject(
+export async function importObject(
   state: WorkspaceState,
+  blobs: BlobStore,
   now: number,
   req: { path: string; content: Buffer; format: string; language?: string; overwrite: boolean },
-): void {
-  if (req.content.length > MAX_IMPORT_BYTES) {
-    throw new HttpApiError(400, 'MAX_NOTEBOOK_SIZE_EXCEEDED', 'File size imported is larger than the 10MB limit.');
-  }
+): Promise<void> {
+  if (req.content.length > MAX_IMPORT_BYTES) throw importTooLarge();
   const target = classify(normaliseWorkspacePath(req.path), req.format, req.language, req.content);
-  requireParentDirectory(state, target.path);
-  const existing = state.objects[target.path];
-  if (existing && (!req.overwrite || existing.object_type === 'DIRECTORY' || existing.object_type === 'DASHBOARD')) {
-    throw alreadyExists(`${target.path} already exists.`);
-  }
+  const check = () => {
+    requireParentDirectory(state, target.path);
+    const existing = state.objects[target.path];
+    if (existing && (!req.overwrite || existing.object_type === 'DIRECTORY' || existing.object_type === 'DASHBOARD')) {
+      throw alreadyExists(`${target.path} already exists.`);
+    }
+    return existing;
+  };
+  check();
+  const blob = await blobs.put(req.content);
+  // Checked again: another request may have changed the tree while the content was being stored.
+  const existing = check();
   state.objects[target.path] = {
     object_type: target.object_type,
     object_id: existing?.object_id ?? nextObjectId(state),
     created_at: existing?.created_at ?? now,
     modified_at: now,
     ...(target.language ? { language: target.language } : {}),
-    content: req.content.toString('base64'),
+    blob,
   };
 }
 
 export function objectInfo(path: string, obj: WorkspaceObject): Record<string, unknown> {
-  const size = obj.content !== undefined ? Buffer.from(obj.content, 'base64').length : undefined;
+  const size = obj.blob?.size;
   return {
     object_type: obj.object_type,
     path,
@@ -107,12 +117,12 @@ export function objectInfo(path: string, obj: WorkspaceObject): Record<string, u
   };
 }
 
-function exportContent(state: WorkspaceState, obj: WorkspaceObject): { content: Buffer; file_type: string } {
+async function exportContent(state: WorkspaceState, blobs: BlobStore, obj: WorkspaceObject): Promise<{ content: Buffer; file_type: string }> {
   if (obj.object_type === 'DASHBOARD') {
     const dashboard = state.dashboards[obj.resource_id ?? ''];
     return { content: Buffer.from(dashboard?.serialized_dashboard ?? '{}'), file_type: 'lvdash.json' };
   }
-  const content = Buffer.from(obj.content ?? '', 'base64');
+  const content = obj.blob ? await blobs.get(obj.blob) : Buffer.alloc(0);
   if (obj.object_type !== 'NOTEBOOK' || !obj.language) return { content, file_type: '' };
   // Databricks stores notebooks as cells and writes the header back on export.
   const header = notebookHeader(obj.language);
@@ -151,9 +161,9 @@ export const workspaceRoutes: Route[] = [
     method: 'POST',
     pattern: '/api/2.0/workspace/import',
     body: 'json',
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const language = optString(ctx.body, 'language');
-      importObject(ctx.state, ctx.now, {
+      await importObject(ctx.state, ctx.blobs, ctx.now, {
         path: requireString(ctx.body, 'path'),
         content: Buffer.from(optString(ctx.body, 'content') ?? '', 'base64'),
         format: optString(ctx.body, 'format') ?? 'SOURCE',
@@ -167,8 +177,8 @@ export const workspaceRoutes: Route[] = [
     method: 'POST',
     pattern: '/api/2.0/workspace-files/import-file/{path*}',
     body: 'raw',
-    handle: (ctx) => {
-      importObject(ctx.state, ctx.now, {
+    handle: async (ctx) => {
+      await importObject(ctx.state, ctx.blobs, ctx.now, {
         path: `/${ctx.params['path'] ?? ''}`,
         content: ctx.raw,
         format: 'AUTO',
@@ -181,7 +191,7 @@ export const workspaceRoutes: Route[] = [
     method: 'GET',
     pattern: '/api/2.0/workspace/export',
     body: 'none',
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const path = normaliseWorkspacePath(requireQuery(ctx.query, 'path'));
       const obj = requireObject(ctx.state, path);
       const format = ctx.query.get('format') ?? 'SOURCE';
@@ -191,7 +201,7 @@ export const workspaceRoutes: Route[] = [
       if (!['SOURCE', 'AUTO', 'RAW'].includes(format)) {
         throw new HttpApiError(501, 'NOT_IMPLEMENTED', `Export format ${format} is not supported by the emulator.`);
       }
-      const { content, file_type } = exportContent(ctx.state, obj);
+      const { content, file_type } = await exportContent(ctx.state, ctx.blobs, obj);
       if (queryBool(ctx.query, 'direct_download')) return { raw: content, headers: { 'content-type': 'application/octet-stream' } };
       return ok({ content: content.toString('base64'), file_type });
     },

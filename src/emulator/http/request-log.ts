@@ -57,3 +57,19 @@ export function queryRecord(params: URLSearchParams): Record<string, string | st
   }
   return out;
 }
+
+/** The newest `limit` records, oldest first. */
+export class RequestLog {
+  readonly entries: RequestRecord[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  push(record: RequestRecord): void {
+    this.entries.push(record);
+    if (this.entries.length > this.limit) this.entries.splice(0, this.entries.length - this.limit);
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+}

@@ -1,7 +1,10 @@
 // A small route table: literal segments, `{name}` for one segment and `{name*}` for the rest of the path.
 import type { HandlerContext, Reply } from '../handlers/context.ts';
 
-export type BodyKind = 'json' | 'raw' | 'form' | 'none';
+import type { HttpApiError } from './api-error.ts';
+
+/** How the body is read: parsed JSON, bytes in memory, a form, nothing, or left as a stream for the handler. */
+export type BodyKind = 'json' | 'raw' | 'form' | 'none' | 'stream';
 
 export interface Route {
   method: string;
@@ -10,6 +13,10 @@ export interface Route {
   body: BodyKind;
   /** Routes that do not need a bearer token (OAuth endpoints). */
   public?: boolean;
+  /** Largest body accepted (default: the server's limit for the body kind). */
+  maxBytes?: number;
+  /** The error Databricks answers for a body over the limit. */
+  tooLarge?: () => HttpApiError;
   handle(ctx: HandlerContext): Reply | Promise<Reply>;
 }
 
