@@ -16,6 +16,7 @@ import { lakeviewRoutes } from './handlers/lakeview.ts';
 import { pipelinesRoutes } from './handlers/pipelines.ts';
 import { runsRoutes } from './handlers/runs.ts';
 import { secretsRoutes } from './handlers/secrets.ts';
+import { DEFAULT_WAREHOUSES, type WarehouseSpec, warehousesRoutes } from './handlers/warehouses.ts';
 import { workspaceRoutes } from './handlers/workspace.ts';
 import { HttpApiError, malformedRequest } from './http/api-error.ts';
 import { AuthRegistry, type OAuthClient, type TokenSpec } from './http/auth.ts';
@@ -53,6 +54,8 @@ export interface FakeWorkspaceOptions {
   dir?: string;
   /** Names the holder of the directory's lock (default `dbx-ts emulator`). */
   lockCommand?: string;
+  /** The SQL warehouses the workspace has (default: one, id `local`). */
+  warehouses?: WarehouseSpec[];
   /** Initial script for simulated runs (also reachable later as `scenario`). */
   scenario?: ScenarioInput;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -89,7 +92,7 @@ export interface FakeWorkspace {
   close(): Promise<void>;
 }
 
-const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipelinesRoutes, secretsRoutes, lakeviewRoutes, identityRoutes, computeMlRoutes];
+const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipelinesRoutes, secretsRoutes, lakeviewRoutes, identityRoutes, computeMlRoutes, warehousesRoutes];
 
 /** Bodies larger than these are refused before they are read (a route may set its own limit). */
 const DEFAULT_MAX_BYTES: Record<BodyKind, number> = { json: 16 * 1024 * 1024, form: 64 * 1024, raw: 16 * 1024 * 1024, none: 64 * 1024, stream: 5 * 1024 ** 3 };
@@ -248,6 +251,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         blobs: store.blobs,
         clock,
         scenario,
+        warehouses: options.warehouses ?? DEFAULT_WAREHOUSES,
         auth,
         baseUrl,
         principal,

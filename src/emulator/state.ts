@@ -101,6 +101,12 @@ export interface RunRecord {
   attempts: TaskAttemptRecord[];
   cancelled_at?: number;
   repairs: RepairRecord[];
+  /** `SUBMIT_RUN` for runs/submit (one-time runs of no saved job); JOB_RUN otherwise. */
+  run_type?: 'JOB_RUN' | 'SUBMIT_RUN';
+  /** Why the run waited in the queue before started_at. */
+  queue_reason?: 'MAX_CONCURRENT_RUNS_REACHED';
+  /** Never ran: the job's max_concurrent_runs was reached and queueing is off. */
+  skipped?: { message: string };
 }
 
 export type PipelineUpdateState =

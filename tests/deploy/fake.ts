@@ -20,8 +20,11 @@ export interface FakeSetup {
   connection: Pick<DeployOptions, 'client' | 'creator' | 'cacheDir' | 'createOptions'>;
 }
 
+/** The SQL warehouses the deploy tests' bundles name (publishing a dashboard checks its warehouse exists). */
+export const TEST_WAREHOUSES = ['wh-1234', 'wh-target', 'wh'].map((id) => ({ id, name: `Warehouse ${id}` }));
+
 export async function fakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeSetup> {
-  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }], strictRequests: true, logBodies: true, ...options });
+  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }], strictRequests: true, logBodies: true, warehouses: TEST_WAREHOUSES, ...options });
   const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: AAD_TOKEN };
   const quick = { env, configFile: null, retry: { timeoutMs: 5_000, baseDelayMs: 2, maxDelayMs: 20 }, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
   const client = createWorkspaceClient(quick);

@@ -39,7 +39,7 @@ describe('dbx-ts local serve', () => {
       DATABRICKS_HOST: first.host,
       DATABRICKS_TOKEN: first.token,
       DATABRICKS_CONFIG_FILE: join(cwd, 'no-databrickscfg'),
-      BUNDLE_VAR_warehouse_id: 'wh1',
+      BUNDLE_VAR_warehouse_id: 'local', // the served workspace's one warehouse
       BUNDLE_VAR_keyvault_resource_id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/v',
       BUNDLE_VAR_keyvault_dns_name: 'https://v.vault.azure.net/',
     };

@@ -59,7 +59,7 @@ describe('responses match the API schema', () => {
     });
     const did = dash.body.dashboard_id;
     await conform('lakeview/update', 'PATCH', `/api/2.0/lakeview/dashboards/${did}`, { body: { display_name: 'Sales', etag: dash.body.etag, serialized_dashboard: '{"pages":[]}' } });
-    await conform('lakeview/publish', 'POST', `/api/2.0/lakeview/dashboards/${did}/published`, { body: { embed_credentials: false, warehouse_id: 'wh' } });
+    await conform('lakeview/publish', 'POST', `/api/2.0/lakeview/dashboards/${did}/published`, { body: { embed_credentials: false, warehouse_id: 'local' } });
     await conform('lakeview/get-published', 'GET', `/api/2.0/lakeview/dashboards/${did}/published`);
     await conform('lakeview/get', 'GET', `/api/2.0/lakeview/dashboards/${did}`);
 

@@ -27,7 +27,7 @@ describe('secrets API', () => {
   it('creates a Databricks scope, stores secrets, lists keys but never values', async () => {
     expect((await call(ws, 'POST', '/api/2.0/secrets/scopes/create', { body: { scope: 'sales' } })).status).toBe(200);
     const dup = await call(ws, 'POST', '/api/2.0/secrets/scopes/create', { body: { scope: 'sales' } });
-    expect(dup.body.error_code).toBe('RESOURCE_ALREADY_EXISTS');
+    expect([dup.status, dup.body.error_code]).toEqual([400, 'RESOURCE_ALREADY_EXISTS']);
     await call(ws, 'POST', '/api/2.0/secrets/put', { body: { scope: 'sales', key: 'openai_api_key', string_value: 'sk-very-secret' } });
     const list = await call(ws, 'GET', '/api/2.0/secrets/list', { query: { scope: 'sales' } });
     expect(list.body.secrets.map((s: { key: string }) => s.key)).toEqual(['openai_api_key']);

@@ -242,3 +242,60 @@ describe('scenario input', () => {
     expect(() => ws.advanceClock(10)).toThrow(/virtual clock/);
   });
 });
+
+describe('request bodies', () => {
+  it('refuses a request without a valid token before reading its body', async () => {
+    const ws = await start();
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    let status: number | string;
+    try {
+      const res = await fetch(`${ws.url}/api/2.0/workspace/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+      status = res.status;
+      expect(res.headers.get('connection')).toBe('close');
+    } catch {
+      status = 'closed before the answer was read';
+    }
+    expect([401, 'closed before the answer was read']).toContain(status);
+    expect(ws.requests.at(-1)?.status).toBe(401);
+  });
+
+  it('answers an import over 10 MB with MAX_NOTEBOOK_SIZE_EXCEEDED, by its declared size or as it streams in', async () => {
+    const ws = await start();
+    const content = Buffer.alloc(10 * 1024 * 1024 + 1).toString('base64');
+    const declared = await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/big', content, format: 'RAW' } });
+    expect([declared.status, declared.body.error_code]).toEqual([400, 'MAX_NOTEBOOK_SIZE_EXCEEDED']);
+    const exact = await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/max', content: Buffer.alloc(10 * 1024 * 1024).toString('base64'), format: 'RAW' } });
+    expect(exact.status).toBe(200);
+    // Chunked, with no declared length: refused once the bytes read pass the limit.
+    const huge = Buffer.alloc(15 * 1024 * 1024, 0x61);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < huge.length; i += 1024 * 1024) controller.enqueue(huge.subarray(i, i + 1024 * 1024));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${ws.url}/api/2.0/workspace/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ws.token}`, 'content-type': 'application/json' },
+      body: stream,
+      duplex: 'half',
+    } as RequestInit);
+    expect([chunked.status, ((await chunked.json()) as { error_code: string }).error_code]).toEqual([400, 'MAX_NOTEBOOK_SIZE_EXCEEDED']);
+  });
+});
+
+describe('SQL warehouses', () => {
+  it('lists and gets the configured warehouses; publishing a dashboard needs one that exists', async () => {
+    const ws = await start({ warehouses: [{ id: 'abc123', name: 'Shared' }] });
+    const list = await call(ws, 'GET', '/api/2.0/sql/warehouses');
+    expect(list.body.warehouses).toEqual([expect.objectContaining({ id: 'abc123', name: 'Shared', state: 'RUNNING' })]);
+    expect((await call(ws, 'GET', '/api/2.0/sql/warehouses/abc123')).body.odbc_params.path).toBe('/sql/1.0/warehouses/abc123');
+    const missing = await call(ws, 'GET', '/api/2.0/sql/warehouses/nope');
+    expect([missing.status, missing.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    const created = await call(ws, 'POST', '/api/2.0/lakeview/dashboards', { body: { display_name: 'D', parent_path: '/Shared', serialized_dashboard: '{}' } });
+    const id = created.body.dashboard_id;
+    const refused = await call(ws, 'POST', `/api/2.0/lakeview/dashboards/${id}/published`, { body: { warehouse_id: 'nope', embed_credentials: false } });
+    expect([refused.status, refused.body.error_code]).toEqual([404, 'RESOURCE_DOES_NOT_EXIST']);
+    expect((await call(ws, 'POST', `/api/2.0/lakeview/dashboards/${id}/published`, { body: { warehouse_id: 'abc123', embed_credentials: false } })).status).toBe(200);
+  });
+});

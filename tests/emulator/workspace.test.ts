@@ -114,3 +114,38 @@ describe('workspace API', () => {
     expect(nb.body).toMatchObject({ object_type: 'NOTEBOOK', language: 'PYTHON' });
   });
 });
+
+describe('notebook formats', () => {
+  it('imports a Jupyter notebook as source cells and exports it as SOURCE, JUPYTER or AUTO', async () => {
+    const ipynb = {
+      cells: [
+        { cell_type: 'markdown', source: ['# Title\n', 'Some text'] },
+        { cell_type: 'code', source: ['x = 1\n', 'print(x)'] },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 0,
+    };
+    const imported = await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/nb.ipynb', content: b64(JSON.stringify(ipynb)), format: 'JUPYTER' } });
+    expect(imported.status).toBe(200);
+    expect((await call(ws, 'GET', '/api/2.0/workspace/get-status', { query: { path: '/Shared/nb' } })).body).toMatchObject({ object_type: 'NOTEBOOK', language: 'PYTHON' });
+    const source = await call(ws, 'GET', '/api/2.0/workspace/export', { query: { path: '/Shared/nb', format: 'SOURCE' } });
+    expect(Buffer.from(source.body.content, 'base64').toString()).toBe(
+      '# Databricks notebook source\n# MAGIC %md # Title\n# MAGIC Some text\n\n# COMMAND ----------\n\nx = 1\nprint(x)\n',
+    );
+    const auto = await call(ws, 'GET', '/api/2.0/workspace/export', { query: { path: '/Shared/nb', format: 'AUTO' } });
+    expect(auto.body.content).toBe(source.body.content);
+    const jupyter = await call(ws, 'GET', '/api/2.0/workspace/export', { query: { path: '/Shared/nb', format: 'JUPYTER' } });
+    expect(jupyter.body.file_type).toBe('ipynb');
+    const back = JSON.parse(Buffer.from(jupyter.body.content, 'base64').toString()) as typeof ipynb;
+    expect(back.cells.map((c) => [c.cell_type, c.source])).toEqual([
+      ['markdown', ['# Title\n', 'Some text']],
+      ['code', ['x = 1\n', 'print(x)']],
+    ]);
+    const notJson = await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/bad.ipynb', content: b64('not json'), format: 'JUPYTER' } });
+    expect([notJson.status, notJson.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/data.csv', content: b64('a,b'), format: 'RAW' } });
+    const fileAsJupyter = await call(ws, 'GET', '/api/2.0/workspace/export', { query: { path: '/Shared/data.csv', format: 'JUPYTER' } });
+    expect(fileAsJupyter.status).toBe(400);
+  });
+});

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Scenario } from '../scenario.ts';
 import type { WorkspaceState } from '../state.ts';
 import type { BlobStore } from '../store/blobs.ts';
+import type { WarehouseSpec } from './warehouses.ts';
 import { invalidParameter } from '../http/api-error.ts';
 import type { AuthRegistry, Principal } from '../http/auth.ts';
 import { isJsonObject, type JsonObject } from '../http/json.ts';
@@ -16,6 +17,8 @@ export interface HandlerContext {
   blobs: BlobStore;
   clock: Clock;
   scenario: Scenario;
+  /** The SQL warehouses this workspace has. */
+  warehouses: WarehouseSpec[];
   auth: AuthRegistry;
   /** e.g. http://127.0.0.1:53123 */
   baseUrl: string;

@@ -5,9 +5,13 @@ import { HttpApiError, filesAlreadyExists, filesNotFound, invalidParameter } fro
 import { decodePageToken, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
 import type { WorkspaceState } from '../state.ts';
+import { BodyTooLargeError } from '../store/blobs.ts';
 import { type HandlerContext, type Reply, queryBool, queryInt } from './context.ts';
 
 const VOLUME_ROOT_DEPTH = 4;
+/** The Files API takes files up to 5 GiB in one upload. */
+const MAX_UPLOAD_BYTES = 5 * 1024 ** 3;
+const filesTooLarge = () => new HttpApiError(400, 'INVALID_PARAMETER_VALUE', `A file uploaded through the Files API can be at most ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB.`);
 
 function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
@@ -63,7 +67,14 @@ async function upload(ctx: HandlerContext): Promise<Reply> {
     if (state.volumes.files[path] && !queryBool(ctx.query, 'overwrite')) throw filesAlreadyExists(`The file ${path} already exists.`);
   };
   check();
-  const blob = await ctx.blobs.put(ctx.raw);
+  // Streamed into the store (to disk for a workspace kept in a directory), never held whole in memory.
+  let blob;
+  try {
+    blob = await ctx.blobs.putStream(ctx.stream, ctx.limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw filesTooLarge();
+    throw error;
+  }
   check();
   makeDirectories(state, ancestors(path), now);
   state.volumes.files[path] = { blob, modified_at: now };
@@ -112,7 +123,7 @@ function deleteDirectory(ctx: HandlerContext): Reply {
 }
 
 export const filesRoutes: Route[] = [
-  { method: 'PUT', pattern: '/api/2.0/fs/files/{path*}', body: 'raw', handle: upload },
+  { method: 'PUT', pattern: '/api/2.0/fs/files/{path*}', body: 'stream', maxBytes: MAX_UPLOAD_BYTES, tooLarge: filesTooLarge, handle: upload },
   {
     method: 'GET',
     pattern: '/api/2.0/fs/files/{path*}',

@@ -136,8 +136,23 @@ function mergeSettings(current: JsonObject, patch: JsonObject, remove: string[])
   return out;
 }
 
+/** Jobs API 2.1 and 2.2 take the same requests; 2.2 pages arrays in reads and queues runs by default. */
+export function isJobsApi21(ctx: HandlerContext): boolean {
+  return ctx.path.startsWith('/api/2.1/');
+}
+
+/** Jobs created or reset through 2.2 queue their runs unless told not to. */
+function withQueueDefault(ctx: HandlerContext, settings: JsonObject): JsonObject {
+  return isJobsApi21(ctx) || settings['queue'] !== undefined ? settings : { ...settings, queue: { enabled: true } };
+}
+
+/** The same routes under /api/2.1/ (the SDKs used 2.1 until 2025; many clients still do). */
+export function alsoUnder21(routes: Route[]): Route[] {
+  return [...routes, ...routes.map((r) => ({ ...r, pattern: r.pattern.replace('/api/2.2/', '/api/2.1/') }))];
+}
+
 function create(ctx: HandlerContext) {
-  const settings = { ...ctx.body };
+  const settings = withQueueDefault(ctx, { ...ctx.body });
   delete settings['access_control_list'];
   validateSettings(settings);
   const caller = callerOf(ctx).userName;
@@ -182,7 +197,7 @@ function list(ctx: HandlerContext) {
   });
 }
 
-export const jobsRoutes: Route[] = [
+export const jobsRoutes: Route[] = alsoUnder21([
   { method: 'POST', pattern: '/api/2.2/jobs/create', body: 'json', handle: create },
   {
     method: 'POST',
@@ -190,7 +205,7 @@ export const jobsRoutes: Route[] = [
     body: 'json',
     handle: (ctx) => {
       const job = requireJob(ctx.state, requireId(ctx.body, 'job_id'));
-      const settings = newSettings(ctx.body);
+      const settings = withQueueDefault(ctx, newSettings(ctx.body));
       validateSettings(settings);
       job.settings = withServerDefaults(settings);
       return ok();
@@ -216,6 +231,7 @@ export const jobsRoutes: Route[] = [
     body: 'none',
     handle: (ctx) => {
       const job = requireJob(ctx.state, toId(requireQuery(ctx.query, 'job_id'), 'job_id'));
+      if (isJobsApi21(ctx)) return ok(renderJob(job));
       const paged = pageArrays(renderJob(job), JOB_ARRAYS, decodePageToken(ctx.query.get('page_token')), ARRAY_PAGE_SIZE);
       return ok(paged.next_page_token ? { ...paged.obj, has_more: true, next_page_token: paged.next_page_token } : paged.obj);
     },
@@ -231,4 +247,4 @@ export const jobsRoutes: Route[] = [
       return ok();
     },
   },
-];
+]);

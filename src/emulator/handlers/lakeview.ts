@@ -6,6 +6,7 @@ import { HttpApiError, alreadyExists, doesNotExist, invalidParameter } from '../
 import { isJsonObject, parseJson, toJson, type JsonObject } from '../http/json.ts';
 import { decodePageToken, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
+import { requireWarehouse } from './warehouses.ts';
 import { nextHexId, nextObjectId } from '../ids.ts';
 import type { DashboardRecord, WorkspaceState } from '../state.ts';
 import { normaliseWorkspacePath, parentPath } from '../workspace-tree.ts';
@@ -147,6 +148,7 @@ function publish(ctx: HandlerContext) {
   requireActive(d);
   const warehouseId = optString(ctx.body, 'warehouse_id') ?? d.warehouse_id;
   if (warehouseId === undefined) throw invalidParameter('A warehouse_id is required to publish a dashboard.');
+  requireWarehouse(ctx, warehouseId);
   d.published = {
     display_name: d.display_name,
     warehouse_id: warehouseId,

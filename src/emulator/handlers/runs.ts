@@ -8,7 +8,9 @@ import { cancelJobRun, repairRun, startRun } from '../sim/job-runner.ts';
 import { attemptLifeCycle, isRunTerminal, renderRun, renderTask } from '../sim/run-view.ts';
 import type { RunRecord, TaskAttemptRecord, WorkspaceState } from '../state.ts';
 import { type HandlerContext, callerOf, ok, optArray, optBool, optObject, optString, queryBool, queryInt, requireId, requireQuery, toId } from './context.ts';
-import { ARRAY_PAGE_SIZE, requireJob } from './jobs.ts';
+import { ARRAY_PAGE_SIZE, alsoUnder21, isJobsApi21, requireJob, validateSettings, withServerDefaults } from './jobs.ts';
+import { nextJobId } from '../ids.ts';
+import { isJsonObject } from '../http/json.ts';
 
 const RUN_ARRAYS = [['tasks'], ['job_clusters'], ['job_parameters'], ['repair_history']];
 const LEGACY_PARAMS = ['notebook_params', 'python_params', 'jar_params', 'spark_submit_params', 'python_named_params', 'sql_params', 'pipeline_params', 'dbt_commands'];
@@ -76,9 +78,38 @@ function runNow(ctx: HandlerContext) {
   return ok({ run_id: run.run_id, number_in_job: run.run_id });
 }
 
+/**
+ * runs/submit: a one-time run of tasks given in the request, not saved as a job. Like run-now it honours an
+ * idempotency token; its run has run_type SUBMIT_RUN.
+ */
+function submit(ctx: HandlerContext) {
+  const { state, body } = ctx;
+  const token = optString(body, 'idempotency_token');
+  if (token !== undefined && token.length > MAX_IDEMPOTENCY_TOKEN) {
+    throw invalidParameter(`idempotency_token must be at most ${MAX_IDEMPOTENCY_TOKEN} characters.`);
+  }
+  if (token !== undefined && state.idempotency[token] !== undefined) {
+    const existing = state.idempotency[token]!;
+    if (!state.runs[existing.toString()]) throw invalidState(`The run started with idempotency token ${token} was deleted.`);
+    return ok({ run_id: existing });
+  }
+  const tasks = optArray(body, 'tasks');
+  if (tasks.length === 0) throw invalidParameter('Missing required field: tasks');
+  const settings: JsonObject = { name: optString(body, 'run_name') ?? 'Untitled', tasks };
+  for (const key of ['job_clusters', 'environments', 'timeout_seconds', 'git_source']) if (body[key] !== undefined) settings[key] = body[key];
+  if (!tasks.every(isJsonObject)) throw invalidParameter('Invalid value for tasks: expected an array of objects');
+  validateSettings(settings);
+  const caller = callerOf(ctx).userName;
+  // A one-time run belongs to no saved job; it still has a job id of its own, as in Databricks.
+  const job = { job_id: nextJobId(state), settings: withServerDefaults(settings), created_time: ctx.now, creator_user_name: caller, run_as_user_name: caller };
+  const run = startRun(deps(ctx), job, { oneTime: true, ...(token !== undefined ? { idempotencyToken: token } : {}) }, caller);
+  return ok({ run_id: run.run_id });
+}
+
 function getRun(ctx: HandlerContext) {
   const run = requireRun(ctx.state, toId(requireQuery(ctx.query, 'run_id'), 'run_id'));
   const rendered = renderRun(run, ctx.now, ctx.baseUrl, ctx.state.workspaceId);
+  if (isJobsApi21(ctx)) return ok(rendered);
   const paged = pageArrays(rendered, RUN_ARRAYS, decodePageToken(ctx.query.get('page_token')), ARRAY_PAGE_SIZE);
   return ok(paged.next_page_token ? { ...paged.obj, next_page_token: paged.next_page_token } : paged.obj);
 }
@@ -156,8 +187,9 @@ function repair(ctx: HandlerContext) {
   return ok({ repair_id: repairId });
 }
 
-export const runsRoutes: Route[] = [
+export const runsRoutes: Route[] = alsoUnder21([
   { method: 'POST', pattern: '/api/2.2/jobs/run-now', body: 'json', handle: runNow },
+  { method: 'POST', pattern: '/api/2.2/jobs/runs/submit', body: 'json', handle: submit },
   { method: 'GET', pattern: '/api/2.2/jobs/runs/get', body: 'none', handle: getRun },
   { method: 'GET', pattern: '/api/2.2/jobs/runs/get-output', body: 'none', handle: getOutput },
   { method: 'GET', pattern: '/api/2.2/jobs/runs/list', body: 'none', handle: listRuns },
@@ -196,4 +228,4 @@ export const runsRoutes: Route[] = [
       return ok();
     },
   },
-];
+]);

@@ -2,7 +2,7 @@
 // scope can only be created with an Entra ID token (a PAT or Databricks OAuth token is refused, as in
 // Databricks), and it is read-only through this API. Secret values are returned only by secrets/get
 // (as Databricks does); errors name scopes and keys, never values.
-import { HttpApiError, alreadyExists, badRequest, doesNotExist, invalidParameter, permissionDenied } from '../http/api-error.ts';
+import { HttpApiError, badRequest, doesNotExist, invalidParameter, permissionDenied } from '../http/api-error.ts';
 import type { Principal } from '../http/auth.ts';
 import type { Route } from '../http/router.ts';
 import type { AclPermission, ScopeBackend, SecretScopeRecord, WorkspaceState } from '../state.ts';
@@ -61,7 +61,8 @@ function createScope(ctx: HandlerContext) {
     if (!vault) throw invalidParameter('Scope with Azure KeyVault must have AzureKeyVaultSecretScopeMetadata defined!');
     scope.keyvault_metadata = { resource_id: requireString(vault, 'resource_id'), dns_name: requireString(vault, 'dns_name') };
   }
-  if (state.secretScopes[name]) throw alreadyExists(`Scope ${name} already exists!`);
+  // The Secrets API answers an existing scope with 400, not 409 (the SDKs go by the error code).
+  if (state.secretScopes[name]) throw new HttpApiError(400, 'RESOURCE_ALREADY_EXISTS', `Scope ${name} already exists!`);
   if (Object.keys(state.secretScopes).length >= MAX_SCOPES) {
     throw new HttpApiError(400, 'RESOURCE_LIMIT_EXCEEDED', `A workspace can have at most ${MAX_SCOPES} secret scopes.`);
   }

@@ -7,7 +7,9 @@ import type { Route } from '../http/router.ts';
 import { nextObjectId } from '../ids.ts';
 import type { NotebookLanguage, WorkspaceObject, WorkspaceState } from '../state.ts';
 import type { BlobStore } from '../store/blobs.ts';
+import { jupyterToSource, notebookHeader, sourceToJupyter } from '../notebook-formats.ts';
 import {
+  baseName,
   childPaths,
   descendantPaths,
   makeDirectories,
@@ -24,12 +26,7 @@ export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 export const importTooLarge = () => new HttpApiError(400, 'MAX_NOTEBOOK_SIZE_EXCEEDED', 'File size imported is larger than the 10MB limit.');
 
 const EXTENSIONS: Record<string, NotebookLanguage> = { '.py': 'PYTHON', '.sql': 'SQL', '.scala': 'SCALA', '.r': 'R' };
-const HEADER_PREFIX: Record<NotebookLanguage, string> = { PYTHON: '#', SQL: '--', SCALA: '//', R: '#' };
 const FILE_TYPE: Record<NotebookLanguage, string> = { PYTHON: 'py', SQL: 'sql', SCALA: 'scala', R: 'r' };
-
-function notebookHeader(language: NotebookLanguage): string {
-  return `${HEADER_PREFIX[language]} Databricks notebook source`;
-}
 
 interface Imported {
   path: string;
@@ -54,8 +51,11 @@ function classify(path: string, format: string, language: string | undefined, co
       return classifyAuto(path, content);
     case 'RAW':
       return { path, object_type: 'FILE' };
-    case 'JUPYTER':
-      return { path: path.replace(/\.ipynb$/i, ''), object_type: 'NOTEBOOK', language: 'PYTHON' };
+    case 'JUPYTER': {
+      const lang = language === undefined ? 'PYTHON' : language;
+      if (!Object.values(EXTENSIONS).includes(lang as NotebookLanguage)) throw invalidParameter(`Invalid language: ${lang}`);
+      return { path: path.replace(/\.ipynb$/i, ''), object_type: 'NOTEBOOK', language: lang as NotebookLanguage };
+    }
     case 'SOURCE':
       if (language === undefined) {
         throw invalidParameter('The language field is required to import a single file in SOURCE format.');
@@ -73,6 +73,19 @@ function classify(path: string, format: string, language: string | undefined, co
   }
 }
 
+function isJupyter(req: { path: string; format: string }): boolean {
+  return req.format === 'JUPYTER' || (req.format === 'AUTO' && /\.ipynb$/i.test(req.path));
+}
+
+/** Databricks keeps an imported .ipynb as a source notebook (cells), so it exports as SOURCE or JUPYTER alike. */
+function fromJupyter(content: Buffer, language: NotebookLanguage | undefined): Buffer {
+  try {
+    return Buffer.from(jupyterToSource(content.toString('utf8'), language ?? 'PYTHON'));
+  } catch (error) {
+    throw invalidParameter(`The content is not a valid Jupyter notebook: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 export async function importObject(
   state: WorkspaceState,
   blobs: BlobStore,
@@ -81,6 +94,7 @@ export async function importObject(
 ): Promise<void> {
   if (req.content.length > MAX_IMPORT_BYTES) throw importTooLarge();
   const target = classify(normaliseWorkspacePath(req.path), req.format, req.language, req.content);
+  const content = isJupyter(req) ? fromJupyter(req.content, target.language) : req.content;
   const check = () => {
     requireParentDirectory(state, target.path);
     const existing = state.objects[target.path];
@@ -90,7 +104,7 @@ export async function importObject(
     return existing;
   };
   check();
-  const blob = await blobs.put(req.content);
+  const blob = await blobs.put(content);
   // Checked again: another request may have changed the tree while the content was being stored.
   const existing = check();
   state.objects[target.path] = {
@@ -117,14 +131,18 @@ export function objectInfo(path: string, obj: WorkspaceObject): Record<string, u
   };
 }
 
-async function exportContent(state: WorkspaceState, blobs: BlobStore, obj: WorkspaceObject): Promise<{ content: Buffer; file_type: string }> {
+async function exportContent(state: WorkspaceState, blobs: BlobStore, path: string, obj: WorkspaceObject, format: string): Promise<{ content: Buffer; file_type: string }> {
   if (obj.object_type === 'DASHBOARD') {
     const dashboard = state.dashboards[obj.resource_id ?? ''];
     return { content: Buffer.from(dashboard?.serialized_dashboard ?? '{}'), file_type: 'lvdash.json' };
   }
   const content = obj.blob ? await blobs.get(obj.blob) : Buffer.alloc(0);
-  if (obj.object_type !== 'NOTEBOOK' || !obj.language) return { content, file_type: '' };
-  // Databricks stores notebooks as cells and writes the header back on export.
+  if (obj.object_type !== 'NOTEBOOK' || !obj.language) {
+    if (format === 'JUPYTER') throw invalidParameter(`${path} is a file, not a notebook: it cannot be exported as JUPYTER.`);
+    return { content, file_type: '' };
+  }
+  if (format === 'JUPYTER') return { content: Buffer.from(sourceToJupyter(content.toString('utf8'), obj.language, baseName(path))), file_type: 'ipynb' };
+  // Databricks stores notebooks as cells and writes the header back on export (SOURCE, and AUTO for notebooks).
   const header = notebookHeader(obj.language);
   const text = content.toString('utf8');
   const withHeader = text.startsWith(header) ? text : `${header}\n${text}`;
@@ -161,6 +179,9 @@ export const workspaceRoutes: Route[] = [
     method: 'POST',
     pattern: '/api/2.0/workspace/import',
     body: 'json',
+    // The content arrives base64 in JSON: a body this large cannot hold 10 MB or less, so it is refused unread.
+    maxBytes: Math.ceil((MAX_IMPORT_BYTES * 4) / 3) + 64 * 1024,
+    tooLarge: importTooLarge,
     handle: async (ctx) => {
       const language = optString(ctx.body, 'language');
       await importObject(ctx.state, ctx.blobs, ctx.now, {
@@ -177,6 +198,8 @@ export const workspaceRoutes: Route[] = [
     method: 'POST',
     pattern: '/api/2.0/workspace-files/import-file/{path*}',
     body: 'raw',
+    maxBytes: MAX_IMPORT_BYTES,
+    tooLarge: importTooLarge,
     handle: async (ctx) => {
       await importObject(ctx.state, ctx.blobs, ctx.now, {
         path: `/${ctx.params['path'] ?? ''}`,
@@ -198,10 +221,11 @@ export const workspaceRoutes: Route[] = [
       if (obj.object_type === 'DIRECTORY') {
         throw new HttpApiError(501, 'NOT_IMPLEMENTED', 'Exporting a directory is not supported by the emulator.');
       }
-      if (!['SOURCE', 'AUTO', 'RAW'].includes(format)) {
+      if (['DBC', 'HTML', 'R_MARKDOWN'].includes(format)) {
         throw new HttpApiError(501, 'NOT_IMPLEMENTED', `Export format ${format} is not supported by the emulator.`);
       }
-      const { content, file_type } = await exportContent(ctx.state, ctx.blobs, obj);
+      if (!['SOURCE', 'AUTO', 'RAW', 'JUPYTER'].includes(format)) throw invalidParameter(`Invalid format: ${format}`);
+      const { content, file_type } = await exportContent(ctx.state, ctx.blobs, path, obj, format);
       if (queryBool(ctx.query, 'direct_download')) return { raw: content, headers: { 'content-type': 'application/octet-stream' } };
       return ok({ content: content.toString('base64'), file_type });
     },

@@ -9,7 +9,7 @@ import type { JobRecord, RunRecord, TaskAttemptRecord, TaskResult, WorkspaceStat
 import { normaliseWorkspacePath } from '../workspace-tree.ts';
 import { cancelUpdate, planUpdate, pipelineName, scriptedUpdateResult } from './pipeline-update.ts';
 import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts, taskKeyOf } from './run-plan.ts';
-import { cancelRun, finalAttempts, isRunTerminal } from './run-view.ts';
+import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -18,6 +18,8 @@ export interface RunnerDeps {
 }
 
 export interface StartRunRequest {
+  /** runs/submit: a one-time run, not subject to a saved job's concurrency limit. */
+  oneTime?: boolean;
   jobParameters?: Record<string, string>;
   overridingParameters?: JsonObject;
   idempotencyToken?: string;
@@ -140,19 +142,50 @@ function resolveJobParameters(job: JobRecord, given: Record<string, string> = {}
   });
 }
 
+/** Runs of the job that have not ended at `now` (running or queued), oldest first, except `self`. */
+function activeRuns(state: WorkspaceState, jobId: bigint, now: number, self?: RunRecord): RunRecord[] {
+  return Object.values(state.runs)
+    .filter((r) => r !== self && r.job_id === jobId && !r.skipped && !isRunTerminal(r, now) && (self === undefined || r.created_at <= self.created_at))
+    .sort((a, b) => a.created_at - b.created_at || (a.run_id < b.run_id ? -1 : 1));
+}
+
+function maxConcurrentRuns(job: JobRecord): number {
+  const value = job.settings['max_concurrent_runs'];
+  return typeof value === 'number' ? value : 1;
+}
+
+export function queueingEnabled(settings: JsonObject): boolean {
+  return isJsonObject(settings['queue']) && settings['queue']['enabled'] === true;
+}
+
+/**
+ * When a run of the job may start: now while fewer than max_concurrent_runs are active, else when enough of
+ * the active ones have ended (timelines are planned, so their ends are known).
+ */
+function slotFreesAt(state: WorkspaceState, job: JobRecord, now: number, self?: RunRecord): number | undefined {
+  const limit = maxConcurrentRuns(job);
+  const active = activeRuns(state, job.job_id, now, self);
+  if (active.length < limit) return now;
+  if (limit === 0) return undefined;
+  const ends = active.map(runEndAt).sort((a, b) => a - b);
+  return ends[active.length - limit];
+}
+
 export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequest, userName: string): RunRecord {
   const tasks = Array.isArray(job.settings['tasks']) ? structuredClone(job.settings['tasks'] as JsonObject[]) : [];
   const only = request.only;
   for (const key of only ?? []) {
     if (!tasks.some((t) => taskKeyOf(t) === key)) throw invalidParameter(`Task ${key} does not exist in job ${job.job_id}.`);
   }
+  const slot = request.oneTime ? deps.now : slotFreesAt(deps.state, job, deps.now);
   const run: RunRecord = {
     run_id: nextRunId(deps.state),
     job_id: job.job_id,
     run_name: String(job.settings['name'] ?? 'Untitled'),
     creator_user_name: userName,
     created_at: deps.now,
-    started_at: deps.now + deps.scenario.data.defaults.queuedMs,
+    started_at: (slot ?? deps.now) + deps.scenario.data.defaults.queuedMs,
+    ...(request.oneTime ? { run_type: 'SUBMIT_RUN' as const } : {}),
     tasks,
     job_clusters: Array.isArray(job.settings['job_clusters']) ? structuredClone(job.settings['job_clusters'] as JsonObject[]) : [],
     job_parameters: resolveJobParameters(job, request.jobParameters),
@@ -162,7 +195,15 @@ export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequ
     repairs: [],
   };
   const selected = only ? tasks.filter((t) => only.includes(taskKeyOf(t))) : tasks;
-  plan(deps, run, selected, run.started_at, new Map());
+  const limit = maxConcurrentRuns(job);
+  if (slot === undefined || (slot > deps.now && !queueingEnabled(job.settings))) {
+    // Over the limit without a queue: the run is recorded and skipped, as Databricks does.
+    run.skipped = { message: `Skipping this run because the limit of ${limit} maximum concurrent runs has been reached.` };
+    run.started_at = deps.now;
+  } else {
+    if (slot > deps.now) run.queue_reason = 'MAX_CONCURRENT_RUNS_REACHED';
+    plan(deps, run, selected, run.started_at, new Map());
+  }
   deps.state.runs[run.run_id.toString()] = run;
   if (request.idempotencyToken !== undefined) deps.state.idempotency[request.idempotencyToken] = run.run_id;
   return run;
@@ -218,6 +259,36 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
   return repairId;
 }
 
+/** Moves a run's whole planned timeline (attempts and their pipeline updates) by `delta` ms. */
+function shiftRun(state: WorkspaceState, run: RunRecord, delta: number): void {
+  run.started_at += delta;
+  for (const a of run.attempts) {
+    a.visible_at += delta;
+    a.ready_at += delta;
+    a.running_at += delta;
+    a.end_at += delta;
+    const ref = a.pipeline_update;
+    const update = ref ? state.pipelines[ref.pipeline_id]?.updates.find((u) => u.update_id === ref.update_id) : undefined;
+    if (!update) continue;
+    update.created_at += delta;
+    for (const phase of update.phases) phase.at += delta;
+    for (const event of update.events) event.timestamp += delta;
+  }
+}
+
+/** After a run ends early (cancelled), queued runs of the same job start as soon as a slot is free. */
+function advanceQueue(deps: RunnerDeps, jobId: bigint): void {
+  const job = deps.state.jobs[jobId.toString()];
+  if (!job) return;
+  const queued = Object.values(deps.state.runs)
+    .filter((r) => r.job_id === jobId && !r.skipped && r.queue_reason !== undefined && r.started_at > deps.now && r.cancelled_at === undefined)
+    .sort((a, b) => a.created_at - b.created_at || (a.run_id < b.run_id ? -1 : 1));
+  for (const run of queued) {
+    const slot = slotFreesAt(deps.state, job, deps.now, run);
+    if (slot !== undefined && slot < run.started_at) shiftRun(deps.state, run, slot - run.started_at);
+  }
+}
+
 /** Cancels a run (a no-op once it has finished) and the pipeline updates its tasks started. */
 export function cancelJobRun(deps: RunnerDeps, run: RunRecord): void {
   if (isRunTerminal(run, deps.now)) return;
@@ -236,4 +307,5 @@ export function cancelJobRun(deps: RunnerDeps, run: RunRecord): void {
       cancelUpdate(update, deps.now, () => nextUuid(deps.state));
     }
   }
+  advanceQueue(deps, run.job_id);
 }

@@ -15,7 +15,7 @@ export type LifeCycleState =
   | 'BLOCKED'
   | 'WAITING_FOR_RETRY';
 
-export type RunResultState = TaskResult | 'SUCCESS_WITH_FAILURES';
+export type RunResultState = TaskResult | 'SUCCESS_WITH_FAILURES' | 'MAXIMUM_CONCURRENT_RUNS_REACHED';
 
 interface Summary {
   life_cycle_state: LifeCycleState;
@@ -44,6 +44,7 @@ const TERMINATION: Record<RunResultState, { code: string; type: string }> = {
   UPSTREAM_FAILED: { code: 'SKIPPED', type: 'SUCCESS' },
   UPSTREAM_CANCELED: { code: 'SKIPPED', type: 'SUCCESS' },
   EXCLUDED: { code: 'SKIPPED', type: 'SUCCESS' },
+  MAXIMUM_CONCURRENT_RUNS_REACHED: { code: 'MAX_CONCURRENT_RUNS_EXCEEDED', type: 'CLIENT_ERROR' },
 };
 
 const FAILURES: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT']);
@@ -90,9 +91,13 @@ function leafKeys(tasks: JsonObject[], ran: Set<string>): string[] {
 }
 
 function summarise(run: RunRecord, attempts: TaskAttemptRecord[], startAt: number, now: number): Summary {
+  if (run.skipped) return { life_cycle_state: 'SKIPPED', result_state: 'MAXIMUM_CONCURRENT_RUNS_REACHED', state_message: run.skipped.message, end_at: run.started_at };
   const endAt = Math.max(startAt, ...attempts.map((a) => a.end_at));
   if (now < endAt) {
-    if (now < run.started_at) return { life_cycle_state: 'QUEUED', state_message: 'Waiting in the queue.', end_at: endAt };
+    if (now < run.started_at) {
+      const message = run.queue_reason === 'MAX_CONCURRENT_RUNS_REACHED' ? 'Queued: the maximum number of concurrent runs of this job is reached.' : 'Waiting in the queue.';
+      return { life_cycle_state: 'QUEUED', state_message: message, end_at: endAt };
+    }
     const started = attempts.some((a) => !a.skipped && now >= a.running_at);
     return { life_cycle_state: started ? 'RUNNING' : 'PENDING', state_message: '', end_at: endAt };
   }
@@ -117,7 +122,7 @@ function summarise(run: RunRecord, attempts: TaskAttemptRecord[], startAt: numbe
   };
 }
 
-function stateAndStatus(life: LifeCycleState, result: RunResultState | undefined, message: string, code?: string): JsonObject {
+function stateAndStatus(life: LifeCycleState, result: RunResultState | undefined, message: string, code?: string, queueCode = 'ACTIVE_RUNS_LIMIT_REACHED'): JsonObject {
   const state: JsonObject = { life_cycle_state: life, state_message: message, user_cancelled_or_timedout: result === 'CANCELED' || result === 'TIMEDOUT' };
   const status: JsonObject = { state: V2_STATE[life] };
   if (result !== undefined && (life === 'TERMINATED' || life === 'SKIPPED')) {
@@ -125,7 +130,7 @@ function stateAndStatus(life: LifeCycleState, result: RunResultState | undefined
     const termination = TERMINATION[result];
     status['termination_details'] = { code: code ?? termination.code, type: termination.type, message };
   }
-  if (life === 'QUEUED') status['queue_details'] = { code: 'ACTIVE_RUNS_LIMIT_REACHED', message };
+  if (life === 'QUEUED') status['queue_details'] = { code: queueCode, message };
   return { state, status };
 }
 
@@ -194,10 +199,10 @@ export function renderRun(run: RunRecord, now: number, baseUrl: string, workspac
     original_attempt_run_id: run.run_id,
     creator_user_name: run.creator_user_name,
     run_name: run.run_name,
-    run_type: 'JOB_RUN',
+    run_type: run.run_type ?? 'JOB_RUN',
     trigger: 'ONE_TIME',
     format: 'MULTI_TASK',
-    ...stateAndStatus(s.life_cycle_state, s.result_state, s.state_message),
+    ...stateAndStatus(s.life_cycle_state, s.result_state, s.state_message, undefined, run.queue_reason),
     start_time: run.created_at,
     end_time: terminal ? s.end_at : 0,
     setup_duration: 0,
