@@ -54,6 +54,12 @@ export interface FakeWorkspaceOptions {
   dir?: string;
   /** Names the holder of the directory's lock (default `dbx-ts emulator`). */
   lockCommand?: string;
+  /**
+   * `simulate` (default): job runs follow the scenario without executing anything (for tests of clients).
+   * `refuse`: run-now, runs/submit and repair answer 501, for a workspace that must not report outcomes it
+   * never checked.
+   */
+  runs?: 'simulate' | 'refuse';
   /** The SQL warehouses the workspace has (default: one, id `local`). */
   warehouses?: WarehouseSpec[];
   /** Initial script for simulated runs (also reachable later as `scenario`). */
@@ -252,6 +258,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         clock,
         scenario,
         warehouses: options.warehouses ?? DEFAULT_WAREHOUSES,
+        runs: options.runs ?? 'simulate',
         auth,
         baseUrl,
         principal,

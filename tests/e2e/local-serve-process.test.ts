@@ -62,6 +62,10 @@ describe('local serve as a process', () => {
     const second = await serve(dir);
     expect((await api(second.url, 'GET', `/api/2.2/jobs/get?job_id=${String(job.body['job_id'])}`)).body['settings']).toMatchObject({ name: 'survives' });
     expect((await api(second.url, 'GET', '/api/2.0/secrets/get?scope=ci&key=k')).body['value']).toBe(Buffer.from('value-kept').toString('base64'));
+    // It does not execute runs yet, and says so rather than reporting an outcome it never checked.
+    const run = await api(second.url, 'POST', '/api/2.2/jobs/run-now', { job_id: job.body['job_id'] });
+    expect([run.status, run.body['error_code']]).toEqual([501, 'NOT_IMPLEMENTED']);
+    expect(String(run.body['message'])).toContain('dbx-ts run <job> -t local');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.output()).toContain('Local workspace stopped.');

@@ -76,6 +76,8 @@ export function registerLocal(program: Command, ctx: CliContext): void {
         latencyMs,
         dir,
         lockCommand: 'dbx-ts local serve',
+        // Runs are not executed here yet; refusing them beats a green run that tested nothing.
+        runs: 'refuse',
         // `aad`: the token may create Azure Key Vault-backed scopes, as an Entra ID login can.
         tokens: [{ token, kind: 'aad' }],
         ...(flags.clientId !== undefined ? { oauthClients: [{ client_id: flags.clientId, client_secret: flags.clientSecret! }] } : {}),

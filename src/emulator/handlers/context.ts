@@ -17,6 +17,8 @@ export interface HandlerContext {
   blobs: BlobStore;
   clock: Clock;
   scenario: Scenario;
+  /** `simulate`: runs follow the scenario; `refuse`: run-now, submit and repair are refused (501). */
+  runs: 'simulate' | 'refuse';
   /** The SQL warehouses this workspace has. */
   warehouses: WarehouseSpec[];
   auth: AuthRegistry;
