@@ -160,14 +160,23 @@ interface Figures {
   rssPeak: number;
 }
 
+/** Names the phase and server in an error, so a failed run says where it failed. */
+async function phase<T>(kind: string, name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new Error(`${kind}, ${name}: ${error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error)}`);
+  }
+}
+
 async function measure(kind: Server['kind']): Promise<Figures & { refused?: Awaited<ReturnType<typeof refusals>> }> {
   const server = await startServer(kind);
   try {
-    await smallGets({ ...server }); // warm-up round of the same shape
-    const gets = await smallGets(server);
+    await phase(kind, 'warm-up', () => smallGets(server)); // a round of the same shape
+    const gets = await phase(kind, 'small GETs', () => smallGets(server));
     const rssAfterGets = peakRssMb(server.child.pid!);
-    const imported = await imports(server);
-    const refused = kind === 'emulator' ? await refusals(server) : undefined;
+    const imported = await phase(kind, '10 MB imports', () => imports(server));
+    const refused = kind === 'emulator' ? await phase(kind, 'refusals', () => refusals(server)) : undefined;
     return {
       getP50: percentile(gets, 50),
       getP99: percentile(gets, 99),
