@@ -36,7 +36,7 @@ interface Server {
 const BASELINE = `
 const http = require('node:http');
 const json = (res, status, body) => { const b = Buffer.from(JSON.stringify(body)); res.writeHead(status, { 'content-type': 'application/json', 'content-length': b.length }); res.end(b); };
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   req.on('data', () => {});
   req.on('end', () => {
     if (req.headers.authorization !== 'Bearer ${TOKEN}') return json(res, 401, { error_code: 'UNAUTHENTICATED', message: '' });
@@ -45,7 +45,9 @@ http.createServer((req, res) => {
     if (req.url.startsWith('/api/2.0/workspace/get-status')) return json(res, 200, { object_type: 'DIRECTORY', path: '/Shared', object_id: 1 });
     return json(res, 200, {});
   });
-}).listen(0, '127.0.0.1', function () { console.log('export DATABRICKS_HOST=http://127.0.0.1:' + this.address().port); });
+});
+server.keepAliveTimeout = 65000; // as the emulator, so both keep connections alike
+server.listen(0, '127.0.0.1', function () { console.log('export DATABRICKS_HOST=http://127.0.0.1:' + this.address().port); });
 `;
 
 async function startServer(kind: Server['kind']): Promise<Server> {

@@ -301,6 +301,10 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       if (!res.headersSent) send(req, res, errorReply(error, 'emu-unhandled'), 'emu-unhandled', true);
     });
   });
+  // Idle keep-alive connections stay open about a minute, as behind Databricks' load balancers; Node's 5 s
+  // default races clients that reuse a connection just as the server drops it (a POST then fails with EPIPE).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

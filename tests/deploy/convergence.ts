@@ -18,7 +18,7 @@ import { createWorkspaceClient } from '../../src/workspace/index.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.convergence-entra-token';
-const ENV = { BUNDLE_VAR_warehouse_id: 'wh', BUNDLE_VAR_keyvault_resource_id: '/subscriptions/s/kv', BUNDLE_VAR_keyvault_dns_name: 'https://kv.vault.azure.net/' };
+const ENV = { BUNDLE_VAR_warehouse_id: 'local', BUNDLE_VAR_keyvault_resource_id: '/subscriptions/s/kv', BUNDLE_VAR_keyvault_dns_name: 'https://kv.vault.azure.net/' };
 
 export interface SeedOutcome {
   seed: number;
