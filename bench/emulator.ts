@@ -167,7 +167,7 @@ async function phase<T>(kind: string, name: string, run: () => Promise<T>): Prom
   try {
     return await run();
   } catch (error) {
-    throw new Error(`${kind}, ${name}: ${error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error)}`);
+    throw new Error(`${kind}, ${name}: ${error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? '')}` : String(error)}`, { cause: error });
   }
 }
 
