@@ -103,6 +103,32 @@ const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipeli
 /** Bodies larger than these are refused before they are read (a route may set its own limit). */
 const DEFAULT_MAX_BYTES: Record<BodyKind, number> = { json: 16 * 1024 * 1024, form: 64 * 1024, raw: 16 * 1024 * 1024, none: 64 * 1024, stream: 5 * 1024 ** 3 };
 const DEFAULT_LOG_LIMIT = 10_000;
+/** Bodies above this size are read and parsed at most BIG_BODY_SLOTS at a time, so memory stays bounded. */
+const BIG_BODY_BYTES = 1024 * 1024;
+const BIG_BODY_SLOTS = 2;
+
+/** A counting semaphore: at most `size` holders; the others wait in arrival order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -194,6 +220,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   const router = new Router();
   for (const routes of ALL_ROUTES) router.add(routes);
   const log = new RequestLog(options.requestLogLimit ?? DEFAULT_LOG_LIMIT);
+  const bigBodies = new Slots(BIG_BODY_SLOTS);
   let sequence = 0;
   let baseUrl = '';
 
@@ -231,6 +258,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     }
     if (fault?.kind === 'status') return answer(faultReply(fault, requestId));
     let reply: Reply;
+    let releaseSlot: (() => void) | undefined;
     try {
       if (!matched) throw new HttpApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${url.pathname}'`);
       const { route } = matched;
@@ -239,6 +267,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       const limit = route.maxBytes ?? DEFAULT_MAX_BYTES[route.body];
       if ((declaredLength(req) ?? 0) > limit) throw tooLargeError(route, limit);
       let raw: Buffer = Buffer.alloc(0);
+      const big = route.body !== 'stream' && ((declaredLength(req) ?? 0) > BIG_BODY_BYTES || req.headers['transfer-encoding'] !== undefined);
+      if (big) releaseSlot = await bigBodies.take();
       if (route.body !== 'stream') {
         try {
           raw = await readLimited(req, limit);
@@ -252,6 +282,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       if (options.logBodies && body.logged !== undefined) record.body = body.logged;
       if (body.error) throw body.error;
       if (options.strictRequests) checkRequestBody(route, raw);
+      // A JSON body's bytes are not needed once parsed; letting them go keeps a large import's footprint down.
+      if (route.body === 'json') raw = Buffer.alloc(0);
       const ctx: HandlerContext = {
         state,
         blobs: store.blobs,
@@ -280,6 +312,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     } catch (error) {
       if (matched?.route.body === 'stream') bodyRead = req.readableEnded;
       reply = errorReply(error, requestId);
+    } finally {
+      releaseSlot?.();
     }
     if (fault?.kind === 'lost-response') {
       // The request took effect; the client just never hears about it.
