@@ -150,6 +150,14 @@ export function sqlTableRef(name: string): string {
   return sqlQualified(CATALOG_PLACEHOLDER, schema, table);
 }
 
+/**
+ * Text for a one-line `--` comment in SQL Databricks reads (pipeline sources, spark.sql): one line, and `${`
+ * broken up, since Databricks substitutes `${key}` from configuration even inside comments.
+ */
+export function sqlCommentText(text: string): string {
+  return singleLine(text).replaceAll('${', '$ {');
+}
+
 /** Text for a one-line code comment: control and line-separator characters become spaces. */
 export function singleLine(text: string): string {
   let out = '';
@@ -158,84 +166,4 @@ export function singleLine(text: string): string {
     out += cp < 0x20 || cp === 0x7f || cp === 0x85 || cp === 0x2028 || cp === 0x2029 ? ' ' : ch;
   }
   return out;
-}
-
-// ---- Names Databricks rejects. Each check returns why, or undefined when the name is fine. ----
-
-const MAX_OBJECT_NAME = 255;
-const MAX_TASK_KEY = 100;
-
-/**
- * A Unity Catalog object name (catalog, schema, table, volume): at most 255 characters, no period,
- * space, forward slash, ASCII control character or DEL (Databricks "Names" reference).
- */
-export function objectNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  if (name.length > MAX_OBJECT_NAME) return `is ${name.length} characters long; Unity Catalog allows ${MAX_OBJECT_NAME}`;
-  const bad = [...name].find((ch) => ch === '.' || ch === ' ' || ch === '/' || isControl(ch));
-  if (bad !== undefined) return `contains ${describeChar(bad)}, which Unity Catalog names can't contain`;
-  return undefined;
-}
-
-/** A model table name: `<schema>.<table>`, each part a valid Unity Catalog object name. */
-export function tableNameProblem(name: string): string | undefined {
-  const parts = name.split('.');
-  if (parts.length !== 2) return `must be written <schema>.<table> (found ${parts.length} part${parts.length === 1 ? '' : 's'})`;
-  const [schema, table] = parts as [string, string];
-  const s = objectNameProblem(schema);
-  if (s) return `schema "${schema}" ${s}`;
-  const t = objectNameProblem(table);
-  if (t) return `table "${table}" ${t}`;
-  return undefined;
-}
-
-/**
- * A column name Delta accepts without column mapping: none of ` ,;{}()\n\t=` (Delta's own list),
- * and not starting with `__`, which synth reserves for its helper columns.
- */
-export function columnNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  const bad = [...name].find((ch) => ' ,;{}()\n\t='.includes(ch) || isControl(ch));
-  if (bad !== undefined) return `contains ${describeChar(bad)}, which Delta column names can't contain`;
-  if (name.startsWith('__')) return 'starts with "__", which dbx-ts reserves for its own helper columns';
-  return undefined;
-}
-
-/** A job task_key: 1 to 100 characters of letters, digits, `_` and `-` (the Jobs API pattern `^[\w\-\_]+$`). */
-export function taskKeyProblem(key: string): string | undefined {
-  if (key.length === 0) return 'is empty';
-  if (key.length > MAX_TASK_KEY) return `is ${key.length} characters long; the Jobs API allows ${MAX_TASK_KEY}`;
-  const bad = [...key].find((ch) => !/^[A-Za-z0-9_-]$/.test(ch));
-  if (bad !== undefined) return `contains ${describeChar(bad)}; task keys allow letters, digits, "_" and "-"`;
-  return undefined;
-}
-
-/**
- * The catalog is substituted as plain text for `${catalog}` (pipeline configuration and notebooks
- * alike), also inside volume paths, so it must be a plain identifier.
- */
-export function catalogNameProblem(name: string): string | undefined {
-  const base = objectNameProblem(name);
-  if (base) return base;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return 'must be a plain identifier (letters, digits, "_"; not starting with a digit)';
-  return undefined;
-}
-
-/** An expectation name: used as a constraint name and in `_failed_rules`; plain words keep metrics readable. */
-export function expectationNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  if (!/^[A-Za-z0-9_]+$/.test(name)) return 'must contain only letters, digits and "_"';
-  return undefined;
-}
-
-function isControl(ch: string): boolean {
-  const cp = ch.codePointAt(0)!;
-  return cp < 0x20 || cp === 0x7f;
-}
-
-function describeChar(ch: string): string {
-  if (ch === ' ') return 'a space';
-  const cp = ch.codePointAt(0)!;
-  if (cp < 0x20 || cp === 0x7f) return `the control character U+${hex(cp, 4).toUpperCase()}`;
-  return `"${ch}"`;
 }

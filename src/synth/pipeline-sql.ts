@@ -4,7 +4,7 @@
 // and pipelines substitute `${key}` from configuration into the source before parsing it.
 import type { ExpectationModel, PipelineModel, TableModel, TableSource } from '../model/types.ts';
 import { cleansePlan } from './cleanse-code.ts';
-import { singleLine, splitTableName, sqlIdent, sqlStr, sqlStrDatabricks, sqlTableRef } from './escape.ts';
+import { splitTableName, sqlCommentText, sqlIdent, sqlStr, sqlStrDatabricks, sqlTableRef } from './escape.ts';
 import { requireQuery, requireSource } from './table-requirements.ts';
 
 /** Auto Loader options dbx-ts sets on every file source unless the table overrides them. */
@@ -130,8 +130,4 @@ function flatName(name: string): string {
   return schema ? `${schema}_${table}` : table;
 }
 
-/** Text safe inside a `--` comment: one line, no control characters. */
-function sqlCommentText(text: string): string {
-  return singleLine(text);
-}
 

@@ -1,6 +1,6 @@
 // What synth needs from a TableModel to generate working code, as problems validate can turn into diagnostics.
 import type { TableModel } from '../model/types.ts';
-import { columnNameProblem, expectationNameProblem, tableNameProblem } from './escape.ts';
+import { columnNameProblem, expectationNameProblem, tableNameProblem } from '../validate/names.ts';
 
 export interface TableProblem {
   severity: 'error' | 'warning';

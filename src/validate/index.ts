@@ -10,6 +10,7 @@ import { checkResources } from './resources.ts';
 import { checkSchema } from './schema.ts';
 import { checkSecrets } from './secrets.ts';
 import { checkModelSql } from './sql-model.ts';
+import { checkNameSlots } from './name-slots.ts';
 import { checkTables } from './tables.ts';
 import { checkTasks } from './tasks.ts';
 
@@ -26,6 +27,7 @@ export function validateModel(model: BundleModel, opts: ValidateOptions): Diagno
   checkResources(model, out);
   checkCatalogObjects(model, out);
   checkTables(model, out);
+  checkNameSlots(model, out);
   checkInterpolations(model, out);
   checkSecrets(model, out);
   checkNotebookSources(model, opts.repoRoot, out);

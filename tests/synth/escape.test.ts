@@ -1,20 +1,15 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import {
-  catalogNameProblem,
-  columnNameProblem,
-  expectationNameProblem,
-  objectNameProblem,
   pyStr,
   pyValue,
   singleLine,
+  sqlCommentText,
   sqlIdent,
   sqlIdentDuck,
   sqlQualified,
   sqlStr,
   sqlStrDatabricks,
-  tableNameProblem,
-  taskKeyProblem,
 } from '../../src/synth/escape.ts';
 import { HOSTILE_STRINGS, pyCompile, runPython } from './escape-support.ts';
 
@@ -128,38 +123,12 @@ describe('identifiers', () => {
   });
 });
 
-describe('name checks', () => {
-  it('accepts plain names', () => {
-    expect(objectNameProblem('sales_stream')).toBeUndefined();
-    expect(tableNameProblem('silver.sales_stream')).toBeUndefined();
-    expect(columnNameProblem('unit_price')).toBeUndefined();
-    expect(taskKeyProblem('gpt_summary-2')).toBeUndefined();
-    expect(catalogNameProblem('sales_lakehouse')).toBeUndefined();
-    expect(expectationNameProblem('positive_quantity')).toBeUndefined();
-  });
-
-  it('explains names Databricks rejects', () => {
-    expect(objectNameProblem('has space')).toMatch(/space/);
-    expect(objectNameProblem('a/b')).toMatch(/"\/"/);
-    expect(objectNameProblem('tab\there')).toMatch(/U\+0009/);
-    expect(objectNameProblem('x'.repeat(256))).toMatch(/255/);
-    expect(tableNameProblem('sales')).toMatch(/<schema>\.<table>/);
-    expect(tableNameProblem('a.b.c')).toMatch(/3 parts/);
-    expect(tableNameProblem('silver.bad name')).toMatch(/table "bad name"/);
-    expect(columnNameProblem('unit price')).toMatch(/space/);
-    expect(columnNameProblem('a=b')).toMatch(/"="/);
-    expect(columnNameProblem('__raw_0')).toMatch(/reserves/);
-    expect(taskKeyProblem('has space')).toMatch(/space/);
-    expect(taskKeyProblem('dot.ted')).toMatch(/"\."/);
-    expect(taskKeyProblem('k'.repeat(101))).toMatch(/100/);
-    expect(taskKeyProblem('')).toMatch(/empty/);
-    expect(catalogNameProblem('my-catalog')).toMatch(/plain identifier/);
-    expect(expectationNameProblem('has space')).toMatch(/letters, digits/);
-  });
-});
-
 describe('singleLine', () => {
   it('turns every line break into a space', () => {
     expect(singleLine('a\nb\rc\u2028d\u0085e')).toBe('a b c d e');
+  });
+
+  it('breaks up ${ in SQL comment text, which Databricks would substitute even there', () => {
+    expect(sqlCommentText('pipeline ${spark.secret}\nnext')).toBe('pipeline $ {spark.secret} next');
   });
 });
