@@ -220,14 +220,16 @@ export async function acquireLock(options: LockOptions): Promise<DeployLock> {
   };
 
   let lastSeen: LockHolder | undefined;
+  let madeFolder = false;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     try {
       await writeLock(options.client, path, holder, options.force === true);
       return take();
     } catch (error) {
-      if (isNotFound(error) && attempt <= 2) {
+      if (isNotFound(error) && !madeFolder) {
         // First deploy: the state folder does not exist yet.
         await options.client.workspace.mkdirs({ path: options.paths.state });
+        madeFolder = true;
         continue;
       }
       if (!(error instanceof RequestOutcomeUnknownError) && !isAlreadyExists(error)) throw error;

@@ -143,6 +143,14 @@ describe('the deploy lock', () => {
     expect(lost?.reason).toBeInstanceOf(UserError);
   });
 
+  it('creates the state folder on a first deploy even after attempts whose outcome was unknown', async () => {
+    setup = await fakeWorkspace();
+    // Two 500s on the create (outcome unknown, nothing there when we look), then the missing folder.
+    setup.ws.setFaults({ rules: [{ match: 'POST /api/2.0/workspace/import', fault: { kind: 'status', status: 500 }, times: 2 }] });
+    const lock = await acquireLock(opts(setup));
+    expect((await held(setup))?.id).toBe(lock.holder.id);
+  });
+
   it('takes the lock when its holder released it between our attempt and our look', async () => {
     setup = await fakeWorkspace();
     await setup.client.workspace.mkdirs({ path: paths.state });
