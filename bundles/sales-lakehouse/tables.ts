@@ -1,7 +1,7 @@
 // The sales lakehouse's tables as data: layer, source, declared columns, expectations, dedupe.
 // The same definitions become DLT SQL and notebook code on Databricks, and run on DuckDB locally.
-import type { TableDefinition } from '../../src/index.ts';
-import type { ExpectationModel } from '../../src/model/types.ts';
+import type { ExpectationModel, TableDefinition } from '../../src/index.ts';
+import { PRODUCT_COLUMNS, PROMOTION_COLUMNS, SALES_COLUMNS as SALES_FILE_COLUMNS, STORE_COLUMNS, type RawColumn } from './simulator/schema.ts';
 
 /** Landing directories in the Unity Catalog volume `${catalog}.landing.raw`. */
 export const LANDING = '/Volumes/${catalog}/landing/raw';
@@ -43,26 +43,33 @@ function silverSales(name: string, bronze: string, kind: TableDefinition['kind']
   };
 }
 
-function bronzeFiles(name: string, dir: string, comment: string): TableDefinition {
+const SPARK_TYPES: Record<RawColumn['type'], string> = { VARCHAR: 'STRING', INTEGER: 'INT', DOUBLE: 'DOUBLE', DATE: 'DATE' };
+
+/** The landing files' schema, declared (as the simulator writes them), so an empty folder still gives an empty table. */
+function fileSchema(columns: readonly RawColumn[]): string {
+  return columns.map((c) => `${c.name} ${SPARK_TYPES[c.type]}`).join(', ');
+}
+
+function bronzeFiles(name: string, dir: string, comment: string, columns: readonly RawColumn[]): TableDefinition {
   return {
     name,
     layer: 'bronze',
     kind: 'streaming_table',
     comment,
-    source: { type: 'files', path: `${LANDING}/${dir}`, format: 'parquet' },
+    source: { type: 'files', path: `${LANDING}/${dir}`, format: 'parquet', options: { schema: fileSchema(columns) } },
   };
 }
 
 export const streamingTables: TableDefinition[] = [
-  bronzeFiles('bronze.sales_stream_raw', 'sales_stream', 'Streaming sales as they land, one row per record, unparsed.'),
+  bronzeFiles('bronze.sales_stream_raw', 'sales_stream', 'Streaming sales as they land, one row per record, unparsed.', SALES_FILE_COLUMNS),
   silverSales('silver.sales_stream', 'bronze.sales_stream_raw', 'streaming_table'),
 ];
 
 export const batchTables: TableDefinition[] = [
-  bronzeFiles('bronze.products_raw', 'products', 'Product catalogue files as landed.'),
-  bronzeFiles('bronze.stores_raw', 'stores', 'Store master data files as landed.'),
-  bronzeFiles('bronze.promotions_raw', 'promotions', 'Promotion calendar files as landed.'),
-  bronzeFiles('bronze.sales_batch_raw', 'sales_batch', 'Daily batch sales extracts as landed.'),
+  bronzeFiles('bronze.products_raw', 'products', 'Product catalogue files as landed.', PRODUCT_COLUMNS),
+  bronzeFiles('bronze.stores_raw', 'stores', 'Store master data files as landed.', STORE_COLUMNS),
+  bronzeFiles('bronze.promotions_raw', 'promotions', 'Promotion calendar files as landed.', PROMOTION_COLUMNS),
+  bronzeFiles('bronze.sales_batch_raw', 'sales_batch', 'Daily batch sales extracts as landed.', SALES_FILE_COLUMNS),
   {
     name: 'silver.products',
     layer: 'silver',

@@ -10,7 +10,7 @@ import { RunFailedError, UserError } from '../errors/index.ts';
 import type { BundleModel, TaskSettings } from '../model/types.ts';
 import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import { showViewsAfterRun } from '../run/result-views.ts';
-import { simulatorVolume, withDefaults } from '../run/simulator.ts';
+import { runSimulator, simulatorVolume, withDefaults } from '../run/simulator.ts';
 import { synthBundle, type SynthFile } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
@@ -166,7 +166,7 @@ async function prepareLanding(opts: LocalRunOptions, extensions: Extensions, pat
     const volume = simulatorVolume(opts.model, simulator);
     const dir = volumeToLocalPath(volume, paths.volumes);
     opts.sink({ code: 'log', level: 'info', message: `Landing zone is empty: simulating data into ${dir}`, data: { dir, volume } });
-    const done = await simulator.props.run({
+    const done = await runSimulator(simulator, {
       dir,
       volume,
       catalog: opts.model.catalog,

@@ -10,11 +10,11 @@ import type { SqlClient } from '../sql/types.ts';
 export type ResultViews = Extensions['resultViews'];
 
 /** Runs a statement and emits its rows as one table.preview event; returns the row count. */
-export async function previewRows(sql: SqlClient, statement: string, title: string, table: string, sink: EventSink): Promise<number> {
+export async function previewRows(sql: SqlClient, statement: string, title: string, table: string, sink: EventSink, known: string[] = []): Promise<number> {
   const rows: unknown[][] = [];
-  let columns: string[] = [];
+  let columns: string[] = known;
   for await (const row of sql.query(statement)) {
-    if (columns.length === 0) columns = Object.keys(row);
+    if (rows.length === 0) columns = Object.keys(row);
     rows.push(columns.map((c) => row[c]));
   }
   if (columns.length === 0 && sql.queryColumns) columns = (await sql.queryColumns(statement)).map((c) => c.name);

@@ -61,6 +61,7 @@ export async function showTable(sql: SqlClient, model: BundleModel, name: string
     columns.push(String(row['column_name']));
   }
   if (columns.length === 0) throw notYet(model, name);
-  const shown = columns.filter((c) => !isInternal(c)).map(quoteIdent).join(', ');
-  return previewRows(sql, `SELECT ${shown} FROM ${[model.catalog, schema, table].map(quoteIdent).join('.')} LIMIT ${limit}`, title, full, sink);
+  const shown = columns.filter((c) => !isInternal(c));
+  const statement = `SELECT ${shown.map(quoteIdent).join(', ')} FROM ${[model.catalog, schema, table].map(quoteIdent).join('.')} LIMIT ${limit}`;
+  return previewRows(sql, statement, title, full, sink, shown);
 }

@@ -1,9 +1,9 @@
 // Running a bundle's simulator: its landing volume for the target, its options from the command line (typed and
 // range-checked as it declares them), and the context it writes through.
 import { parseArgs } from 'node:util';
-import { UserError } from '../errors/index.ts';
+import { RemoteApiError, UserError } from '../errors/index.ts';
 import type { Extensions } from '../extensions/registry.ts';
-import type { SimulatorOption, SimulatorOptionValue } from '../extensions/types.ts';
+import type { SimulatorContext, SimulatorOption, SimulatorOptionValue } from '../extensions/types.ts';
 import type { BundleModel } from '../model/types.ts';
 import { variableValue } from '../model/resolve.ts';
 
@@ -62,4 +62,25 @@ function checkValue(name: string, option: SimulatorOption, text: string): Simula
     throw new UserError(`--${name} must be ${option.type === 'integer' ? 'a whole number' : 'a number'}${range}, got "${text}".`);
   }
   return n;
+}
+
+/** Runs the bundle's simulator; an error it throws is the bundle's, reported as such (never as a dbx-ts bug). */
+export async function runSimulator(simulator: BundleSimulator, ctx: SimulatorContext): Promise<string | void> {
+  try {
+    return await simulator.props.run(ctx);
+  } catch (error) {
+    if (error instanceof UserError || error instanceof RemoteApiError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    const where = error instanceof Error ? stackLine(error) : undefined;
+    throw new UserError(`The bundle's simulator "${simulator.key}" failed: ${message.split('\n')[0]}`, where ? `at ${where}` : undefined);
+  }
+}
+
+/** The first stack frame outside dbx-ts: where in the bundle's code it failed. */
+function stackLine(error: Error): string | undefined {
+  return error.stack
+    ?.split('\n')
+    .slice(1)
+    .map((l) => l.trim().replace(/^at\s+/, ''))
+    .find((l) => !l.includes('/node_modules/') && !l.includes('node:') && !/\/src\/(run|cli|local)\//.test(l));
 }

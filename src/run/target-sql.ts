@@ -43,6 +43,7 @@ export async function openTargetSql(opts: TargetSqlOptions): Promise<SqlClient> 
     });
     return {
       query: (text, params) => sql.query(text, params),
+      queryColumns: (text, params) => sql.queryColumns(text, params),
       close: async () => {
         try {
           await sql.close();

@@ -1,5 +1,6 @@
 // Table definitions across the bundle's pipelines and notebooks: valid and unique names, sources that exist,
 // the fields each kind needs, and dedupe/columns that agree.
+import { declaredSchemaText, parseFileSchema } from '../model/file-schema.ts';
 import type { BundleModel, TableModel } from '../model/types.ts';
 import type { Reporter } from './locate.ts';
 import { identifierProblem, isInterpolated, tableNameProblem } from './names.ts';
@@ -58,6 +59,11 @@ function checkShape({ table, path }: PlacedTable, defined: Set<string>, out: Rep
   }
   if (table.kind !== 'streaming_table' && !table.query) {
     out.report('error', `${path}.query`, `${table.kind === 'view' ? 'View' : 'Materialized view'} "${table.name}" has no query.`, loc);
+  }
+  const schemaText = table.source?.type === 'files' ? declaredSchemaText(table.source.options) : undefined;
+  const schema = schemaText !== undefined ? parseFileSchema(schemaText) : undefined;
+  if (schema && 'problem' in schema) {
+    out.report('error', `${path}.source.options.schema`, `The schema of the files source of table "${table.name}" ${schema.problem}.`, loc);
   }
   if (table.source?.type === 'table' && !defined.has(table.source.table.toLowerCase())) {
     out.report('error', `${path}.source.table`, `Table "${table.name}" reads from "${table.source.table}", which no pipeline or notebook of the bundle defines.`, loc);

@@ -7,11 +7,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir, type CliResult } from '../build/helpers.ts';
 
 /** A copy of the fixture project whose bundle imports this checkout's dbx-ts. */
-export async function readingsProject(): Promise<{ dir: string; env: Record<string, string>; landing: string }> {
+export async function readingsProject(edit: (bundle: string) => string = (b) => b): Promise<{ dir: string; env: Record<string, string>; landing: string }> {
   const dir = await tempDir('readings');
   await cp(join(REPO_ROOT, 'tests/fixtures/readings'), dir, { recursive: true });
   const bundle = join(dir, 'bundle.ts');
-  await writeFile(bundle, (await readFile(bundle, 'utf8')).replace("'../../../src/index.ts'", JSON.stringify(join(REPO_ROOT, 'src/index.ts'))));
+  await writeFile(bundle, edit((await readFile(bundle, 'utf8')).replace("'../../../src/index.ts'", JSON.stringify(join(REPO_ROOT, 'src/index.ts')))));
   const local = join(dir, '.dbx-ts', 'local');
   return { dir, env: { DBX_TS_LOCAL_DIR: local }, landing: join(local, 'volumes', 'readings_dev', 'landing', 'files', 'readings') };
 }
@@ -63,6 +63,23 @@ describe('a bundle of one\'s own on the local target', () => {
     neverSales(table, quality, runs, view, summary, simulate);
   });
 
+  it('runs with an empty landing zone: empty streaming tables that the gold notebook reads, and says where files go', async () => {
+    const run = await cli('run', 'readings-job');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`No files yet for readings_dev.bronze.readings_raw: put json files in ${landing} (the local folder of /Volumes/readings_dev/landing/files/readings)`);
+    expect(run.stdout).toMatch(/readings_dev\.silver\.readings: read 0, inserted 0/);
+    expect(run.stdout).toMatch(/readings_dev\.gold\.sensor_daily: read 0, inserted 0/);
+    const silver = await cli('show', 'silver.readings');
+    expect(silver.code).toBe(0);
+    expect(silver.stdout).toMatch(/^sensor_id\s+reading\s+read_at\s*$/m);
+    const gold = await cli('query', 'SELECT count(*) AS n FROM readings_dev.gold.sensor_daily', '--format', 'csv');
+    expect(gold.stdout.replaceAll('\r\n', '\n')).toBe('n\n0\n');
+    const quality = await cli('show', 'quality');
+    expect(quality.code).toBe(0);
+    neverSales(run, silver, gold, quality);
+  });
+
   it('runs the two tasks on landed JSON; show <table>, show quality, query and runs read the results', async () => {
     await land(landing, 'part-1.json', READINGS);
     const run = await cli('run', 'readings-job');
@@ -104,5 +121,19 @@ describe('a bundle of one\'s own on the local target', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--param nope: job "readings-job" has no such parameter.');
     expect(unknown.stderr).toContain('Its parameters: min_reading.');
+  });
+});
+
+describe('a files source without a declared schema and without files', () => {
+  it('fails the pipeline task as Auto Loader does, naming the landing folder, and the notebook task is skipped', async () => {
+    const { dir, env, landing } = await readingsProject((b) => b.replace("options: { schema: 'sensor_id STRING, reading DOUBLE, read_at STRING' },", ''));
+    const run = await runCli(['run', 'readings-job'], { cwd: dir, env });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`task ingest: TERMINATED FAILED`);
+    expect(run.stdout).toContain(`readings_dev.bronze.readings_raw cannot be created: no file has arrived in /Volumes/readings_dev/landing/files/readings (locally ${landing})`);
+    expect(run.stdout).toContain('skipped because of it: daily');
+    await land(landing, 'part-1.json', READINGS);
+    const again = await runCli(['run', 'readings-job'], { cwd: dir, env });
+    expect(again.code).toBe(0);
   });
 });

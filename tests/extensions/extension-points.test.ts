@@ -5,7 +5,10 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Bundle, Notebook, ResultView, Simulator } from '../../src/index.ts';
+import { UserError } from '../../src/errors/index.ts';
+import type { SimulatorContext } from '../../src/extensions/types.ts';
 import { resolve } from '../../src/model/resolve.ts';
+import { runSimulator } from '../../src/run/simulator.ts';
 import { REPO_ROOT, runCli, tempDir } from '../build/helpers.ts';
 
 const BUNDLE = `import { mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -169,5 +172,23 @@ describe('extension points in resolve', () => {
       'Result view "quality": the name is taken by `dbx-ts show quality`; choose another.',
     ]);
     expect(diagnostics.every((d) => d.location?.file.endsWith('extension-points.test.ts'))).toBe(true);
+  });
+});
+
+describe('a simulator that throws', () => {
+  it("is reported as the bundle's failure, naming it and where it threw, not as a dbx-ts bug", async () => {
+    const app = new Bundle({ name: 'x', targets: { local: { local: true } } });
+    new Simulator(app, 'broken', {
+      description: 'throws',
+      landing: '/Volumes/c/s/v',
+      run: async () => {
+        throw new TypeError('cannot read rows of undefined');
+      },
+    });
+    const simulator = resolve(app).extensions.simulator!;
+    const error = await runSimulator(simulator, {} as SimulatorContext).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe('The bundle\'s simulator "broken" failed: cannot read rows of undefined');
+    expect((error as UserError).hint).toMatch(/extension-points\.test\.ts:\d+/);
   });
 });

@@ -131,11 +131,33 @@ describe('Auto Loader on the local engine', () => {
     ]);
   });
 
-  it('runs with an empty landing folder (nothing to read yet) and picks the data up once it lands', async () => {
-    const sink = recordingSink();
-    const empty = await runTables(ws.db, tables(), ws.options({ sink }));
-    expect(empty.tables.map((t) => t.rows_read)).toEqual([0, 0]);
-    expect(sink.events.some((e) => e.level === 'warn' && e.message.includes('has no data yet'))).toBe(true);
+  it('with a declared file schema, an empty landing folder gives empty tables that downstream tables read, then picks the data up once it lands', async () => {
+    const declared = [{ ...bronze('bronze.events_raw', 'events'), source: { type: 'files' as const, path: '/Volumes/${catalog}/landing/raw/events', format: 'parquet' as const, options: { schema: 'event_id STRING, amount INT, ts STRING' } } }, silverEvents()];
+    const gold: TableModel = { name: 'gold.totals', layer: 'gold', kind: 'materialized_view', query: 'SELECT count(*) AS n, coalesce(sum(amount), 0) AS amount FROM ${catalog}.silver.events', expectations: [] };
+    const empty = await runTables(ws.db, [...declared, gold], ws.options());
+    expect(empty.tables.map((t) => t.rows_read)).toEqual([0, 0, 1]);
+    const columns = await ws.rows("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = 'events_raw' ORDER BY ordinal_position");
+    expect(columns.map((c) => `${String(c.column_name)} ${String(c.data_type)}`)).toEqual([
+      'event_id VARCHAR',
+      'amount INTEGER',
+      'ts VARCHAR',
+      '_rescued_data VARCHAR',
+      '_source_file VARCHAR',
+      '_ingested_at TIMESTAMP',
+      '_commit_version BIGINT',
+    ]);
+    expect(await ws.one('SELECT n, amount FROM gold.totals')).toEqual({ n: 0, amount: 0 });
+    await writeParquet(join(dir(), 'f1.parquet'), events(0, 5));
+    const later = await runTables(ws.db, [...declared, gold], ws.options());
+    expect(later.tables.map((t) => t.rows_inserted)).toEqual([5, 5, 1]);
+    expect((await ws.one('SELECT n FROM gold.totals')).n).toBe(5);
+  });
+
+  it('without files or a declared schema, the update fails as Auto Loader does, naming the landing folder', async () => {
+    const error = await runTables(ws.db, tables(), ws.options()).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toContain(`${CATALOG}.bronze.events_raw cannot be created: no file has arrived in /Volumes/${CATALOG}/landing/raw/events (locally ${dir()})`);
+    expect(error?.message).toContain('CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE');
+    expect(error?.message).toContain("options: { schema: 'id STRING, amount DOUBLE' }");
     await writeParquet(join(dir(), 'f1.parquet'), events(0, 5));
     const later = await runTables(ws.db, tables(), ws.options());
     expect(later.tables.map((t) => t.rows_inserted)).toEqual([5, 5]);

@@ -57,8 +57,10 @@ export async function workspace(): Promise<Workspace> {
 const drop = (name: string, condition: string): ExpectationModel => ({ name, condition, action: 'drop' });
 const warn = (name: string, condition: string): ExpectationModel => ({ name, condition, action: 'warn' });
 
-export function bronze(name: string, dir: string): TableModel {
-  return { name, layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: `${VOLUME}/${dir}`, format: 'parquet' }, expectations: [] };
+/** A bronze table over a landing folder; `schema` declares the files' schema (Spark DDL), else it is inferred. */
+export function bronze(name: string, dir: string, schema?: string): TableModel {
+  const options = schema !== undefined ? { options: { schema } } : {};
+  return { name, layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: `${VOLUME}/${dir}`, format: 'parquet', ...options }, expectations: [] };
 }
 
 /** Silver sales over a bronze table: typed, validated, deduplicated by transaction id. */

@@ -1,7 +1,7 @@
 // Streaming end to end: the simulator drops a batch every few hundred milliseconds while the engine runs in
 // continuous mode; every batch is ingested once and the silver counts add up across all the updates.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { simulate } from '../../bundles/sales-lakehouse/simulator/index.ts';
+import { SALES_COLUMNS, simulate } from '../../bundles/sales-lakehouse/simulator/index.ts';
 import { runContinuous } from '../../src/local/engine/index.ts';
 import type { UpdateResult } from '../../src/local/engine/index.ts';
 import { bronze, CATALOG, silverSales, workspace } from './engine-helpers.ts';
@@ -15,7 +15,9 @@ describe('continuous mode with a streaming simulator', () => {
   afterEach(() => ws.cleanup());
 
   it('ingests each streamed batch once, within seconds, and accounts for every row', async () => {
-    const tables = [bronze('bronze.sales_stream_raw', 'sales_stream'), silverSales('silver.sales_stream', 'bronze.sales_stream_raw', { knownProductRule: false })];
+    // The stream starts before any file lands: the files' schema is declared, as a continuous pipeline needs.
+    const schema = SALES_COLUMNS.map((c) => `${c.name} ${c.type === 'VARCHAR' ? 'STRING' : c.type === 'INTEGER' ? 'INT' : c.type}`).join(', ');
+    const tables = [bronze('bronze.sales_stream_raw', 'sales_stream', schema), silverSales('silver.sales_stream', 'bronze.sales_stream_raw', { knownProductRule: false })];
     const controller = new AbortController();
     const updates: UpdateResult[] = [];
     const engine = runContinuous(ws.db, tables, { ...ws.options(), signal: controller.signal, pollIntervalMs: 100, onUpdate: (u) => updates.push(u) });

@@ -125,6 +125,30 @@ sys.stdout.write(json.dumps(SQL))
     ]);
   });
 
+  it('gives Auto Loader a declared file schema with .schema() (no inference), other options with .option()', () => {
+    const out = runPython(
+      HARNESS(`
+class Reader:
+    def __init__(self): self.calls = []
+    def format(self, f): self.calls.append(["format", f]); return self
+    def option(self, k, v): self.calls.append(["option", k, v]); return self
+    def schema(self, s): self.calls.append(["schema", s]); return self
+    def load(self, p): self.calls.append(["load", p]); return self
+spark.readStream = Reader()
+r = read_source({"source": {"type": "files", "format": "json", "path": "/Volumes/\${catalog}/landing/x", "options": {"schema": "a INT, b STRING", "header": "true"}}, "checkpoint": "/cp"})
+sys.stdout.write(json.dumps(r.calls))
+`),
+    );
+    expect(JSON.parse(out)).toEqual([
+      ['format', 'cloudFiles'],
+      ['option', 'cloudFiles.format', 'json'],
+      ['option', 'cloudFiles.schemaLocation', '/cp/_schema'],
+      ['schema', 'a INT, b STRING'],
+      ['option', 'header', 'true'],
+      ['load', '/Volumes/cat_1/landing/x'],
+    ]);
+  });
+
   it('picks ZORDER columns: dates and times first, then ids other than the first column', () => {
     const out = runPython(
       HARNESS(`

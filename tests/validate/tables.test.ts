@@ -103,3 +103,21 @@ describe('table definitions', () => {
     expect(dedupe.every((d) => d.location?.line === line('shapes'))).toBe(true);
   });
 });
+
+describe('the declared schema of a files source', () => {
+  it('is checked: a bad column or an unmapped type is an error at the table, a good schema passes', () => {
+    const app = testBundle();
+    const pipeline = new Pipeline(app, 'ingest', { serverless: true });
+    const source = (schema: string): TableDefinition['source'] => ({ type: 'files', path: '/Volumes/c/s/v/x', format: 'json', options: { schema } });
+    pipeline.table({ name: 'bronze.ok', layer: 'bronze', kind: 'streaming_table', source: source('id STRING, amount DECIMAL(10, 2), `odd name` TIMESTAMP') });
+    pipeline.table({ name: 'bronze.bad', layer: 'bronze', kind: 'streaming_table', source: source('id STRING, amount') }); // @mark bad-schema
+    pipeline.table({ name: 'bronze.map', layer: 'bronze', kind: 'streaming_table', source: source('id MAP') });
+    const diagnostics = validateModel(resolve(app).model, opts);
+    const bad = only(diagnostics, 'bronze.bad');
+    expect(bad.message).toBe('The schema of the files source of table "bronze.bad" has a column "amount" that is not `name TYPE`.');
+    expect(bad.path).toBe('resources.pipelines.ingest.tables[1].source.options.schema');
+    expect(bad.location?.line).toBe(line('bad-schema'));
+    expect(only(diagnostics, 'bronze.map').message).toContain('gives column "id" the type MAP, which dbx-ts does not map');
+    expect(matching(diagnostics, 'bronze.ok')).toEqual([]);
+  });
+});

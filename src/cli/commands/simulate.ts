@@ -10,7 +10,7 @@ import type { EventSink } from '../../events/types.ts';
 import type { SimulatorContext } from '../../extensions/types.ts';
 import { resolve } from '../../model/resolve.ts';
 import type { BundleModel } from '../../model/types.ts';
-import { parseSimulatorArgs, simulatorVolume, withDefaults, type BundleSimulator } from '../../run/simulator.ts';
+import { parseSimulatorArgs, runSimulator, simulatorVolume, withDefaults, type BundleSimulator } from '../../run/simulator.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
 
@@ -33,7 +33,7 @@ async function simulateLocally(simulator: BundleSimulator, model: BundleModel, r
   const { localPaths } = await import('../../local/paths.ts');
   const { volumeToLocalPath } = await import('../../local/engine/volumes.ts');
   const dir = volumeToLocalPath(base.volume, localPaths(root, ctx.env).volumes);
-  return simulator.props.run({ ...base, dir, fileWritten: async () => {} });
+  return runSimulator(simulator, { ...base, dir, fileWritten: async () => {} });
 }
 
 /** A workspace target: simulate into a scratch folder; each file is uploaded when announced, other data files at the end. */
@@ -54,7 +54,7 @@ async function simulateToWorkspace(simulator: BundleSimulator, model: BundleMode
     return uploads;
   };
   try {
-    const done = await simulator.props.run({ ...base, dir: scratch, fileWritten: (rel) => upload(rel.split(sep).join('/')) });
+    const done = await runSimulator(simulator, { ...base, dir: scratch, fileWritten: (rel) => upload(rel.split(sep).join('/')) });
     for (const rel of await dataFilesUnder(scratch)) void upload(rel);
     await uploads;
     return done;

@@ -2,8 +2,9 @@
 // streaming table (by commit version), or a full query for materialized views and views.
 
 import { UserError } from '../../errors/index.ts';
+import { declaredSchemaText, parseFileSchema } from '../../model/file-schema.ts';
 import type { TableModel } from '../../model/types.ts';
-import { quoteLiteral } from '../../sql/quote.ts';
+import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
 import type { BadFile, FileFormat, FileSettling, NewFile, SchemaColumn } from './autoloader.ts';
 import {
   AUTOLOADER_COLUMNS,
@@ -114,15 +115,23 @@ async function filesSource(
   const good = probed.good.filter((g) => !unreadable.has(g.file.localPath));
   const bad = [...probed.bad, ...probed.good.flatMap((g) => unreadable.get(g.file.localPath) ?? [])];
 
-  const found = await consumerSchema(ex, ctx.catalog, consumer, good[0]?.file, source.format, options);
+  // A declared schema is used as it is (nothing inferred, as Auto Loader with a schema); else the consumer's.
+  const declared = declaredSchema(source.options, target);
+  const found = declared ? { columns: declared } : await consumerSchema(ex, ctx.catalog, consumer, good[0]?.file, source.format, options);
   const schema = found?.columns;
   const commit = async (e: Executor) => {
-    if (found?.inferred) await saveConsumerSchema(e, ctx.catalog, consumer, found.columns, found.inferred);
+    if (found && 'inferred' in found && found.inferred) await saveConsumerSchema(e, ctx.catalog, consumer, found.columns, found.inferred);
     await checkpointFiles(e, ctx.catalog, consumer, ctx.updateId, good, bad);
     if (ctx.origin) await logFileEvents(e, ctx.catalog, ctx.origin, retried, unsettled);
   };
   const files = { taken: good.length, bad, ...(retried.length ? { retried: retried.length } : {}), ...(unsettled.length ? { deferred: unsettled.length } : {}) };
   const columns = [...(schema ?? []), ...autoloaderColumns()];
+  if (!schema && good.length === 0 && bad.length === 0 && unsettled.length === 0) throw emptyFolderWithoutSchema(target, location.volumeDir, location.localDir);
+  if (good.length === 0 && schema) {
+    // No new file, but a known schema: an empty input, so the table exists (empty) for its readers.
+    const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
+    return { sql: `SELECT ${empty} WHERE false`, columns, carry: AUTOLOADER_COLUMNS, expectedRows: 0, files, commit };
+  }
   if (good.length === 0 || !schema) return { columns, carry: AUTOLOADER_COLUMNS, expectedRows: 0, files, commit };
   const taken = good.map((g) => g.file);
   const sql = await ingestSelect(ex, taken, source.format, options, schema, location, ctx.updateTs);
@@ -151,6 +160,24 @@ async function logFileEvents(ex: Executor, catalog: string, origin: FlowOrigin, 
   for (const f of unsettled) {
     await writeFileEvent(ex, catalog, origin, 'deferred', `File ${f.volumePath} is still being written; left for a later update.`, { path: f.volumePath, size: f.size });
   }
+}
+
+function declaredSchema(options: Record<string, string> | undefined, target: TableRef): SchemaColumn[] | undefined {
+  const text = declaredSchemaText(options);
+  if (text === undefined) return undefined;
+  const parsed = parseFileSchema(text);
+  if ('problem' in parsed) throw new UserError(`${displayName(target)}: the schema option of its files source ${parsed.problem}.`);
+  return parsed.columns.map((c) => ({ name: c.name, type: c.duckdb }));
+}
+
+/** What Auto Loader says (CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE) when it has neither files nor a schema. */
+function emptyFolderWithoutSchema(target: TableRef, volumeDir: string, localDir: string): UserError {
+  return new UserError(
+    `${displayName(target)} cannot be created: no file has arrived in ${volumeDir} (locally ${localDir}) and its files source declares no schema, ` +
+      'so there is none to infer (as on Databricks, where Auto Loader fails with CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE). ' +
+      "Put files there, or declare the files' schema on the source, e.g. options: { schema: 'id STRING, amount DOUBLE' }, " +
+      'and an empty folder gives an empty table.',
+  );
 }
 
 function autoloaderColumns(): SchemaColumn[] {

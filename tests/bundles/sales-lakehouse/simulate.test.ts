@@ -125,9 +125,11 @@ describe('simulate', () => {
     const sink = recordingSink();
     const dir = join(root, 'stream');
     const started = Date.now();
-    const run = simulate(dir, { rows: 100, files: 1, stream: { intervalSec: 0.2, batches: 100, rowsPerBatch: 10 } }, { signal: controller.signal, sink });
-    setTimeout(() => controller.abort(), 700);
-    const result = await run;
+    // Stop while it waits for the third batch: after two were written, whatever the machine's speed.
+    const onFile = (path: string) => {
+      if (path.startsWith('sales_stream/') && path.endsWith('00001.parquet')) setTimeout(() => controller.abort(), 50);
+    };
+    const result = await simulate(dir, { rows: 100, files: 1, stream: { intervalSec: 0.2, batches: 100, rowsPerBatch: 10 } }, { signal: controller.signal, sink, onFile });
     expect(Date.now() - started).toBeLessThan(3000);
     const written = readdirSync(join(dir, 'sales_stream')).filter((f) => f.endsWith('.parquet'));
     expect(result.stream_batches_written).toBe(written.length);

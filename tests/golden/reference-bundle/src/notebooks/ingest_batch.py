@@ -120,7 +120,8 @@ def read_source(spec):
         .option("cloudFiles.schemaLocation", q(spec["checkpoint"]) + "/_schema")
     )
     for key, value in source["options"].items():
-        reader = reader.option(key, value)
+        # A declared file schema means no inference: an empty folder still gives an (empty) table.
+        reader = reader.schema(value) if key.lower() == "schema" else reader.option(key, value)
     return reader.load(q(source["path"]))
 
 
@@ -231,6 +232,7 @@ run_table({
         "options": {
             "rescuedDataColumn": "_rescued_data",
             "cloudFiles.schemaEvolutionMode": "rescue",
+            "schema": "product_id STRING, product_name STRING, category STRING, unit_cost DOUBLE",
         },
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/products_raw",
@@ -254,6 +256,7 @@ run_table({
         "options": {
             "rescuedDataColumn": "_rescued_data",
             "cloudFiles.schemaEvolutionMode": "rescue",
+            "schema": "store_id STRING, store_name STRING, city STRING, region STRING",
         },
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/stores_raw",
@@ -277,6 +280,7 @@ run_table({
         "options": {
             "rescuedDataColumn": "_rescued_data",
             "cloudFiles.schemaEvolutionMode": "rescue",
+            "schema": "promotion_id STRING, promo_name STRING, discount_pct DOUBLE, start_date DATE, end_date DATE",
         },
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/promotions_raw",
@@ -300,6 +304,7 @@ run_table({
         "options": {
             "rescuedDataColumn": "_rescued_data",
             "cloudFiles.schemaEvolutionMode": "rescue",
+            "schema": "transaction_id STRING, product_id STRING, store_id STRING, promotion_id STRING, quantity INT, unit_price DOUBLE, transaction_ts STRING, customer_id STRING, channel STRING",
         },
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/sales_batch_raw",

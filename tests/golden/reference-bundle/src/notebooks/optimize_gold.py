@@ -117,7 +117,8 @@ def read_source(spec):
         .option("cloudFiles.schemaLocation", q(spec["checkpoint"]) + "/_schema")
     )
     for key, value in source["options"].items():
-        reader = reader.option(key, value)
+        # A declared file schema means no inference: an empty folder still gives an (empty) table.
+        reader = reader.schema(value) if key.lower() == "schema" else reader.option(key, value)
     return reader.load(q(source["path"]))
 
 

@@ -16,7 +16,8 @@ FROM (
     '/Volumes/${catalog}/landing/raw/sales_stream',
     `format` => 'parquet',
     `rescuedDataColumn` => '_rescued_data',
-    `schemaEvolutionMode` => 'rescue'
+    `schemaEvolutionMode` => 'rescue',
+    `schema` => 'transaction_id STRING, product_id STRING, store_id STRING, promotion_id STRING, quantity INT, unit_price DOUBLE, transaction_ts STRING, customer_id STRING, channel STRING'
   )
 );
 
