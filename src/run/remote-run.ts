@@ -10,6 +10,7 @@ import { systemClock, type WatchClock } from './clock.ts';
 import { deployedIds, requireDeployedJob, type DeployedIdLookup } from './deployed-ids.ts';
 import { emitFailures, explainFailures, type TaskFailure } from './failures.ts';
 import { readRecentRuns, type RecentRuns, type TaskHistory } from './history.ts';
+import { notebookQualityEvent, qualityNotebookTasks, readNotebookQuality } from './notebook-quality.ts';
 import { expectationActions, readUpdateQuality } from './pipeline-quality.ts';
 import { stagedBackoff } from './closing.ts';
 import { predictiveSchedule, withBaselineBudget, type PollSchedule } from './schedule.ts';
@@ -109,6 +110,7 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
   const followed = await followRun({
     client,
     model,
+    jobKey,
     runId,
     sink,
     clock,
@@ -138,6 +140,8 @@ export interface FollowOptions {
   url?: string;
   /** A repair just requested: the run is not over until runs/get lists this repair. */
   awaitRepair?: string;
+  /** The job's key in the bundle, when known: which notebook tasks report table quality. */
+  jobKey?: string;
 }
 
 /**
@@ -167,7 +171,7 @@ export async function followRun(opts: FollowOptions): Promise<Omit<RemoteRunResu
     data: { run_id: runId, result, ...(snapshot.start && snapshot.end ? { duration_ms: snapshot.end - snapshot.start } : {}) },
   });
 
-  await reportQuality(client, opts.model, snapshot, watch.updates, sink);
+  await reportQuality(client, opts.model, snapshot, watch.updates, sink, opts.jobKey);
   const failures = await explainFailures(client, snapshot);
   const outcome = watch.cancelledBy === 'timeout' ? 'timedout' : watch.cancelledBy === 'signal' ? 'cancelled' : outcomeOf(snapshot.state);
   emitFailures(failures, sink, outcome === 'success' ? 'warn' : 'error');
@@ -184,10 +188,25 @@ function runFailure(outcome: Exclude<RunOutcome, 'success'>, runId: string, fail
   return new RunFailedError(`Run ${runId} failed: ${what}${where}`, 'failed', first?.task_key);
 }
 
-/** quality.metrics for each pipeline task that ran, read from its update's event log. */
-async function reportQuality(client: WorkspaceClient, model: BundleModel, snapshot: RunSnapshot, updates: Map<string, string>, sink: EventSink): Promise<void> {
+/** Notebook tasks that report table quality: the job's, or (the job unknown) any job's task of that key. */
+function notebookQualityTasks(model: BundleModel, jobKey: string | undefined): Set<string> {
+  const jobs = jobKey ? [jobKey] : Object.keys(model.resources.jobs);
+  return new Set(jobs.flatMap((key) => [...qualityNotebookTasks(model, key)]));
+}
+
+/**
+ * quality.metrics for each pipeline task that ran, read from its update's event log, and for each notebook task
+ * that builds tables with expectations, read from the notebook's exit value.
+ */
+async function reportQuality(client: WorkspaceClient, model: BundleModel, snapshot: RunSnapshot, updates: Map<string, string>, sink: EventSink, jobKey?: string): Promise<void> {
   const actionOf = expectationActions(model);
+  const notebookTasks = notebookQualityTasks(model, jobKey);
   for (const task of snapshot.tasks) {
+    if (notebookTasks.has(task.key) && task.runId && task.state.result === 'SUCCESS') {
+      const metrics = await readNotebookQuality(client, task.runId);
+      if (metrics) sink(notebookQualityEvent(task.key, task.runId, metrics));
+      continue;
+    }
     const updateId = task.runId ? updates.get(task.runId) : undefined;
     if (!task.pipelineId || !updateId) continue;
     try {

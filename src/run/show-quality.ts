@@ -3,8 +3,9 @@
 import type { EventSink, ExpectationMetric } from '../events/types.ts';
 import type { BundleModel } from '../model/types.ts';
 import type { SqlClient } from '../sql/types.ts';
-import type { WorkspaceClient } from '../workspace/index.ts';
+import { int64ToString, toInt64, type WorkspaceClient } from '../workspace/index.ts';
 import type { DeployedIdLookup } from './deployed-ids.ts';
+import { notebookQualityEvent, qualityNotebookTasks, readNotebookQuality } from './notebook-quality.ts';
 import { expectationActions, readUpdateQuality } from './pipeline-quality.ts';
 
 /** Pipelines, and notebook tasks that build tables with expectations, as the local engine names them in its event log. */
@@ -64,6 +65,41 @@ export async function showRemoteQuality(client: WorkspaceClient, model: BundleMo
       message: `${pipeline.settings.name}: ${metrics.length} expectations, ${failed} failed records (update ${latest.update_id})`,
       data: { run_id: latest.update_id, pipeline: pipeline.settings.name, metrics },
     });
+    all.push(...metrics);
+  }
+  for (const jobKey of Object.keys(model.resources.jobs)) all.push(...(await showRemoteNotebookQuality(client, model, jobKey, deployed, sink)));
+  return all;
+}
+
+/** The quality the job's notebook tasks reported in its latest finished run (their notebooks' exit values). */
+async function showRemoteNotebookQuality(client: WorkspaceClient, model: BundleModel, jobKey: string, deployed: DeployedIdLookup, sink: EventSink): Promise<ExpectationMetric[]> {
+  const tasks = qualityNotebookTasks(model, jobKey);
+  if (tasks.size === 0) return [];
+  const jobId = await deployed('jobs', jobKey);
+  if (!jobId) {
+    sink({ code: 'log', level: 'warn', message: `Job ${jobKey} is not deployed to target ${model.target.name}.`, data: {} });
+    return [];
+  }
+  let latestId: string | undefined;
+  for await (const run of client.jobs.listRuns({ job_id: toInt64(jobId), completed_only: true, limit: 1 })) {
+    if (run.run_id !== undefined) latestId = int64ToString(run.run_id);
+    break;
+  }
+  if (latestId === undefined) {
+    sink({ code: 'log', level: 'info', message: `Job ${jobKey} has no finished runs on target ${model.target.name} yet.`, data: {} });
+    return [];
+  }
+  const run = await client.jobs.getRun({ run_id: toInt64(latestId) });
+  const all: ExpectationMetric[] = [];
+  for (const task of run.tasks ?? []) {
+    if (!task.task_key || !tasks.has(task.task_key) || task.run_id === undefined) continue;
+    const runId = int64ToString(task.run_id);
+    const metrics = await readNotebookQuality(client, runId);
+    if (!metrics) {
+      sink({ code: 'log', level: 'info', message: `${task.task_key}: no quality reported in job run ${latestId}.`, data: {} });
+      continue;
+    }
+    sink(notebookQualityEvent(task.task_key, runId, metrics));
     all.push(...metrics);
   }
   return all;

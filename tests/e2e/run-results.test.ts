@@ -112,8 +112,13 @@ describe('on a workspace target', () => {
     setup.ws.scenario.pipeline('[dev emulator_user] pl_streaming_data_to_silver', {
       flows: [{ name: 'sales_stream', expectations: [{ name: 'positive_quantity', passed_records: 90, failed_records: 10 }] }],
     });
+    // What the generated ingest notebook's table runtime exits with (report_quality()).
+    const metric = { dataset: 'silver.sales_batch', expectation: 'positive_quantity', action: 'drop', passed_records: 95, failed_records: 5, dropped_records: 5 };
+    setup.ws.scenario.taskOutcome('task_ingest_batch_data', { result: 'SUCCESS', notebook_output: JSON.stringify({ dbx_ts: { quality_metrics: [metric] } }) });
     const run = await cli(['run', 'unified-workflow', '-t', 'dev', '--no-show-results', '--json'], env);
     expect(run.code, run.stderr).toBe(0);
+    const quality = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { code: string; data: { pipeline?: string; metrics?: unknown[] } });
+    expect(quality.find((e) => e.code === 'quality.metrics' && e.data.pipeline === 'task_ingest_batch_data')?.data.metrics).toEqual([metric]);
     const started = run.stdout.split('\n').map((l) => (l ? (JSON.parse(l) as { code: string; data: { run_id: string } }) : undefined)).find((e) => e?.code === 'run.started');
     runId = started!.data.run_id;
   }, 120_000);
@@ -132,11 +137,15 @@ describe('on a workspace target', () => {
     expect(get.stdout).toMatch(/^update_dashboard\s+TERMINATED\s+SUCCESS/m);
   });
 
-  it('show quality reads the pipeline\'s latest update from its event log', async () => {
+  it("show quality reads the pipeline's latest update from its event log, and notebook tables from the latest run's notebook output", async () => {
     const { code, stdout } = await cli(['show', 'quality', '-t', 'dev'], env);
     expect(code).toBe(EXIT.ok);
     expect(stdout).toMatch(/pl_streaming_data_to_silver: 1 expectations, 10 failed records \(update [0-9a-f-]+\)/);
     expect(stdout).toMatch(/sales_stream\s+positive_quantity\s+drop\s+90\s+10\s+10/);
+    expect(stdout).toMatch(/task_ingest_batch_data: 1 expectations, 5 failed records \(task run \d+\)/);
+    expect(stdout).toMatch(/silver\.sales_batch\s+positive_quantity\s+drop\s+95\s+5\s+5/);
+    // The other notebook tasks that build tables reported nothing in this emulated run: said, not guessed.
+    expect(stdout).toContain('batch_and_stream_processing: no quality reported in job run');
   });
 
   it('query on a workspace target without https says so, and never prints the token', async () => {
