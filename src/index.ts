@@ -17,6 +17,7 @@ export type { GenericResourceType, ResourceSettings, ResourceType } from './mode
 export { SecretScope, type SecretScopeProps } from './constructs/secret-scope.ts';
 export { Simulator, type SimulatorProps } from './constructs/simulator.ts';
 export type { TableDefinition } from './constructs/table.ts';
+export { TableHandle } from './constructs/table-handle.ts';
 export { Volume, type VolumeProps } from './constructs/volume.ts';
 export { resolve, type Resolved } from './model/resolve.ts';
 export type * from './model/types.ts';

@@ -3,9 +3,13 @@
 import type { SchemaModel } from '../model/types.ts';
 import type { ResourcesSchema } from '../schema/bundle-types.ts';
 import { Catalog } from './catalog.ts';
-import { Construct } from './construct.ts';
+import { Bundle } from './bundle.ts';
+import { callerLocation, Construct, formatLocation } from './construct.ts';
 import { grantsSetting, type Grant } from './grants.ts';
 import type { ModelContext, ModelContributor } from './model-contributor.ts';
+import { varRef } from './refs.ts';
+import { TableHandle } from './table-handle.ts';
+import { UserError } from '../errors/index.ts';
 
 export type SchemaProps = Omit<ResourcesSchema, 'name' | 'catalog_name' | 'grants' | 'lifecycle'> & {
   /** Name in the catalog; defaults to the id. */
@@ -49,6 +53,24 @@ export class Schema extends Construct implements ModelContributor {
     return `${this.name}.${table}`;
   }
 
+  /**
+   * A table of this schema, by value: use it as a table definition's `name`, `source.table` or
+   * `quarantine_table`, and in SQL (`SELECT ... FROM ${orders}` renders `${catalog}.<schema>.<table>`, the
+   * catalog filled in per target). The schema must be in the bundle's catalog, where the tables it builds live.
+   */
+  table(table: string): TableHandle {
+    const bundle = rootBundle(this);
+    const catalogVariable = bundle?.props.catalog_variable ?? 'catalog';
+    const declared = bundle?.props.variables?.[catalogVariable] !== undefined;
+    if (declared && this.catalogName !== varRef(catalogVariable)) {
+      throw new UserError(
+        `Schema "${this.id}" is in catalog ${this.catalogName}, not the bundle's catalog (\${var.${catalogVariable}}), at ${formatLocation(callerLocation())}.`,
+        `The tables a bundle builds live in its catalog; name a table elsewhere with app.externalTable('<catalog>.<schema>.<table>').`,
+      );
+    }
+    return new TableHandle(this.name, table);
+  }
+
   contributeTo(ctx: ModelContext): void {
     const { grants: _grants, name: _name, catalog, ...rest } = this.props;
     const owned = catalog instanceof Catalog ? catalog : undefined;
@@ -71,4 +93,10 @@ export class Schema extends Construct implements ModelContributor {
     if (owned) model.catalog_key = owned.id;
     ctx.add('schemas', this.id, model, this.location);
   }
+}
+
+function rootBundle(construct: Construct): Bundle | undefined {
+  let node: Construct | undefined = construct;
+  while (node?.scope) node = node.scope;
+  return node instanceof Bundle ? node : undefined;
 }

@@ -4,34 +4,19 @@
 // placeholders such as `${catalog}`) are left alone.
 import { UserError } from '../errors/index.ts';
 import type { BundleModel } from '../model/types.ts';
+import { missingVariableHint, variableValues, type VariableSources, type VariableValue } from '../model/variables.ts';
 import { toInt64 } from '../workspace/json.ts';
 
-export type VariableValue = string | number | boolean;
-
-export interface VariableSources {
-  /** `--var name=value` flags. */
-  flags?: Record<string, string>;
-  /** Where BUNDLE_VAR_<name> is read from. */
-  env?: Record<string, string | undefined>;
-}
+export type { VariableSources, VariableValue } from '../model/variables.ts';
 
 /** Every declared variable's value for the model's target; all missing ones are reported together. */
 export function resolveVariables(model: BundleModel, sources: VariableSources = {}): Record<string, VariableValue> {
-  const flags = sources.flags ?? {};
-  const env = sources.env ?? {};
-  const unknown = Object.keys(flags).filter((name) => !(name in model.variables));
-  if (unknown.length > 0) {
+  const { values, missing, unknownFlags } = variableValues(model, sources);
+  if (unknownFlags.length > 0) {
     throw new UserError(
-      `--var names ${unknown.map((n) => `"${n}"`).join(', ')}, which the bundle does not declare`,
+      `--var names ${unknownFlags.map((n) => `"${n}"`).join(', ')}, which the bundle does not declare`,
       `Declared variables: ${Object.keys(model.variables).join(', ') || 'none'}.`,
     );
-  }
-  const values: Record<string, VariableValue> = {};
-  const missing: string[] = [];
-  for (const [name, declared] of Object.entries(model.variables)) {
-    const value = flags[name] ?? env[`BUNDLE_VAR_${name}`] ?? model.target.variables[name] ?? declared.default;
-    if (value === undefined) missing.push(name);
-    else values[name] = value;
   }
   if (missing.length > 0) {
     const lines = missing.map((name) => {
@@ -40,8 +25,7 @@ export function resolveVariables(model: BundleModel, sources: VariableSources = 
     });
     throw new UserError(
       `No value for variable${missing.length === 1 ? '' : 's'} ${missing.map((n) => `"${n}"`).join(', ')} on target ${model.target.name}:\n${lines.join('\n')}`,
-      `Set ${missing.length === 1 ? 'it' : 'each'} with --var ${missing[0]}=<value>, the environment variable BUNDLE_VAR_${missing[0]}, ` +
-        `or targets.${model.target.name}.variables in the bundle definition.`,
+      missingVariableHint(missing, model.target.name),
     );
   }
   return values;

@@ -51,13 +51,28 @@ export function notebookWidgetValues(
  * widgets, as the generated notebook's table runtime does; `${catalog}` is left to the engine.
  */
 export function bindWidgetValues<T>(tables: T, nb: NotebookModel, widgets: Readonly<Record<string, string>>): T {
-  const names = Object.keys(nb.widgets).filter((name) => name !== 'catalog' && widgets[name] !== undefined);
-  if (names.length === 0) return tables;
-  const fill = (value: unknown): unknown => {
-    if (typeof value === 'string') return names.reduce((text, name) => text.replaceAll(`\${${name}}`, widgets[name]!), value);
-    if (Array.isArray(value)) return value.map(fill);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
-    return value;
+  const values = Object.fromEntries(Object.keys(nb.widgets).filter((name) => widgets[name] !== undefined).map((name) => [name, widgets[name]!]));
+  return fillPlaceholders(tables, values);
+}
+
+/**
+ * A pipeline's tables with `${<key>}` filled in from its configuration (`${var.x}` in a value resolved), as a
+ * pipeline substitutes its configuration into its source; `${catalog}` is left to the engine.
+ */
+export function bindConfiguration<T>(tables: T, configuration: unknown, variables: VariableValues): T {
+  const entries = configuration && typeof configuration === 'object' ? Object.entries(configuration as Record<string, unknown>) : [];
+  return fillPlaceholders(tables, Object.fromEntries(entries.map(([key, value]) => [key, resolveReferences(String(value), variables)])));
+}
+
+/** Every `${name}` (other than `${catalog}`) in the strings of `value` replaced by its value. */
+function fillPlaceholders<T>(value: T, values: Readonly<Record<string, string>>): T {
+  const names = Object.keys(values).filter((name) => name !== 'catalog');
+  if (names.length === 0) return value;
+  const fill = (v: unknown): unknown => {
+    if (typeof v === 'string') return names.reduce((text, name) => text.replaceAll(`\${${name}}`, values[name]!), v);
+    if (Array.isArray(v)) return v.map(fill);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]));
+    return v;
   };
-  return fill(tables) as T;
+  return fill(value) as T;
 }

@@ -14,7 +14,7 @@ import type { LocalDatabases } from './databases.ts';
 import { resolveLocation, runTables, type UpdateResult } from './engine/index.ts';
 import type { LocalPaths } from './paths.ts';
 import type { LocalSecrets } from './secrets.ts';
-import { bindWidgetValues, notebookWidgetValues, type VariableValues } from './task-parameters.ts';
+import { bindConfiguration, bindWidgetValues, notebookWidgetValues, type VariableValues } from './task-parameters.ts';
 
 export interface LocalTaskContext {
   model: BundleModel;
@@ -155,7 +155,8 @@ export function localTaskExecutor(ctx: LocalTaskContext) {
       const pipelineKey = referencedKey((task['pipeline_task'] as { pipeline_id: string }).pipeline_id, 'pipelines', key);
       const pipeline = ctx.model.resources.pipelines[pipelineKey];
       if (!pipeline) throw new UserError(`Task "${key}" refers to pipeline "${pipelineKey}", which is not in the bundle.`);
-      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, pipeline.tables));
+      const tables = bindConfiguration(pipeline.tables, pipeline.settings['configuration'], ctx.variables);
+      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables));
     }
     if (task['notebook_task']) return runNotebook(ctx, task, signal);
     if (task['dashboard_task']) {

@@ -7,6 +7,7 @@ import { Notebook } from '../constructs/notebook.ts';
 import { UserError } from '../errors/index.ts';
 import { collectExtension, emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import type { Diagnostic } from '../validate/diagnostic.ts';
+import { finishTables } from './tables.ts';
 import type { BundleModel, SourceLocation, TargetModel } from './types.ts';
 
 export interface Resolved {
@@ -115,6 +116,7 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     }
   }
   model.catalog = String(variableValue(model, bundle.props.catalog_variable ?? 'catalog') ?? '');
+  finishTables(model, bundle.props.catalog_variable ?? 'catalog', bundle.externalTables);
   return { model, diagnostics, extensions };
 }
 

@@ -88,12 +88,14 @@ export interface DedupeModel {
 
 export type TableLayer = 'bronze' | 'silver' | 'gold';
 
+export type TableKind = 'streaming_table' | 'materialized_view' | 'view';
+
 export interface TableModel {
   /** `<schema>.<table>`, e.g. `silver.sales_stream`; the catalog comes from the bundle's `catalog` variable. */
   name: string;
   layer: TableLayer;
   /** Streaming tables append incrementally; materialized views and views recompute from `query`. */
-  kind: 'streaming_table' | 'materialized_view' | 'view';
+  kind: TableKind;
   comment?: string;
   /** Where rows come from; absent for materialized views and views, which use `query`. */
   source?: TableSource;
@@ -105,7 +107,10 @@ export interface TableModel {
   dedupe?: DedupeModel;
   /** Table that receives dropped and uncastable rows with the names of the rules they broke. */
   quarantine_table?: string;
-  /** For materialized views and views: the full SELECT. Table names are written `${catalog}.<schema>.<table>`. */
+  /**
+   * For materialized views and views: the full SELECT. Table names are written `${catalog}.<schema>.<table>`
+   * (a table handle in a template string renders so; `${var.<catalog variable>}` is read the same way).
+   */
   query?: string;
   location?: SourceLocation;
 }
@@ -245,6 +250,11 @@ export interface BundleModel {
     volumes: Record<string, VolumeModel>;
   } & GenericResources;
   notebooks: Record<string, NotebookModel>;
+  /**
+   * Tables the bundle reads but does not build (`app.externalTable(...)`): `schema.table` in the bundle's
+   * catalog, or `catalog.schema.table`.
+   */
+  external_tables?: { name: string; location?: SourceLocation }[];
   /** Config path (e.g. `resources.jobs.unified-workflow.tasks[2]`) → where the user defined it. */
   locations: Record<string, SourceLocation>;
 }

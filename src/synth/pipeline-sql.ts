@@ -5,7 +5,7 @@
 import type { ExpectationModel, PipelineModel, TableModel, TableSource } from '../model/types.ts';
 import { cleansePlan } from './cleanse-code.ts';
 import { splitTableName, sqlCommentText, sqlIdent, sqlStr, sqlStrDatabricks, sqlTableRef } from './escape.ts';
-import { requireQuery, requireSource } from './table-requirements.ts';
+import { requireQuery, requireSource, unknownKind } from './table-requirements.ts';
 
 /** Auto Loader options dbx-ts sets on every file source unless the table overrides them. */
 const DEFAULT_FILE_OPTIONS: Record<string, string> = {
@@ -32,6 +32,8 @@ export function tableSql(t: TableModel): string {
       return [title, createView(t)].join('\n');
     case 'streaming_table':
       return [title, ...streamingTableSql(t)].join('\n\n');
+    default:
+      return unknownKind(t);
   }
 }
 

@@ -6,7 +6,7 @@ import type { TableModel, TableSource } from '../model/types.ts';
 import { UserError } from '../errors/index.ts';
 import { cleansePlan, quarantineColumns, type CleansePlan } from './cleanse-code.ts';
 import { pyValue, singleLine, splitTableName, sqlIdent, sqlStrDatabricks, sqlTableRef, type PyLiteralValue } from './escape.ts';
-import { requireQuery, requireSource } from './table-requirements.ts';
+import { requireQuery, requireSource, unknownKind } from './table-requirements.ts';
 
 /** Auto Loader options set on every file source unless the table overrides them. */
 const DEFAULT_FILE_OPTIONS: Record<string, string> = {
@@ -59,6 +59,8 @@ export function tableSpec(t: TableModel, opts: TableCodeOptions = {}): Spec {
       return materializedSpec(t);
     case 'streaming_table':
       return streamingSpec(t, opts);
+    default:
+      return unknownKind(t);
   }
 }
 

@@ -47,6 +47,18 @@ export function validateResolved(resolved: Resolved, opts: ValidateOptions): Dia
   return sortDiagnostics([...fromResolve, ...fromModel]);
 }
 
+/**
+ * Everything validate checks: validateResolved's findings, and the tables' SQL parsed and bound by DuckDB
+ * against the columns the tables declare or derive (sql-bind.ts). Every command that checks the bundle runs this.
+ */
+export async function validateProject(resolved: Resolved, opts: ValidateOptions): Promise<Diagnostic[]> {
+  const found = validateResolved(resolved, opts);
+  const out = newReporter(resolved.model, opts.repoRoot);
+  const { checkTableSql } = await import('./sql-bind.ts');
+  await checkTableSql(resolved.model, out);
+  return sortDiagnostics([...found, ...out.diagnostics]);
+}
+
 /** What a diagnostic is about, for recognising the same problem reported by resolve and by a check. */
 function subjects(d: Diagnostic): string[] {
   const variable = /^Variable "([^"]+)"/.exec(d.message)?.[1];

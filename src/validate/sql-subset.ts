@@ -28,10 +28,13 @@ export interface SqlFinding {
 }
 
 export interface SqlCheckOptions {
-  /** Names of the bundle's tables (`schema.table`, lower case); `${catalog}.s.t` references to others are reported. */
-  definedTables?: ReadonlySet<string>;
-  /** `${name}` placeholders substituted besides `${catalog}` and `${schema}` (a notebook's widgets, for its tables). */
+  /**
+   * The `${name}` placeholders the runtime substitutes in this text (default: `${catalog}` and `${schema}`, as in
+   * dashboard queries); a pipeline's configuration keys for its tables, a notebook's widgets for its tables.
+   */
   placeholders?: readonly string[];
+  /** Where the placeholders come from and how to add one, for the message about one that is not there. */
+  placeholderHint?: string;
 }
 
 const PORTABLE = new Set([...PORTABLE_FUNCTIONS, ...Object.keys(PORTABLE_SPECIAL_FORMS)]);
@@ -134,32 +137,18 @@ export function checkSql(sql: string, options: SqlCheckOptions = {}): SqlFinding
         if (token.suffix) add(token, token.text, LITERAL_RULES.numberSuffix);
         break;
       case 'placeholder':
-        checkPlaceholder(tokens, i, options, add);
+        checkPlaceholder(tokens[i]!, options, add);
         break;
     }
   });
   return findings.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-function checkPlaceholder(
-  tokens: SqlToken[],
-  i: number,
-  options: SqlCheckOptions,
-  add: (token: SqlToken, construct: string, rule: SqlRule) => void,
-): void {
-  const token = tokens[i]!;
+function checkPlaceholder(token: SqlToken, options: SqlCheckOptions, add: (token: SqlToken, construct: string, rule: SqlRule) => void): void {
   const name = token.text.slice(2, token.text.endsWith('}') ? -1 : undefined).trim();
-  const known = [...SQL_PLACEHOLDERS, ...(options.placeholders ?? [])];
-  if (!known.includes(name)) {
-    add(token, token.text, { severity: 'error', message: `is not substituted in SQL (placeholders: ${known.map((p) => `\${${p}}`).join(', ')})` });
-    return;
-  }
-  // `${catalog}.<schema>.<table>` names a table: it should be one the bundle builds
-  const [dot1, schema, dot2, table] = tokens.slice(i + 1, i + 5);
-  if (name !== 'catalog' || !options.definedTables || !isPunct(dot1, '.') || !isPunct(dot2, '.')) return;
-  if (schema?.kind !== 'word' || table?.kind !== 'word') return;
-  const qualified = `${schema.text}.${table.text}`;
-  if (!options.definedTables.has(qualified.toLowerCase())) {
-    add(token, `\${catalog}.${qualified}`, { severity: 'warning', message: 'is not a table any pipeline or notebook of the bundle defines' });
-  }
+  const known = options.placeholders ?? SQL_PLACEHOLDERS;
+  if (known.includes(name)) return;
+  const list = known.length > 0 ? known.map((p) => `\${${p}}`).join(', ') : 'none';
+  const hint = options.placeholderHint ? `; ${options.placeholderHint}` : '';
+  add(token, token.text, { severity: 'error', message: `is not substituted in this SQL (placeholders: ${list})${hint}` });
 }

@@ -1,9 +1,13 @@
 // Table definitions across the bundle's pipelines and notebooks: valid and unique names, sources that exist,
 // the fields each kind needs, and dedupe/columns that agree.
 import { declaredSchemaText, parseFileSchema } from '../model/file-schema.ts';
-import type { BundleModel, TableModel } from '../model/types.ts';
+import type { BundleModel, TableKind, TableModel } from '../model/types.ts';
 import type { Reporter } from './locate.ts';
 import { identifierProblem, isInterpolated, tableNameProblem } from './names.ts';
+import { closest } from './suggest.ts';
+
+/** The kinds of table the model knows; anything else is an error (never a silent fallback to another kind). */
+export const TABLE_KINDS: readonly TableKind[] = ['streaming_table', 'materialized_view', 'view'];
 
 export interface PlacedTable {
   table: TableModel;
@@ -24,9 +28,23 @@ export function bundleTables(model: BundleModel): PlacedTable[] {
   return placed;
 }
 
-/** Names of every table the bundle builds, lower-cased (Unity Catalog names are case-insensitive). */
+/** Tables declared external (`app.externalTable`), lower-cased as written (`schema.table` or `catalog.schema.table`). */
+export function externalTableNames(model: BundleModel): Set<string> {
+  return new Set((model.external_tables ?? []).map((t) => t.name.toLowerCase()));
+}
+
+/**
+ * Names of every table the bundle builds (quarantine tables included) or declares external, lower-cased
+ * (Unity Catalog names are case-insensitive).
+ */
 export function definedTableNames(model: BundleModel): Set<string> {
-  return new Set(bundleTables(model).map((t) => t.table.name.toLowerCase()));
+  const names = new Set(externalTableNames(model));
+  for (const { table } of bundleTables(model)) {
+    names.add(table.name.toLowerCase());
+    const q = table.quarantine_table;
+    if (q) names.add((q.includes('.') ? q : `${table.name.split('.')[0]}.${q}`).toLowerCase());
+  }
+  return names;
 }
 
 function checkNames({ table, path }: PlacedTable, out: Reporter): void {
@@ -52,6 +70,18 @@ function checkNames({ table, path }: PlacedTable, out: Reporter): void {
   });
 }
 
+function checkKind({ table, path }: PlacedTable, out: Reporter): boolean {
+  if ((TABLE_KINDS as readonly string[]).includes(table.kind)) return true;
+  const suggestion = typeof table.kind === 'string' ? closest(table.kind, TABLE_KINDS) : undefined;
+  out.report(
+    'error',
+    `${path}.kind`,
+    `Table "${table.name}" has kind ${JSON.stringify(table.kind)}, which is not a kind of table${suggestion ? ` (did you mean '${suggestion}'?)` : ''}; kinds: ${TABLE_KINDS.join(', ')}.`,
+    table.location,
+  );
+  return false;
+}
+
 function checkShape({ table, path }: PlacedTable, defined: Set<string>, out: Reporter): void {
   const loc = table.location;
   if (table.kind === 'streaming_table' && !table.source) {
@@ -66,7 +96,7 @@ function checkShape({ table, path }: PlacedTable, defined: Set<string>, out: Rep
     out.report('error', `${path}.source.options.schema`, `The schema of the files source of table "${table.name}" ${schema.problem}.`, loc);
   }
   if (table.source?.type === 'table' && !defined.has(table.source.table.toLowerCase())) {
-    out.report('error', `${path}.source.table`, `Table "${table.name}" reads from "${table.source.table}", which no pipeline or notebook of the bundle defines.`, loc);
+    out.report('error', `${path}.source.table`, `Table "${table.name}" reads from "${table.source.table}", which no pipeline or notebook of the bundle defines and the bundle does not declare external.`, loc);
   }
   if (table.dedupe && table.columns) {
     const columns = new Set(table.columns.map((c) => c.name.toLowerCase()));
@@ -119,7 +149,7 @@ export function checkTables(model: BundleModel, out: Reporter): void {
   const defined = definedTableNames(model);
   for (const placed of tables) {
     checkNames(placed, out);
-    checkShape(placed, defined, out);
+    if (checkKind(placed, out)) checkShape(placed, defined, out);
   }
   checkDuplicates(tables, out);
   checkCatalogAndSchemas(model, out);

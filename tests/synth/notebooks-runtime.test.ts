@@ -149,6 +149,21 @@ sys.stdout.write(json.dumps(r.calls))
     ]);
   });
 
+  it('refuses a table of an unknown kind instead of building it as another kind', () => {
+    const out = runPython(
+      HARNESS(`
+try:
+    run_table({"name": "gold.daily", "kind": "materialised_view", "query": "SELECT 1", "create": "CREATE TABLE x AS SELECT 1"})
+    sys.stdout.write("built")
+except ValueError as e:
+    sys.stdout.write(str(e) + " / " + json.dumps(SQL))
+`),
+    );
+    expect(out.split('\n').at(-1)).toBe(
+      "Table gold.daily has kind 'materialised_view', which is not a kind of table (streaming_table, materialized_view, view) / []",
+    );
+  });
+
   it('picks ZORDER columns: dates and times first, then ids other than the first column', () => {
     const out = runPython(
       HARNESS(`

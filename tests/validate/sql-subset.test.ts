@@ -6,8 +6,8 @@ import { checkSql } from '../../src/validate/sql-subset.ts';
 import { tokenize } from '../../src/validate/sql-tokenize.ts';
 import { FIXTURE_REPO, markedLine, matching, only, testBundle } from './helpers.ts';
 
-const constructs = (sql: string, tables?: string[]) =>
-  checkSql(sql, tables ? { definedTables: new Set(tables) } : {}).map((f) => `${f.severity} ${f.construct} ${f.line}:${f.column}`);
+const constructs = (sql: string, placeholders?: string[]) =>
+  checkSql(sql, placeholders ? { placeholders } : {}).map((f) => `${f.severity} ${f.construct} ${f.line}:${f.column}`);
 
 /** `line:column` (1-based) of the first, or last, occurrence of `needle` in a one-line SQL text. */
 const at = (sql: string, needle: string, which: 'first' | 'last' = 'first'): string =>
@@ -42,7 +42,7 @@ describe('SQL subset check', () => {
     const sql = `WITH s AS (SELECT trim(id) AS id, CAST(round(q * p, 2) AS DECIMAL(18,2)) AS revenue FROM \${catalog}.silver.sales)
       SELECT year(ts) AS y, coalesce(x, 'n/a'), count(*), sum(revenue) OVER (PARTITION BY y ORDER BY ts)
       FROM s WHERE ts <= now() + INTERVAL 1 DAY AND c IN ('a', 'b') AND try_cast(v AS INT) IS NOT NULL -- date_format(x) in a comment`;
-    expect(checkSql(sql, { definedTables: new Set(['silver.sales']) })).toEqual([]);
+    expect(checkSql(sql)).toEqual([]);
   });
 
   it('flags Spark-only and DuckDB-only functions, but not inside strings or comments', () => {
@@ -81,9 +81,10 @@ describe('SQL subset check', () => {
     expect(constructs(sql)).toEqual(["'a\\\\b'", "r'", "e'", '1L'].map((c) => `warning ${c} ${at(sql, c)}`));
   });
 
-  it('reports ${catalog}.<schema>.<table> references to tables the bundle does not build', () => {
-    const sql = 'SELECT * FROM ${catalog}.gold.sales JOIN ${catalog}.gold.stores';
-    expect(constructs(sql, ['gold.sales'])).toEqual([`warning \${catalog}.gold.stores ${at(sql, '${catalog}', 'last')}`]);
+  it('accepts only the placeholders the runtime substitutes in the text', () => {
+    const sql = 'SELECT * FROM ${catalog}.gold.sales WHERE d >= ${start_date} AND x = ${schema}';
+    expect(constructs(sql, ['catalog', 'start_date'])).toEqual([`error \${schema} ${at(sql, '${schema}')}`]);
+    expect(constructs(sql)).toEqual([`error \${start_date} ${at(sql, '${start_date}')}`]);
   });
 
   it('does not mistake CTE column lists, window clauses or qualified calls for functions', () => {

@@ -66,7 +66,7 @@ describe('table definitions', () => {
     pipeline.table({ name: 'bronze.products_raw', layer: 'bronze', kind: 'streaming_table', source: files('again') }); // @mark duplicate
     const diagnostics = validateModel(resolve(app).model, opts);
     const missing = only(diagnostics, 'reads from');
-    expect(missing.message).toBe('Table "silver.stores" reads from "bronze.stores_raw", which no pipeline or notebook of the bundle defines.');
+    expect(missing.message).toBe('Table "silver.stores" reads from "bronze.stores_raw", which no pipeline or notebook of the bundle defines and the bundle does not declare external.');
     expect(missing.path).toBe('resources.pipelines.ingest.tables[1].source.table');
     expect(missing.location?.line).toBe(line('missing-source'));
     const dup = only(diagnostics, 'defined twice');

@@ -1,45 +1,49 @@
 import { relative, resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
+import type { EventSink } from '../../events/types.ts';
 import { stat } from 'node:fs/promises';
-import { DiagnosticsError, UserError } from '../../errors/index.ts';
-import { resolve } from '../../model/resolve.ts';
+import { UserError } from '../../errors/index.ts';
 import { synthBundle } from '../../synth/index.ts';
 import { writeBundleFiles } from '../../synth/write.ts';
-import { errorCount } from '../../validate/diagnostic.ts';
-import { validateResolved } from '../../validate/index.ts';
 import type { CliContext } from '../context.ts';
-import { loadBundle } from '../load-bundle.ts';
-import { reportDiagnostics } from './validate.ts';
+import { loadProject, varOption } from '../project.ts';
 
 export interface BuildOptions {
   target?: string;
   out?: string;
-  bundle?: string;
+  var?: string[];
   json?: boolean;
 }
 
 /** Resolves, validates and writes the bundle; returns the output directory. */
-export async function buildCommand(ctx: CliContext, opts: BuildOptions): Promise<string> {
-  const loaded = await loadBundle(ctx.cwd, opts.bundle);
-  const resolved = resolve(loaded.bundle, opts.target);
-  const { model } = resolved;
-  // Resolve's and validate's findings together, each problem once.
-  const all = validateResolved(resolved, { repoRoot: loaded.root });
+export async function buildCommand(ctx: CliContext, program: Command, opts: BuildOptions): Promise<string> {
   const renderer = ctx.renderer(opts.json);
-  reportDiagnostics(renderer.sink, all, ctx.cwd);
-  if (errorCount(all) > 0) throw new DiagnosticsError(errorCount(all));
+  try {
+    return await build(ctx, program, opts, renderer.sink);
+  } finally {
+    renderer.close();
+  }
+}
+
+async function build(ctx: CliContext, program: Command, opts: BuildOptions, sink: EventSink): Promise<string> {
+  const project = await loadProject(
+    ctx,
+    program,
+    { target: opts.target, vars: opts.var, checks: 'full', missingVariables: 'warning', reportWarnings: true },
+    sink,
+  );
+  const { model, root } = project;
   const outDir = resolvePath(ctx.cwd, opts.out ?? `.dbx-ts/build/${model.target.name}`);
   await checkOutDir(outDir, opts.out);
-  const result = await writeBundleFiles(outDir, synthBundle(model, { repoRoot: loaded.root })).catch((error: unknown) => {
+  const result = await writeBundleFiles(outDir, synthBundle(model, { repoRoot: root })).catch((error: unknown) => {
     throw fileSystemError(error, outDir) ?? error;
   });
-  renderer.sink({
+  sink({
     code: 'artifact.written',
     level: 'info',
     message: `Bundle "${model.bundle.name}" for target ${model.target.name} written to ${relative(ctx.cwd, outDir) || '.'} (${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed)`,
     data: { kind: 'bundle', path: outDir },
   });
-  renderer.close();
   return outDir;
 }
 
@@ -60,13 +64,15 @@ function fileSystemError(error: unknown, outDir: string): UserError | undefined 
 }
 
 export function registerBuild(program: Command, ctx: CliContext): void {
-  program
-    .command('build')
-    .description('Compile the bundle definition into a Databricks Asset Bundle directory')
-    .option('-t, --target <name>', 'target to build for (default: the bundle default)')
+  varOption(
+    program
+      .command('build')
+      .description('Compile the bundle definition into a Databricks Asset Bundle directory')
+      .option('-t, --target <name>', 'target to build for (default: the bundle default)'),
+  )
     .option('--out <dir>', 'output directory (default: .dbx-ts/build/<target>)')
     .option('--json', 'print events as NDJSON')
     .action(async (opts: BuildOptions) => {
-      await buildCommand(ctx, { ...program.opts<{ bundle?: string }>(), ...opts });
+      await buildCommand(ctx, program, opts);
     });
 }

@@ -4,14 +4,9 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { connectTarget } from '../../deploy/connect.ts';
 import { DEFAULT_PARALLELISM, deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../deploy/deploy.ts';
-import { DiagnosticsError, UserError } from '../../errors/index.ts';
-import type { EventSink } from '../../events/types.ts';
-import { resolve } from '../../model/resolve.ts';
-import type { BundleModel } from '../../model/types.ts';
-import { errorCount, validateResolved } from '../../validate/index.ts';
+import { UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
-import { loadBundle } from '../load-bundle.ts';
-import { reportDiagnostics } from './validate.ts';
+import { loadProject, varOption } from '../project.ts';
 
 export interface DeployCommandOptions {
   target?: string;
@@ -22,34 +17,11 @@ export interface DeployCommandOptions {
   json?: boolean;
 }
 
-/** `--var name=value` flags as a map; a flag without `=` is a usage error. */
-export function parseVarFlags(flags: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const flag of flags) {
-    const eq = flag.indexOf('=');
-    if (eq <= 0) throw new UserError(`--var ${flag}: expected name=value`);
-    out[flag.slice(0, eq)] = flag.slice(eq + 1);
-  }
-  return out;
-}
-
 function parseParallelism(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PARALLELISM;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--parallelism ${text}: expected a whole number from 1 to 64`);
   return n;
-}
-
-/** Loads, resolves and validates the bundle for the target; diagnostics go to the sink. */
-async function loadModel(ctx: CliContext, bundleFile: string | undefined, target: string | undefined, sink: EventSink): Promise<{ model: BundleModel; root: string }> {
-  const loaded = await loadBundle(ctx.cwd, bundleFile);
-  const resolved = resolve(loaded.bundle, target);
-  const diagnostics = validateResolved(resolved, { repoRoot: loaded.root });
-  if (errorCount(diagnostics) > 0) {
-    reportDiagnostics(sink, diagnostics, ctx.cwd);
-    throw new DiagnosticsError(errorCount(diagnostics));
-  }
-  return { model: resolved.model, root: loaded.root };
 }
 
 /** A yes/no question on the terminal, or undefined when there is no terminal to ask on. */
@@ -71,8 +43,13 @@ type Engine = typeof deployBundle;
 async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandOptions, engine: Engine): Promise<void> {
   const renderer = ctx.renderer(opts.json);
   try {
-    const { model, root } = await loadModel(ctx, program.opts<{ bundle?: string }>().bundle, opts.target, renderer.sink);
-    const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: root, events: renderer.sink });
+    const { model, root, env, vars } = await loadProject(
+      ctx,
+      program,
+      { target: opts.target, vars: opts.var, checks: 'full', missingVariables: 'error' },
+      renderer.sink,
+    );
+    const connection = await connectTarget(model.target, { env, repoRoot: root, events: renderer.sink });
     try {
       const confirm = terminalConfirm(ctx);
       await engine({
@@ -81,8 +58,8 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
         client: connection.client,
         creator: connection.creator,
         sink: renderer.sink,
-        vars: parseVarFlags(opts.var),
-        env: ctx.env,
+        vars,
+        env,
         parallelism: parseParallelism(opts.parallelism),
         signal: ctx.signal,
         autoApprove: opts.autoApprove === true,
@@ -97,12 +74,8 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
   }
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 function commonOptions(command: Command): Command {
-  return command
-    .option('-t, --target <name>', 'target (default: the bundle default)')
-    .option('--var <name=value>', 'set a bundle variable (repeatable; wins over BUNDLE_VAR_<name>)', collect)
+  return varOption(command.option('-t, --target <name>', 'target (default: the bundle default)'))
     .option('--parallelism <n>', `API calls in flight at once (default ${DEFAULT_PARALLELISM})`)
     .option('--json', 'print events as NDJSON');
 }

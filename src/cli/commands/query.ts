@@ -7,10 +7,12 @@ import { openTargetSql } from '../../run/target-sql.ts';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../../sql/format.ts';
 import type { SqlRow } from '../../sql/types.ts';
 import type { CliContext } from '../context.ts';
+import { varOption } from '../project.ts';
 import { loadTargetModel } from './runs.ts';
 
 interface QueryOptions {
   target?: string;
+  var?: string[];
   format?: string;
   param?: string[];
 }
@@ -34,10 +36,12 @@ async function* userFacing(rows: AsyncIterable<SqlRow>): AsyncGenerator<SqlRow> 
 }
 
 export function registerQuery(program: Command, ctx: CliContext): void {
-  program
-    .command('query <sql>')
-    .description('Run a SQL statement on the target (local DuckDB, or the target\'s SQL warehouse) and print the rows')
-    .option('-t, --target <name>', 'target (default: the bundle default)')
+  varOption(
+    program
+      .command('query <sql>')
+      .description('Run a SQL statement on the target (local DuckDB, or the target\'s SQL warehouse) and print the rows')
+      .option('-t, --target <name>', 'target (default: the bundle default)'),
+  )
     .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default table)`)
     .option('--param <name=value>', 'a value for the :name parameter marker (repeatable)', collect)
     .action(async (sql: string, opts: QueryOptions) => {
@@ -45,8 +49,8 @@ export function registerQuery(program: Command, ctx: CliContext): void {
       const params = parseJobParams(opts.param);
       const renderer = ctx.renderer(false);
       try {
-        const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
-        const client = await openTargetSql({ model, projectRoot: root, env: ctx.env });
+        const { model, root, env } = await loadTargetModel(ctx, program, opts, renderer.sink);
+        const client = await openTargetSql({ model, projectRoot: root, env });
         try {
           for await (const text of formatRows(userFacing(client.query(sql, params)), format)) ctx.stdout.write(text);
         } finally {

@@ -1,16 +1,13 @@
 import type { Command } from 'commander';
 import { parseDuration, parseJobParams } from '../../run/options.ts';
 import { runRemoteJob } from '../../run/remote-run.ts';
-import { resolve } from '../../model/resolve.ts';
-import { errorCount } from '../../validate/diagnostic.ts';
-import { validateResolved } from '../../validate/index.ts';
-import { DiagnosticsError, UserError } from '../../errors/index.ts';
+import { UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
-import { loadBundle } from '../load-bundle.ts';
-import { reportDiagnostics } from './validate.ts';
+import { loadProject, varOption } from '../project.ts';
 
 export interface RunOptions {
   target?: string;
+  var?: string[];
   param?: string[];
   wait?: boolean;
   timeout?: string;
@@ -21,10 +18,12 @@ export interface RunOptions {
 }
 
 export function registerRun(program: Command, ctx: CliContext): void {
-  program
-    .command('run <job-key>')
-    .description('Run a job of the bundle and watch it task by task (on the local target: on DuckDB)')
-    .option('-t, --target <name>', 'target to run on (default: the bundle default, local)')
+  varOption(
+    program
+      .command('run <job-key>')
+      .description('Run a job of the bundle and watch it task by task (on the local target: on DuckDB)')
+      .option('-t, --target <name>', 'target to run on (default: the bundle default, local)'),
+  )
     .option('--param <k=v...>', 'job parameter (repeatable)')
     .option('--no-wait', 'start the run, print its id and URL, and exit')
     .option('--timeout <duration>', 'cancel the run after this long, e.g. 30m')
@@ -33,19 +32,16 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--continuous', 'local target: after the run, keep the pipelines processing new landing files until Ctrl-C')
     .option('--json', 'print events as NDJSON')
     .action(async (jobKey: string, opts: RunOptions) => {
-      const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-      const resolved = resolve(loaded.bundle, opts.target);
-      const { model, extensions } = resolved;
-      // Resolve's and validate's findings together, each problem once.
-      const all = validateResolved(resolved, { repoRoot: loaded.root });
       const renderer = ctx.renderer(opts.json);
       try {
-        if (errorCount(all) > 0) {
-          reportDiagnostics(renderer.sink, all, ctx.cwd);
-          throw new DiagnosticsError(errorCount(all));
-        }
+        const { model, extensions, root, env } = await loadProject(
+          ctx,
+          program,
+          { target: opts.target, vars: opts.var, checks: 'full', missingVariables: 'error' },
+          renderer.sink,
+        );
         const params = parseJobParams(opts.param);
-        const common = { model, projectRoot: loaded.root, jobKey, env: ctx.env, sink: renderer.sink, signal: ctx.signal, params };
+        const common = { model, projectRoot: root, jobKey, env, sink: renderer.sink, signal: ctx.signal, params };
         if (!model.target.local) {
           if (opts.continuous) {
             throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');

@@ -1,32 +1,23 @@
 // dbx-ts runs list|get|cancel|repair: thin commands over src/run/runs.ts; list and get also read local run history.
 import type { Command } from 'commander';
-import { DiagnosticsError, UserError } from '../../errors/index.ts';
+import { UserError } from '../../errors/index.ts';
 import type { EventSink } from '../../events/types.ts';
-import { resolve } from '../../model/resolve.ts';
-import type { BundleModel } from '../../model/types.ts';
 import { deployedIds } from '../../run/deployed-ids.ts';
 import { parseDuration } from '../../run/options.ts';
 import { cancelRuns, listJobRuns, parseRunRef, repairFailedTasks, showRun, type RunsContext } from '../../run/runs.ts';
 import { workspaceClientFor } from '../../run/target-client.ts';
 import { toInt64 } from '../../workspace/index.ts';
-import { errorCount } from '../../validate/diagnostic.ts';
 import type { CliContext } from '../context.ts';
-import { loadBundle } from '../load-bundle.ts';
-import { reportDiagnostics } from './validate.ts';
+import { loadProject, varOption, type Project } from '../project.ts';
 
-/** The bundle resolved for a target; resolution errors are reported and stop the command. */
-export async function loadTargetModel(ctx: CliContext, program: Command, target: string | undefined, sink: EventSink): Promise<{ model: BundleModel; root: string }> {
-  const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-  const { model, diagnostics } = resolve(loaded.bundle, target);
-  if (errorCount(diagnostics) > 0) {
-    reportDiagnostics(sink, diagnostics, ctx.cwd);
-    throw new DiagnosticsError(errorCount(diagnostics));
-  }
-  return { model, root: loaded.root };
+/** The bundle resolved for a target, for commands that read results: resolution errors stop the command. */
+export function loadTargetModel(ctx: CliContext, program: Command, opts: { target?: string; var?: string[] }, sink: EventSink): Promise<Project> {
+  return loadProject(ctx, program, { target: opts.target, vars: opts.var, checks: 'resolve', missingVariables: 'ignore' }, sink);
 }
 
 interface RunsOptions {
   target?: string;
+  var?: string[];
   json?: boolean;
   limit?: string;
   active?: boolean;
@@ -37,15 +28,15 @@ interface RunsOptions {
 async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOptions, body: (runs: RunsContext) => Promise<void>): Promise<void> {
   const renderer = ctx.renderer(opts.json);
   try {
-    const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
+    const { model, root, env } = await loadTargetModel(ctx, program, opts, renderer.sink);
     if (model.target.local) {
       throw new UserError(
         `dbx-ts runs cancel and repair work on workspace targets; "${model.target.name}" is local, where runs finish before the command returns.`,
         'Use dbx-ts runs list|get on the local target, or run the job again.',
       );
     }
-    const client = workspaceClientFor(model, ctx.env, { events: renderer.sink });
-    await body({ client, model, deployed: deployedIds({ client, model, repoRoot: root, env: ctx.env }), sink: renderer.sink });
+    const client = workspaceClientFor(model, env, { events: renderer.sink });
+    await body({ client, model, deployed: deployedIds({ client, model, repoRoot: root, env }), sink: renderer.sink });
   } finally {
     renderer.close();
   }
@@ -55,7 +46,7 @@ async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOpti
 async function localRuns(ctx: CliContext, program: Command, opts: RunsOptions, verb: 'list' | 'get', ref: string): Promise<boolean> {
   const renderer = ctx.renderer(opts.json);
   try {
-    const { model, root } = await loadTargetModel(ctx, program, opts.target, renderer.sink);
+    const { model, root } = await loadTargetModel(ctx, program, opts, renderer.sink);
     if (!model.target.local) return false;
     const { localPaths } = await import('../../local/paths.ts');
     const { findLocalRun, listLocalRuns } = await import('../../local/run-history.ts');
@@ -101,7 +92,7 @@ function parseLimit(text: string | undefined): number {
 
 export function registerRuns(program: Command, ctx: CliContext): void {
   const runs = program.command('runs').description('List, inspect, cancel and repair runs of the bundle\'s jobs on a workspace target');
-  const common = (command: Command) => command.option('-t, --target <name>', 'target (default: the bundle default)').option('--json', 'print events as NDJSON');
+  const common = (command: Command) => varOption(command.option('-t, --target <name>', 'target (default: the bundle default)')).option('--json', 'print events as NDJSON');
 
   common(runs.command('list <job-key|run-id>').description('Recent runs of a job (or of the job a run belongs to), newest first'))
     .option('--limit <n>', 'how many runs (default 20)')

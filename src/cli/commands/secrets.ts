@@ -12,9 +12,7 @@ import { resolve } from '../../model/resolve.ts';
 import type { TargetModel } from '../../model/types.ts';
 import type { CliContext } from '../context.ts';
 import { loadBundle } from '../load-bundle.ts';
-import { parseVarFlags } from './deploy.ts';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { loadProject, varOption } from '../project.ts';
 
 /** ARM_* (as for Databricks' Entra ID auth) when set; else DefaultAzureCredential (AZURE_* variables, managed identity, `az login`). */
 function keyVaultCredential(env: Record<string, string | undefined>): TokenCredential {
@@ -50,23 +48,28 @@ async function checkLocalSecrets(ctx: CliContext, root: string, refs: SecretRefe
 export function registerSecrets(program: Command, ctx: CliContext): void {
   const secrets = program.command('secrets').description('Check and sync the secrets the bundle uses');
 
-  secrets
-    .command('check')
-    .description('Check that every secret the bundle refers to exists in its scope')
-    .option('-t, --target <name>', 'target (default: the bundle default)')
-    .option('--var <name=value>', 'set a bundle variable (repeatable)', collect)
+  varOption(
+    secrets
+      .command('check')
+      .description('Check that every secret the bundle refers to exists in its scope')
+      .option('-t, --target <name>', 'target (default: the bundle default)'),
+  )
     .option('--json', 'print events as NDJSON')
     .action(async (opts: { target?: string; var?: string[]; json?: boolean }) => {
       const renderer = ctx.renderer(opts.json);
       try {
-        const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-        const { model } = resolve(loaded.bundle, opts.target);
-        const refs = secretReferences(model, { flags: parseVarFlags(opts.var), env: ctx.env });
+        const { model, root, env } = await loadProject(
+          ctx,
+          program,
+          { target: opts.target, vars: opts.var, checks: 'resolve', missingVariables: 'ignore' },
+          renderer.sink,
+        );
+        const refs = secretReferences(model, { env });
         if (model.target.local) {
-          await checkLocalSecrets(ctx, loaded.root, refs, renderer.sink);
+          await checkLocalSecrets(ctx, root, refs, renderer.sink);
           return;
         }
-        const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: loaded.root });
+        const connection = await connectTarget(model.target, { env, repoRoot: root });
         try {
           await checkSecrets(connection.client, refs, renderer.sink);
         } finally {

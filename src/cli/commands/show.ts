@@ -3,7 +3,6 @@
 // bundle declares them); a table of the bundle, named as declared (`silver.orders`), shows its first rows.
 import type { Command } from 'commander';
 import { UserError } from '../../errors/index.ts';
-import { resolve } from '../../model/resolve.ts';
 import { deployedIds } from '../../run/deployed-ids.ts';
 import { showResultView } from '../../run/result-views.ts';
 import { showLocalQuality, showRemoteQuality } from '../../run/show-quality.ts';
@@ -11,14 +10,13 @@ import { bundleTableNames, findBundleTable, showTable } from '../../run/show-tab
 import { workspaceClientFor } from '../../run/target-client.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
 import { isMissingTable } from '../../sql/missing.ts';
-import { errorCount } from '../../validate/diagnostic.ts';
-import { DiagnosticsError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
-import { loadBundle } from '../load-bundle.ts';
-import { reportDiagnostics } from './validate.ts';
+import { varOption } from '../project.ts';
+import { loadTargetModel } from './runs.ts';
 
 interface ShowOptions {
   target?: string;
+  var?: string[];
   limit?: string;
   json?: boolean;
 }
@@ -31,23 +29,19 @@ function parseLimit(text: string | undefined): number | undefined {
 }
 
 export function registerShow(program: Command, ctx: CliContext): void {
-  program
-    .command('show <what>')
-    .description("Show data-quality counts (quality), one of the bundle's result views by name, or the first rows of a table of the bundle (schema.table)")
-    .option('-t, --target <name>', 'target (default: the bundle default)')
+  varOption(
+    program
+      .command('show <what>')
+      .description("Show data-quality counts (quality), one of the bundle's result views by name, or the first rows of a table of the bundle (schema.table)")
+      .option('-t, --target <name>', 'target (default: the bundle default)'),
+  )
     .option('--limit <n>', 'rows to show (default 10)')
     .option('--json', 'print events as NDJSON')
     .action(async (what: string, opts: ShowOptions) => {
       const limit = parseLimit(opts.limit);
       const renderer = ctx.renderer(opts.json);
       try {
-        const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-        const { model, diagnostics, extensions } = resolve(loaded.bundle, opts.target);
-        if (errorCount(diagnostics) > 0) {
-          reportDiagnostics(renderer.sink, diagnostics, ctx.cwd);
-          throw new DiagnosticsError(errorCount(diagnostics));
-        }
-        const root = loaded.root;
+        const { model, extensions, root, env } = await loadTargetModel(ctx, program, opts, renderer.sink);
         const view = extensions.resultViews.find((v) => v.name === what);
         const table = what === 'quality' || view ? undefined : findBundleTable(model, what);
         if (what !== 'quality' && !view && !table) {
@@ -59,11 +53,11 @@ export function registerShow(program: Command, ctx: CliContext): void {
           );
         }
         if (what === 'quality' && !model.target.local) {
-          const client = workspaceClientFor(model, ctx.env, { events: renderer.sink });
-          await showRemoteQuality(client, model, deployedIds({ client, model, repoRoot: root, env: ctx.env }), renderer.sink);
+          const client = workspaceClientFor(model, env, { events: renderer.sink });
+          await showRemoteQuality(client, model, deployedIds({ client, model, repoRoot: root, env }), renderer.sink);
           return;
         }
-        const sql = await openTargetSql({ model, projectRoot: root, env: ctx.env });
+        const sql = await openTargetSql({ model, projectRoot: root, env });
         try {
           if (view) await showResultView(view, { sql, model, sink: renderer.sink, trigger: 'show', ...(limit !== undefined ? { limit } : {}) });
           else if (table) await showTable(sql, model, table, limit ?? 10, renderer.sink);

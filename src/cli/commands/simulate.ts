@@ -8,14 +8,14 @@ import type { Command } from 'commander';
 import { UserError } from '../../errors/index.ts';
 import type { EventSink } from '../../events/types.ts';
 import type { SimulatorContext } from '../../extensions/types.ts';
-import { resolve } from '../../model/resolve.ts';
 import type { BundleModel } from '../../model/types.ts';
 import { parseSimulatorArgs, runSimulator, simulatorVolume, withDefaults, type BundleSimulator } from '../../run/simulator.ts';
 import type { CliContext } from '../context.ts';
-import { loadBundle } from '../load-bundle.ts';
+import { loadProject, varOption } from '../project.ts';
 
 interface SimulateFlags {
   target?: string;
+  var?: string[];
   json?: boolean;
 }
 
@@ -65,43 +65,52 @@ async function simulateToWorkspace(simulator: BundleSimulator, model: BundleMode
 }
 
 export function registerSimulate(program: Command, ctx: CliContext): void {
-  program
-    .command('simulate')
-    .description("Run the bundle's data simulator: it writes files into its landing volume (local folder, or uploaded to the workspace)")
-    .option('-t, --target <name>', 'target (default: the bundle default)')
+  varOption(
+    program
+      .command('simulate')
+      .description("Run the bundle's data simulator: it writes files into its landing volume (local folder, or uploaded to the workspace)")
+      .option('-t, --target <name>', 'target (default: the bundle default)'),
+  )
     .option('--json', 'print events as NDJSON')
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption('-h, --help', "help; the simulator's own options are listed when one is misspelled")
     .action(async (flags: SimulateFlags, command: Command) => {
-      const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
-      const { model, extensions } = resolve(loaded.bundle, flags.target);
-      const simulator = extensions.simulator;
-      if (!simulator) {
-        throw new UserError(
-          `Bundle "${model.bundle.name}" has no simulator, so there is nothing to simulate.`,
-          "Put files into the landing folders yourself (`dbx-ts run` says where), or declare one: new Simulator(app, 'data', { landing, run }).",
-        );
-      }
-      const options = withDefaults(simulator, parseSimulatorArgs(simulator, command.args));
       const renderer = ctx.renderer(flags.json);
       try {
-        const base = {
-          volume: simulatorVolume(model, simulator),
-          catalog: model.catalog,
-          model,
-          options,
-          sink: renderer.sink,
-          signal: ctx.signal,
-          env: ctx.env,
-        };
-        const done = model.target.local
-          ? await simulateLocally(simulator, model, loaded.root, base, ctx)
-          : await simulateToWorkspace(simulator, model, loaded.root, base, ctx, renderer.sink);
-        if (done) renderer.sink({ code: 'log', level: 'info', message: done, data: {} });
+        await simulate(ctx, program, flags, command, renderer.sink);
       } finally {
         renderer.close();
       }
     });
 }
 
+async function simulate(ctx: CliContext, program: Command, flags: SimulateFlags, command: Command, sink: EventSink): Promise<void> {
+  const { model, extensions, root, env } = await loadProject(
+    ctx,
+    program,
+    { target: flags.target, vars: flags.var, checks: 'resolve', missingVariables: 'ignore' },
+    sink,
+  );
+  const simulator = extensions.simulator;
+  if (!simulator) {
+    throw new UserError(
+      `Bundle "${model.bundle.name}" has no simulator, so there is nothing to simulate.`,
+      "Put files into the landing folders yourself (`dbx-ts run` says where), or declare one: new Simulator(app, 'data', { landing, run }).",
+    );
+  }
+  const options = withDefaults(simulator, parseSimulatorArgs(simulator, command.args));
+  const base = {
+    volume: simulatorVolume(model, simulator),
+    catalog: model.catalog,
+    model,
+    options,
+    sink,
+    signal: ctx.signal,
+    env,
+  };
+  const done = model.target.local
+    ? await simulateLocally(simulator, model, root, base, ctx)
+    : await simulateToWorkspace(simulator, model, root, base, ctx, sink);
+  if (done) sink({ code: 'log', level: 'info', message: done, data: {} });
+}

@@ -1,0 +1,129 @@
+// DuckDB's own parser and binder for validate: an in-memory database holding empty tables with the bundle's
+// columns, so a query, expression or condition binds exactly as the local engine will run it (with the same
+// Databricks dialect macros). Loaded on first use and shared by the process; `prewarm` starts it early so its
+// start-up overlaps with loading the bundle.
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/** One column of a relation, typed as DuckDB names it. */
+export interface SqlColumn {
+  name: string;
+  type: string;
+}
+
+/** A table reference found by DuckDB's parser. */
+export interface ParsedTableRef {
+  catalog: string;
+  schema: string;
+  table: string;
+  /** Character offset in the parsed text. */
+  offset: number;
+}
+
+export type Parsed = { refs: ParsedTableRef[] } | { error: string };
+export type Bound = { columns: SqlColumn[] } | { error: string };
+
+let engine: Promise<DuckDBConnection> | undefined;
+
+/** Starts DuckDB (loading the native module and creating the database) unless it has started already. */
+export function prewarm(): Promise<DuckDBConnection> {
+  engine ??= (async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(`SET TimeZone = 'UTC'`);
+    // The local engine's session: the same Databricks functions as macros, so checks agree with local runs.
+    const [{ installDatabricksDialect }, { Executor }] = await Promise.all([import('../local/engine/dialect.ts'), import('../local/engine/executor.ts')]);
+    await installDatabricksDialect(new Executor(connection));
+    return connection;
+  })();
+  return engine;
+}
+
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** A fresh catalog (DuckDB database) for one check, attached and made the default. */
+export class SqlScratch {
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    readonly catalog: string,
+  ) {}
+
+  static async open(catalog: string): Promise<SqlScratch> {
+    const connection = await prewarm();
+    await connection.run(`ATTACH ':memory:' AS ${quote(catalog)}`);
+    await connection.run(`USE ${quote(catalog)}`);
+    return new SqlScratch(connection, catalog);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.run('USE memory');
+    await this.connection.run(`DETACH ${quote(this.catalog)}`);
+  }
+
+  /** An empty table `<catalog>.<schema>.<table>` with these columns (replacing any of that name). */
+  async createTable(schema: string, table: string, columns: readonly SqlColumn[]): Promise<void> {
+    await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quote(this.catalog)}.${quote(schema)}`);
+    const list = columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ');
+    await this.connection.run(`CREATE OR REPLACE TABLE ${quote(this.catalog)}.${quote(schema)}.${quote(table)} (${list})`);
+  }
+
+  /** The columns of a table declared in Spark DDL (`id STRING, amount DECIMAL(10,2)`), or why DuckDB refuses it. */
+  async ddlColumns(ddl: string): Promise<Bound> {
+    try {
+      await this.connection.run(`CREATE OR REPLACE TEMP TABLE __dbx_ddl (${ddl})`);
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+    return this.bound('DESCRIBE __dbx_ddl');
+  }
+
+  /** The result columns of a SELECT, or DuckDB's error. */
+  async describe(query: string): Promise<Bound> {
+    return this.bound(`DESCRIBE ${query}`);
+  }
+
+  private async bound(sql: string): Promise<Bound> {
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      const rows = reader.getRowObjectsJS() as { column_name: string; column_type: string }[];
+      return { columns: rows.map((r) => ({ name: r.column_name, type: r.column_type })) };
+    } catch (error) {
+      return { error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** The tables a SELECT names, from DuckDB's parse tree (CTE names left out), or the parser's error. */
+  async tableRefs(query: string): Promise<Parsed> {
+    const reader = await this.connection.runAndReadAll(`SELECT json_serialize_sql('${query.replaceAll("'", "''")}')`);
+    const tree = JSON.parse(String(reader.getRows()[0]![0])) as { error: boolean; error_message?: string; error_type?: string };
+    if (tree.error) return { error: `${tree.error_type === 'parser' ? 'Parser Error: ' : ''}${tree.error_message ?? 'cannot parse'}` };
+    return { refs: baseTables(tree) };
+  }
+}
+
+/** Every BASE_TABLE node of a serialized parse tree whose name is not a CTE of the statement. */
+function baseTables(tree: unknown): ParsedTableRef[] {
+  const ctes = new Set<string>();
+  const found: ParsedTableRef[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    const map = (o['cte_map'] as { map?: { key: string }[] } | undefined)?.map;
+    for (const entry of map ?? []) ctes.add(entry.key.toLowerCase());
+    if (o['type'] === 'BASE_TABLE' && typeof o['table_name'] === 'string') {
+      found.push({
+        catalog: String(o['catalog_name'] ?? ''),
+        schema: String(o['schema_name'] ?? ''),
+        table: o['table_name'],
+        offset: Number(o['query_location'] ?? 0),
+      });
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(tree);
+  return found.filter((r) => r.schema !== '' || r.catalog !== '' || !ctes.has(r.table.toLowerCase()));
+}
