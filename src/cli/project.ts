@@ -1,6 +1,7 @@
 // The project loader, called once by every command that works on the bundle: find and load the bundle file,
 // resolve it for the target with the variable values of `--var` flags and the environment, check it, and report
 // what the checks found. Commands get plain data back and never re-read the project themselves.
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Bundle } from '../constructs/bundle.ts';
 import { DiagnosticsError, UserError } from '../errors/index.ts';
@@ -71,8 +72,6 @@ export function varOption(command: Command): Command {
 
 export async function loadProject(ctx: CliContext, program: Command, request: ProjectRequest, sink: EventSink): Promise<Project> {
   const vars = parseVarFlags(request.vars);
-  // DuckDB (the SQL checks' parser and binder) starts while the bundle loads.
-  if (request.checks === 'full') void import('../validate/sql-engine.ts').then((m) => m.prewarm()).catch(() => {});
   const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
   const resolved = resolve(loaded.bundle, request.target);
   const { values, missing, unknownFlags } = variableValues(resolved.model, { flags: vars, env: ctx.env });
@@ -87,7 +86,7 @@ export async function loadProject(ctx: CliContext, program: Command, request: Pr
   if (request.checks === 'full') {
     // Loaded here, not at start-up: commands that only read results never load the checks.
     const { validateProject } = await import('../validate/index.ts');
-    diagnostics = await validateProject({ ...resolved, model }, { repoRoot: loaded.root });
+    diagnostics = await validateProject({ ...resolved, model }, { repoRoot: loaded.root, cacheDir: join(loaded.root, '.dbx-ts', 'cache') });
   } else {
     diagnostics = resolved.diagnostics;
   }

@@ -17,6 +17,8 @@ import { checkTasks } from './tasks.ts';
 export interface ValidateOptions {
   /** Project root (where package.json is); notebook sources are relative to the bundle file, see notebook-source.ts. */
   repoRoot: string;
+  /** Where the SQL checks' findings are kept between runs (see sql-check-cache.ts); none when absent. */
+  cacheDir?: string;
 }
 
 /** Schema and semantic checks of one resolved model; never stops at the first finding. */
@@ -53,10 +55,20 @@ export function validateResolved(resolved: Resolved, opts: ValidateOptions): Dia
  */
 export async function validateProject(resolved: Resolved, opts: ValidateOptions): Promise<Diagnostic[]> {
   const found = validateResolved(resolved, opts);
-  const out = newReporter(resolved.model, opts.repoRoot);
+  return sortDiagnostics([...found, ...(await sqlChecks(resolved.model, opts))]);
+}
+
+/** The DuckDB checks, or their findings from the last run on the same tables. */
+async function sqlChecks(model: BundleModel, opts: ValidateOptions): Promise<Diagnostic[]> {
+  const cache = opts.cacheDir ? await import('./sql-check-cache.ts') : undefined;
+  const key = cache ? cache.sqlCheckKey(model) : '';
+  const cached = cache && opts.cacheDir ? await cache.cachedSqlChecks(opts.cacheDir, key) : undefined;
+  if (cached) return cached;
+  const out = newReporter(model, opts.repoRoot);
   const { checkTableSql } = await import('./sql-bind.ts');
-  await checkTableSql(resolved.model, out);
-  return sortDiagnostics([...found, ...out.diagnostics]);
+  await checkTableSql(model, out);
+  if (cache && opts.cacheDir) await cache.rememberSqlChecks(opts.cacheDir, key, out.diagnostics);
+  return out.diagnostics;
 }
 
 /** What a diagnostic is about, for recognising the same problem reported by resolve and by a check. */

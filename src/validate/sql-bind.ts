@@ -7,7 +7,7 @@
 import type { BundleModel, ColumnModel, TableModel } from '../model/types.ts';
 import { resolveReferences } from '../local/task-parameters.ts';
 import type { Reporter } from './locate.ts';
-import { SqlScratch, type SqlColumn } from './sql-engine.ts';
+import { SqlScratch, type Parsed, type SqlColumn } from './sql-engine.ts';
 import { closest } from './suggest.ts';
 import { bundleTables, externalTableNames, TABLE_KINDS, type PlacedTable } from './tables.ts';
 
@@ -21,6 +21,13 @@ interface Checked extends PlacedTable {
   values: Record<string, string>;
   /** Where unqualified table names resolve: the pipeline's schema. */
   defaultSchema: string | undefined;
+}
+
+/** A SQL text of a table to bind, with where it sits and what it is (for messages). */
+interface BoundText {
+  text: string;
+  at: string;
+  what: string;
 }
 
 /** Columns Auto Loader adds to every files source (as the local engine and the generated code do). */
@@ -136,7 +143,7 @@ class TableBinder {
     }
     if (t.table.query === undefined) return found;
     const text = fill(t.table.query, t.values);
-    const parsed = await this.sql.tableRefs(text);
+    const parsed = await this.parse(text);
     if ('error' in parsed) {
       const { text: why } = duckError(parsed.error);
       this.out.report('error', `${t.path}.query`, `The query of table "${t.table.name}" does not parse: ${why}.`, t.table.location);
@@ -199,10 +206,13 @@ class TableBinder {
     let output: Relation = typed ? declaredColumns(t.table.columns ?? []) : input;
     if (typed && input) await this.bindColumnExpressions(t, input);
     if (output) {
-      for (const [i, e] of t.table.expectations.entries()) {
-        await this.bindCondition(t, output, e.condition, `expectations[${i}].condition`, `the condition of expectation "${e.name}"`);
-      }
-      if (t.table.where !== undefined) await this.bindCondition(t, output, t.table.where, 'where', 'the filter');
+      const conditions: BoundText[] = t.table.expectations.map((e, i) => ({
+        text: fill(e.condition, t.values),
+        at: `expectations[${i}].condition`,
+        what: `the condition of expectation "${e.name}"`,
+      }));
+      if (t.table.where !== undefined) conditions.push({ text: fill(t.table.where, t.values), at: 'where', what: 'the filter' });
+      await this.bindAll(t, output, conditions);
       if (t.table.dedupe && !typed) this.checkDedupe(t, output);
     }
     if (decided) output = undefined;
@@ -217,6 +227,18 @@ class TableBinder {
       const [qs, qt] = q.split('.') as [string, string];
       if (columns) await this.sql.createTable(qs, qt, columns);
     }
+  }
+
+  private readonly parsed = new Map<string, Promise<Parsed>>();
+
+  /** DuckDB's parse of a query, once per text. */
+  private parse(text: string): Promise<Parsed> {
+    let parsed = this.parsed.get(text);
+    if (!parsed) {
+      parsed = this.sql.tableRefs(text);
+      this.parsed.set(text, parsed);
+    }
+    return parsed;
   }
 
   private quarantineKey(t: Checked): string {
@@ -235,7 +257,7 @@ class TableBinder {
     if (t.table.query === undefined) return undefined;
     const text = fill(t.table.query, t.values);
     // Only a query over tables whose columns are known can bind; the tables it names were checked already.
-    const parsed = await this.sql.tableRefs(text);
+    const parsed = await this.parse(text);
     if ('error' in parsed) return undefined;
     for (const ref of parsed.refs) {
       const inCatalog = ref.catalog === '' || ref.catalog.toLowerCase() === this.sql.catalog.toLowerCase();
@@ -258,33 +280,35 @@ class TableBinder {
   }
 
   private async bindColumnExpressions(t: Checked, input: readonly SqlColumn[]): Promise<void> {
-    await this.withRelation(input, async (from) => {
-      for (const [i, c] of (t.table.columns ?? []).entries()) {
-        if (c.expression === undefined) {
-          if (!input.some((col) => col.name.toLowerCase() === c.name.toLowerCase())) {
-            this.out.report(
-              'error',
-              `${t.path}.columns[${i}].name`,
-              `Column "${c.name}" of table "${t.table.name}" has no expression and its source has no column of that name${suggest(c.name, input)}. ` +
-                'Give it an `expression`, or name a source column.',
-              t.table.location,
-            );
-          }
-          continue;
-        }
-        const text = fill(c.expression, t.values);
-        const bound = await this.sql.describe(`SELECT (${text}) FROM ${from}`);
-        if ('error' in bound) this.reportBindError(t, `columns[${i}].expression`, `the expression of column "${c.name}"`, text, bound.error, input);
+    const texts: BoundText[] = [];
+    for (const [i, c] of (t.table.columns ?? []).entries()) {
+      if (c.expression !== undefined) {
+        texts.push({ text: fill(c.expression, t.values), at: `columns[${i}].expression`, what: `the expression of column "${c.name}"` });
+      } else if (!input.some((col) => col.name.toLowerCase() === c.name.toLowerCase())) {
+        this.out.report(
+          'error',
+          `${t.path}.columns[${i}].name`,
+          `Column "${c.name}" of table "${t.table.name}" has no expression and its source has no column of that name${suggest(c.name, input)}. ` +
+            'Give it an `expression`, or name a source column.',
+          t.table.location,
+        );
       }
-    });
+    }
+    await this.bindAll(t, input, texts);
   }
 
-  private async bindCondition(t: Checked, relation: readonly SqlColumn[], condition: string, at: string, what: string): Promise<void> {
-    await this.withRelation(relation, async (from) => {
-      const text = fill(condition, t.values);
-      const bound = await this.sql.describe(`SELECT 1 FROM ${from} WHERE (${text})`);
-      if ('error' in bound) this.reportBindError(t, at, what, text, bound.error, relation);
-    });
+  /** Binds every text as an expression over `relation`: one statement when all bind, one per text otherwise. */
+  private async bindAll(t: Checked, relation: readonly SqlColumn[], texts: BoundText[]): Promise<void> {
+    if (texts.length === 0) return;
+    await this.sql.createTable('__dbx_checks', 'rel', relation);
+    const from = `"${this.sql.catalog.replaceAll('"', '""')}"."__dbx_checks"."rel"`;
+    const all = await this.sql.describe(`SELECT ${texts.map((x, i) => `(\n${x.text}\n) AS __c${i}`).join(', ')} FROM ${from}`);
+    if ('columns' in all) return;
+    for (const x of texts) {
+      // Each text on lines of its own, so DuckDB's LINE n is the line of the text (+1).
+      const bound = await this.sql.describe(`SELECT (\n${x.text}\n) FROM ${from}`);
+      if ('error' in bound) this.reportBindError(t, x.at, x.what, x.text, bound.error.replace(/\nLINE (\d+):/, (_m, n: string) => `\nLINE ${Number(n) - 1}:`), relation);
+    }
   }
 
   private checkDedupe(t: Checked, relation: readonly SqlColumn[]): void {
@@ -300,12 +324,6 @@ class TableBinder {
         t.table.location,
       );
     }
-  }
-
-  /** Binds against an empty table with `columns`, named `__dbx_rel` for the statement. */
-  private async withRelation(columns: readonly SqlColumn[], body: (from: string) => Promise<void>): Promise<void> {
-    await this.sql.createTable('__dbx_checks', 'rel', columns);
-    await body(`"${this.sql.catalog.replaceAll('"', '""')}"."__dbx_checks"."rel"`);
   }
 
   private reportBindError(t: Checked, at: string, what: string, text: string, message: string, relation?: readonly SqlColumn[]): void {

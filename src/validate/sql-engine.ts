@@ -1,7 +1,7 @@
 // DuckDB's own parser and binder for validate: an in-memory database holding empty tables with the bundle's
 // columns, so a query, expression or condition binds exactly as the local engine will run it (with the same
-// Databricks dialect macros). Loaded on first use and shared by the process; `prewarm` starts it early so its
-// start-up overlaps with loading the bundle.
+// Databricks dialect macros). Loaded on first use only (the native library is large: sql-check-cache.ts spares
+// it when nothing changed) and shared by the process.
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** One column of a relation, typed as DuckDB names it. */
@@ -24,8 +24,8 @@ export type Bound = { columns: SqlColumn[] } | { error: string };
 
 let engine: Promise<DuckDBConnection> | undefined;
 
-/** Starts DuckDB (loading the native module and creating the database) unless it has started already. */
-export function prewarm(): Promise<DuckDBConnection> {
+/** DuckDB, started on first use (loading the native module and creating the database). */
+function openEngine(): Promise<DuckDBConnection> {
   engine ??= (async () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:');
@@ -43,13 +43,15 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** A fresh catalog (DuckDB database) for one check, attached and made the default. */
 export class SqlScratch {
+  private readonly schemas = new Set<string>();
+
   private constructor(
     private readonly connection: DuckDBConnection,
     readonly catalog: string,
   ) {}
 
   static async open(catalog: string): Promise<SqlScratch> {
-    const connection = await prewarm();
+    const connection = await openEngine();
     await connection.run(`ATTACH ':memory:' AS ${quote(catalog)}`);
     await connection.run(`USE ${quote(catalog)}`);
     return new SqlScratch(connection, catalog);
@@ -62,7 +64,10 @@ export class SqlScratch {
 
   /** An empty table `<catalog>.<schema>.<table>` with these columns (replacing any of that name). */
   async createTable(schema: string, table: string, columns: readonly SqlColumn[]): Promise<void> {
-    await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quote(this.catalog)}.${quote(schema)}`);
+    if (!this.schemas.has(schema)) {
+      await this.connection.run(`CREATE SCHEMA IF NOT EXISTS ${quote(this.catalog)}.${quote(schema)}`);
+      this.schemas.add(schema);
+    }
     const list = columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ');
     await this.connection.run(`CREATE OR REPLACE TABLE ${quote(this.catalog)}.${quote(schema)}.${quote(table)} (${list})`);
   }
