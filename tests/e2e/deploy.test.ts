@@ -208,18 +208,19 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(writes(setup.ws.requests)).toEqual([]);
   });
 
-  it('names the missing variable and how to set it', async () => {
-    let stderr = '';
+  it('names the missing variable and how to set it, before connecting', async () => {
+    let output = '';
     const code = await main(['node', 'dbx-ts', 'plan', '-t', 'dev'], {
       cwd: REPO,
       env: { ...setup.env, BUNDLE_VAR_keyvault_resource_id: 'x', BUNDLE_VAR_keyvault_dns_name: 'https://x.vault.azure.net/', HOME: '/nonexistent' },
-      stdout: { write: () => {} },
-      stderr: { write: (s: string) => void (stderr += s) },
+      stdout: { write: (s: string) => void (output += s) },
+      stderr: { write: (s: string) => void (output += s) },
       signal: new AbortController().signal,
     });
     expect(code).toBe(2);
-    expect(stderr).toContain('"warehouse_id"');
-    expect(stderr).toContain('BUNDLE_VAR_warehouse_id');
+    expect(output).toContain('Variable "warehouse_id" has no value on target dev');
+    expect(output).toContain('BUNDLE_VAR_warehouse_id');
+    expect(output).toContain('bundles/sales-lakehouse/index.ts:');
   });
 
   it('auth whoami says how and as whom, never the token', async () => {

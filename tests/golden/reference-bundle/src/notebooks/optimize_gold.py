@@ -67,8 +67,11 @@ def run_table(spec):
         spark.sql(q(spec["create"]))
     elif spec["kind"] == "materialized_view":
         build_materialized(spec)
-    else:
+    elif spec["kind"] == "streaming_table":
         build_streaming(spec)
+    else:
+        # Never build a table as another kind than the one declared.
+        raise ValueError("Table %s has kind %r, which is not a kind of table (streaming_table, materialized_view, view)" % (spec["name"], spec["kind"]))
 
 
 def build_materialized(spec):
