@@ -56,7 +56,7 @@ adls.secret('adls-client-secret');
 const pipeline = new Pipeline(app, 'pl_streaming_data_to_silver', {
   name: 'pl_streaming_data_to_silver',
   catalog,
-  schema: silver.name,
+  schema: silver.nameRef,
   serverless: true,
   continuous: false,
   channel: 'CURRENT',

@@ -35,7 +35,7 @@ const PAST: Record<PlannedAction['action'], string> = { create: 'created', updat
 
 /** Steps worth running: every change, plus adopted resources whose id must be recorded. */
 function steps(plan: DeployPlan, desired: Map<Address, DesiredResource>): Step[] {
-  const work = plan.actions.filter((a) => a.action !== 'noop' || a.adopted);
+  const work = plan.actions.filter((a) => a.action !== 'noop' || a.adopted || a.bound);
   const addresses = new Set(work.map((a) => a.address));
   const writes = work.filter((a) => a.action !== 'delete').map((a) => a.address);
   const deletes = work.filter((a) => a.action === 'delete');
@@ -162,9 +162,16 @@ async function run(action: PlannedAction, options: ApplyOptions, desiredByAddres
   const desired: DesiredResource = { ...wanted, settings };
   emit(options.sink, action, 'started', `${action.action} ${action.address}`, 'debug');
 
+  /** Records the id a create is about to give the object (see ResourceAdapter.idBeforeCreate). */
+  const recordIntent = async () => {
+    if (!adapter.idBeforeCreate) return;
+    store.set(action.address, { id: adapter.idBeforeCreate(desired), hash: '', pending: true });
+    await store.persist();
+  };
   let result: ApplyResult;
   switch (action.action) {
     case 'create':
+      await recordIntent();
       result = await adapter.create(ctx, desired);
       break;
     case 'update':
@@ -174,6 +181,7 @@ async function run(action: PlannedAction, options: ApplyOptions, desiredByAddres
       await adapter.delete(ctx, action.id!);
       store.remove(action.address);
       await store.persist();
+      await recordIntent();
       result = await adapter.create(ctx, desired);
       break;
     default:

@@ -14,13 +14,16 @@ import { ADAPTERS, Memo, type AdapterContext } from './adapters/index.ts';
 import type { CreateOnceOptions } from './adapters/create-once.ts';
 import { deleteIgnoringMissing } from './adapters/errors.ts';
 import { applyPlan, type ApplyOutcome } from './apply.ts';
-import { desiredResources, externalItems } from './desired.ts';
+import { bundleTagValue, desiredResources, externalItems } from './desired.ts';
 import { formatPlan } from './format.ts';
-import { interpolate, resolveVariables, type VariableValue } from './interpolate.ts';
+import { resolveVariables, type VariableValue } from './interpolate.ts';
 import { acquireLock, type DeployLock } from './lock.ts';
+import { guardDeletions } from './ownership.ts';
+import { preflight, type PreflightInput } from './preflight.ts';
 import { mapLimit } from './pool.ts';
 import { planDeploy, planSummary } from './plan.ts';
-import { bundlePaths, shortUserName } from './presets.ts';
+import { targetPaths } from './paths.ts';
+import { shortUserName } from './presets.ts';
 import { readRemote } from './remote.ts';
 import { StateStore, type StateSource } from './state.ts';
 import type { BundlePaths, CurrentUser, DeployPlan, DesiredResource, PlannedAction } from './types.ts';
@@ -70,7 +73,10 @@ export interface DeployResult {
   applied?: ApplyOutcome;
 }
 
-interface Prepared {
+export interface Prepared {
+  /** The model with this deploy's variable values. */
+  model: BundleModel;
+  variables: Record<string, VariableValue>;
   user: CurrentUser;
   paths: BundlePaths;
   desired: DesiredResource[];
@@ -90,23 +96,15 @@ function withVariables(model: BundleModel, variables: Record<string, VariableVal
   return effective;
 }
 
-async function prepare(opts: DeployContext): Promise<Prepared> {
+/** Who deploys, where, and what the bundle wants: reads only (whoami), nothing is written. */
+export async function prepare(opts: DeployContext): Promise<Prepared> {
   const sink = opts.sink ?? silentSink;
   const parallelism = Math.max(1, Math.floor(opts.parallelism ?? DEFAULT_PARALLELISM));
   const variables = resolveVariables(opts.model, { ...(opts.vars ? { flags: opts.vars } : {}), env: opts.env ?? {} });
   const model = withVariables(opts.model, variables);
   const me = await opts.client.scim.me();
   const user: CurrentUser = { userName: me.userName, shortName: shortUserName(me.userName), ...(me.displayName ? { displayName: me.displayName } : {}) };
-  const rootPath = model.target.workspace.root_path;
-  const preliminary = bundlePaths({ bundle: model.bundle.name, target: model.target.name, userName: user.userName });
-  const paths = rootPath
-    ? bundlePaths({
-        bundle: model.bundle.name,
-        target: model.target.name,
-        userName: user.userName,
-        rootPath: interpolate(rootPath, rootContext(model, variables, user, preliminary), `targets.${model.target.name}.workspace.root_path`),
-      })
-    : preliminary;
+  const paths = targetPaths(model, model.target, variables, user);
   const files = opts.files ?? synthBundle(model, { repoRoot: opts.repoRoot });
   const desired = desiredResources({ model, files, variables, user, paths });
   const store = new StateStore({
@@ -117,27 +115,20 @@ async function prepare(opts: DeployContext): Promise<Prepared> {
     localFile: join(opts.cacheDir ?? join(opts.repoRoot, '.dbx-ts', 'state'), `${model.target.name}.json`),
     events: sink,
   });
-  return { user, paths, desired, store, ctx: { client: opts.client, creator: opts.creator ?? opts.client, memo: new Memo(), ...(opts.createOptions ? { createOptions: opts.createOptions } : {}) }, sink, parallelism };
+  return { model, variables, user, paths, desired, store, ctx: { client: opts.client, creator: opts.creator ?? opts.client, memo: new Memo(), ...(opts.createOptions ? { createOptions: opts.createOptions } : {}) }, sink, parallelism };
 }
 
-function rootContext(model: BundleModel, variables: Record<string, VariableValue>, user: CurrentUser, paths: BundlePaths) {
-  return {
-    variables,
-    bundle: { name: model.bundle.name, target: model.target.name },
-    workspace: {
-      current_user: { userName: user.userName, short_name: user.shortName },
-      root_path: paths.root,
-      file_path: paths.files,
-      state_path: paths.state,
-      resource_path: paths.resources,
-    },
-  };
+interface Planned {
+  plan: DeployPlan;
+  stateSource: StateSource;
+  /** Deletions left out of the plan: the objects are not this target's alone (ownership.ts). */
+  kept: PlannedAction[];
 }
 
-async function makePlan(p: Prepared, model: BundleModel): Promise<{ plan: DeployPlan; stateSource: StateSource }> {
+async function makePlan(p: Prepared, model: BundleModel): Promise<Planned> {
   const stateSource = await p.store.load();
   const remote = await readRemote(p.ctx, p.desired, p.store.state, p.parallelism);
-  const plan = planDeploy({
+  const everything = planDeploy({
     bundle: model.bundle.name,
     target: model.target.name,
     root_path: p.paths.root,
@@ -145,9 +136,17 @@ async function makePlan(p: Prepared, model: BundleModel): Promise<{ plan: Deploy
     state: p.store.state,
     remote,
   });
+  const { plan, kept } = await guardDeletions(p, everything, bundleTagValue(p.model), p.sink);
   withExternal(plan, model);
   p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions, ...(plan.external ? { external: plan.external } : {}) } });
-  return { plan, stateSource };
+  return { plan, stateSource, kept: kept.map((k) => k.action) };
+}
+
+/** Forgets, in this target's state, the objects a guarded deletion left in place. */
+async function forgetKept(p: Prepared, kept: PlannedAction[]): Promise<void> {
+  if (kept.length === 0) return;
+  for (const action of kept) p.store.remove(action.address);
+  await p.store.persist();
 }
 
 /** Names, on the plan, what the bundle declares that dbx-ts leaves to the Databricks CLI. */
@@ -166,33 +165,56 @@ function describeActions(actions: PlannedAction[]): string[] {
   return actions.map((a) => `${a.action} ${a.address}`);
 }
 
-async function approve(items: string[], opts: DeployOptions, verb: string): Promise<void> {
+/** Asks before what cannot be undone (`what`: delete or replace, or a bind that changes the object). */
+export async function approve(items: string[], opts: DeployOptions, verb: string, what = 'delete or replace'): Promise<void> {
   if (items.length === 0 || opts.autoApprove) return;
   const list = items.map((line) => `  ${line}`).join('\n');
   if (!opts.confirm) {
     throw new UserError(
-      `This ${verb} would delete or replace ${items.length} item(s) and no terminal is attached to confirm:\n${list}`,
+      `This ${verb} would ${what} ${items.length} item(s) and no terminal is attached to confirm:\n${list}`,
       `Review the plan (dbx-ts plan), then run again with --auto-approve.`,
     );
   }
-  const yes = await opts.confirm(`This ${verb} will delete or replace:\n${list}\nContinue?`);
-  if (!yes) throw new UserError(`${verb[0]!.toUpperCase()}${verb.slice(1)} cancelled: the deletions were not approved. Nothing was changed.`);
+  const yes = await opts.confirm(`This ${verb} will ${what}:\n${list}\nContinue?`);
+  if (!yes) throw new UserError(`${verb[0]!.toUpperCase()}${verb.slice(1)} cancelled: not approved. Nothing was changed.`);
 }
 
-/** What `dbx-ts plan` shows: reads only, no lock, nothing written. */
+function preflightInput(p: Prepared, opts: DeployContext): PreflightInput {
+  const input: PreflightInput = { client: opts.client, desired: p.desired, catalog: p.model.catalog, variables: p.variables };
+  if (p.model.target.warehouse_id) input.targetWarehouse = p.model.target.warehouse_id;
+  return input;
+}
+
+/** What `dbx-ts plan` shows: reads only, no lock, nothing written. Preflight findings are warnings here. */
 export async function planBundle(opts: DeployContext): Promise<DeployResult> {
   const p = await prepare(opts);
+  await preflight(preflightInput(p, opts), p.sink, { failOnFindings: false });
   const { plan, stateSource } = await makePlan(p, opts.model);
   return { plan, paths: p.paths, user: p.user, stateSource };
+}
+
+/** Objects outside the bundle hold names it needs: nothing can be applied until they are bound or renamed. */
+function refuseConflicts(plan: DeployPlan): void {
+  const blocked = plan.actions.filter((a) => a.conflict);
+  if (blocked.length === 0) return;
+  const lines = blocked.map((a) => `  ${a.address}: ${ADAPTERS[a.kind].noun} ${a.conflict!.id} exists and is not this bundle's on target ${plan.target}`);
+  throw new UserError(
+    `Deploy stopped before any change: ${blocked.length} resource(s) need a name held by an object this bundle does not own:\n${lines.join('\n')}`,
+    `dbx-ts never takes over an object by its name. To manage it from this bundle, bind it:\n${blocked.map((a) => `  ${a.conflict!.fix}`).join('\n')}\nor give the resource another name.`,
+  );
 }
 
 /** Deploys the bundle to the client's workspace. The plan is emitted first; the lock is held throughout. */
 export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
   const p = await prepare(opts);
+  // Before the first write, not even the lock: what can be known to fail later fails now.
+  await preflight(preflightInput(p, opts), p.sink, { failOnFindings: true });
   const lock = await acquireLock({ client: opts.client, paths: p.paths, user: p.user.userName, force: opts.forceLock === true, events: p.sink });
   try {
-    const { plan, stateSource } = await makePlan(p, opts.model);
+    const { plan, stateSource, kept } = await makePlan(p, opts.model);
+    refuseConflicts(plan);
     await approve(describeActions(destructiveActions(plan)), opts, 'deploy');
+    await forgetKept(p, kept);
     const applied = await applyPlan({ plan, desired: p.desired, ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
     const s = planSummary(plan);
     p.sink({
@@ -223,14 +245,16 @@ export async function destroyBundle(opts: DeployOptions): Promise<DeployResult> 
   let rootRemoved = false;
   try {
     const stateSource = await p.store.load();
-    // Resources the state does not know (it was lost) but that carry this bundle's names and tags.
+    // Resources the state does not know (it was lost) but that carry this bundle's and target's identity.
     const unrecorded = p.desired.filter((d) => !p.store.get(d.address) && d.kind !== 'files');
     const found = await mapLimit(unrecorded, p.parallelism, (d) => ADAPTERS[d.kind].find(p.ctx, d));
     unrecorded.forEach((d, i) => {
       const object = found[i];
       if (object) p.store.state.resources[d.address] = { id: object.id, hash: '' };
     });
-    const plan = planDeploy({ bundle: opts.model.bundle.name, target: opts.model.target.name, root_path: p.paths.root, desired: [], state: p.store.state, remote: new Map() });
+    const everything = planDeploy({ bundle: opts.model.bundle.name, target: opts.model.target.name, root_path: p.paths.root, desired: [], state: p.store.state, remote: new Map() });
+    const { plan, kept } = await guardDeletions(p, everything, bundleTagValue(p.model), p.sink);
+    await forgetKept(p, kept.map((k) => k.action));
     withExternal(plan, opts.model);
     p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions } });
     await approve([...describeActions(plan.actions.filter((a) => a.kind !== 'files')), `delete folder ${p.paths.root} (files, state)`], opts, 'destroy');
@@ -247,7 +271,7 @@ export async function destroyBundle(opts: DeployOptions): Promise<DeployResult> 
 }
 
 /** A lock that cannot be released must not hide the deploy's own outcome; the next deploy names it. */
-async function releaseQuietly(lock: DeployLock, sink: EventSink): Promise<void> {
+export async function releaseQuietly(lock: DeployLock, sink: EventSink): Promise<void> {
   try {
     await lock.release();
   } catch (error) {

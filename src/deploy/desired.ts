@@ -3,15 +3,15 @@
 import { UserError } from '../errors/index.ts';
 import { mapResourcePaths } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES, isGenericResourceType, type GenericResourceType } from '../model/resource-types.ts';
+import { resolveFieldReferences } from '../model/references.ts';
 import type { BundleModel, JobSettings } from '../model/types.ts';
 import type { SynthFile } from '../synth/index.ts';
 import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
+import { BUNDLE_TAG, KEY_TAG } from './identity.ts';
 import { applyPresets } from './presets.ts';
-import { addressOf, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
+import { addressOf, CATALOG_KINDS, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
 
-/** Tags on every job the bundle deploys, so a job is found again if the deploy state is lost. */
-export const BUNDLE_TAG = 'dbx_ts_bundle';
-export const KEY_TAG = 'dbx_ts_key';
+export { BUNDLE_TAG, KEY_TAG } from './identity.ts';
 
 export interface DesiredInput {
   model: BundleModel;
@@ -86,6 +86,16 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     });
   }
 
+  const catalogObjects = { catalogs: model.resources.catalogs, schemas: model.resources.schemas, volumes: model.resources.volumes } as const;
+  for (const [kind, entries] of Object.entries(catalogObjects) as [ResourceKind, Record<string, { settings: Record<string, unknown> }>][]) {
+    for (const [key, resource] of Object.entries(entries)) {
+      // Grants are applied apart from the object (the grants API), as the Databricks CLI does.
+      const { grants: _grants, ...body } = resource.settings;
+      const settings = interpolate(applyPresets(kind, body, presets), ctx, `resources.${kind}.${key}`);
+      out.push({ address: addressOf(kind, key), kind, key, settings, dependsOn: [] });
+    }
+  }
+
   for (const [key, scope] of Object.entries(model.resources.secret_scopes)) {
     const s = interpolate(scope.settings, ctx, `resources.secret_scopes.${key}`);
     const settings: Record<string, unknown> = { scope: s.name };
@@ -98,7 +108,9 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     // Local paths of existing sources become workspace paths, as the CLI translates them; the generated SQL comes last.
     const given = mapResourcePaths('pipelines', { libraries: p.settings.libraries ?? [] }, (path, mode) => workspacePath(paths, path, mode === 'notebook'))['libraries'] as unknown[];
     const generated = p.source_path === undefined ? [] : [{ file: { path: workspacePath(paths, p.source_path, false) } }];
-    const withLibraries = { ...p.settings, libraries: [...given, ...generated] };
+    // Tagged like jobs, so a pipeline is found again by its identity if the deploy state is lost, never by name.
+    const tags = { ...((p.settings['tags'] as Record<string, string> | undefined) ?? {}), [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
+    const withLibraries = { ...p.settings, tags, libraries: [...given, ...generated] };
     const settings = interpolate(applyPresets('pipelines', withLibraries, presets), ctx, `resources.pipelines.${key}`);
     out.push({ address: addressOf('pipelines', key), kind: 'pipelines', key, settings, dependsOn: p.source_path === undefined ? [] : [addressOf('files', p.source_path)] });
   }
@@ -132,7 +144,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     }
   }
 
-  return addReferenceDependencies(out);
+  return resolveFields(addDependencies(out));
 }
 
 /** Generic resource types with an adapter: deployed over REST like the hand-written kinds. */
@@ -182,9 +194,13 @@ export function externalItems(model: BundleModel): ExternalItem[] {
   return items;
 }
 
-/** Adds every `${resources.<kind>.<key>.id}` as a dependency; a reference to nothing is the user's error. */
-function addReferenceDependencies(resources: DesiredResource[]): DesiredResource[] {
+/**
+ * Adds every `${resources.<kind>.<key>.<field>}` as a dependency (a reference to nothing is the user's error),
+ * and makes pipelines, dashboards, jobs and the rest wait for the catalogs, schemas and volumes data lives in.
+ */
+function addDependencies(resources: DesiredResource[]): DesiredResource[] {
   const known = new Set(resources.map((r) => r.address));
+  const catalogObjects = resources.filter((r) => CATALOG_KINDS.includes(r.kind)).map((r) => r.address);
   for (const r of resources) {
     for (const ref of resourceReferences(r.settings)) {
       const target = `${ref.kind}.${ref.key}`;
@@ -192,10 +208,25 @@ function addReferenceDependencies(resources: DesiredResource[]): DesiredResource
         const why = isGenericResourceType(ref.kind) && !known.has(target)
           ? `which dbx-ts does not deploy (deploy the built bundle with the Databricks CLI instead)`
           : 'which is not a resource of this bundle';
-        throw new UserError(`${r.address} refers to \${resources.${ref.kind}.${ref.key}.id}, ${why}`);
+        throw new UserError(`${r.address} refers to \${resources.${ref.kind}.${ref.key}.${ref.field}}, ${why}`);
       }
       if (!r.dependsOn.includes(target)) r.dependsOn.push(target);
     }
+    if (!CATALOG_KINDS.includes(r.kind) && r.kind !== 'files' && r.kind !== 'secret_scopes') {
+      for (const address of catalogObjects) if (!r.dependsOn.includes(address)) r.dependsOn.push(address);
+    }
   }
   return resources;
+}
+
+/** Replaces references to other resources' fields (`${resources.schemas.landing.name}`) with their values. */
+function resolveFields(resources: DesiredResource[]): DesiredResource[] {
+  const resolved = resolveFieldReferences(resources);
+  for (const r of resolved) {
+    const left = resourceReferences(r.settings).find((ref) => ref.field !== 'id');
+    if (left) {
+      throw new UserError(`${r.address} refers to \${resources.${left.kind}.${left.key}.${left.field}}, a field that resource does not set`);
+    }
+  }
+  return resolved;
 }

@@ -88,7 +88,31 @@ const SERVING_ENDPOINT_RULES: FieldRules = {
   arrayKeys: { tags: 'key' },
 };
 
+const CATALOG_RULES: FieldRules = {
+  // A catalog can be renamed in place (new_name); where its data lives cannot change.
+  recreateOnChange: ['storage_root', 'connection_name', 'provider_name', 'share_name'],
+  ignoreRemote: [],
+  arrayKeys: {},
+};
+
+const SCHEMA_RULES: FieldRules = {
+  // As the Databricks CLI: a schema with another name or catalog is another schema.
+  recreateOnChange: ['name', 'catalog_name', 'storage_root'],
+  ignoreRemote: [],
+  arrayKeys: {},
+};
+
+const VOLUME_RULES: FieldRules = {
+  // A volume can be renamed in place (new_name); moving it to another schema or storage cannot be.
+  recreateOnChange: ['catalog_name', 'schema_name', 'storage_location', 'volume_type'],
+  ignoreRemote: [],
+  arrayKeys: {},
+};
+
 export const FIELD_RULES: Record<ResourceKind, FieldRules> = {
+  catalogs: CATALOG_RULES,
+  schemas: SCHEMA_RULES,
+  volumes: VOLUME_RULES,
   clusters: CLUSTER_RULES,
   experiments: EXPERIMENT_RULES,
   registered_models: REGISTERED_MODEL_RULES,

@@ -18,14 +18,16 @@ function changeLine(c: FieldChange): string {
 }
 
 function actionLine(a: PlannedAction): string {
-  const verb = a.action === 'noop' && a.adopted ? 'adopt' : a.action;
+  // Adoptions and binds are shown as such; the symbol still says what happens to the object.
+  const verb = a.bound ? 'bind' : a.adopted ? 'adopt' : a.conflict ? 'blocked' : a.action;
   const reason = a.reason ? ` — ${a.reason}` : '';
-  return `  ${SYMBOL[a.action].padEnd(3)} ${verb.padEnd(7)} ${a.address}${reason}`;
+  const fix = a.conflict ? `\n      to manage it from this bundle: ${a.conflict.fix} (or rename this resource)` : '';
+  return `  ${SYMBOL[a.action].padEnd(3)} ${verb.padEnd(7)} ${a.address}${reason}${fix}`;
 }
 
 export function formatPlan(plan: DeployPlan): string {
   const lines = [`Plan for bundle ${plan.bundle}, target ${plan.target} (${plan.root_path}):`];
-  const shown = plan.actions.filter((a) => a.action !== 'noop' || a.adopted);
+  const shown = plan.actions.filter((a) => a.action !== 'noop' || a.adopted || a.bound);
   for (const a of shown) {
     lines.push(actionLine(a));
     for (const c of a.changes) lines.push(changeLine(c));
@@ -34,5 +36,7 @@ export function formatPlan(plan: DeployPlan): string {
   for (const item of plan.external ?? []) lines.push(`  !   external ${item.path} — ${item.reason}`);
   const s = planSummary(plan);
   lines.push(`${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.delete} to delete, ${s.noop} unchanged.`);
+  const blocked = plan.actions.filter((a) => a.conflict).length;
+  if (blocked > 0) lines.push(`${blocked} blocked by objects that are not this bundle's: deploy stops before any change until they are bound or renamed.`);
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 // `${...}` references in resource settings, resolved the way the Databricks CLI resolves them:
 // variables (--var > BUNDLE_VAR_x > target override > default), bundle and workspace values, and
-// `${resources.<kind>.<key>.id}` once the referenced resource exists. Other `${...}` (DLT and Spark
+// `${resources.<kind>.<key>.id}` once the referenced resource exists (other resource fields are resolved from
+// the settings, see model/references.ts). Other `${...}` (DLT and Spark
 // placeholders such as `${catalog}`) are left alone.
 import { UserError } from '../errors/index.ts';
 import type { BundleModel } from '../model/types.ts';
@@ -52,13 +53,13 @@ const REFERENCE = /\$\{([A-Za-z_][\w-]*(?:\.[\w-]+)*)\}/g;
 const BUNDLE_ROOTS = new Set(['var', 'variables', 'bundle', 'workspace', 'resources']);
 const MAX_DEPTH = 10;
 
-/** `${resources.pipelines.x.id}` references in a value (kind and key of each). */
-export function resourceReferences(value: unknown): { kind: string; key: string }[] {
-  const found: { kind: string; key: string }[] = [];
+/** `${resources.<kind>.<key>.<field>}` references in a value (any field, `.id` included). */
+export function resourceReferences(value: unknown): { kind: string; key: string; field: string }[] {
+  const found: { kind: string; key: string; field: string }[] = [];
   visitStrings(value, (s) => {
     for (const match of s.matchAll(REFERENCE)) {
       const parts = match[1]!.split('.');
-      if (parts[0] === 'resources' && parts.length === 4 && parts[3] === 'id') found.push({ kind: parts[1]!, key: parts[2]! });
+      if (parts[0] === 'resources' && parts.length === 4) found.push({ kind: parts[1]!, key: parts[2]!, field: parts[3]! });
     }
   });
   return found;
@@ -154,10 +155,11 @@ function lookup(ref: string, ctx: InterpolationContext, path: string): VariableV
       return value;
     }
     default: {
-      if (parts.length !== 4 || parts[3] !== 'id') {
-        throw unknownReference(ref, path, 'Resources can be referred to by id only: ${resources.<kind>.<key>.id}.');
+      if (parts.length !== 4) {
+        throw unknownReference(ref, path, 'A resource is referred to by one field: ${resources.<kind>.<key>.<field>}, e.g. .id or .name.');
       }
-      return ctx.resourceId?.(parts[1]!, parts[2]!);
+      // Other fields (`.name` of a schema) come from the referenced resource's settings (model/references.ts).
+      return parts[3] === 'id' ? ctx.resourceId?.(parts[1]!, parts[2]!) : undefined;
     }
   }
 }

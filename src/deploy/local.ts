@@ -26,7 +26,9 @@ export async function openLocalWorkspace(repoRoot: string, options: { events?: E
   // A fresh token per process: nothing outside this process can talk to the server. `aad` so Key
   // Vault-backed scopes can be created, as with an Entra ID login.
   const token = `dbx-ts-local-${randomBytes(16).toString('hex')}`;
-  const workspace = await startFakeWorkspace({ tokens: [{ token, kind: 'aad' }], dir, lockCommand: options.command ?? 'dbx-ts (local target)' });
+  // The local metastore is the local engine, which makes a DuckDB database per catalog on first use: every
+  // catalog exists here, and a deploy creates the bundle's schemas and volumes in it as in Unity Catalog.
+  const workspace = await startFakeWorkspace({ tokens: [{ token, kind: 'aad' }], dir, lockCommand: options.command ?? 'dbx-ts (local target)', catalogsOnDemand: true });
   const base = { env: { DATABRICKS_HOST: workspace.url, DATABRICKS_TOKEN: token }, configFile: null, ...(options.events ? { events: options.events } : {}) };
   const client = createWorkspaceClient(base);
   const creator = createWorkspaceClient({ ...base, retry: { timeoutMs: 0 } });

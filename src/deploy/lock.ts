@@ -226,8 +226,8 @@ export async function acquireLock(options: LockOptions): Promise<DeployLock> {
       await writeLock(options.client, path, holder, options.force === true);
       return take();
     } catch (error) {
+      // First deploy: the state folder does not exist yet (made once, whichever attempt finds it missing).
       if (isNotFound(error) && !madeFolder) {
-        // First deploy: the state folder does not exist yet.
         await options.client.workspace.mkdirs({ path: options.paths.state });
         madeFolder = true;
         continue;

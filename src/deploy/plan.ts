@@ -10,8 +10,10 @@ import { parseAddress, RESOURCE_KINDS, type Address, type DeployPlan, type Deplo
 /** What reading the workspace found for one resource. */
 export interface RemoteLookup {
   object?: RemoteObject;
-  /** Found by name, tag or path (not through a recorded id). */
+  /** Found by its identity (tags, or a path in the bundle's folder), not through a recorded id. */
   adopted?: boolean;
+  /** Not ours, but holding the name the resource needs (creating it would fail). */
+  occupant?: RemoteObject;
 }
 
 export interface PlanInput {
@@ -21,6 +23,12 @@ export interface PlanInput {
   desired: DesiredResource[];
   state: DeployState;
   remote: Map<Address, RemoteLookup>;
+}
+
+/** The command that makes an existing object this resource's, as the plan and errors spell it. */
+export function bindCommand(key: string, id: string, target: string): string {
+  const quote = (s: string) => (/^[\w.@/:-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return `dbx-ts bind ${quote(key)} ${quote(id)} -t ${quote(target)}`;
 }
 
 /** Which part of a resource its payload is, for the change line when only the payload changed. */
@@ -34,7 +42,7 @@ export function planDeploy(input: PlanInput): DeployPlan {
 
   for (const wanted of topologicalOrder(input.desired)) {
     const desired = { ...wanted, settings: resolveResourceIds(wanted.settings, idOf) };
-    const action = planOne(desired, input.state.resources[desired.address], input.remote.get(desired.address) ?? {});
+    const action = planOne(desired, input.state.resources[desired.address], input.remote.get(desired.address) ?? {}, input.target);
     if ((action.action === 'noop' || action.action === 'update') && action.id !== undefined) stableIds.set(desired.address, action.id);
     actions.push(action);
   }
@@ -50,29 +58,48 @@ export function planDeploy(input: PlanInput): DeployPlan {
   return { bundle: input.bundle, target: input.target, root_path: input.root_path, actions: [...actions, ...removed] };
 }
 
-function planOne(desired: DesiredResource, recorded: DeployState['resources'][string] | undefined, remote: RemoteLookup): PlannedAction {
+function planOne(desired: DesiredResource, recorded: DeployState['resources'][string] | undefined, remote: RemoteLookup, target: string): PlannedAction {
   const base = { address: desired.address, kind: desired.kind, key: desired.key };
   const found = remote.object;
+  const adapter = ADAPTERS[desired.kind];
   if (!found) {
+    if (remote.occupant) {
+      const id = remote.occupant.id;
+      return {
+        ...base,
+        action: 'create',
+        changes: [],
+        reason: `blocked: a ${adapter.noun} with this name exists (${id}) and is not this bundle's on target ${target}`,
+        conflict: { id, fix: bindCommand(desired.key, id, target) },
+      };
+    }
     const reason = recorded ? 'deleted outside dbx-ts; creating it again' : undefined;
     return { ...base, action: 'create', changes: [], ...(reason ? { reason } : {}) };
   }
-  const adapter = ADAPTERS[desired.kind];
   const hash = settingsHash(desired.settings, desired.payload);
   const entry = remote.adopted ? undefined : recorded;
-  const changes = adapter.diff(entry, desired, found);
+  // Bound or left by a stopped create: recorded by id only, with nothing known of what was applied. Like an
+  // adopted object, what the workspace has decides; a payload (file content, dashboard) is sent to be sure.
+  const takenOver = remote.adopted === true || entry?.bound === true || entry?.pending === true;
+  const changes = adapter.diff(takenOver ? undefined : entry, desired, found);
 
-  if (entry && entry.hash !== hash && !changes.some((c) => c.source === 'local')) {
+  if (!takenOver && entry && entry.hash !== hash && !changes.some((c) => c.source === 'local')) {
     // Only the payload changed (or settings were not recorded): say which part.
     changes.push({ path: PAYLOAD_FIELD[desired.kind] ?? 'settings', source: 'local' });
   }
-  if (!entry && desired.payload !== undefined) {
-    // Adopted without a record of its content: send ours to be sure.
+  if (takenOver && desired.payload !== undefined) {
     changes.push({ path: PAYLOAD_FIELD[desired.kind] ?? 'settings', source: 'local', after: '(not recorded)' });
   }
-  const adopted = remote.adopted ? { adopted: true, reason: 'found in the workspace but not in the deploy state; adopting it' } : {};
+  const how = adapter.identity ? ` (recognised by ${adapter.identity})` : '';
+  const marks = remote.adopted
+    ? { adopted: true, reason: `not in the deploy state, but this bundle's on target ${target}${how}: adopting it` }
+    : entry?.bound
+      ? { bound: true, reason: "bound with dbx-ts bind: this deploy applies the bundle's settings to it" }
+      : entry?.pending
+        ? { adopted: true, reason: 'created by a deploy that stopped before recording it: taking it over' }
+        : {};
   const action = changes.some((c) => c.recreate) ? 'replace' : changes.length > 0 ? 'update' : 'noop';
-  return { ...base, action, id: found.id, changes: sortChanges(changes), ...adopted };
+  return { ...base, action, id: found.id, changes: sortChanges(changes), ...marks };
 }
 
 function sortChanges(changes: FieldChange[]): FieldChange[] {

@@ -95,5 +95,11 @@ export function applyPresets(kind: ResourceKind, settings: Record<string, unknow
     case 'files':
       // Scope names cannot hold spaces or brackets, and files already live under the user's own root.
       return out;
+    case 'catalogs':
+    case 'schemas':
+    case 'volumes':
+      // Catalog objects keep their declared names here; a per-user namespace for development targets belongs
+      // in this case (volumes follow their schema through `${resources.schemas.<key>.name}`).
+      return out;
   }
 }

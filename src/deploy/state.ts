@@ -150,7 +150,7 @@ export class StateStore {
   private parse(text: string, where: string): StoredState | undefined {
     const value = this.parseJson(text, where);
     if (!isState(value)) {
-      this.warn(`Ignoring ${where}: it is not a dbx-ts deploy state; resources will be found again by name and tag`);
+      this.warn(`Ignoring ${where}: it is not a dbx-ts deploy state; resources will be found again by their dbx-ts tags or bound with dbx-ts bind`);
       return undefined;
     }
     return this.matches(value) ? value : undefined;
@@ -160,7 +160,7 @@ export class StateStore {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      this.warn(`Ignoring ${where}: it is not valid JSON; resources will be found again by name and tag`);
+      this.warn(`Ignoring ${where}: it is not valid JSON; resources will be found again by their dbx-ts tags or bound with dbx-ts bind`);
       return undefined;
     }
   }

@@ -1,8 +1,14 @@
 // Plain data shared by plan, apply and state: what the bundle wants, what the last deploy recorded, and what
 // a deploy is about to do. No behaviour here.
 
-/** Resource kinds in the order a deploy creates them (jobs last: they refer to everything else). */
+/**
+ * Resource kinds in the order a deploy creates them: the catalog objects data lives in first, jobs last (they
+ * refer to everything else).
+ */
 export const RESOURCE_KINDS = [
+  'catalogs',
+  'schemas',
+  'volumes',
   'secret_scopes',
   'files',
   'clusters',
@@ -13,6 +19,9 @@ export const RESOURCE_KINDS = [
   'dashboards',
   'jobs',
 ] as const;
+
+/** Kinds that hold data; pipelines, jobs and dashboards are deployed after all of them. */
+export const CATALOG_KINDS: readonly ResourceKind[] = ['catalogs', 'schemas', 'volumes'];
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** `<kind>.<key>`, e.g. `jobs.unified-workflow` or `files.src/notebooks/gpt_summary.py`. */
@@ -47,7 +56,10 @@ export interface DesiredResource {
 
 /** What the last deploy recorded about one resource. */
 export interface StateEntry {
-  /** Databricks id (job_id as decimal text, pipeline id, dashboard id, scope name, workspace path). */
+  /**
+   * Databricks id (job_id as decimal text, pipeline id, dashboard id, scope name, workspace path; the full name
+   * of a catalog, schema or volume).
+   */
   id: string;
   /** sha256 of the applied settings and payload. */
   hash: string;
@@ -56,6 +68,10 @@ export interface StateEntry {
   depends_on?: Address[];
   /** Lakeview etag after the last write: a different remote etag means the dashboard was edited. */
   etag?: string;
+  /** Recorded by `dbx-ts bind`, not by a deploy: the next deploy applies the bundle's settings to it. */
+  bound?: true;
+  /** Recorded just before a create; the object, if it exists, is the one that create made. */
+  pending?: true;
 }
 
 export interface DeployState {
@@ -88,8 +104,15 @@ export interface PlannedAction {
   action: ActionType;
   /** Existing id (update, replace, delete, noop; or an adopted resource). */
   id?: string;
-  /** Found by name or tag rather than recorded in state: the deploy adopts it instead of creating a copy. */
+  /** Found by its identity (tags, or its path in the bundle's folder), not recorded in state: the deploy adopts it. */
   adopted?: boolean;
+  /** Recorded by `dbx-ts bind`: the first deploy since takes it over. */
+  bound?: boolean;
+  /**
+   * Another object holds the name this resource needs and is not this bundle's: the action cannot be applied
+   * until it is bound (`dbx-ts bind`) or the resource is renamed. Deploy stops before any write.
+   */
+  conflict?: { id: string; fix: string };
   reason?: string;
   changes: FieldChange[];
 }

@@ -10,13 +10,16 @@ import { type Clock, VirtualClock, realClock } from './clock.ts';
 import { computeMlRoutes } from './handlers/compute-ml.ts';
 import type { HandlerContext, Reply } from './handlers/context.ts';
 import { filesRoutes } from './handlers/files.ts';
+import { grantsRoutes } from './handlers/grants.ts';
 import { identityRoutes } from './handlers/identity.ts';
 import { jobsRoutes } from './handlers/jobs.ts';
 import { lakeviewRoutes } from './handlers/lakeview.ts';
+import { permissionsRoutes } from './handlers/permissions.ts';
 import { pipelinesRoutes } from './handlers/pipelines.ts';
 import { runsRoutes } from './handlers/runs.ts';
 import { secretsRoutes } from './handlers/secrets.ts';
 import { DEFAULT_WAREHOUSES, type WarehouseSpec, warehousesRoutes } from './handlers/warehouses.ts';
+import { unityCatalogRoutes } from './handlers/unity-catalog.ts';
 import { workspaceRoutes } from './handlers/workspace.ts';
 import { HttpApiError, malformedRequest } from './http/api-error.ts';
 import { AuthRegistry, type OAuthClient, type TokenSpec } from './http/auth.ts';
@@ -27,7 +30,8 @@ import { type BodyKind, type Route, Router } from './http/router.ts';
 import { checkRequestBody } from './http/strict-requests.ts';
 import { UserError } from '../errors/index.ts';
 import { Scenario, type ScenarioInput } from './scenario.ts';
-import { type WorkspaceState, createWorkspaceState } from './state.ts';
+import { nextUuid } from './ids.ts';
+import { type WorkspaceState, createWorkspaceState, unityCatalogOf } from './state.ts';
 import { BodyTooLargeError, type BlobRef, readLimited } from './store/blobs.ts';
 import { type WorkspaceStore, memoryStore, openStateDir } from './store/workspace-store.ts';
 
@@ -75,6 +79,17 @@ export interface FakeWorkspaceOptions {
   requestLogLimit?: number;
   /** Keep request bodies (redacted) in the log; off by default so a long-running server holds no bodies. */
   logBodies?: boolean;
+  /**
+   * Unity Catalog objects that exist from the start: catalogs by name, volumes by full name
+   * (`<catalog>.<schema>.<volume>`, created with their catalog and schema). Added when missing, also to a state
+   * loaded from a directory.
+   */
+  unityCatalog?: { catalogs?: string[]; volumes?: string[] };
+  /**
+   * Every catalog exists, as on the local workspace, whose metastore is the local engine (one DuckDB database per
+   * catalog, made on first use). A real workspace, and the default fake one, has only the catalogs it was given.
+   */
+  catalogsOnDemand?: boolean;
 }
 
 export interface FakeWorkspace {
@@ -98,7 +113,21 @@ export interface FakeWorkspace {
   close(): Promise<void>;
 }
 
-const ALL_ROUTES = [workspaceRoutes, filesRoutes, jobsRoutes, runsRoutes, pipelinesRoutes, secretsRoutes, lakeviewRoutes, identityRoutes, computeMlRoutes, warehousesRoutes];
+const ALL_ROUTES = [
+  workspaceRoutes,
+  filesRoutes,
+  jobsRoutes,
+  runsRoutes,
+  pipelinesRoutes,
+  secretsRoutes,
+  lakeviewRoutes,
+  identityRoutes,
+  computeMlRoutes,
+  warehousesRoutes,
+  unityCatalogRoutes,
+  grantsRoutes,
+  permissionsRoutes,
+];
 
 /** Bodies larger than these are refused before they are read (a route may set its own limit). */
 const DEFAULT_MAX_BYTES: Record<BodyKind, number> = { json: 16 * 1024 * 1024, form: 64 * 1024, raw: 16 * 1024 * 1024, none: 64 * 1024, stream: 5 * 1024 ** 3 };
@@ -205,6 +234,35 @@ function declaredLength(req: IncomingMessage): number | undefined {
   return value === undefined ? undefined : Number(value);
 }
 
+/** Adds the catalogs and volumes the options ask for, where missing. */
+function seedUnityCatalog(state: WorkspaceState, options: FakeWorkspaceOptions, now: number): void {
+  const wanted = options.unityCatalog;
+  if (!wanted) return;
+  const uc = unityCatalogOf(state);
+  const owner = state.currentUser.userName;
+  const catalog = (name: string) => (uc.catalogs[name.toLowerCase()] ??= { name: name.toLowerCase(), properties: {}, owner, created_at: now, updated_at: now });
+  for (const name of wanted.catalogs ?? []) catalog(name);
+  for (const full of wanted.volumes ?? []) {
+    const [c, s, v] = full.toLowerCase().split('.');
+    if (!c || !s || !v) throw new UserError(`unityCatalog.volumes: "${full}" is not <catalog>.<schema>.<volume>`);
+    catalog(c);
+    uc.schemas[`${c}.${s}`] ??= { name: s, catalog_name: c, properties: {}, owner, schema_id: nextUuid(state), created_at: now, updated_at: now };
+    if (uc.volumes[full.toLowerCase()]) continue;
+    const id = nextUuid(state);
+    uc.volumes[full.toLowerCase()] = {
+      name: v,
+      catalog_name: c,
+      schema_name: s,
+      volume_type: 'MANAGED',
+      storage_location: `abfss://unity@emulator.dfs.core.windows.net/volumes/${id}`,
+      owner,
+      volume_id: id,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+}
+
 export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeWorkspace> {
   const clock: Clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' || options.clock === undefined ? realClock : options.clock;
   if (options.dir !== undefined && options.state !== undefined) throw new UserError('Start the fake workspace with either a state or a directory, not both.');
@@ -213,6 +271,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       ? await openStateDir(options.dir, { command: options.lockCommand ?? 'dbx-ts emulator', bigIds: options.bigIds ?? false, now: clock.now() })
       : memoryStore(options.state ?? createWorkspaceState({ bigIds: options.bigIds ?? false, now: clock.now() }));
   const state = store.state;
+  seedUnityCatalog(state, options, clock.now());
   const scenario = new Scenario(options.scenario);
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
@@ -290,6 +349,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         clock,
         scenario,
         warehouses: options.warehouses ?? DEFAULT_WAREHOUSES,
+        catalogsOnDemand: options.catalogsOnDemand ?? false,
         runs: options.runs ?? 'simulate',
         auth,
         baseUrl,

@@ -207,6 +207,63 @@ export interface ComputeMlState {
   servingEndpoints: Record<string, JsonObject>;
 }
 
+/** A Unity Catalog catalog. Names are stored lower-cased, as Unity Catalog does. */
+export interface CatalogRecord {
+  name: string;
+  comment?: string;
+  properties: Record<string, string>;
+  storage_root?: string;
+  owner: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SchemaRecord {
+  name: string;
+  catalog_name: string;
+  comment?: string;
+  properties: Record<string, string>;
+  storage_root?: string;
+  custom_max_retention_hours?: number;
+  owner: string;
+  schema_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UcVolumeRecord {
+  name: string;
+  catalog_name: string;
+  schema_name: string;
+  volume_type: 'MANAGED' | 'EXTERNAL';
+  storage_location: string;
+  comment?: string;
+  owner: string;
+  volume_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UnityCatalogState {
+  /** By name. */
+  catalogs: Record<string, CatalogRecord>;
+  /** By full name, `<catalog>.<schema>`. */
+  schemas: Record<string, SchemaRecord>;
+  /** By full name, `<catalog>.<schema>.<volume>`. */
+  volumes: Record<string, UcVolumeRecord>;
+  /** `<securable type>/<full name>` (type lower-cased) → principal → privileges. */
+  grants: Record<string, Record<string, string[]>>;
+}
+
+export type PrincipalKind = 'user_name' | 'group_name' | 'service_principal_name';
+
+/** One direct entry of an object's access control list (Permissions API). */
+export interface AclEntry {
+  kind: PrincipalKind;
+  name: string;
+  level: string;
+}
+
 export interface WorkspaceState {
   version: number;
   currentUser: UserInfo;
@@ -222,6 +279,10 @@ export interface WorkspaceState {
   volumes: VolumeState;
   /** Created on first use, so state directories saved before these APIs existed still load. */
   computeMl?: ComputeMlState;
+  /** Unity Catalog catalogs, schemas, volumes and grants; created on first use, like computeMl. */
+  unityCatalog?: UnityCatalogState;
+  /** Object path (`/jobs/<id>`, `/pipelines/<id>`, `/dashboards/<id>`) → its direct access control list (first use). */
+  permissions?: Record<string, AclEntry[]>;
   counters: { job: bigint; run: bigint; object: bigint; uuid: number };
 }
 
@@ -236,6 +297,22 @@ export interface CreateStateOptions {
   bigIds?: boolean;
   user?: UserInfo;
   now?: number;
+}
+
+export function emptyUnityCatalog(): UnityCatalogState {
+  return { catalogs: {}, schemas: {}, volumes: {}, grants: {} };
+}
+
+/** The Unity Catalog area, created on first use (a state saved before it existed has none). */
+export function unityCatalogOf(state: WorkspaceState): UnityCatalogState {
+  state.unityCatalog ??= emptyUnityCatalog();
+  return state.unityCatalog;
+}
+
+/** Direct access control lists by object path, created on first use. */
+export function permissionsOf(state: WorkspaceState): Record<string, AclEntry[]> {
+  state.permissions ??= {};
+  return state.permissions;
 }
 
 /** An empty workspace with the folders every workspace has: /, /Users/<me>, /Shared. */

@@ -46,6 +46,8 @@ export type DbxEvent =
   | EventShape<'artifact.written', { kind: string; path: string }>
   | EventShape<'deploy.plan', { actions: unknown[]; external?: unknown[] }>
   | EventShape<'deploy.action', { resource: string; action: string; status: string }>
+  /** A preflight check failed (plan shows it as a warning; deploy stops with an error instead). */
+  | EventShape<'deploy.preflight', { check: string; fix: string }>
   /** The deploy lock changed hands: a stale lock taken over, or ours lost to someone else. */
   | EventShape<'deploy.lock', { action: 'takeover' | 'lost'; path: string; holder?: unknown; reason?: string }>
   | EventShape<'deploy.external', { paths: string[] }>

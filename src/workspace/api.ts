@@ -9,14 +9,19 @@ import type { ServiceContext } from './services/endpoint.ts';
 import { ClustersService } from './services/clusters.ts';
 import { ExperimentsService } from './services/experiments.ts';
 import { FilesService } from './services/files.ts';
+import { GrantsService } from './services/grants.ts';
 import { JobsService } from './services/jobs.ts';
 import { LakeviewService } from './services/lakeview.ts';
+import { PermissionsService } from './services/permissions.ts';
 import { PipelinesService } from './services/pipelines.ts';
 import { RegisteredModelsService } from './services/registered-models.ts';
 import { ScimService } from './services/scim.ts';
 import { SecretsService } from './services/secrets.ts';
 import { ServingEndpointsService } from './services/serving-endpoints.ts';
+import { CatalogsService, SchemasService, VolumesService } from './services/unity-catalog.ts';
+import { WarehousesService } from './services/warehouses.ts';
 import { WorkspaceService } from './services/workspace.ts';
+import { tokenIssuer, type TokenIssuer } from './token-issuer.ts';
 
 export class WorkspaceClient {
   readonly jobs: JobsService;
@@ -30,6 +35,12 @@ export class WorkspaceClient {
   readonly experiments: ExperimentsService;
   readonly registeredModels: RegisteredModelsService;
   readonly servingEndpoints: ServingEndpointsService;
+  readonly catalogs: CatalogsService;
+  readonly schemas: SchemasService;
+  readonly volumes: VolumesService;
+  readonly grants: GrantsService;
+  readonly permissions: PermissionsService;
+  readonly warehouses: WarehousesService;
 
   constructor(
     readonly http: HttpClient,
@@ -55,10 +66,21 @@ export class WorkspaceClient {
     this.experiments = new ExperimentsService(ctx);
     this.registeredModels = new RegisteredModelsService(ctx);
     this.servingEndpoints = new ServingEndpointsService(ctx);
+    this.catalogs = new CatalogsService(ctx);
+    this.schemas = new SchemasService(ctx);
+    this.volumes = new VolumesService(ctx);
+    this.grants = new GrantsService(ctx);
+    this.permissions = new PermissionsService(ctx);
+    this.warehouses = new WarehousesService(ctx);
   }
 
   get host(): string {
     return this.http.host;
+  }
+
+  /** Who issues this client's tokens (Entra ID, Databricks, or unknown); the token itself is not exposed. */
+  tokenIssuer(): Promise<TokenIssuer> {
+    return tokenIssuer(this.auth.auth_type, this.credentials);
   }
 
   /**

@@ -16,7 +16,7 @@ describe('the command line', () => {
   it('lists every command in help, and rejects an unknown one with the usage exit code', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const name of ['build', 'validate', 'init', 'run', 'plan', 'deploy', 'destroy', 'auth', 'secrets', 'runs', 'query', 'show']) {
+    for (const name of ['build', 'validate', 'init', 'run', 'plan', 'deploy', 'destroy', 'bind', 'unbind', 'auth', 'secrets', 'runs', 'query', 'show']) {
       expect(help.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
     const unknown = await runCli(['nosuch']);

@@ -50,7 +50,8 @@ describe('dbx-ts simulate', () => {
   describe('on a workspace target', () => {
     let ws: FakeWorkspace;
     beforeAll(async () => {
-      ws = await startFakeWorkspace();
+      // The landing volume exists (deploy creates it); the Files API cannot create one.
+      ws = await startFakeWorkspace({ unityCatalog: { volumes: ['sales_lakehouse.landing.raw'] } });
     });
     afterAll(async () => ws.close());
 

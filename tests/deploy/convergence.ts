@@ -53,6 +53,8 @@ function census(ws: FakeWorkspace, root: string): Census {
     jobs: Object.values(ws.state.jobs).map((j) => String(j.settings['name'])).sort(),
     pipelines: Object.values(ws.state.pipelines).map((p) => String(p.spec['name'])).sort(),
     scopes: Object.keys(ws.state.secretScopes).sort(),
+    schemas: Object.keys(ws.state.unityCatalog?.schemas ?? {}).sort(),
+    volumes: Object.keys(ws.state.unityCatalog?.volumes ?? {}).sort(),
     dashboards: Object.values(ws.state.dashboards).filter((d) => d.lifecycle_state === 'ACTIVE').map((d) => d.display_name).sort(),
     files: Object.entries(ws.state.objects)
       .filter(([path, o]) => path.startsWith(`${under}/files/`) && o.object_type !== 'DIRECTORY')
@@ -79,6 +81,8 @@ async function workspace(seed: number, rate: number): Promise<FakeWorkspace> {
     tokens: [{ token: TOKEN, kind: 'aad' }],
     seed,
     requestLogLimit: 1_000_000,
+    // What the workspace has before the first deploy: the bundle's catalog (its warehouse is the default, local).
+    unityCatalog: { catalogs: ['sales_lakehouse'] },
     ...(rate > 0 ? { faults: { random: { rate, faults: faults.everyKind() } } } : {}),
   });
 }

@@ -2,6 +2,7 @@
 // on synth): creates once, no-op redeploys, lock, lost state, destroy.
 import { afterEach, describe, expect, it } from 'vitest';
 import { deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../src/deploy/deploy.ts';
+import { bindResource } from '../../src/deploy/bind.ts';
 import { acquireLock } from '../../src/deploy/lock.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
 import { RunFailedError, UserError } from '../../src/errors/index.ts';
@@ -34,6 +35,8 @@ const EXPECTED = {
   jobs: ['[dev emulator_user] Workflow'],
   pipelines: ['[dev emulator_user] pl_silver'],
   scopes: ['kv_scope'],
+  schemas: [],
+  volumes: [],
   dashboards: ['[dev emulator_user] Sales'],
   files: ['src/notebooks/ingest', 'src/pipelines/pl.sql'],
 };
@@ -71,7 +74,10 @@ describe('deployBundle against the fake workspace', () => {
     // (one scopes/list for all scopes, one listing per folder of files).
     const reads = setup.ws.requests.filter((r) => r.method === 'GET').map((r) => r.path);
     expect(reads.filter((p) => p.includes('scim/v2/Me') || p.endsWith('/workspace/export'))).toHaveLength(3);
-    const resourceReads = reads.filter((p) => !p.includes('scim/v2/Me') && !p.endsWith('/workspace/export'));
+    // Preflight: the warehouse and the catalog the bundle uses exist (an Entra ID token: the scope needs no look).
+    const preflightReads = reads.filter((p) => p.startsWith('/api/2.0/sql/warehouses/') || p.startsWith('/api/2.1/unity-catalog/catalogs/'));
+    expect(preflightReads.sort()).toEqual(['/api/2.0/sql/warehouses/wh-target', '/api/2.1/unity-catalog/catalogs/shop_cat']);
+    const resourceReads = reads.filter((p) => !p.includes('scim/v2/Me') && !p.endsWith('/workspace/export') && !preflightReads.includes(p));
     expect(resourceReads.sort()).toEqual([
       `/api/2.0/lakeview/dashboards/${Object.keys(setup.ws.state.dashboards)[0]}`,
       `/api/2.0/pipelines/${Object.keys(setup.ws.state.pipelines)[0]}`,
@@ -118,18 +124,38 @@ describe('deployBundle against the fake workspace', () => {
     expect(again.plan.actions.every((a) => a.action === 'noop')).toBe(true);
   });
 
-  it('finds resources again when the state is lost, instead of creating copies', async () => {
+  it('after a lost state adopts what carries its identity, and stops before any change at what only has its name', async () => {
     setup = await fakeWorkspace();
     await deployBundle(options(setup));
     await setup.client.workspace.delete({ path: `${paths.state}/deployment.json` });
     const fresh = await fakeWorkspaceCache();
+    setup.ws.clearRequests();
+    // The scope has only its name: it could be anyone's, so the deploy names the bind that would make it ours.
+    const stopped = await deployBundle(options(setup, { cacheDir: fresh })).catch((e: unknown) => e);
+    expect(stopped).toBeInstanceOf(UserError);
+    expect((stopped as UserError).message).toContain('secret_scopes.kv: secret scope kv_scope exists and is not this bundle');
+    expect((stopped as UserError).hint).toContain('dbx-ts bind kv kv_scope -t dev');
+    expect(writes(setup.ws.requests).map(describeRequest)).toEqual([
+      `POST /api/2.0/workspace/import ${paths.state}/deploy.lock`,
+      `POST /api/2.0/workspace/delete ${paths.state}/deploy.lock`,
+    ]);
+
+    await bindResource({ ...options(setup, { cacheDir: fresh }), key: 'kv', id: 'kv_scope' });
     const result = await deployBundle(options(setup, { cacheDir: fresh }));
-    expect(result.stateSource).toBe('none');
+    expect(result.stateSource).toBe('workspace');
     expect(result.plan.actions.filter((a) => a.action === 'create')).toEqual([]);
-    expect(result.plan.actions.every((a) => a.adopted)).toBe(true);
+    const marks = Object.fromEntries(result.plan.actions.map((a) => [a.address, a.bound ? 'bound' : a.adopted ? 'adopted' : a.action]));
+    expect(marks).toEqual({
+      'secret_scopes.kv': 'bound',
+      'files.src/notebooks/ingest.py': 'adopted',
+      'files.src/pipelines/pl.sql': 'adopted',
+      'pipelines.pl': 'adopted',
+      'dashboards.dash': 'adopted',
+      'jobs.wf': 'adopted',
+    });
     expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
     const third = await deployBundle(options(setup, { cacheDir: fresh }));
-    expect(third.plan.actions.every((a) => a.action === 'noop')).toBe(true);
+    expect(third.plan.actions.every((a) => a.action === 'noop' && !a.adopted && !a.bound)).toBe(true);
   });
 
   it('refuses deletions without approval when nobody can be asked, and deletes with it', async () => {
@@ -225,7 +251,7 @@ describe('deployBundle against the fake workspace', () => {
     await deployBundle(options(setup));
     await expect(destroyBundle(options(setup))).rejects.toThrow(UserError);
     await destroyBundle(options(setup, { autoApprove: true }));
-    expect(census(setup.ws, paths.files)).toEqual({ jobs: [], pipelines: [], scopes: [], dashboards: [], files: [] });
+    expect(census(setup.ws, paths.files)).toEqual({ jobs: [], pipelines: [], scopes: [], schemas: [], volumes: [], dashboards: [], files: [] });
     expect(Object.keys(setup.ws.state.objects).filter((p) => p.startsWith(paths.root.replace('/Workspace', '')))).toEqual([]);
   });
 });

@@ -8,7 +8,10 @@ import { startFakeWorkspace, type FakeWorkspace, type FakeWorkspaceOptions } fro
 import type { RequestRecord } from '../../src/emulator/index.ts';
 import { createWorkspaceClient, type WorkspaceClient } from '../../src/workspace/index.ts';
 
-export const AAD_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.test-entra-token';
+/** An Entra ID token as DATABRICKS_TOKEN carries it (an unsigned stand-in: the fake workspace knows it by value). */
+export const AAD_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC8wMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAvIiwiYXVkIjoiMmZmODE0YTYtMzMwNC00YWI4LTg1Y2ItY2QwZTZmODc5YzFkIn0.test-signature';
+/** A personal access token: Databricks-issued, so it cannot create an Azure Key Vault-backed scope. */
+export const PAT_TOKEN = 'dapi0123456789abcdef0123456789abcdef';
 
 export interface FakeSetup {
   ws: FakeWorkspace;
@@ -23,8 +26,11 @@ export interface FakeSetup {
 /** The SQL warehouses the deploy tests' bundles name (publishing a dashboard checks its warehouse exists). */
 export const TEST_WAREHOUSES = ['wh-1234', 'wh-target', 'wh'].map((id) => ({ id, name: `Warehouse ${id}` }));
 
+/** What a workspace has before the first deploy: the catalogs the bundles use, and their SQL warehouses. */
+export const PREREQUISITES = { unityCatalog: { catalogs: ['sales_lakehouse', 'shop_cat'] }, warehouses: TEST_WAREHOUSES };
+
 export async function fakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeSetup> {
-  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }], strictRequests: true, logBodies: true, warehouses: TEST_WAREHOUSES, ...options });
+  const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }, { token: PAT_TOKEN, kind: 'pat' }], strictRequests: true, logBodies: true, ...PREREQUISITES, ...options });
   const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: AAD_TOKEN };
   const quick = { env, configFile: null, retry: { timeoutMs: 5_000, baseDelayMs: 2, maxDelayMs: 20 }, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
   const client = createWorkspaceClient(quick);
@@ -40,6 +46,8 @@ export function census(ws: FakeWorkspace, filesUnder: string) {
     jobs: Object.values(ws.state.jobs).map((j) => String(j.settings['name'])).sort(),
     pipelines: Object.values(ws.state.pipelines).map((p) => String(p.spec['name'])).sort(),
     scopes: Object.keys(ws.state.secretScopes).sort(),
+    schemas: Object.keys(ws.state.unityCatalog?.schemas ?? {}).sort(),
+    volumes: Object.keys(ws.state.unityCatalog?.volumes ?? {}).sort(),
     dashboards: Object.values(ws.state.dashboards)
       .filter((d) => d.lifecycle_state === 'ACTIVE')
       .map((d) => d.display_name)

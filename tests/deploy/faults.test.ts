@@ -13,6 +13,8 @@ const EXPECTED = {
   jobs: ['[dev emulator_user] Workflow'],
   pipelines: ['[dev emulator_user] pl_silver'],
   scopes: ['kv_scope'],
+  schemas: [],
+  volumes: [],
   dashboards: ['[dev emulator_user] Sales'],
   files: ['src/notebooks/ingest', 'src/pipelines/pl.sql'],
 };

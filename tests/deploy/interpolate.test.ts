@@ -79,7 +79,9 @@ describe('interpolate', () => {
   it('reports an unknown variable with the config path', () => {
     expect(() => interpolate({ a: { b: '${var.nope}' } }, ctx, 'resources.jobs.x')).toThrow(/\$\{var\.nope\} at resources\.jobs\.x\.a\.b/);
     expect(() => interpolate('${workspace.nope}', ctx)).toThrow(UserError);
-    expect(() => interpolate('${resources.jobs.x.name}', ctx)).toThrow(expect.objectContaining({ hint: expect.stringMatching(/by id only/) }));
+    expect(() => interpolate('${resources.jobs.x}', ctx)).toThrow(expect.objectContaining({ hint: expect.stringMatching(/by one field/) }));
+    // Fields other than the id come from the referenced settings later (model/references.ts).
+    expect(interpolate('${resources.schemas.landing.name}', ctx)).toBe('${resources.schemas.landing.name}');
   });
 
   it('resolves a variable whose value refers to another value', () => {
@@ -90,9 +92,9 @@ describe('interpolate', () => {
     const settings = { pipeline_id: '${resources.pipelines.pl.id}', job_id: '${resources.jobs.other.id}', text: 'id=${resources.pipelines.pl.id}' };
     expect(interpolate(settings, ctx)).toEqual(settings);
     expect(resourceReferences(settings)).toEqual([
-      { kind: 'pipelines', key: 'pl' },
-      { kind: 'jobs', key: 'other' },
-      { kind: 'pipelines', key: 'pl' },
+      { kind: 'pipelines', key: 'pl', field: 'id' },
+      { kind: 'jobs', key: 'other', field: 'id' },
+      { kind: 'pipelines', key: 'pl', field: 'id' },
     ]);
     const resolved = resolveResourceIds(settings, (kind, key) => (kind === 'pipelines' && key === 'pl' ? 'abc-123' : kind === 'jobs' ? '9007199254740993' : undefined));
     expect(resolved).toEqual({ pipeline_id: 'abc-123', job_id: 9007199254740993n, text: 'id=abc-123' });

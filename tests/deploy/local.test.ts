@@ -20,9 +20,13 @@ describe('deploy -t local', () => {
 
     const first = await openLocalWorkspace(root);
     const created = await deployBundle({ model, repoRoot: REPO, cacheDir: join(root, 'cache'), client: first.client, creator: first.creator, env: {} });
-    expect(created.plan.actions.filter((a) => a.action === 'create')).toHaveLength(10);
+    expect(created.plan.actions.filter((a) => a.action === 'create')).toHaveLength(15);
     expect(created.paths.root).toBe('/Workspace/Users/emulator-user@example.com/.bundle/sales_lakehouse/local');
     expect(Object.values(first.workspace.state.jobs).map((j) => j.settings['name'])).toEqual(['[dev emulator_user] Unified_Workflow_Job']);
+    // The schemas and the landing volume, in the local target's catalog (which exists on demand locally).
+    expect(Object.keys(first.workspace.state.unityCatalog!.schemas).sort()).toEqual(['sales_lakehouse.bronze', 'sales_lakehouse.gold', 'sales_lakehouse.landing', 'sales_lakehouse.silver']);
+    expect(Object.keys(first.workspace.state.unityCatalog!.volumes)).toEqual(['sales_lakehouse.landing.raw']);
+    expect(Object.values(first.workspace.state.pipelines)[0]!.spec['schema']).toBe('silver');
     await first.close();
     expect((await readdir(first.dir)).sort()).toContain('state.json');
 

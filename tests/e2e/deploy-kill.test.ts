@@ -20,6 +20,8 @@ const EXPECTED = {
   jobs: ['[dev emulator_user] Unified_Workflow_Job'],
   pipelines: ['[dev emulator_user] pl_streaming_data_to_silver'],
   scopes: ['adls_scope'],
+  schemas: ['sales_lakehouse.bronze', 'sales_lakehouse.gold', 'sales_lakehouse.landing', 'sales_lakehouse.silver'],
+  volumes: ['sales_lakehouse.landing.raw'],
   dashboards: ['[dev emulator_user] Sales lakehouse'],
   files: [
     'src/notebooks/gpt_summary',
@@ -106,5 +108,6 @@ describe('kill -9 during a deploy', () => {
     }
     // Kills past the lock leave it behind; the rerun took each over without --force-lock.
     expect(takeovers).toBeGreaterThanOrEqual(2);
-  });
+    // Ten CLI processes against a workspace with per-request latency: ~30 s alone, more on a busy machine.
+  }, 150_000);
 });

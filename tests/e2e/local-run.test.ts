@@ -28,7 +28,7 @@ describe('dbx-ts run unified-workflow on the local target', () => {
   it('deploys, simulates, runs all six tasks in order and shows the results', async () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('10 to create');
+    expect(first.stdout).toContain('15 to create');
     expect(first.stdout).toContain('Landing zone is empty: simulating data');
     for (const task of TASKS) {
       expect(first.stdout).toContain(`task ${task}: RUNNING`);
@@ -53,7 +53,7 @@ describe('dbx-ts run unified-workflow on the local target', () => {
   it('a second run changes nothing in the workspace and reads no file twice; a new file is read once', async () => {
     const second = await runCli(['run', 'unified-workflow', '--no-show-results'], { cwd: project, env });
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('10 unchanged');
+    expect(second.stdout).toContain('15 unchanged');
     expect(second.stdout).not.toContain('simulating data');
     expect(second.stdout).toMatch(/bronze\.sales_stream_raw: read 0\b/);
     expect(second.stdout).toMatch(/bronze\.sales_batch_raw: read 0\b/);

@@ -4,7 +4,7 @@ import { call } from './client.ts';
 
 let ws: FakeWorkspace;
 beforeEach(async () => {
-  ws = await startFakeWorkspace();
+  ws = await startFakeWorkspace({ unityCatalog: { volumes: ['main.raw.landing'] } });
 });
 afterEach(async () => {
   await ws.close();
@@ -15,6 +15,12 @@ const DIR = '/api/2.0/fs/directories/Volumes/main/raw/landing';
 const bytes = Buffer.from([0x50, 0x41, 0x52, 0x31, 0, 1, 2, 255]);
 
 describe('Files API on volumes', () => {
+  it('refuses paths in a volume Unity Catalog does not have', async () => {
+    const missing = await call(ws, 'PUT', '/api/2.0/fs/files/Volumes/main/raw/nowhere/a.parquet', { raw: bytes });
+    expect([missing.status, missing.body.error_code]).toEqual([404, 'NOT_FOUND']);
+    expect(missing.body.message).toContain('/Volumes/main/raw/nowhere does not exist');
+  });
+
   it('uploads, downloads, stats and deletes a file; parent folders appear on upload', async () => {
     expect((await call(ws, 'PUT', `${VOL}/sales/2025/part-0.parquet`, { raw: bytes })).status).toBe(204);
     const got = await fetch(new URL(`${VOL}/sales/2025/part-0.parquet`, ws.url), { headers: { authorization: `Bearer ${ws.token}` } });

@@ -1,7 +1,8 @@
-// dbx-ts plan | deploy | destroy: thin commands over src/deploy. Prompts only on a terminal; in CI a plan that
-// deletes or replaces needs --auto-approve (otherwise exit 2 with the list of what would go).
+// dbx-ts plan | deploy | destroy | bind | unbind: thin commands over src/deploy. Prompts only on a terminal; in
+// CI a plan that deletes or replaces needs --auto-approve (otherwise exit 2 with the list of what would go).
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { bindResource, unbindResource } from '../../deploy/bind.ts';
 import { connectTarget } from '../../deploy/connect.ts';
 import { DEFAULT_PARALLELISM, deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../deploy/deploy.ts';
 import { UserError } from '../../errors/index.ts';
@@ -38,7 +39,7 @@ function terminalConfirm(ctx: CliContext): DeployOptions['confirm'] {
   };
 }
 
-type Engine = typeof deployBundle;
+type Engine = (options: DeployOptions) => Promise<unknown>;
 
 async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandOptions, engine: Engine): Promise<void> {
   const renderer = ctx.renderer(opts.json);
@@ -99,5 +100,29 @@ export function registerDeploy(program: Command, ctx: CliContext): void {
     .option('--force-lock', 'take over the deploy lock from a deploy that is no longer running')
     .action(async (opts: DeployCommandOptions) => {
       await runEngine(ctx, program, opts, destroyBundle);
+    });
+
+  commonOptions(
+    program
+      .command('bind')
+      .argument('<resource-key>', "the resource's key in the bundle (e.g. bronze, or schemas.bronze)")
+      .argument('<id>', 'the id of the existing object (job id, pipeline id, scope name, <catalog>.<schema>, ...)')
+      .description('Make an existing workspace object this resource of the bundle on the target: the next deploy applies the bundle to it'),
+  )
+    .option('--auto-approve', 'bind even when the next deploy would change the object, without asking')
+    .option('--force-lock', 'take over the deploy lock from a deploy that is no longer running')
+    .action(async (key: string, id: string, opts: DeployCommandOptions) => {
+      await runEngine(ctx, program, opts, (o) => bindResource({ ...o, key, id }));
+    });
+
+  commonOptions(
+    program
+      .command('unbind')
+      .argument('<resource-key>', "the resource's key in the bundle")
+      .description('Stop managing the object bound to a resource on the target (it stays in the workspace)'),
+  )
+    .option('--force-lock', 'take over the deploy lock from a deploy that is no longer running')
+    .action(async (key: string, opts: DeployCommandOptions) => {
+      await runEngine(ctx, program, opts, (o) => unbindResource({ ...o, key }));
     });
 }

@@ -81,6 +81,8 @@ export function registerLocal(program: Command, ctx: CliContext): void {
         // `aad`: the token may create Azure Key Vault-backed scopes, as an Entra ID login can.
         tokens: [{ token, kind: 'aad' }],
         ...(flags.clientId !== undefined ? { oauthClients: [{ client_id: flags.clientId, client_secret: flags.clientSecret! }] } : {}),
+        // The local workspace's metastore is the local engine: every catalog exists.
+        catalogsOnDemand: true,
       });
       ctx.stdout.write(
         `Local workspace listening on ${workspace.url} (state in ${dir}, written as it changes)\n` +

@@ -43,6 +43,8 @@ async function findCluster(ctx: AdapterContext, desired: DesiredResource): Promi
 export const clustersAdapter: ResourceAdapter = {
   kind: 'clusters',
   rules: FIELD_RULES.clusters,
+  noun: 'cluster',
+  identity: `its tags ${BUNDLE_TAG} and ${KEY_TAG}`,
 
   read: readCluster,
 

@@ -17,7 +17,7 @@ const NOT_APPLIED_CODES = new Set(['REQUEST_LIMIT_EXCEEDED', 'TOO_MANY_REQUESTS'
 
 type Outcome = 'not-applied' | 'unknown' | 'exists' | 'failed';
 
-const EXISTS_CODES = new Set(['RESOURCE_ALREADY_EXISTS', 'ALREADY_EXISTS', 'RESOURCE_CONFLICT']);
+const EXISTS_CODES = new Set(['RESOURCE_ALREADY_EXISTS', 'ALREADY_EXISTS', 'RESOURCE_CONFLICT', 'CATALOG_ALREADY_EXISTS', 'SCHEMA_ALREADY_EXISTS', 'VOLUME_ALREADY_EXISTS']);
 
 export function classifyCreateFailure(error: unknown): Outcome {
   if (error instanceof RequestOutcomeUnknownError) return 'unknown';

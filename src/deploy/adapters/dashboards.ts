@@ -54,6 +54,8 @@ async function publish(ctx: AdapterContext, id: string, desired: DesiredResource
 export const dashboardsAdapter: ResourceAdapter = {
   kind: 'dashboards',
   rules: FIELD_RULES.dashboards,
+  noun: 'dashboard',
+  identity: "its path in the bundle's folder (resources/)",
 
   read: readDashboard,
 

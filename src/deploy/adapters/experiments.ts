@@ -37,6 +37,14 @@ async function findExperiment(ctx: AdapterContext, desired: DesiredResource): Pr
 export const experimentsAdapter: ResourceAdapter = {
   kind: 'experiments',
   rules: FIELD_RULES.experiments,
+  noun: 'experiment',
+  identity: `its tags ${BUNDLE_TAG} and ${KEY_TAG}`,
+
+  // Experiment names (workspace paths) are unique: another experiment there blocks ours.
+  async occupant(ctx, desired) {
+    const e = await readOrUndefined(() => ctx.client.experiments.getByName(String(desired.settings['name'])));
+    return e ? toRemote(e) : undefined;
+  },
 
   read: readExperiment,
 

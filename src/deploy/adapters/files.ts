@@ -40,6 +40,8 @@ async function upload(ctx: AdapterContext, desired: DesiredResource): Promise<Ap
 export const filesAdapter: ResourceAdapter = {
   kind: 'files',
   rules: FIELD_RULES.files,
+  noun: 'file',
+  identity: "its path in the bundle's folder",
 
   async read(ctx, id): Promise<RemoteObject | undefined> {
     const objects = await listing(ctx, parentOf(id));

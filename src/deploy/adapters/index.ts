@@ -1,6 +1,7 @@
 // One adapter per resource kind.
 import type { ResourceKind } from '../types.ts';
 import { clustersAdapter } from './clusters.ts';
+import { catalogsAdapter } from './catalogs.ts';
 import { dashboardsAdapter } from './dashboards.ts';
 import { experimentsAdapter } from './experiments.ts';
 import { filesAdapter } from './files.ts';
@@ -9,9 +10,14 @@ import { pipelinesAdapter } from './pipelines.ts';
 import { registeredModelsAdapter } from './registered-models.ts';
 import { secretScopesAdapter } from './secret-scopes.ts';
 import { servingEndpointsAdapter } from './serving-endpoints.ts';
+import { schemasAdapter } from './schemas.ts';
+import { volumesAdapter } from './volumes.ts';
 import type { ResourceAdapter } from './types.ts';
 
 export const ADAPTERS: Record<ResourceKind, ResourceAdapter> = {
+  catalogs: catalogsAdapter,
+  schemas: schemasAdapter,
+  volumes: volumesAdapter,
   files: filesAdapter,
   jobs: jobsAdapter,
   pipelines: pipelinesAdapter,

@@ -1,8 +1,9 @@
 // Jobs (API 2.2): create, reset with the complete settings, get, delete. Found again by exact name plus the
-// bundle's tags, so a job created by a deploy that lost its state or its response is adopted, not copied.
+// bundle's and target's tags, so a job created by a deploy that lost its state or its response is adopted, not
+// copied, and a job of another target or a hand-made one is never taken. Job names need not be unique.
 import { int64ToString, toInt64, type RequestBody } from '../../workspace/index.ts';
 import { createOnce } from './create-once.ts';
-import { BUNDLE_TAG, KEY_TAG } from '../desired.ts';
+import { BUNDLE_TAG, KEY_TAG, sameIdentity } from '../identity.ts';
 import { FIELD_RULES } from '../fields.ts';
 import type { DesiredResource } from '../types.ts';
 import { deleteIgnoringMissing, readOrUndefined } from './errors.ts';
@@ -10,17 +11,11 @@ import { standardDiff, type AdapterContext, type RemoteObject, type ResourceAdap
 
 type JobSettingsBody = RequestBody<'jobs/create'>;
 
-function tagsOf(settings: Record<string, unknown> | undefined): Record<string, unknown> {
-  return (settings?.['tags'] as Record<string, unknown> | undefined) ?? {};
-}
-
 async function findJob(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined> {
-  const tags = tagsOf(desired.settings);
   const matches: RemoteObject[] = [];
   for await (const job of ctx.client.jobs.list({ name: String(desired.settings['name']), expand_tasks: true })) {
     const settings = (job.settings ?? {}) as Record<string, unknown>;
-    const theirs = tagsOf(settings);
-    if (job.job_id === undefined || theirs[BUNDLE_TAG] !== tags[BUNDLE_TAG] || theirs[KEY_TAG] !== tags[KEY_TAG]) continue;
+    if (job.job_id === undefined || !sameIdentity(desired.settings, settings)) continue;
     matches.push({ id: int64ToString(job.job_id), settings });
   }
   // Should duplicates exist (made by another tool), keep the oldest; the others are not ours to delete.
@@ -41,6 +36,8 @@ async function readJob(ctx: AdapterContext, id: string): Promise<RemoteObject | 
 export const jobsAdapter: ResourceAdapter = {
   kind: 'jobs',
   rules: FIELD_RULES.jobs,
+  noun: 'job',
+  identity: `its tags ${BUNDLE_TAG} and ${KEY_TAG}`,
 
   read: readJob,
 

@@ -26,6 +26,11 @@ async function readModel(ctx: AdapterContext, id: string): Promise<RemoteObject 
 export const registeredModelsAdapter: ResourceAdapter = {
   kind: 'registered_models',
   rules: FIELD_RULES.registered_models,
+  noun: 'registered model',
+
+  occupant: (ctx, desired) => readModel(ctx, fullName(desired.settings)),
+
+  idBeforeCreate: (desired) => fullName(desired.settings),
 
   read: readModel,
 

@@ -1,5 +1,6 @@
 // Secret scopes: create (Databricks- or Azure Key Vault-backed), list, delete. Nothing about a scope can be
-// changed in place, so every difference is a replace (the field table marks them). Scope names are unique.
+// changed in place, so every difference is a replace (the field table marks them). Scope names are unique and a
+// scope has no tags, so one that exists without a record is someone else's until `dbx-ts bind` says otherwise.
 import type { RequestBody, SecretScope } from '../../workspace/index.ts';
 import { createOnce } from './create-once.ts';
 import { FIELD_RULES } from '../fields.ts';
@@ -32,12 +33,20 @@ async function lookAgain(ctx: AdapterContext, desired: DesiredResource): Promise
 export const secretScopesAdapter: ResourceAdapter = {
   kind: 'secret_scopes',
   rules: FIELD_RULES.secret_scopes,
+  noun: 'secret scope',
 
   read: readScope,
 
-  find(ctx, desired) {
+  // A scope carries nothing but its name: without a recorded id, an existing scope is not taken as ours.
+  async find() {
+    return undefined;
+  },
+
+  occupant(ctx, desired) {
     return readScope(ctx, String(desired.settings['scope']));
   },
+
+  idBeforeCreate: (desired) => String(desired.settings['scope']),
 
   async create(ctx, desired) {
     const name = String(desired.settings['scope']);

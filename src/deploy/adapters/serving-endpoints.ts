@@ -49,6 +49,11 @@ function changed(part: string, desired: DesiredResource, recorded: StateEntry | 
 export const servingEndpointsAdapter: ResourceAdapter = {
   kind: 'model_serving_endpoints',
   rules: FIELD_RULES.model_serving_endpoints,
+  noun: 'serving endpoint',
+  identity: `its tags ${BUNDLE_TAG} and ${KEY_TAG}`,
+
+  // Endpoint names are unique: another endpoint of that name blocks ours.
+  occupant: (ctx, desired) => readEndpoint(ctx, String(desired.settings['name'])),
 
   read: readEndpoint,
 

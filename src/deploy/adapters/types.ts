@@ -55,8 +55,26 @@ export interface ResourceAdapter {
   readonly rules: FieldRules;
   /** The object with this id, or undefined when it no longer exists. */
   read(ctx: AdapterContext, id: string): Promise<RemoteObject | undefined>;
-  /** An object this bundle created but did not record (state lost, response lost), found by name, tag or path. */
+  /**
+   * An object this bundle created for this target but did not record (state lost, response lost), recognised
+   * by its identity (`identity` says how); never by its name alone.
+   */
   find(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined>;
+  /** How `find` recognises this bundle's own objects, for the plan's "adopt" line; absent when it cannot. */
+  readonly identity?: string;
+  /**
+   * An object that is not this bundle's (by `find`) but holds the name this resource needs, so creating it
+   * would fail: the deploy stops and names `dbx-ts bind` instead. Absent for kinds whose names need not be unique.
+   */
+  occupant?(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined>;
+  /** What the resource is called in messages (`pipeline`, `schema`). */
+  readonly noun: string;
+  /**
+   * The id a create will give the object, for kinds whose id is their name (scopes, catalogs, schemas,
+   * volumes). Apply records it before creating, so a deploy that dies right after the create leaves a record the
+   * next deploy recognises; without tags, nothing else could tell that object from someone else's.
+   */
+  idBeforeCreate?(desired: DesiredResource): string;
   create(ctx: AdapterContext, desired: DesiredResource): Promise<ApplyResult>;
   update(ctx: AdapterContext, id: string, desired: DesiredResource, recorded: StateEntry | undefined): Promise<ApplyResult>;
   delete(ctx: AdapterContext, id: string): Promise<void>;

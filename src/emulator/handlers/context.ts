@@ -21,6 +21,8 @@ export interface HandlerContext {
   runs: 'simulate' | 'refuse';
   /** The SQL warehouses this workspace has. */
   warehouses: WarehouseSpec[];
+  /** Every catalog exists (the local workspace); otherwise only those created or given. */
+  catalogsOnDemand: boolean;
   auth: AuthRegistry;
   /** e.g. http://127.0.0.1:53123 */
   baseUrl: string;

@@ -1,12 +1,14 @@
 // Files API 2.0 over Unity Catalog volumes: /api/2.0/fs/files{path} (PUT, GET, HEAD, DELETE) and
-// /api/2.0/fs/directories{path} (PUT, GET list, HEAD, DELETE). Uploads create missing parent folders;
-// volume roots (/Volumes/<catalog>/<schema>/<volume>) always exist.
+// /api/2.0/fs/directories{path} (PUT, GET list, HEAD, DELETE). Uploads create missing parent folders; the
+// volume itself (/Volumes/<catalog>/<schema>/<volume>) must exist in Unity Catalog, as in Databricks: the
+// Files API cannot create one (on the local workspace, whose catalogs exist on demand, every volume does).
 import { HttpApiError, filesAlreadyExists, filesNotFound, invalidParameter } from '../http/api-error.ts';
 import { decodePageToken, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
 import type { WorkspaceState } from '../state.ts';
 import { BodyTooLargeError } from '../store/blobs.ts';
 import { type HandlerContext, type Reply, queryBool, queryInt } from './context.ts';
+import { volumeExists } from './unity-catalog.ts';
 
 const VOLUME_ROOT_DEPTH = 4;
 /** The Files API takes files up to 5 GiB in one upload. */
@@ -17,11 +19,14 @@ function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
-/** Canonical volume path; anything outside /Volumes/<catalog>/<schema>/<volume> is refused. */
-function volumePath(raw: string | undefined, minDepth: number): string {
+/** Canonical volume path; anything outside an existing /Volumes/<catalog>/<schema>/<volume> is refused. */
+function volumePath(ctx: HandlerContext, raw: string | undefined, minDepth: number): string {
   const parts = segments(raw ?? '');
   if (parts[0] !== 'Volumes' || parts.length < minDepth || parts.some((p) => p === '.' || p === '..')) {
     throw invalidParameter(`Invalid path /${parts.join('/')}: the Files API accepts paths in a Unity Catalog volume, /Volumes/<catalog>/<schema>/<volume>/...`);
+  }
+  if (!ctx.catalogsOnDemand && !volumeExists(ctx.state, parts[1]!, parts[2]!, parts[3]!)) {
+    throw filesNotFound(`The volume /Volumes/${parts.slice(1, 4).join('/')} does not exist: create it in Unity Catalog first.`);
   }
   return `/${parts.join('/')}`;
 }
@@ -61,7 +66,7 @@ function fileHeaders(state: WorkspaceState, path: string): Record<string, string
 
 async function upload(ctx: HandlerContext): Promise<Reply> {
   const { state, now } = ctx;
-  const path = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
+  const path = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
   const check = () => {
     if (state.volumes.directories[path]) throw filesAlreadyExists(`A directory exists at ${path}.`);
     if (state.volumes.files[path] && !queryBool(ctx.query, 'overwrite')) throw filesAlreadyExists(`The file ${path} already exists.`);
@@ -83,7 +88,7 @@ async function upload(ctx: HandlerContext): Promise<Reply> {
 
 function listDirectory(ctx: HandlerContext): Reply {
   const { state } = ctx;
-  const dir = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH);
+  const dir = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH);
   if (!directoryExists(state, dir)) throw filesNotFound(`The directory ${dir} does not exist.`);
   const depth = segments(dir).length + 1;
   const isChild = (p: string) => p.startsWith(`${dir}/`) && segments(p).length === depth;
@@ -113,7 +118,7 @@ function listDirectory(ctx: HandlerContext): Reply {
 
 function deleteDirectory(ctx: HandlerContext): Reply {
   const { state } = ctx;
-  const dir = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
+  const dir = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
   if (!state.volumes.directories[dir]) throw filesNotFound(`The directory ${dir} does not exist.`);
   const prefix = `${dir}/`;
   const busy = Object.keys(state.volumes.files).some((p) => p.startsWith(prefix)) || Object.keys(state.volumes.directories).some((p) => p.startsWith(prefix));
@@ -129,7 +134,7 @@ export const filesRoutes: Route[] = [
     pattern: '/api/2.0/fs/files/{path*}',
     body: 'none',
     handle: async (ctx) => {
-      const path = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
+      const path = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
       const headers = fileHeaders(ctx.state, path);
       return { raw: await ctx.blobs.get(ctx.state.volumes.files[path]!.blob), headers };
     },
@@ -138,14 +143,14 @@ export const filesRoutes: Route[] = [
     method: 'HEAD',
     pattern: '/api/2.0/fs/files/{path*}',
     body: 'none',
-    handle: (ctx) => ({ headers: fileHeaders(ctx.state, volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1)) }),
+    handle: (ctx) => ({ headers: fileHeaders(ctx.state, volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH + 1)) }),
   },
   {
     method: 'DELETE',
     pattern: '/api/2.0/fs/files/{path*}',
     body: 'none',
     handle: (ctx) => {
-      const path = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
+      const path = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
       if (!ctx.state.volumes.files[path]) throw filesNotFound(`The file ${path} does not exist.`);
       delete ctx.state.volumes.files[path];
       return { status: 204 };
@@ -156,7 +161,7 @@ export const filesRoutes: Route[] = [
     pattern: '/api/2.0/fs/directories/{path*}',
     body: 'none',
     handle: (ctx) => {
-      const dir = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH);
+      const dir = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH);
       if (!isVolumeRoot(dir)) makeDirectories(ctx.state, [...ancestors(dir), dir], ctx.now);
       return { status: 204 };
     },
@@ -167,7 +172,7 @@ export const filesRoutes: Route[] = [
     pattern: '/api/2.0/fs/directories/{path*}',
     body: 'none',
     handle: (ctx) => {
-      const dir = volumePath(ctx.params['path'], VOLUME_ROOT_DEPTH);
+      const dir = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH);
       if (!directoryExists(ctx.state, dir)) throw filesNotFound(`The directory ${dir} does not exist.`);
       return {};
     },

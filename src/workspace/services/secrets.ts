@@ -8,7 +8,7 @@ export type SecretScope = NonNullable<Response<'secrets/scopes/list'>['scopes']>
 export type SecretMetadata = NonNullable<Response<'secrets/list'>['secrets']>[number];
 export type AclItem = NonNullable<Response<'secrets/acls/list'>['items']>[number];
 
-const ENTRA_HINT =
+export const ENTRA_HINT =
   'Key Vault-backed scopes can only be created with an Entra ID (Azure AD) token. Authenticate as a service ' +
   'principal with ARM_CLIENT_ID, ARM_CLIENT_SECRET and ARM_TENANT_ID (DATABRICKS_AUTH_TYPE=azure-client-secret), ' +
   'or run `az login` and set DATABRICKS_AUTH_TYPE=azure-cli. The identity also needs Contributor or Owner on the key vault.';
