@@ -20,7 +20,8 @@ async function tempDir(): Promise<string> {
 }
 
 async function start(dir: string): Promise<FakeWorkspace> {
-  const ws = await startFakeWorkspace({ dir, lockCommand: 'store test' });
+  // The volume the Files API writes into exists, as it must in Unity Catalog.
+  const ws = await startFakeWorkspace({ dir, lockCommand: 'store test', unityCatalog: { volumes: ['c.s.v'] } });
   cleanup.push(() => ws.close());
   return ws;
 }
@@ -60,7 +61,7 @@ describe('a workspace kept in a directory', () => {
 
   it('comes back whole after a restart, and ids continue', async () => {
     const dir = await tempDir();
-    const first = await startFakeWorkspace({ dir });
+    const first = await startFakeWorkspace({ dir, unityCatalog: { volumes: ['c.s.v'] } });
     const jobId = await populate(first);
     await first.close();
     const second = await start(dir);
