@@ -1,18 +1,19 @@
 // The public API: constructs for bundle definitions, and what a bundle's extensions (local notebook
 // implementations, a simulator, result views) need. Nothing here loads DuckDB or the LLM SDK until it is used.
-export { Bundle, type BundleProps, type TargetProps, type VariableProps } from './constructs/bundle.ts';
+export { Bundle, type BundleProps, type BundleSettings, type TargetProps, type TargetSettings, type TargetVariable, type VariableProps } from './constructs/bundle.ts';
 export { Catalog, type CatalogProps } from './constructs/catalog.ts';
 export { Construct } from './constructs/construct.ts';
 export type { Grant } from './constructs/grants.ts';
-export { Dashboard, type DashboardProps } from './constructs/dashboard.ts';
-export { Job, TaskHandle, type Dependency, type JobProps } from './constructs/job.ts';
+export { Dashboard, type DashboardProps, type FileDashboardProps, type GeneratedDashboardProps } from './constructs/dashboard.ts';
+export { Job, TaskHandle, type Dependency, type JobProps, type TaskProps } from './constructs/job.ts';
 export { Notebook, type NotebookProps } from './constructs/notebook.ts';
 export { Pipeline, type PipelineProps } from './constructs/pipeline.ts';
 export { SecretHandle, type VarRef } from './constructs/refs.ts';
 export { Schema, type SchemaProps } from './constructs/schema.ts';
 export { ResultView, type ResultViewProps } from './constructs/result-view.ts';
 export { Resource, resourceRef, type ResourceRef } from './constructs/resource.ts';
-export type { DeepPartial, ResourceOptions } from './constructs/targets.ts';
+export type { DeepPartial, OverrideOptions, ResourceOptions } from './constructs/targets.ts';
+export { unchecked } from './constructs/unchecked.ts';
 export type { GenericResourceType, ResourceSettings, ResourceType } from './model/resource-types.ts';
 export { SecretScope, type SecretScopeProps } from './constructs/secret-scope.ts';
 export { Simulator, type SimulatorProps } from './constructs/simulator.ts';

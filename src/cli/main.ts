@@ -30,6 +30,7 @@ const COMMANDS: Record<string, Loader> = {
   show: async () => (await import('./commands/show.ts')).registerShow,
   simulate: async () => (await import('./commands/simulate.ts')).registerSimulate,
   local: async () => (await import('./commands/local.ts')).registerLocal,
+  import: async () => (await import('./commands/import.ts')).registerImport,
 };
 
 /** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */

@@ -5,6 +5,7 @@ import { mapResourcePaths } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES, isGenericResourceType, type GenericResourceType } from '../model/resource-types.ts';
 import { resolveFieldReferences } from '../model/references.ts';
 import type { BundleModel, JobSettings } from '../model/types.ts';
+import { verbatimResources } from '../model/verbatim.ts';
 import type { SynthFile } from '../synth/index.ts';
 import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
 import { BUNDLE_TAG, KEY_TAG } from './identity.ts';
@@ -176,7 +177,10 @@ function tagged(kind: (typeof NATIVE_GENERIC_KINDS)[number], settings: Record<st
 
 /** Resources without a dbx-ts adapter, and settings of deployed resources that dbx-ts does not apply. */
 export function externalItems(model: BundleModel): ExternalItem[] {
-  const items: ExternalItem[] = [];
+  const items: ExternalItem[] = verbatimResources(model).map(({ type, key }) => ({
+    path: `resources.${type}.${key}`,
+    reason: 'declared verbatim (app.verbatim); it is built into the bundle: deploy it with the Databricks CLI (databricks bundle deploy in the built bundle)',
+  }));
   const native = new Set<string>(NATIVE_GENERIC_KINDS);
   for (const type of ALL_RESOURCE_TYPES) {
     if (!isGenericResourceType(type)) continue;

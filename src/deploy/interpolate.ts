@@ -109,6 +109,7 @@ function interpolateString(text: string, ctx: InterpolationContext, path: string
   const out = text.replace(REFERENCE, (match, ref: string) => {
     const resolved = lookup(ref, ctx, path);
     if (resolved === undefined) return match;
+    if (typeof resolved === 'object') throw new UserError(`\${${ref}} at ${path} is a map or list; it can only be a whole value, not part of a string`);
     changed = true;
     return String(resolved);
   });

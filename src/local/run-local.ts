@@ -78,7 +78,8 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     const keys = Object.keys(model.resources.jobs);
     throw new UserError(`No job "${opts.jobKey}" in bundle "${model.bundle.name}".`, `Jobs: ${keys.join(', ') || '(none)'}.`);
   }
-  const variables = resolveVariables(model, { env: opts.env });
+  // Notebook widgets and task parameters take plain values; complex variables only fill whole settings.
+  const variables = Object.fromEntries(Object.entries(resolveVariables(model, { env: opts.env })).filter((e): e is [string, string | number | boolean] => typeof e[1] !== 'object'));
   const jobParameters = jobParameterValues(opts.jobKey, job.settings, opts.params ?? {}, variables);
   const paths = localPaths(opts.projectRoot, opts.env);
   const files = synthBundle(model, { repoRoot: opts.projectRoot });

@@ -3,14 +3,19 @@
 // as run-now refuses it), and they are pushed down to notebook tasks, overriding base_parameters of the same
 // name, which override the notebook's widget defaults.
 import { UserError } from '../errors/index.ts';
-import type { JobSettings, NotebookModel, TaskSettings } from '../model/types.ts';
+import type { JobSettings, NotebookModel, TaskSettings, VariableValue } from '../model/types.ts';
 
-export type VariableValues = Readonly<Record<string, string | number | boolean>>;
+export type VariableValues = Readonly<Record<string, VariableValue>>;
+
+/** A variable's value as text: complex values (lists, maps) as JSON. */
+function variableText(value: VariableValue): string {
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
 
 /** `${var.<name>}` with the variable's value, `{{job.parameters.<name>}}` with the job parameter's. */
 export function resolveReferences(text: string, variables: VariableValues, jobParameters: Readonly<Record<string, string>> = {}): string {
   return text
-    .replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (whole, name: string) => (variables[name] !== undefined ? String(variables[name]) : whole))
+    .replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (whole, name: string) => (variables[name] !== undefined ? variableText(variables[name]) : whole))
     .replace(/\{\{\s*job\.parameters\.([A-Za-z0-9_-]+)\s*\}\}/g, (whole, name: string) => jobParameters[name] ?? whole);
 }
 

@@ -8,7 +8,7 @@ import { UserError } from '../errors/index.ts';
 import { collectExtension, emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import type { Diagnostic } from '../validate/diagnostic.ts';
 import { finishTables } from './tables.ts';
-import type { BundleModel, SourceLocation, TargetModel } from './types.ts';
+import type { BundleModel, SourceLocation, TargetModel, VariableValue } from './types.ts';
 
 export interface Resolved {
   model: BundleModel;
@@ -19,16 +19,25 @@ export interface Resolved {
 
 export function targetModels(bundle: Bundle): Record<string, TargetModel> {
   const out: Record<string, TargetModel> = {};
+  const rootWorkspace = (bundle.props.settings?.workspace ?? {}) as Record<string, unknown>;
   for (const [name, t] of Object.entries(bundle.props.targets)) {
+    const { mode, default: isDefault, local, workspace, variables, warehouse_id, ...settings } = t;
     const target: TargetModel = {
       name,
-      local: t.local ?? false,
-      workspace: { ...(t.workspace ?? {}) },
-      variables: { ...(t.variables ?? {}) },
+      local: local ?? false,
+      // The target's workspace settings over the bundle's, as the Databricks CLI merges them.
+      workspace: { ...structuredClone(rootWorkspace), ...structuredClone(workspace ?? {}) },
+      variables: {},
     };
-    if (t.mode) target.mode = t.mode;
-    if (t.default) target.default = true;
-    if (t.warehouse_id) target.warehouse_id = t.warehouse_id;
+    for (const [v, setting] of Object.entries(variables ?? {})) {
+      if (setting !== null && typeof setting === 'object' && 'lookup' in setting) (target.lookups ??= {})[v] = structuredClone(setting.lookup) as Record<string, unknown>;
+      else if (setting !== null && typeof setting === 'object' && 'default' in setting) target.variables[v] = structuredClone(setting.default);
+      else target.variables[v] = setting;
+    }
+    if (mode) target.mode = mode;
+    if (isDefault) target.default = true;
+    if (warehouse_id) target.warehouse_id = warehouse_id;
+    if (Object.keys(settings).length > 0) target.settings = structuredClone(settings) as Record<string, unknown>;
     out[name] = target;
   }
   return out;
@@ -65,7 +74,7 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     },
   };
   const target = targets[name]!;
-  const variables = structuredClone(bundle.props.variables ?? {});
+  const variables = structuredClone(bundle.props.variables ?? {}) as BundleModel['variables'];
 
   for (const use of bundle.variableUses) {
     if (!(use.name in variables)) {
@@ -89,6 +98,9 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
     locations,
   };
   if (bundle.location) locations['bundle'] = bundle.location;
+  if (bundle.props.settings) model.settings = structuredClone(bundle.props.settings) as Record<string, unknown>;
+  if (bundle.props.source_root !== undefined) model.source_root = bundle.props.source_root;
+  if (bundle.verbatimFragments.length > 0) model.verbatim = bundle.verbatimFragments.map((f) => structuredClone(f.fragment));
   const contributions: ModelContext = {
     target: name,
     targets: Object.keys(targets),
@@ -121,6 +133,6 @@ export function resolve(bundle: Bundle, targetName?: string): Resolved {
 }
 
 /** A variable's value on the model's target: the target's override, else the default. */
-export function variableValue(model: BundleModel, name: string): string | number | boolean | undefined {
+export function variableValue(model: BundleModel, name: string): VariableValue | undefined {
   return model.target.variables[name] ?? model.variables[name]?.default;
 }

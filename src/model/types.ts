@@ -18,20 +18,30 @@ export interface TargetModel {
   default?: boolean;
   /** `local` runs on the embedded DuckDB engine instead of a workspace. */
   local: boolean;
-  workspace: {
+  /** The bundle's workspace settings with the target's over them (host, profile, root_path, ...). */
+  workspace: Record<string, unknown> & {
     host?: string;
     profile?: string;
     root_path?: string;
   };
   /** Variable values for this target (overrides of the variables' defaults). */
-  variables: Record<string, string | number | boolean>;
+  variables: Record<string, VariableValue>;
+  /** Variables this target looks up by name (resolved by the Databricks CLI), as `lookup` settings. */
+  lookups?: Record<string, Record<string, unknown>>;
   /** SQL warehouse used by dashboards and the SQL client on this target. */
   warehouse_id?: string;
+  /** The target's other sections as the bundle schema has them (presets, permissions, run_as, sync, ...). */
+  settings?: Record<string, unknown>;
 }
+
+/** A variable's value: a string, number or boolean, or for a complex variable a map or a list. */
+export type VariableValue = string | number | boolean | unknown[] | { [key: string]: unknown };
 
 export interface VariableModel {
   description?: string;
-  default?: string | number | boolean;
+  default?: VariableValue;
+  type?: 'complex';
+  lookup?: Record<string, unknown>;
 }
 
 /** A job as it appears under `resources.jobs.<key>` in the bundle YAML (references already rendered as strings). */
@@ -255,6 +265,12 @@ export interface BundleModel {
    * catalog, or `catalog.schema.table`.
    */
   external_tables?: { name: string; location?: SourceLocation }[];
+  /** Top-level sections of databricks.yml as the bundle schema has them (bundle details, workspace, sync, presets, ...). */
+  settings?: Record<string, unknown>;
+  /** Configuration written into the bundle as given (Bundle.verbatim), in declaration order. */
+  verbatim?: Record<string, unknown>[];
+  /** Where the bundle's own source files are, relative to the project folder. */
+  source_root?: string;
   /** Config path (e.g. `resources.jobs.unified-workflow.tasks[2]`) → where the user defined it. */
   locations: Record<string, SourceLocation>;
 }

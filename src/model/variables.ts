@@ -1,9 +1,10 @@
 // Bundle variable values for one target, decided in one place, as the Databricks CLI decides them:
 // `--var name=value` > BUNDLE_VAR_<name> > the target's override > the declared default. A variable with none
 // of these has no value (a required variable); a flag naming an undeclared variable is reported too.
-import type { BundleModel } from './types.ts';
+import { UserError } from '../errors/index.ts';
+import type { BundleModel, VariableValue } from './types.ts';
 
-export type VariableValue = string | number | boolean;
+export type { VariableValue } from './types.ts';
 
 export interface VariableSources {
   /** `--var name=value` flags. */
@@ -27,7 +28,15 @@ export function variableValues(model: Pick<BundleModel, 'variables' | 'target'>,
   const values: Record<string, VariableValue> = {};
   const missing: string[] = [];
   for (const [name, declared] of Object.entries(model.variables)) {
-    const value = flags[name] ?? env[`BUNDLE_VAR_${name}`] ?? model.target.variables[name] ?? declared.default;
+    const given = flags[name] ?? env[`BUNDLE_VAR_${name}`];
+    const lookup = model.target.lookups?.[name] ?? (model.target.variables[name] === undefined ? declared.lookup : undefined);
+    if (given === undefined && lookup !== undefined) {
+      throw new UserError(
+        `Variable "${name}" is looked up by name (${JSON.stringify(lookup)}) on target ${model.target.name}; dbx-ts does not resolve lookups.`,
+        `Pass its value with --var ${name}=<id> or BUNDLE_VAR_${name}, or deploy the built bundle with the Databricks CLI.`,
+      );
+    }
+    const value = given ?? model.target.variables[name] ?? declared.default;
     if (value === undefined) missing.push(name);
     else values[name] = value;
   }

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import type { BundleModel, TargetModel } from '../model/types.ts';
 import { mapResourcePaths } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES, isGenericResourceType, RESOURCE_TYPES } from '../model/resource-types.ts';
+import { mergeValues } from '../model/merge.ts';
 import { canonical } from './canonical.ts';
 
 export interface ConfigFile {
@@ -18,13 +19,22 @@ function fromResourceFile(bundlePath: string): string {
   return posix.relative(RESOURCE_DIR, bundlePath);
 }
 
-function targetConfig(target: TargetModel, isDefault: boolean): Record<string, unknown> {
+/** A target's variables as the CLI reads them: plain values as they are, maps and lists and lookups in full form. */
+function targetVariables(target: TargetModel): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(target.variables)) out[name] = typeof value === 'object' ? { default: value } : value;
+  for (const [name, lookup] of Object.entries(target.lookups ?? {})) out[name] = { lookup };
+  return out;
+}
+
+function targetConfig(target: TargetModel, isDefault: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...structuredClone(target.settings ?? {}) };
   if (target.mode) out['mode'] = target.mode;
   if (isDefault) out['default'] = true;
   const workspace = { ...target.workspace };
   if (Object.keys(workspace).length > 0) out['workspace'] = workspace;
-  if (Object.keys(target.variables).length > 0) out['variables'] = { ...target.variables };
+  const variables = targetVariables(target);
+  if (Object.keys(variables).length > 0) out['variables'] = variables;
   return out;
 }
 
@@ -43,20 +53,28 @@ function resourceConfig(type: string, settings: Record<string, unknown>): Record
   return mapResourcePaths(type, settings, fromResourceFile);
 }
 
+/** The configuration Bundle.verbatim gives, in one file at the bundle root (so its paths need no rebasing). */
+const VERBATIM_FILE = 'verbatim.yml';
+
 export function configFiles(model: BundleModel): ConfigFile[] {
   const variables: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(model.variables)) variables[name] = { ...v };
+  const { bundle: bundleSettings, ...rootSettings } = (model.settings ?? {}) as Record<string, unknown>;
+  const verbatim = (model.verbatim ?? []).reduce<unknown>((all, fragment) => mergeValues(all, fragment), {}) as Record<string, unknown>;
+  const hasVerbatim = Object.keys(verbatim).length > 0;
   const files: ConfigFile[] = [
     {
       path: 'databricks.yml',
       doc: {
-        bundle: { name: model.bundle.name },
-        include: [`${RESOURCE_DIR}/*.yml`],
-        variables,
+        ...structuredClone(rootSettings),
+        bundle: { ...(bundleSettings as Record<string, unknown> | undefined), name: model.bundle.name },
+        include: [`${RESOURCE_DIR}/*.yml`, ...(hasVerbatim ? [VERBATIM_FILE] : [])],
+        ...(Object.keys(variables).length > 0 ? { variables } : {}),
         targets: workspaceTargets(model),
       },
     },
   ];
+  if (hasVerbatim) files.push({ path: VERBATIM_FILE, doc: verbatim });
   const add = (kind: string, suffix: string, key: string, body: Record<string, unknown>) =>
     files.push({ path: `${RESOURCE_DIR}/${key}.${suffix}.yml`, doc: { resources: { [kind]: { [key]: body } } } });
 
@@ -82,18 +100,7 @@ export function configFiles(model: BundleModel): ConfigFile[] {
 
 /** All config files merged into one document, as the Databricks CLI sees the bundle (for schema validation). */
 export function mergedConfig(files: ConfigFile[]): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
-  const resources: Record<string, Record<string, unknown>> = {};
-  for (const f of files) {
-    for (const [k, v] of Object.entries(f.doc)) {
-      if (k !== 'resources') root[k] = v;
-      else for (const [kind, entries] of Object.entries(v as Record<string, Record<string, unknown>>)) {
-        resources[kind] = { ...(resources[kind] ?? {}), ...entries };
-      }
-    }
-  }
-  if (Object.keys(resources).length > 0) root['resources'] = resources;
-  return root;
+  return files.reduce<unknown>((root, f) => mergeValues(root, f.doc), {}) as Record<string, unknown>;
 }
 
 /** Where in the output a config path lives: `resources.jobs.x...` → `resources/x.job.yml`. */

@@ -46,7 +46,7 @@ function variableValues(model: BundleModel): Record<string, string | number | bo
   const out: Record<string, string | number | boolean> = {};
   for (const name of Object.keys(model.variables)) {
     const value = variableValue(model, name);
-    if (value !== undefined) out[name] = value;
+    if (value !== undefined && typeof value !== 'object') out[name] = value;
   }
   return out;
 }

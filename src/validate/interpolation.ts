@@ -1,6 +1,7 @@
 // `${var.x}` and `${resources.<kind>.<key>.<field>}` references anywhere in the model: the variable must be
 // declared and the resource must be part of the bundle (the Databricks CLI fails at deploy time otherwise).
 import type { BundleModel } from '../model/types.ts';
+import { verbatimResources } from '../model/verbatim.ts';
 import type { Reporter } from './locate.ts';
 import { modelTrees, walkStrings } from './walk.ts';
 
@@ -40,6 +41,7 @@ function checkResource(model: BundleModel, ref: Reference, out: Reporter): void 
   const resources = model.resources as unknown as Record<string, Record<string, unknown> | undefined>;
   const ofKind = resources[kind];
   if (ofKind && key in ofKind) return;
+  if (verbatimResources(model).some((r) => r.type === kind && r.key === key)) return;
   const why = ofKind ? `the bundle has no ${kind} "${key}"` : `the bundle defines no resources of kind "${kind}"`;
   out.report('error', ref.path, `\${${ref.expression}} refers to a resource that is not in the bundle: ${why}.`);
 }

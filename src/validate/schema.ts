@@ -44,8 +44,21 @@ function explain(issue: SchemaIssue): Explained {
   return { path: issue.path, message: `\`${fieldName(issue.path)}\` in ${parentPath(issue.path) || 'the bundle root'} ${issue.message}` };
 }
 
+/** Resource types whose `file_path` file supplies required fields (the CLI loads an alert's from its .dbalert.json). */
+const FILE_SUPPLIED = new Set(['alerts']);
+
+function suppliedByFile(config: Record<string, unknown>, path: string): boolean {
+  const m = /^resources\.([^.[\]]+)\.([^.[\]]+)$/.exec(path);
+  if (!m || !FILE_SUPPLIED.has(m[1]!)) return false;
+  const resource = ((config['resources'] as Record<string, Record<string, Record<string, unknown>>> | undefined)?.[m[1]!] ?? {})[m[2]!];
+  return typeof resource?.['file_path'] === 'string';
+}
+
 export function checkSchema(model: BundleModel, out: Reporter): void {
-  const explained = validateBundleConfig(mergedConfig(configFiles(model))).map(explain);
+  const config = mergedConfig(configFiles(model));
+  const explained = validateBundleConfig(config)
+    .filter((i) => !(i.message.startsWith('missing required') && suppliedByFile(config, i.path)))
+    .map(explain);
   // "missing notebook_path" next to "unknown notebok_path (did you mean notebook_path?)" is one mistake, not two
   const folded = new Set(explained.flatMap((e) => (e.suggests ? [`${e.suggests.parent}\u0000${e.suggests.field}`] : [])));
   for (const e of explained) {
