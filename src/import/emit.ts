@@ -83,6 +83,13 @@ function schemaProblems(doc: Obj, prefix: Keys, partial: boolean): { keys: Keys;
 
 export function emitProject(inv: Inventory, opts: EmitOptions): { files: EmittedFile[]; notes: ImportNote[] } {
   const notes: ImportNote[] = inv.issues.map((i) => ({ severity: i.severity, file: i.file, line: i.line, message: i.message }));
+  if (isMap(inv.settings['python']) && inv.settings['python']['resources'] !== undefined) {
+    notes.push({
+      severity: 'info',
+      file: inv.files[0],
+      message: 'resources defined in Python (python.resources) stay in Python: the Databricks CLI loads them when it deploys the built bundle; dbx-ts neither imports nor deploys them',
+    });
+  }
   const symbols = new Map<string, Symbol_>();
   const used = new Set<string>(['app']);
   for (const entry of inv.resources) {
@@ -299,10 +306,15 @@ function resourceReference(path: string, st: ModuleState, self: Symbol_ | undefi
       expr = field === 'id' && target.kind !== 'SecretScope' ? `${target.name}.idRef` : `${target.name}.ref(${quote(field)})`;
   }
   if (expr === undefined) return undefined;
+  const kept = (why: string) => {
+    const message = `\${${path}} in ${st.module} stays a string: ${why}`;
+    if (!st.notes.some((n) => n.message === message)) st.notes.push({ severity: 'info', message });
+    return undefined;
+  };
   if (target.module === st.module) {
-    if (!st.declared.has(target)) return undefined;
+    if (!st.declared.has(target)) return kept(`${target.name} is declared after the resource that refers to it`);
   } else {
-    if (!st.allowed.has(target.module)) return undefined;
+    if (!st.allowed.has(target.module)) return kept(`${target.module} refers back to this module, and modules cannot import each other`);
     st.imports.set(target.module, new Set([...(st.imports.get(target.module) ?? []), target.name]));
   }
   return expr;

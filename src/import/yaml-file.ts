@@ -29,8 +29,8 @@ export function readYamlFile(absolute: string, path: string): YamlFile {
   const doc = parseDocument(text, { merge: true, lineCounter: lines, prettyErrors: false });
   const problem = doc.errors[0];
   if (problem) {
-    const at = problem.linePos?.[0];
-    throw new UserError(`${path}${at ? `:${at.line}` : ''}: invalid YAML: ${problem.message.split('\n')[0]!}`, 'Fix the file; the Databricks CLI cannot read it either.');
+    const line = problem.linePos?.[0]?.line ?? lines.linePos(problem.pos[0]).line;
+    throw new UserError(`${path}:${line}: invalid YAML: ${problem.message.split('\n')[0]!}`, 'Fix the file; the Databricks CLI cannot read it either.');
   }
   const value: unknown = doc.toJS({ maxAliasCount: -1 }) ?? {};
   if (!isPlainMap(value)) throw new UserError(`${path}:1: a bundle configuration file must hold a map of settings.`);

@@ -84,8 +84,9 @@ export function configFiles(model: BundleModel): ConfigFile[] {
   for (const [key, scope] of Object.entries(model.resources.secret_scopes)) add('secret_scopes', 'secret_scope', key, { ...scope.settings });
   for (const [key, p] of Object.entries(model.resources.pipelines)) {
     const generated = p.source_path === undefined ? [] : [{ file: { path: p.source_path } }];
-    const libraries = [...(p.settings.libraries ?? []), ...generated];
-    add('pipelines', 'pipeline', key, resourceConfig('pipelines', { ...p.settings, ...(libraries.length > 0 ? { libraries } : {}) }));
+    const { libraries: given, ...settings } = p.settings;
+    const libraries = [...(given ?? []), ...generated];
+    add('pipelines', 'pipeline', key, resourceConfig('pipelines', { ...settings, ...(libraries.length > 0 ? { libraries } : {}) }));
   }
   for (const [key, d] of Object.entries(model.resources.dashboards)) {
     add('dashboards', 'dashboard', key, resourceConfig('dashboards', { ...d.settings, file_path: d.file_path }));
