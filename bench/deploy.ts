@@ -1,47 +1,60 @@
-// Benchmark of deploy (`npm run bench:deploy`): against the fake workspace with 50 ms of latency per request,
-// a first deploy of the reference bundle and of a generated bundle (200 notebooks, 50 jobs) at the default
-// parallelism and at parallelism 1 (the baseline), then a redeploy with nothing changed. Prints requests, wall
-// time and the speed-up; exits 1 if a target is missed (≥ 6× for the large bundle; a no-op redeploy writes
-// only the lock and reads at most once per resource).
+// Benchmark of deploy (`npm run bench:deploy`): dbx-ts against the request schedule of the Databricks CLI's
+// direct engine (bench/deploy-cli-model.ts: 20 uploads and 10 resource calls in flight, state written once),
+// each side in its own process with its own fake workspace answering every request after --latency ms.
+// Each side deploys a generated bundle (200 notebooks, 50 jobs) three times: first deploy, redeploy with 10%
+// of the notebooks changed, redeploy with nothing changed. Pairs alternate which side runs first (harness.ts).
+// Targets (issue 15): first deploy and 10% redeploy ≤ 0.7× the modelled CLI's time (paired median); requests
+// ≤ the modelled CLI's; the no-op redeploy uploads nothing. Exits 1 when one is missed.
 //
-//   npx tsx bench/deploy.ts [--latency 50] [--parallelism 10] [--notebooks 200] [--jobs 50]
+//   npx tsx bench/deploy.ts [--latency 50] [--notebooks 200] [--jobs 50] [--reps 3]
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { loadBundle } from '../src/cli/load-bundle.ts';
-import { DEFAULT_PARALLELISM, deployBundle, type DeployResult } from '../src/deploy/deploy.ts';
-import { startFakeWorkspace, type FakeWorkspace, type RequestRecord } from '../src/emulator/index.ts';
+import { deployBundle } from '../src/deploy/deploy.ts';
+import { desiredResources } from '../src/deploy/desired.ts';
+import { resolveVariables } from '../src/deploy/interpolate.ts';
+import { bundlePaths, shortUserName } from '../src/deploy/presets.ts';
+import { startFakeWorkspace, type FakeWorkspace } from '../src/emulator/index.ts';
 import { resolve } from '../src/model/resolve.ts';
 import type { BundleModel, JobSettings } from '../src/model/types.ts';
 import { synthBundle, type SynthFile } from '../src/synth/index.ts';
-import { createWorkspaceClient } from '../src/workspace/index.ts';
+import { createWorkspaceClient, type WorkspaceClient } from '../src/workspace/index.ts';
+import { emptyCliMemory, modelledCliDeploy } from './deploy-cli-model.ts';
+import { childSide, comparePaired, defaultReps, formatComparison, pairedRatios, serveSide, sideRequest, sideSpread, Targets, type Comparison, type MetricColumn } from './harness.ts';
 
 const { values: args } = parseArgs({
   options: {
     latency: { type: 'string', default: '50' },
-    parallelism: { type: 'string', default: String(DEFAULT_PARALLELISM) },
     notebooks: { type: 'string', default: '200' },
     jobs: { type: 'string', default: '50' },
+    reps: { type: 'string', default: String(defaultReps()) },
+    reference: { type: 'boolean', default: true },
   },
 });
-const LATENCY = Number(args.latency);
-const PARALLELISM = Number(args.parallelism);
 const REPO = join(import.meta.dirname, '..');
 const TOKEN = 'bench-entra-token';
 
 interface Bundle {
-  name: string;
   model: BundleModel;
   files: SynthFile[];
   env: Record<string, string>;
 }
 
+interface SideRequest {
+  side: 'dbx-ts' | 'cli';
+  bundle: 'generated' | 'reference';
+  notebooks: number;
+  jobs: number;
+  latency: number;
+}
+
 async function referenceBundle(): Promise<Bundle> {
   const { model } = resolve((await loadBundle(REPO)).bundle, 'dev');
   return {
-    name: 'reference bundle',
     model,
     files: synthBundle(model, { repoRoot: REPO }),
     env: { BUNDLE_VAR_warehouse_id: 'wh', BUNDLE_VAR_keyvault_resource_id: '/subscriptions/s/kv', BUNDLE_VAR_keyvault_dns_name: 'https://kv.vault.azure.net/' },
@@ -81,77 +94,122 @@ function generatedBundle(notebookCount: number, jobCount: number): Bundle {
     const settings: JobSettings = { name: `job_${String(j).padStart(2, '0')}`, tasks, max_concurrent_runs: 1 };
     model.resources.jobs[`job_${j}`] = { settings };
   }
-  return { name: `generated bundle (${notebookCount} notebooks, ${jobCount} jobs)`, model, files, env: {} };
+  return { model, files, env: {} };
 }
 
-interface Measure {
-  requests: number;
-  writes: number;
-  reads: number;
-  ms: number;
-  result: DeployResult;
-  log: RequestRecord[];
+/** The bundle with every tenth notebook edited. */
+function withChangedNotebooks(bundle: Bundle): Bundle {
+  const notebooks = new Set(Object.values(bundle.model.notebooks).map((n) => n.path));
+  let seen = 0;
+  const files = bundle.files.map((f) => (notebooks.has(f.path) && seen++ % 10 === 0 ? { ...f, content: `${f.content}# edited\n` } : f));
+  return { ...bundle, files };
 }
 
-async function deployOnce(ws: FakeWorkspace, bundle: Bundle, parallelism: number, cacheDir: string): Promise<Measure> {
-  const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: TOKEN };
-  const client = createWorkspaceClient({ env, configFile: null });
-  const creator = createWorkspaceClient({ env, configFile: null, retry: { timeoutMs: 0 } });
-  ws.clearRequests();
-  const started = performance.now();
-  const result = await deployBundle({ model: bundle.model, files: bundle.files, repoRoot: REPO, cacheDir, client, creator, env: bundle.env, parallelism, autoApprove: true });
-  const ms = performance.now() - started;
-  const log = [...ws.requests];
-  const reads = log.filter((r) => r.method === 'GET').length;
-  return { requests: log.length, reads, writes: log.length - reads, ms, result, log };
+interface Deployer {
+  deploy(bundle: Bundle): Promise<void>;
 }
 
-async function freshWorkspace(): Promise<FakeWorkspace> {
-  return startFakeWorkspace({ tokens: [{ token: TOKEN, kind: 'aad' }], latencyMs: LATENCY, requestLogLimit: 100_000 });
+function dbxTsDeployer(ws: FakeWorkspace, client: WorkspaceClient, creator: WorkspaceClient, cacheDir: string): Deployer {
+  return {
+    async deploy(bundle) {
+      await deployBundle({ model: bundle.model, files: bundle.files, repoRoot: REPO, cacheDir, client, creator, env: bundle.env, autoApprove: true });
+    },
+  };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const rows: string[][] = [];
-const failures: string[] = [];
+function cliDeployer(client: WorkspaceClient): Deployer {
+  const memory = emptyCliMemory();
+  return {
+    async deploy(bundle) {
+      const me = await client.scim.me();
+      const user = { userName: me.userName, shortName: shortUserName(me.userName) };
+      const paths = bundlePaths({ bundle: bundle.model.bundle.name, target: bundle.model.target.name, userName: user.userName });
+      const variables = resolveVariables(bundle.model, { env: bundle.env });
+      await modelledCliDeploy(client, paths, desiredResources({ model: bundle.model, files: bundle.files, variables, user, paths }), memory);
+    },
+  };
+}
 
-async function benchmark(bundle: Bundle): Promise<void> {
+const isUpload = (r: { method: string; path: string; body?: unknown; query: Record<string, unknown> }) => {
+  const target = r.path.startsWith('/api/2.0/workspace-files/import-file/') ? r.path : String((r.body as { path?: unknown } | undefined)?.path ?? '');
+  const upload = r.path === '/api/2.0/workspace/import' || r.path.startsWith('/api/2.0/workspace-files/import-file/');
+  return upload && !/\/state\//.test(target);
+};
+
+/** In the child: three deploys of one bundle by one side, each timed and its requests counted. */
+async function runSide(request: SideRequest): Promise<Record<string, number>> {
+  const ws = await startFakeWorkspace({ tokens: [{ token: TOKEN, kind: 'aad' }], latencyMs: request.latency, requestLogLimit: 100_000 });
   const cache = await mkdtemp(join(tmpdir(), 'dbx-ts-bench-deploy-'));
   try {
-    const fast = await freshWorkspace();
-    const first = await deployOnce(fast, bundle, PARALLELISM, join(cache, 'a'));
-    const noop = await deployOnce(fast, bundle, PARALLELISM, join(cache, 'a'));
-    await fast.close();
-    const slow = await freshWorkspace();
-    const baseline = await deployOnce(slow, bundle, 1, join(cache, 'b'));
-    await slow.close();
-
-    const resources = first.result.plan.actions.length;
-    const speedup = baseline.ms / first.ms;
-    const lockOnly = noop.log.filter((r) => r.method !== 'GET').every((r) => String((r.body as { path?: string } | undefined)?.path ?? '').endsWith('/state/deploy.lock'));
-    // Overhead reads every deploy makes whatever its size: who am I, the state, the lock check.
-    const resourceReads = noop.reads - 3;
-    rows.push([bundle.name, String(resources), `${first.requests}`, seconds(first.ms), `${baseline.requests}`, seconds(baseline.ms), `${speedup.toFixed(1)}×`, `${noop.requests} (${noop.writes} writes, ${noop.reads} reads)`, seconds(noop.ms)]);
-    if (!noop.result.plan.actions.every((a) => a.action === 'noop')) failures.push(`${bundle.name}: the redeploy was not a no-op`);
-    if (!lockOnly || noop.writes !== 2) failures.push(`${bundle.name}: the no-op redeploy wrote more than the lock (${noop.writes} writes)`);
-    if (resourceReads > resources) failures.push(`${bundle.name}: ${resourceReads} resource reads for ${resources} resources`);
-    if (bundle.name.startsWith('generated') && speedup < 6) failures.push(`${bundle.name}: ${speedup.toFixed(1)}× faster than the baseline, target 6×`);
+    const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: TOKEN };
+    const client = createWorkspaceClient({ env, configFile: null });
+    const creator = createWorkspaceClient({ env, configFile: null, retry: { timeoutMs: 0 } });
+    const deployer = request.side === 'dbx-ts' ? dbxTsDeployer(ws, client, creator, cache) : cliDeployer(client);
+    const bundle = request.bundle === 'generated' ? generatedBundle(request.notebooks, request.jobs) : await referenceBundle();
+    const metrics: Record<string, number> = {};
+    const phases: [string, Bundle][] = [
+      ['first', bundle],
+      ['change', withChangedNotebooks(bundle)],
+      ['noop', withChangedNotebooks(bundle)],
+    ];
+    for (const [phase, b] of phases) {
+      ws.clearRequests();
+      const started = performance.now();
+      await deployer.deploy(b);
+      metrics[`${phase}_ms`] = performance.now() - started;
+      metrics[`${phase}_requests`] = ws.requests.length;
+      metrics[`${phase}_uploads`] = ws.requests.filter(isUpload).length;
+    }
+    return metrics;
   } finally {
+    await ws.close();
     await rm(cache, { recursive: true, force: true });
   }
 }
 
-await benchmark(await referenceBundle());
-await benchmark(generatedBundle(Number(args.notebooks), Number(args.jobs)));
+const ms = (n: number) => `${Math.round(n)} ms`;
+const count = (n: number) => String(Math.round(n));
+const METRICS: MetricColumn[] = [
+  { key: 'first_ms', label: 'first deploy', format: ms, ratio: true },
+  { key: 'first_requests', label: 'first requests', format: count, ratio: true },
+  { key: 'change_ms', label: '10% redeploy', format: ms, ratio: true },
+  { key: 'change_requests', label: '10% requests', format: count, ratio: true },
+  { key: 'noop_ms', label: 'no-op redeploy', format: ms, ratio: true },
+  { key: 'noop_requests', label: 'no-op requests', format: count },
+  { key: 'noop_uploads', label: 'no-op uploads', format: count },
+];
 
-const header = ['bundle', 'resources', `requests (p=${PARALLELISM})`, `time (p=${PARALLELISM})`, 'requests (p=1)', 'time (p=1)', 'speed-up', 'no-op redeploy requests', 'no-op time'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-console.log(`deploy benchmark: fake workspace with ${LATENCY} ms latency per request`);
-console.log(line(header));
-for (const row of rows) console.log(line(row));
-if (failures.length > 0) {
-  for (const f of failures) console.log(`MISSED: ${f}`);
-  process.exitCode = 1;
-} else {
-  console.log('targets met: large bundle ≥ 6× faster than parallelism 1; no-op redeploys write only the lock and read at most once per resource');
+async function compare(bundle: SideRequest['bundle']): Promise<Comparison> {
+  const script = fileURLToPath(import.meta.url);
+  const base = { bundle, notebooks: Number(args.notebooks), jobs: Number(args.jobs), latency: Number(args.latency) };
+  const name = bundle === 'generated' ? `generated bundle (${args.notebooks} notebooks, ${args.jobs} jobs)` : 'reference bundle (sales lakehouse)';
+  return comparePaired({
+    title: `deploy of the ${name}, fake workspace with ${args.latency} ms latency`,
+    measured: childSide('dbx-ts', script, { ...base, side: 'dbx-ts' } satisfies SideRequest),
+    baseline: childSide('modelled CLI', script, { ...base, side: 'cli' } satisfies SideRequest),
+    reps: Number(args.reps),
+  });
 }
+
+async function main(): Promise<void> {
+  const targets = new Targets();
+  const generated = await compare('generated');
+  console.log(formatComparison(generated, METRICS));
+  const ratio = (key: string) => pairedRatios(generated, (s) => s.metrics[key]!).median;
+  console.log(targets.check('first deploy time / modelled CLI (paired median)', ratio('first_ms'), 0.7));
+  console.log(targets.check('10% redeploy time / modelled CLI (paired median)', ratio('change_ms'), 0.7));
+  console.log(targets.check('first deploy requests / modelled CLI', ratio('first_requests'), 1));
+  console.log(targets.check('10% redeploy requests / modelled CLI', ratio('change_requests'), 1));
+  console.log(targets.check('no-op redeploy uploads', sideSpread(generated, 'measured', (s) => s.metrics['noop_uploads']!).max, 0, count));
+  if (args.reference) {
+    console.log('');
+    const reference = await compare('reference');
+    console.log(formatComparison(reference, METRICS));
+    console.log(targets.check('reference bundle: no-op redeploy uploads', sideSpread(reference, 'measured', (s) => s.metrics['noop_uploads']!).max, 0, count));
+  }
+  targets.finish();
+}
+
+const request = sideRequest<SideRequest>();
+if (request) await serveSide(() => runSide(request));
+else await main();

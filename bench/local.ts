@@ -1,22 +1,27 @@
 // Benchmark of the local engine (`npm run bench:local`): sales generated inside DuckDB at 1M and 10M rows,
 // pushed bronze → silver → gold by the engine, and by a hand-written DuckDB SQL script doing the same work
-// in the same process (the baseline). Prints rows/s, peak RSS, engine/baseline ratio and the 10M/1M ratio.
+// (the baseline), each run in its own process, in alternating order (bench/harness.ts). Prints wall and CPU
+// time, peak RSS per side, the paired engine/baseline ratios and the 10M/1M scaling.
+// Targets: engine/baseline ≤ 1.3 (paired median, wall) at 10M rows; 10M/1M CPU time ≤ 11.
 //
-//   npx tsx bench/local.ts [--sizes 1000000,10000000] [--reps 1] [--files 8] [--keep]
+//   npx tsx bench/local.ts [--sizes 1000000,10000000] [--reps 3] [--files 8] [--keep]
 
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openLocalDatabase, runTables } from '../src/local/engine/index.ts';
 import type { TableModel } from '../src/model/types.ts';
+import { childSide, comparePaired, defaultReps, formatComparison, pairedRatios, serveSide, sideRequest, sideSpread, Targets } from './harness.ts';
+import type { Comparison, Sample, SideTimer } from './harness.ts';
 
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1000000,10000000' },
-    reps: { type: 'string', default: '1' },
+    reps: { type: 'string', default: String(defaultReps()) },
     files: { type: 'string', default: '8' },
     keep: { type: 'boolean', default: false },
   },
@@ -157,145 +162,124 @@ function baselineScript(landing: string): string[] {
   ];
 }
 
-interface Measured {
-  ms: number;
-  /** CPU time of the process (all DuckDB threads): steadier than wall time on a shared machine. */
-  cpuMs: number;
-  silver: number;
-  gold: number;
-  revenue: string;
+
+interface SideRequest {
+  side: 'engine' | 'baseline';
+  landingRoot: string;
+  dbDir: string;
 }
 
-async function readTotals(c: DuckDBConnection, prefix: string): Promise<Omit<Measured, 'ms' | 'cpuMs'>> {
+async function readTotals(c: DuckDBConnection): Promise<Record<string, number>> {
   const reader = await c.runAndReadAll(
-    `SELECT (SELECT count(*) FROM ${prefix}silver.sales) AS silver, (SELECT count(*) FROM ${prefix}gold.sales_enriched) AS gold,
-            (SELECT sum(revenue)::VARCHAR FROM ${prefix}gold.v_revenue_daily) AS revenue`,
+    `SELECT (SELECT count(*) FROM silver.sales) AS silver, (SELECT count(*) FROM gold.sales_enriched) AS gold,
+            (SELECT sum(revenue)::DOUBLE FROM gold.v_revenue_daily) AS revenue`,
   );
   const [row] = reader.getRowObjectsJson();
-  return { silver: Number(row!.silver), gold: Number(row!.gold), revenue: String(row!.revenue) };
+  return { silver: Number(row!.silver), gold: Number(row!.gold), revenue: Number(row!.revenue) };
 }
 
-async function runEngine(landingRoot: string, dbDir: string): Promise<Measured> {
-  rmSync(dbDir, { recursive: true, force: true });
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const db = await openLocalDatabase(dbDir, CATALOG);
+/** In the child process: one run of one side, timed by the harness up to `stop()`. */
+async function runSide(request: SideRequest, timer: SideTimer): Promise<Record<string, number>> {
+  rmSync(request.dbDir, { recursive: true, force: true });
+  mkdirSync(request.dbDir, { recursive: true });
   try {
-    await runTables(db, pipeline(), {
-      catalog: CATALOG,
-      landingRoot,
-      pipelineName: 'bench',
-      ...(process.env.BENCH_PROFILE ? { traceSql: true, sink: traceTimer() } : {}),
-    });
-    const ms = performance.now() - started;
-    const cpuMs = cpuSince(cpu);
-    const c = await db.connect();
-    try {
-      return { ms, cpuMs, ...(await readTotals(c, '')) };
-    } finally {
-      c.closeSync();
-    }
-  } finally {
-    await db.close();
-  }
-}
-
-async function runBaseline(landing: string, dbDir: string): Promise<Measured> {
-  rmSync(dbDir, { recursive: true, force: true });
-  mkdirSync(dbDir, { recursive: true });
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const instance = await DuckDBInstance.create(join(dbDir, 'baseline.duckdb'));
-  const c = await instance.connect();
-  try {
-    for (const statement of baselineScript(landing)) {
-      const t = performance.now();
-      const stepCpu = process.cpuUsage();
-      await c.run(statement);
-      if (process.env.BENCH_PROFILE) {
-        console.log(`    ${Math.round(performance.now() - t)} ms (cpu ${cpuSince(stepCpu)} ms)  ${statement.replace(/\s+/g, ' ').slice(0, 90)}`);
+    if (request.side === 'engine') {
+      const db = await openLocalDatabase(request.dbDir, CATALOG);
+      try {
+        await runTables(db, pipeline(), {
+          catalog: CATALOG,
+          landingRoot: request.landingRoot,
+          pipelineName: 'bench',
+          ...(process.env.BENCH_PROFILE ? { traceSql: true, sink: traceTimer() } : {}),
+        });
+        timer.stop();
+        const c = await db.connect();
+        try {
+          return await readTotals(c);
+        } finally {
+          c.closeSync();
+        }
+      } finally {
+        await db.close();
       }
     }
-    const ms = performance.now() - started;
-    const cpuMs = cpuSince(cpu);
-    return { ms, cpuMs, ...(await readTotals(c, '')) };
+    const instance = await DuckDBInstance.create(join(request.dbDir, 'baseline.duckdb'));
+    const c = await instance.connect();
+    try {
+      for (const statement of baselineScript(join(request.landingRoot, CATALOG, 'landing', 'raw'))) {
+        const t = performance.now();
+        await c.run(statement);
+        if (process.env.BENCH_PROFILE) console.log(`${Math.round(performance.now() - t)} ms  ${statement.replace(/\s+/g, ' ').slice(0, 100)}`);
+      }
+      timer.stop();
+      return await readTotals(c);
+    } finally {
+      c.closeSync();
+      instance.closeSync();
+    }
   } finally {
-    c.closeSync();
-    instance.closeSync();
+    rmSync(request.dbDir, { recursive: true, force: true });
   }
 }
 
 /** With BENCH_PROFILE set: prints each engine statement with the time until the next one started. */
 function traceTimer() {
-  let last: { sql: string; at: number; cpu: NodeJS.CpuUsage } | undefined;
+  let last: { sql: string; at: number } | undefined;
   return (event: { code: string; message: string }) => {
     if (event.code !== 'log') return;
     const now = performance.now();
-    if (last && now - last.at > 20) {
-      console.log(`    ${Math.round(now - last.at)} ms (cpu ${cpuSince(last.cpu)} ms)  ${last.sql.replace(/\s+/g, ' ').slice(0, 110)}`);
-    }
-    last = { sql: event.message, at: now, cpu: process.cpuUsage() };
+    if (last && now - last.at > 20) console.log(`${Math.round(now - last.at)} ms  ${last.sql.replace(/\s+/g, ' ').slice(0, 110)}`);
+    last = { sql: event.message, at: now };
   };
 }
 
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return Math.round((used.user + used.system) / 1000);
-}
-
-const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const results: { rows: number; engine: Measured; baseline: Measured; rssAfterEngineMb: number; rssAfterBaselineMb: number }[] = [];
+  const script = fileURLToPath(import.meta.url);
+  const targets = new Targets();
+  const bySize = new Map<number, Comparison>();
   try {
     for (const rows of sizes) {
       const landingRoot = join(root, `land-${rows}`);
-      const landing = join(landingRoot, CATALOG, 'landing', 'raw');
       const t0 = performance.now();
-      await generate(landing, rows);
+      await generate(join(landingRoot, CATALOG, 'landing', 'raw'), rows);
       console.log(`generated ${fmt(rows)} sales rows in ${fileCount} files (${fmt(performance.now() - t0)} ms)`);
-      let engine: Measured | undefined;
-      let baseline: Measured | undefined;
-      let rssAfterEngineMb = 0;
-      let rssAfterBaselineMb = 0;
-      for (let r = 0; r < reps; r++) {
-        const e = await runEngine(landingRoot, join(root, 'engine-db'));
-        rssAfterEngineMb = peakRssMb();
-        const b = await runBaseline(landing, join(root, 'baseline-db'));
-        rssAfterBaselineMb = peakRssMb();
-        // Best of the repetitions, by wall time; CPU time is reported beside it.
-        if (!engine || e.ms < engine.ms) engine = e;
-        if (!baseline || b.ms < baseline.ms) baseline = b;
-        console.log(`  rep ${r + 1}: engine ${fmt(e.ms)} ms (cpu ${fmt(e.cpuMs)}), baseline ${fmt(b.ms)} ms (cpu ${fmt(b.cpuMs)})`);
-      }
-      results.push({ rows, engine: engine!, baseline: baseline!, rssAfterEngineMb, rssAfterBaselineMb });
-      const same = engine!.silver === baseline!.silver && engine!.gold === baseline!.gold && engine!.revenue === baseline!.revenue;
-      console.log(
-        `  outputs ${same ? 'match' : 'DIFFER'}: silver ${fmt(engine!.silver)} / ${fmt(baseline!.silver)}, gold ${fmt(engine!.gold)} / ${fmt(baseline!.gold)}, revenue ${engine!.revenue} / ${baseline!.revenue}`,
-      );
+      const comparison = await comparePaired({
+        title: `local engine, ${fmt(rows)} rows`,
+        measured: childSide('engine', script, { side: 'engine', landingRoot, dbDir: join(root, 'engine-db') } satisfies SideRequest),
+        baseline: childSide('hand-written DuckDB SQL', script, { side: 'baseline', landingRoot, dbDir: join(root, 'baseline-db') } satisfies SideRequest),
+        reps,
+        onPair: (p) => {
+          const differs = ['silver', 'gold', 'revenue'].filter((k) => p.measured.metrics[k] !== p.baseline.metrics[k]);
+          if (differs.length > 0) throw new Error(`engine and baseline outputs differ (${differs.join(', ')}): ${JSON.stringify([p.measured.metrics, p.baseline.metrics])}`);
+          console.log(`  pair ${p.rep + 1} (${p.first} first): engine ${fmt(p.measured.wallMs)} ms (cpu ${fmt(p.measured.cpuMs)}), baseline ${fmt(p.baseline.wallMs)} ms (cpu ${fmt(p.baseline.cpuMs)}); outputs match`);
+        },
+      });
+      bySize.set(rows, comparison);
       rmSync(landingRoot, { recursive: true, force: true });
     }
   } finally {
     if (!args.keep) rmSync(root, { recursive: true, force: true });
   }
 
-  console.log(
-    '\nrows        engine ms   engine rows/s   baseline ms   baseline rows/s   engine/baseline   cpu engine/baseline   peak RSS MB (after engine / baseline)',
-  );
-  for (const r of results) {
-    console.log(
-      `${fmt(r.rows).padEnd(11)} ${fmt(r.engine.ms).padStart(9)}   ${fmt((r.rows / r.engine.ms) * 1000).padStart(13)}   ${fmt(r.baseline.ms).padStart(11)}   ${fmt((r.rows / r.baseline.ms) * 1000).padStart(15)}   ${(r.engine.ms / r.baseline.ms).toFixed(2).padStart(15)}   ${(r.engine.cpuMs / r.baseline.cpuMs).toFixed(2).padStart(19)}   ${r.rssAfterEngineMb} / ${r.rssAfterBaselineMb}`,
-    );
+  for (const [rows, c] of bySize) {
+    console.log('');
+    console.log(formatComparison(c, [{ key: 'silver', label: 'silver rows', format: fmt }]));
+    const perSecond = (rows / sideSpread(c, 'measured', (s) => s.wallMs).median) * 1000;
+    console.log(`  engine throughput: ${fmt(perSecond)} rows/s (median wall)`);
+    if (rows === 10_000_000) console.log(targets.check('engine/baseline at 10M rows, paired median wall', pairedRatios(c, (s) => s.wallMs).median, 1.3));
   }
-  const small = results.find((r) => r.rows === 1_000_000);
-  const large = results.find((r) => r.rows === 10_000_000);
+  const small = bySize.get(1_000_000);
+  const large = bySize.get(10_000_000);
   if (small && large) {
-    const scaling = large.engine.ms / small.engine.ms;
-    const ratio = large.engine.ms / large.baseline.ms;
-    console.log(`\n10M/1M engine time: ${scaling.toFixed(2)}× wall, ${(large.engine.cpuMs / small.engine.cpuMs).toFixed(2)}× cpu (target ≤ 11)`);
-    console.log(`engine/baseline at 10M: ${ratio.toFixed(2)} wall, ${(large.engine.cpuMs / large.baseline.cpuMs).toFixed(2)} cpu (target ≤ 1.3)`);
+    const scaling = (pick: (s: Sample) => number) => sideSpread(large, 'measured', pick).median / sideSpread(small, 'measured', pick).median;
+    console.log(`\n10M/1M engine time (medians): ${scaling((s) => s.wallMs).toFixed(2)}× wall, ${scaling((s) => s.cpuMs).toFixed(2)}× cpu`);
+    console.log(targets.check('10M/1M engine cpu time', scaling((s) => s.cpuMs), 11));
   }
+  targets.finish();
 }
 
-await main();
+const request = sideRequest<SideRequest>();
+if (request) await serveSide((timer) => runSide(request, timer));
+else await main();

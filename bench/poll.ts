@@ -1,21 +1,26 @@
 // npm run bench:poll: how quickly `dbx-ts run` notices that a run ended, and how many requests it makes for
 // that, against the fake workspace on a virtual clock (a 10-minute run takes milliseconds). Compares the
-// dbx-ts poller with a fixed 10 s interval and with linear backoff 1 s → 10 s (the Databricks SDK/CLI waiter),
-// on a job's first run (no history) and on repeat runs (earlier runs' task durations known).
+// dbx-ts poller with the Databricks SDK/CLI waiter (linear backoff 1 s → 10 s plus 50–750 ms of jitter,
+// retries.Poll in databricks-sdk-go), on a job's first run (no history) and on repeat runs (earlier runs'
+// task durations known). Each side runs in its own process; pairs alternate the order (bench/harness.ts).
 //
 // The job has the unified workflow's shape (two roots, then a chain of four) with notebook tasks. Each run
 // draws every task's duration from its typical share of the run length times a random factor (log-normal,
-// σ = 0.1), so repeat runs vary as real ones do. Requests counted: every call after run-now until the run's end
-// was noticed (runs/get pages, and for dbx-ts the runs/list read that is both its history and its first poll).
-import { startFakeWorkspace, VirtualClock, type FakeWorkspace } from '../src/emulator/index.ts';
+// σ = 0.1, 0.3 and 0.5), so repeat runs vary as real ones do. Requests counted: every call after run-now until
+// the run's end was noticed (runs/get pages, and for dbx-ts the runs/list read that is both its history and
+// its first poll).
+// Targets (issue 15), for every σ: delay median ≤ 2 s, 90th percentile ≤ 5 s, requests/min ≤ the waiter's.
+// BENCH_REPS pairs (default 3), BENCH_SEED offsets the seeds.
+import { fileURLToPath } from 'node:url';import { startFakeWorkspace, VirtualClock, type FakeWorkspace } from '../src/emulator/index.ts';
 import { silentSink } from '../src/events/types.ts';
 import type { BundleModel } from '../src/model/types.ts';
 import type { WatchClock } from '../src/run/clock.ts';
 import { runRemoteJob } from '../src/run/remote-run.ts';
-import { fixedInterval, linearBackoff, type PollSchedule } from '../src/run/schedule.ts';
+import { linearBackoff } from '../src/run/schedule.ts';
 import { startJobRun } from '../src/run/start.ts';
 import { watchRun } from '../src/run/watch.ts';
 import { createWorkspaceClient, int64ToString, type WorkspaceClient } from '../src/workspace/index.ts';
+import { childSide, comparePaired, defaultReps, formatComparison, median, pairedRatios, quantile, serveSide, sideRequest, sideSpread, Targets } from './harness.ts';
 
 const TASKS: { key: string; deps: string[]; share: number }[] = [
   { key: 'DLT_streaming_data', deps: [], share: 0.25 },
@@ -25,16 +30,17 @@ const TASKS: { key: string; deps: string[]; share: number }[] = [
   { key: 'gpt_summary', deps: ['optimize_gold_and_create_view'], share: 0.2 },
   { key: 'update_dashboard', deps: ['gpt_summary'], share: 0.1 },
 ];
-const LENGTHS_MIN = [2, 10, 30];
-const FIRST_RUNS = 100;
+const list = (name: string, fallback: number[]) => process.env[name]?.split(',').map(Number) ?? fallback;
+/** BENCH_POLL_LENGTHS, BENCH_POLL_SIGMAS and BENCH_POLL_RUNS (first,repeat) narrow the bench down while tuning; BENCH_POLL_TRACE=1 prints every repeat run. */
+const LENGTHS_MIN = list('BENCH_POLL_LENGTHS', [2, 10, 30]);
+const SIGMAS = list('BENCH_POLL_SIGMAS', [0.1, 0.3, 0.5]);
+const [FIRST_RUNS, REPEAT_RUNS] = list('BENCH_POLL_RUNS', [40, 30]) as [number, number];
 const WARMUP_RUNS = 5;
-const REPEAT_RUNS = 30;
-const SIGMA = 0.1;
+const REPS = defaultReps();
 /** BENCH_SEED=n draws other runs and jitter, to tell a real difference from luck (the default repeats exactly). */
 const SEED = Number(process.env['BENCH_SEED'] ?? 0);
 
-type Strategy = 'fixed 10 s' | 'linear 1→10 s' | 'dbx-ts';
-const STRATEGIES: Strategy[] = ['fixed 10 s', 'linear 1→10 s', 'dbx-ts'];
+type Strategy = 'linear 1→10 s' | 'dbx-ts';
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -90,9 +96,9 @@ async function createJob(b: Bench): Promise<string> {
 }
 
 /** Scripts the next run's task durations: typical share of the length, varied per run. */
-function scriptRun(b: Bench, lengthMs: number, random: () => number): void {
+function scriptRun(b: Bench, lengthMs: number, sigma: number, random: () => number): void {
   for (const t of TASKS) {
-    const ms = Math.round(t.share * lengthMs * Math.exp(SIGMA * gaussian(random)));
+    const ms = Math.round(t.share * lengthMs * Math.exp(sigma * gaussian(random)));
     b.ws.scenario.taskDuration(t.key, { pendingMs: Math.round(ms * 0.05), runningMs: ms - Math.round(ms * 0.05) });
   }
 }
@@ -119,10 +125,6 @@ function model(): BundleModel {
   };
 }
 
-function baseline(strategy: Strategy, random: () => number): PollSchedule {
-  return strategy === 'fixed 10 s' ? fixedInterval(10_000) : linearBackoff(random);
-}
-
 async function measure(b: Bench, jobId: string, strategy: Strategy, random: () => number): Promise<Sample> {
   const before = b.ws.requests.length;
   let runId: string;
@@ -143,7 +145,7 @@ async function measure(b: Bench, jobId: string, strategy: Strategy, random: () =
     noticedAt = result.watch!.noticedAt;
   } else {
     runId = (await startJobRun(b.client, jobId, {})).runId;
-    const watch = await watchRun({ client: b.client, runId, sink: silentSink, schedule: baseline(strategy, random), clock: { ...b.watchClock, random } });
+    const watch = await watchRun({ client: b.client, runId, sink: silentSink, schedule: linearBackoff(random), clock: { ...b.watchClock, random } });
     noticedAt = watch.noticedAt;
   }
   const run = b.ws.state.runs[runId]!;
@@ -153,79 +155,114 @@ async function measure(b: Bench, jobId: string, strategy: Strategy, random: () =
   return { requestsPerMinute: requests / ((end - run.created_at) / 60_000), delayMs: noticedAt - end };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+interface SideRequest {
+  side: Strategy;
+  seed: number;
+  rep: number;
 }
 
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-}
-
-interface Row {
-  length: number;
-  mode: 'first run' | 'repeat runs';
-  strategy: Strategy;
-  samples: Sample[];
-}
-
-async function main(): Promise<void> {
+/** In the child: every spread, length and mode for one strategy, with the runs drawn from this pair's seed. */
+async function runSide(request: SideRequest): Promise<Record<string, number>> {
   const b = await setup();
-  const rows: Row[] = [];
+  const metrics: Record<string, number> = {};
+  const record = (key: string, samples: Sample[]) => {
+    metrics[`${key}|median`] = median(samples.map((s) => s.delayMs));
+    metrics[`${key}|p90`] = quantile(samples.map((s) => s.delayMs), 0.9);
+    metrics[`${key}|rpm`] = median(samples.map((s) => s.requestsPerMinute));
+  };
   try {
-    for (const length of LENGTHS_MIN) {
-      const lengthMs = length * 60_000;
-      for (const strategy of STRATEGIES) {
-        // Same seeds for every strategy: each watches the same runs, and draws the same jitter.
-        const durations = seeded(1000 * length + 1 + 7919 * SEED);
-        const jitter = seeded(1000 * length + 2 + 7919 * SEED);
+    for (const sigma of SIGMAS) {
+      for (const length of LENGTHS_MIN) {
+        const lengthMs = length * 60_000;
+        // The same seeds on both sides of a pair: each strategy watches the same runs and draws the same jitter.
+        const seed = 1000 * length + Math.round(sigma * 100) * 7 + 7919 * request.seed;
+        const durations = seeded(seed + 1);
+        const jitter = seeded(seed + 2);
         const first: Sample[] = [];
         for (let i = 0; i < FIRST_RUNS; i++) {
           const jobId = await createJob(b);
-          scriptRun(b, lengthMs, durations);
-          first.push(await measure(b, jobId, strategy, jitter));
+          scriptRun(b, lengthMs, sigma, durations);
+          first.push(await measure(b, jobId, request.side, jitter));
         }
-        rows.push({ length, mode: 'first run', strategy, samples: first });
+        record(cell(sigma, length, 'first'), first);
 
         const jobId = await createJob(b);
         for (let i = 0; i < WARMUP_RUNS; i++) {
-          scriptRun(b, lengthMs, durations);
+          scriptRun(b, lengthMs, sigma, durations);
           await runUnwatched(b, jobId);
         }
         const repeat: Sample[] = [];
         for (let i = 0; i < REPEAT_RUNS; i++) {
-          scriptRun(b, lengthMs, durations);
-          repeat.push(await measure(b, jobId, strategy, jitter));
+          scriptRun(b, lengthMs, sigma, durations);
+          repeat.push(await measure(b, jobId, request.side, jitter));
+          if (process.env['BENCH_POLL_TRACE']) console.error(`σ ${sigma} ${length} min repeat ${i}: delay ${sec(repeat.at(-1)!.delayMs)}, ${repeat.at(-1)!.requestsPerMinute.toFixed(2)} req/min`);
         }
-        rows.push({ length, mode: 'repeat runs', strategy, samples: repeat });
+        record(cell(sigma, length, 'repeat'), repeat);
       }
     }
   } finally {
     await b.ws.close();
   }
-  print(rows);
+  return metrics;
 }
 
-function print(rows: Row[]): void {
-  const header = ['run length', 'runs', 'strategy', 'runs measured', 'requests/min (median)', 'delay median', 'delay p90'];
-  const lines = rows.map((r) => [
-    `${r.length} min`,
-    r.mode,
-    r.strategy,
-    String(r.samples.length),
-    median(r.samples.map((s) => s.requestsPerMinute)).toFixed(2),
-    `${(median(r.samples.map((s) => s.delayMs)) / 1000).toFixed(2)} s`,
-    `${(quantile(r.samples.map((s) => s.delayMs), 0.9) / 1000).toFixed(2)} s`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  const out = [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)];
-  out.push('');
-  out.push(`Task durations vary log-normally (σ = ${SIGMA}) around their share of the run length; repeat runs follow ${WARMUP_RUNS} earlier runs. Seed ${SEED}.`);
-  out.push('Delay: from the run\'s end_time to the poll that saw it terminal. Requests: all calls after run-now, per minute of run time.');
-  process.stdout.write(`${out.join('\n')}\n`);
+type Mode = 'first' | 'repeat';
+const cell = (sigma: number, length: number, mode: Mode) => `${sigma}|${length}|${mode}`;
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  const script = fileURLToPath(import.meta.url);
+  const comparison = await comparePaired({
+    title: 'bench:poll (virtual clock; wall and CPU time are the simulation\'s own)',
+    measured: childSide('dbx-ts', script, { side: 'dbx-ts', seed: SEED }),
+    baseline: childSide('linear 1→10 s', script, { side: 'linear 1→10 s', seed: SEED }),
+    reps: REPS,
+    onPair: (p) => console.log(`  pair ${p.rep + 1} done (${p.first} first)`),
+  });
+  console.log(formatComparison(comparison));
+  const targets = new Targets();
+  const med = (side: 'measured' | 'baseline', key: string) => sideSpread(comparison, side, (s) => s.metrics[key]!).median;
+  const ratio = (key: string) => pairedRatios(comparison, (s) => s.metrics[key]!);
+  const rows: string[][] = [
+    ['σ', 'length', 'runs', 'dbx-ts delay median / p90', 'linear delay median / p90', 'delay median ratio (min / med / max)', 'req/min dbx-ts / linear', 'req/min ratio (min / med / max)'],
+  ];
+  const misses: string[] = [];
+  for (const sigma of SIGMAS) {
+    for (const length of LENGTHS_MIN) {
+      for (const mode of ['first', 'repeat'] as const) {
+        const key = cell(sigma, length, mode);
+        const d = ratio(`${key}|median`);
+        const r = ratio(`${key}|rpm`);
+        rows.push([
+          String(sigma),
+          `${length} min`,
+          mode === 'first' ? 'first run' : 'repeat runs',
+          `${sec(med('measured', `${key}|median`))} / ${sec(med('measured', `${key}|p90`))}`,
+          `${sec(med('baseline', `${key}|median`))} / ${sec(med('baseline', `${key}|p90`))}`,
+          `${d.min.toFixed(2)} / ${d.median.toFixed(2)} / ${d.max.toFixed(2)}`,
+          `${med('measured', `${key}|rpm`).toFixed(2)} / ${med('baseline', `${key}|rpm`).toFixed(2)}`,
+          `${r.min.toFixed(2)} / ${r.median.toFixed(2)} / ${r.max.toFixed(2)}`,
+        ]);
+        if (med('measured', `${key}|median`) > 2000) misses.push(`σ ${sigma}, ${length} min, ${mode}: delay median ${sec(med('measured', `${key}|median`))} > 2 s`);
+        if (med('measured', `${key}|p90`) > 5000) misses.push(`σ ${sigma}, ${length} min, ${mode}: delay p90 ${sec(med('measured', `${key}|p90`))} > 5 s`);
+        if (r.median > 1) misses.push(`σ ${sigma}, ${length} min, ${mode}: ${r.median.toFixed(2)}× the waiter's requests per minute`);
+      }
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  console.log('');
+  for (const row of rows) console.log(`  ${row.map((c, i) => c.padEnd(widths[i]!)).join('   ')}`.trimEnd());
+  console.log(`
+  Task durations vary log-normally (σ of the mean) around their share of the run length; each pair draws its
+  runs from its own seed (BENCH_SEED=${SEED} offsets them), the same runs for both sides. Per pair: ${FIRST_RUNS} first runs
+  (new jobs, no history) and ${REPEAT_RUNS} repeat runs after ${WARMUP_RUNS} earlier ones, per σ and length. Delay: from the run's
+  end_time to the poll that saw it terminal. Requests: all calls after run-now, per minute of run time.
+  Figures are medians over the pairs of each pair's median / 90th percentile.`);
+  console.log(targets.check('cells missing a target (median ≤ 2 s, p90 ≤ 5 s, requests/min ≤ the waiter\'s; every σ, length, first and repeat runs)', misses.length, 0, String));
+  for (const m of misses) console.log(`    missed: ${m}`);
+  targets.finish();
 }
 
-await main();
+const request = sideRequest<SideRequest>();
+if (request) await serveSide(() => runSide(request));
+else await main();
