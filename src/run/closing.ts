@@ -53,8 +53,8 @@ export const STAGED_DEFAULTS: Required<Omit<StagedOptions, 'random'>> = {
   jitter: 0.1,
 };
 
-/** The waiter's gap once backed off: 10 s plus 0.5 s of jitter on average. */
-const BASELINE_GAP_MS = 10_500;
+/** The waiter's gap once backed off: 10 s plus 0.4 s of jitter on average (50–750 ms). */
+const BASELINE_GAP_MS = 10_400;
 
 const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max);
 

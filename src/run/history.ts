@@ -8,6 +8,8 @@ export interface DurationStats {
   median: number;
   /** A robust standard deviation (1.4826 × median absolute deviation), floored for small samples. */
   spread: number;
+  /** The same for the logarithm of the durations: their spread as a fraction, for a log-normal model. */
+  logSpread: number;
   samples: number;
 }
 
@@ -23,6 +25,12 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** 1.4826 × the median absolute deviation: the standard deviation, for normal data, robust to outliers. */
+function robustSpread(values: number[]): number {
+  const m = median(values);
+  return median(values.map((v) => Math.abs(v - m))) * 1.4826;
+}
+
 /**
  * Stats from raw durations. With few samples the spread is a guess: at least 10% of the median for one
  * or two runs, at least 3% once there are enough to measure it.
@@ -30,9 +38,9 @@ function median(values: number[]): number {
 export function durationStats(durations: number[]): DurationStats | undefined {
   if (durations.length === 0) return undefined;
   const m = median(durations);
-  const mad = median(durations.map((d) => Math.abs(d - m))) * 1.4826;
-  const floor = durations.length < 3 ? 0.1 * m : 0.03 * m;
-  return { median: m, spread: Math.max(mad, floor), samples: durations.length };
+  const floor = durations.length < 3 ? 0.1 : 0.03;
+  const logSpread = Math.max(robustSpread(durations.map((d) => Math.log(Math.max(d, 1)))), floor);
+  return { median: m, spread: Math.max(robustSpread(durations), floor * m), logSpread, samples: durations.length };
 }
 
 /** Per-task durations of successful attempts in the given runs. */
@@ -52,6 +60,24 @@ export function taskHistoryFrom(runs: readonly BaseRun[]): TaskHistory {
   for (const [key, list] of durations) {
     const stats = durationStats(list);
     if (stats) history.set(key, stats);
+  }
+  return pooledSpreads(history);
+}
+
+/** How many runs' worth of weight the job-wide spread gets against a task's own. */
+const POOL_WEIGHT = 5;
+
+/**
+ * Ten runs measure a task's spread only roughly (one may look twice as steady as it is), while the tasks of one
+ * job share much of what makes them vary (cluster start-up, data volume, a busy workspace). Each task's log
+ * spread is pulled toward the median of the job's, with the weight of POOL_WEIGHT runs.
+ */
+function pooledSpreads(history: TaskHistory): TaskHistory {
+  if (history.size < 2) return history;
+  const pooled = median([...history.values()].map((s) => s.logSpread));
+  for (const stats of history.values()) {
+    const n = stats.samples;
+    stats.logSpread = Math.sqrt((n * stats.logSpread ** 2 + POOL_WEIGHT * pooled ** 2) / (n + POOL_WEIGHT));
   }
   return history;
 }

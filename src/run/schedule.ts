@@ -1,9 +1,9 @@
 // When to poll runs/get next. Two baselines (a fixed interval, and the Databricks SDK/CLI waiter's linear
-// backoff 1 s → 10 s plus 0–1 s jitter) and the predictive schedule dbx-ts uses: sparse while nothing is
-// expected, close around the moments earlier runs say a task (and above all the run) will end, backing off
-// when a task runs late. A budget guard keeps any schedule at or below the linear baseline's request count.
+// backoff 1 s → 10 s plus 50–750 ms jitter) and the predictive schedule dbx-ts uses: sparse while the run
+// cannot end yet, dense where earlier runs say it is likely to end. A budget guard keeps any schedule at or
+// below the linear baseline's request count.
 import type { TaskHistory } from './history.ts';
-import { predictEnds, type PredictedEnd } from './predict.ts';
+import { DEFAULT_DRAWS, sampleRunEnds } from './predict.ts';
 import type { RunSnapshot } from './snapshot.ts';
 
 export interface PollState {
@@ -26,21 +26,31 @@ export interface PollSchedule {
 
 const SECOND = 1000;
 
-/** The Databricks SDK waiter: min(attempt, 10) s plus 0–1 s of jitter. */
+/** The Databricks SDK waiter (retries.Poll in databricks-sdk-go): min(attempt, 10) s plus 50–750 ms of jitter. */
 export function linearBackoff(random: () => number = Math.random): PollSchedule {
-  return { name: 'linear backoff 1→10 s', delay: (s) => Math.min(Math.max(s.polls, 1), 10) * SECOND + random() * SECOND };
+  return { name: 'linear backoff 1→10 s', delay: (s) => Math.min(Math.max(s.polls, 1), BACKOFF_STEPS) * SECOND + WAITER_JITTER_MIN_MS + random() * (WAITER_JITTER_MAX_MS - WAITER_JITTER_MIN_MS) };
 }
+
+const WAITER_JITTER_MIN_MS = 50;
+const WAITER_JITTER_MAX_MS = 750;
 
 export function fixedInterval(ms: number): PollSchedule {
   return { name: `fixed ${ms / SECOND} s`, delay: () => ms };
 }
 
-/** Expected start of the linear baseline's (n+1)-th poll, ms after watching began (its mean jitter is 0.5 s). */
+/**
+ * When the linear baseline makes its (n+1)-th poll, ms after watching began, counting 500 ms of jitter per wait
+ * (the waiter's mean is 400 ms): a budget kept to this pace makes slightly fewer requests than the waiter.
+ */
 export function baselinePollAt(n: number): number {
-  let at = 0;
-  for (let k = 1; k <= n; k++) at += (Math.min(k, 10) + 0.5) * SECOND;
-  return at;
+  const rising = Math.min(n, BACKOFF_STEPS);
+  return ((rising * (rising + 1)) / 2) * SECOND + Math.max(0, n - BACKOFF_STEPS) * BACKOFF_STEPS * SECOND + n * BUDGET_JITTER_MS;
 }
+
+const BUDGET_JITTER_MS = 500;
+
+/** The waiter's wait grows by a second per poll for this many polls, then stays at this many seconds. */
+const BACKOFF_STEPS = 10;
 
 /**
  * Never ahead of the linear baseline: the next request waits until the baseline would have made as many.
@@ -54,41 +64,49 @@ export function withBaselineBudget(schedule: PollSchedule): PollSchedule {
 }
 
 export interface PredictiveOptions {
-  /** Longest wait while nothing is expected, so the live view still moves. */
+  /** Longest wait while the run's end is not expected soon, so the live view still moves. */
   maxGapMs?: number;
-  /** Poll step inside the window around the run's predicted end. */
-  runEndStepMs?: number;
-  /** Poll step inside the window around another task's predicted end. */
-  taskEndStepMs?: number;
-  /** Half-width of a window, in standard deviations of the prediction. */
-  windowSigmas?: number;
-  /** Narrowest half-window, ms. */
-  minHalfWindowMs?: number;
-  /** Before the window, a band this many standard deviations wide is polled at `earlyStepFactor` × the step. */
-  earlyBandSigmas?: number;
-  earlyStepFactor?: number;
-  /** Once past a window, wait this fraction of the lateness (so a late end is still noticed quickly). */
-  lateFactor?: number;
+  /** Shortest wait between polls. */
+  minStepMs?: number;
+  /**
+   * How closely polls follow the likelihood f of the end: gaps of c / f^α. ½ minimises the mean delay; smaller
+   * spreads more polls into the unlikely ends, which bounds the slow cases (the 90th percentile) better.
+   */
+  densityExponent?: number;
+  /** The smallest c (ms^(1−α)): below it, polls would buy next to nothing. */
+  minScale?: number;
+  /** The horizon the budget is planned over: this quantile of the run's predicted end. */
+  horizonQuantile?: number;
+  /** Polls kept back for a run that ends after the horizon. */
+  lateReserve?: number;
+  /** While the end is not expected within the longest gap, each wait covers at most this part of the way to its earliest plausible moment. */
+  approachStep?: number;
+  /** Draws of the run's end per decision (predict.ts). */
+  draws?: number;
   /** Random extra wait, up to this many ms, so many watchers do not poll in step. */
   jitterMs?: number;
   random?: () => number;
 }
 
 export const PREDICTIVE_DEFAULTS: Required<Omit<PredictiveOptions, 'random'>> = {
-  maxGapMs: 60 * SECOND,
-  runEndStepMs: 1 * SECOND,
-  taskEndStepMs: 5 * SECOND,
-  windowSigmas: 1.5,
-  minHalfWindowMs: 1.5 * SECOND,
-  earlyBandSigmas: 1.5,
-  earlyStepFactor: 4,
-  lateFactor: 0.25,
+  maxGapMs: 30 * SECOND,
+  minStepMs: 1 * SECOND,
+  densityExponent: 1 / 3,
+  minScale: 0,
+  horizonQuantile: 0.99,
+  lateReserve: 4,
+  approachStep: 1 / 3,
+  draws: DEFAULT_DRAWS,
   jitterMs: 200,
 };
 
 /**
- * Polls around predicted task ends; falls back to `fallback` (dbx-ts: staged by the task graph, closing.ts)
- * whenever no prediction is possible: a first run, or a task that never succeeded before.
+ * Polls as densely as the run's end is likely: with f the probability density of the end (drawn from the task
+ * history, predict.ts), a gap of sqrt(2·v / f) minimises the expected delay plus v per poll, so polls crowd where
+ * the end is likely and thin out where it is not, and nothing is spent while the run cannot end yet. When the
+ * budget (the waiter's requests until the end's 99th percentile) cannot pay for that, the gaps widen evenly.
+ * Falls back to `fallback` (dbx-ts: staged by the task graph, closing.ts) whenever no prediction is possible:
+ * a first run, or a task that never succeeded before.
  */
 export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule, options: PredictiveOptions = {}): PollSchedule {
   const o = { ...PREDICTIVE_DEFAULTS, ...options };
@@ -96,51 +114,62 @@ export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule,
   return {
     name: history.size > 0 ? 'predictive' : `predictive (no history: ${fallback.name})`,
     delay: (s) => {
-      const prediction = s.snapshot && history.size > 0 ? predictEnds(s.snapshot, history, s.now) : undefined;
-      if (!prediction) return fallback.delay(s);
-      // Polls the run's end needs are reserved first; other tasks' ends and the live view get what is left.
-      // The window is sized by the last task's own spread by the time it matters (its upstream will have ended).
-      const lastSpread = history.get(prediction.run.key)?.spread ?? prediction.run.spread;
-      const spare = spareRequests(s, { ...prediction.run, spread: Math.min(prediction.run.spread, lastSpread) }, o) > 0;
-      let next = spare ? s.now + o.maxGapMs : Number.POSITIVE_INFINITY;
-      for (const task of prediction.tasks) {
-        const isRunEnd = task.key === prediction.run.key;
-        if (!isRunEnd && !spare) continue;
-        const step = isRunEnd ? o.runEndStepMs : o.taskEndStepMs;
-        const half = Math.max(o.minHalfWindowMs, o.windowSigmas * task.spread);
-        const opens = task.at - half;
-        const closes = task.at + half;
-        // An early end is rarer than one inside the window, but should not wait for the window to open.
-        const early = opens - o.earlyBandSigmas * task.spread;
-        let candidate: number;
-        if (s.now < early) candidate = early;
-        else if (s.now < opens) candidate = Math.min(opens, s.now + o.earlyStepFactor * step);
-        else if (s.now <= closes) candidate = s.now + step;
-        else candidate = s.now + Math.min(10 * SECOND, Math.max(step, o.lateFactor * (s.now - closes)));
-        next = Math.min(next, candidate);
-      }
-      return Math.max(0, next - s.now) + random() * o.jitterMs;
+      const ends = s.snapshot && history.size > 0 ? sampleRunEnds(s.snapshot, history, s.now, random, o.draws) : undefined;
+      if (!ends) return fallback.delay(s);
+      const horizon = ends[Math.min(ends.length - 1, Math.floor(o.horizonQuantile * ends.length))]!;
+      const affordable = baselineCount(horizon - s.startedAt) - s.requests - o.lateReserve;
+      // Nothing left to plan with: poll as soon as the budget allows, at the waiter's own pace.
+      if (affordable <= 0) return o.minStepMs + random() * o.jitterMs;
+      const scale = Math.max(o.minScale, budgetScale(ends, s.now, horizon, affordable, o.densityExponent));
+      let next = nextPoll(ends, s.now, scale, o.densityExponent);
+      // While the end is not expected within the longest gap, never past part of the way to the earliest plausible
+      // end: a few cheap polls that catch an end earlier than the history foresaw (a handful of runs can make a
+      // task look steadier than it is).
+      const earliest = ends[Math.floor(EARLIEST_QUANTILE * ends.length)]!;
+      const approaching = ends[Math.floor(APPROACH_QUANTILE * ends.length)]! > s.now + o.maxGapMs;
+      if (approaching) next = Math.min(next, s.now + (earliest - s.now) * o.approachStep);
+      return Math.min(o.maxGapMs, Math.max(o.minStepMs, next - s.now)) + random() * o.jitterMs;
     },
   };
 }
 
+const EARLIEST_QUANTILE = 0.01;
+const APPROACH_QUANTILE = 0.05;
+
+/**
+ * The next poll: the first moment τ with (τ − now)^(1−α) · P(end ≤ τ)^α ≥ scale, i.e. a gap of scale / f^α where
+ * the density f is even, and never past the place where the end starts to be likely.
+ */
+export function nextPoll(ends: readonly number[], now: number, scale: number, exponent: number): number {
+  const n = ends.length;
+  for (let i = 0; i < n; i++) {
+    // Between the i-th and the next draw, P(end ≤ τ) is (i + 1) / n.
+    const at = Math.max(ends[i]!, now + (scale / ((i + 1) / n) ** exponent) ** (1 / (1 - exponent)));
+    if (i === n - 1 || at < ends[i + 1]!) return at;
+  }
+  return now;
+}
+
+/** The scale at which polls over [now, horizon] number `affordable`: ∫ f^α / affordable (a histogram's f). */
+function budgetScale(ends: readonly number[], now: number, horizon: number, affordable: number, exponent: number): number {
+  if (affordable <= 0) return Number.POSITIVE_INFINITY;
+  const width = Math.max((horizon - now) / 48, 250);
+  const bins = new Map<number, number>();
+  for (const end of ends) {
+    if (end > horizon) break;
+    const bin = Math.floor((end - now) / width);
+    bins.set(bin, (bins.get(bin) ?? 0) + 1);
+  }
+  let integral = 0;
+  for (const count of bins.values()) integral += (count / ends.length / width) ** exponent * width;
+  return integral / affordable;
+}
+
 /** How many requests the baseline would have made by `elapsed` ms. */
 export function baselineCount(elapsed: number): number {
+  const backedOff = baselinePollAt(BACKOFF_STEPS);
+  if (elapsed >= backedOff) return BACKOFF_STEPS + 1 + Math.floor((elapsed - backedOff) / (BACKOFF_STEPS * SECOND + BUDGET_JITTER_MS));
   let n = 0;
   while (baselinePollAt(n + 1) <= elapsed) n++;
   return n + 1;
 }
-
-/**
- * Requests left over once the run's end is paid for: what the baseline budget allows by the end of the
- * run-end window, minus what was spent, minus what polling the early band, the window and a late tail costs.
- */
-function spareRequests(s: PollState, run: PredictedEnd, o: Required<Omit<PredictiveOptions, 'random'>>): number {
-  const half = Math.max(o.minHalfWindowMs, o.windowSigmas * run.spread);
-  const band = o.earlyBandSigmas * run.spread;
-  const reserve = Math.ceil((2 * half) / o.runEndStepMs) + Math.ceil(band / (o.earlyStepFactor * o.runEndStepMs)) + LATE_RESERVE;
-  return baselineCount(run.at + half - s.startedAt) - s.requests - reserve;
-}
-
-/** Polls kept for a run that ends after its window. */
-const LATE_RESERVE = 4;

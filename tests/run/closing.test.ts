@@ -53,7 +53,7 @@ describe('the staged schedule', () => {
     // Tasks of 60, 60 and 180 s; the last one started 5 s ago. By 305 s the baseline made 34 requests, this watcher 20.
     const closing = run([done('a', 0, 60 * S), done('b', 60 * S, 120 * S, ['a']), done('c', 120 * S, 300 * S, ['b']), running('d', 300 * S, ['c'])]);
     expect(baselineCount(305 * S)).toBe(34);
-    const spread = (60 * S) / (14 + 60 / 10.5);
+    const spread = (60 * S) / (14 + 60 / 10.4);
     expect(schedule.delay(state(305 * S, closing, 20))).toBeCloseTo(spread, 6);
     // More saved: closer; nothing saved: as far as 4 s (the budget then holds it to the waiter's pace).
     expect(schedule.delay(state(305 * S, closing, 10))).toBeLessThan(spread);
