@@ -34,7 +34,9 @@ const RESOURCE_FILE_SUFFIX: Record<string, string> = {
 
 type Check = (value: string) => string | undefined;
 
-function check(out: Reporter, path: string, what: string, value: string, ...rules: Check[]): void {
+function check(out: Reporter, path: string, what: string, value: string | undefined, ...rules: Check[]): void {
+  // An absent optional name (a job or pipeline without one, as an imported YAML bundle may have) has nothing to check.
+  if (value === undefined) return;
   for (const rule of rules) {
     const problem = rule(value);
     if (problem) {
