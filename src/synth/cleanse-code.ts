@@ -1,8 +1,8 @@
-// The cleansing rules of one table as SQL expressions: schema enforcement with try_cast, the rules
-// each row breaks, and the clean / quarantine split. Pipeline SQL, the notebooks and the local engine
-// all build on these, so a row is judged the same way wherever it runs.
+// A table's semantics (src/model/table-semantics.ts) as SQL expressions, for Databricks and for DuckDB:
+// schema enforcement with try_cast, the rules each row breaks, and the clean / quarantine split. Pipeline SQL,
+// the notebooks and the local engine all build on these, so a row is judged the same way wherever it runs.
 //
-// Semantics (shared by every runtime):
+// In SQL terms:
 // - Each declared column is `try_cast((expression) AS type)`. A non-null source value whose cast gives
 //   NULL breaks the rule `cast:<column>`.
 // - An expectation holds when its condition is TRUE; NULL counts as broken (as a row filter would drop it).
@@ -11,23 +11,19 @@
 // - Clean rows: no cast failure, `where` holds, every drop rule holds. Fail rules stop the run when broken;
 //   warn rules are counted only.
 // - Quarantine rows: a cast failure, or (in scope and) a broken drop rule. They keep the source values
-//   as text under the declared column names, plus `_failed_rules` (array of rule names) and `_quarantined_at`.
-import type { ColumnModel, ExpectationModel, TableModel } from '../model/types.ts';
+//   as text under the declared column names, plus `_failed_rules` and `_quarantined_at`. `_failed_rules` names
+//   the rules the row was measured to break: its cast failures, and drop rules only on a row that cast cleanly
+//   and is in scope (where expectations are measured), so the quarantine and the metrics agree.
+import type { ExpectationAction } from '../model/types.ts';
+import { FAILED_RULES_COLUMN, QUARANTINED_AT_COLUMN, type CastSemantics, type DedupeSemantics, type TableSemantics } from '../model/table-semantics.ts';
 import { sqlIdent, sqlIdentDuck, sqlStr } from './escape.ts';
+
+export { castRuleName, FAILED_RULES_COLUMN, QUARANTINED_AT_COLUMN } from '../model/table-semantics.ts';
 
 export type SqlDialect = 'databricks' | 'duckdb';
 
 /** Helper column holding the cast-failure rule names of a row (internal; never stored). */
 export const CAST_FAILURES_COLUMN = '__cast_failures';
-/** Column of the quarantine table listing the rules a row broke. */
-export const FAILED_RULES_COLUMN = '_failed_rules';
-/** Column of the quarantine table with the time the row was quarantined. */
-export const QUARANTINED_AT_COLUMN = '_quarantined_at';
-
-/** Rule name a failed cast of `column` is reported under. */
-export function castRuleName(column: string): string {
-  return `cast:${column}`;
-}
 
 /** The SQL expressions that judge one table's rows, for one dialect. */
 export interface CleansePlan {
@@ -56,7 +52,7 @@ export interface CleansePlan {
 /** How one rule is measured: `evaluated` rows were checked, `failed` of them broke it (both aggregate expressions). */
 export interface RuleMetric {
   rule: string;
-  action: ExpectationModel['action'];
+  action: ExpectationAction;
   /** Row-level condition on the checked relation, TRUE when the row breaks the rule (within `evaluated`'s scope). */
   broken: string;
   evaluated: string;
@@ -98,8 +94,8 @@ function listBlock(items: string[]): string {
 }
 
 /** The source expression of a column: its `expression`, else the column itself. */
-function sourceExpr(column: ColumnModel, d: Dialect): string {
-  return column.expression !== undefined ? `(${column.expression})` : d.ident(column.name);
+function sourceExpr(cast: CastSemantics, d: Dialect): string {
+  return cast.expression !== undefined ? `(${cast.expression})` : d.ident(cast.column);
 }
 
 function holds(condition: string): string {
@@ -111,29 +107,34 @@ function rawColumn(index: number): string {
   return `__raw_${index}`;
 }
 
-export function cleansePlan(table: TableModel, dialect: SqlDialect = 'databricks'): CleansePlan {
+export interface CleanseOptions {
+  /** SQL for the quarantine time (default `current_timestamp`; the local engine passes its update's time). */
+  quarantinedAt?: string;
+}
+
+export function cleansePlan(s: TableSemantics, dialect: SqlDialect = 'databricks', opts: CleanseOptions = {}): CleansePlan {
   const d = DIALECTS[dialect];
-  const columns = table.columns ?? [];
-  const typed = columns.length > 0;
-  const drops = table.expectations.filter((e) => e.action === 'drop');
+  const typed = s.casts.length > 0;
+  const expectations = s.rules.filter((r) => r.origin === 'expectation');
+  const drops = expectations.filter((e) => e.action === 'drop');
 
   const castChecks: string[] = [];
   const checkedSelect: string[] = [];
   // Quarantine keeps each column's source value as text; a STRING column's typed value already is that text.
   const quarantineValue = new Map<string, string>();
   if (typed) {
-    columns.forEach((c) => {
+    s.casts.forEach((c) => {
       const src = sourceExpr(c, d);
-      const cast = c.type === 'STRING' ? `CAST(${src} AS STRING)` : `try_cast(${src} AS ${c.type})`;
-      checkedSelect.push(`${cast} AS ${d.ident(c.name)}`);
-      quarantineValue.set(c.name, d.ident(c.name));
+      const cast = c.rule === undefined ? `CAST(${src} AS STRING)` : `try_cast(${src} AS ${c.type})`;
+      checkedSelect.push(`${cast} AS ${d.ident(c.column)}`);
+      quarantineValue.set(c.column, d.ident(c.column));
     });
-    columns.forEach((c, i) => {
-      if (c.type === 'STRING') return; // a cast to STRING can't fail
+    s.casts.forEach((c, i) => {
+      if (c.rule === undefined) return;
       const src = sourceExpr(c, d);
       checkedSelect.push(`CAST(${src} AS STRING) AS ${d.ident(rawColumn(i))}`);
-      quarantineValue.set(c.name, d.ident(rawColumn(i)));
-      castChecks.push(`CASE WHEN ${src} IS NOT NULL AND try_cast(${src} AS ${c.type}) IS NULL THEN ${sqlStr(castRuleName(c.name))} END`);
+      quarantineValue.set(c.column, d.ident(rawColumn(i)));
+      castChecks.push(`CASE WHEN ${src} IS NOT NULL AND try_cast(${src} AS ${c.type}) IS NULL THEN ${sqlStr(c.rule)} END`);
     });
     if (castChecks.length > 0) checkedSelect.push(`${d.compact(castChecks)} AS ${d.ident(CAST_FAILURES_COLUMN)}`);
   } else {
@@ -141,54 +142,53 @@ export function cleansePlan(table: TableModel, dialect: SqlDialect = 'databricks
   }
 
   const castOk = castChecks.length > 0 ? `${d.size(d.ident(CAST_FAILURES_COLUMN))} = 0` : 'TRUE';
-  const inScope = table.where !== undefined ? `coalesce((${table.where}), true)` : 'TRUE';
-  const dropOk = drops.length > 0 ? drops.map((e) => holds(e.condition)).join(' AND ') : 'TRUE';
+  const inScope = s.where !== undefined ? `coalesce((${s.where}), true)` : 'TRUE';
+  const dropOk = drops.length > 0 ? drops.map((e) => holds(e.condition!)).join(' AND ') : 'TRUE';
   const clean = [castOk, inScope, dropOk].filter((c) => c !== 'TRUE').join(' AND ') || 'TRUE';
   const quarantineParts: string[] = [];
   if (castOk !== 'TRUE') quarantineParts.push(`NOT (${castOk})`);
   if (drops.length > 0) quarantineParts.push(inScope === 'TRUE' ? `NOT (${dropOk})` : `(${inScope} AND NOT (${dropOk}))`);
   const quarantine = quarantineParts.length > 0 ? quarantineParts.join(' OR ') : 'FALSE';
 
-  const dropRuleNames = drops.map((e) => `CASE WHEN ${holds(e.condition)} THEN NULL ELSE ${sqlStr(e.name)} END`);
+  // A row lists the rules it was measured to break: a drop rule only where expectations are measured.
+  const scope = [castOk, inScope].filter((c) => c !== 'TRUE').join(' AND ') || 'TRUE';
+  const dropRuleNames = drops.map((e) => `CASE WHEN ${scope === 'TRUE' ? '' : `${scope} AND `}NOT ${holds(e.condition!)} THEN ${sqlStr(e.name)} END`);
   const ruleArrays: string[] = [];
   if (castChecks.length > 0) ruleArrays.push(d.ident(CAST_FAILURES_COLUMN));
   if (dropRuleNames.length > 0) ruleArrays.push(d.compact(dropRuleNames));
   const failedRules =
     ruleArrays.length === 0 ? d.emptyStringArray : ruleArrays.length === 1 ? ruleArrays[0]! : d.concat(ruleArrays);
 
-  const cleanSelect = typed ? columns.map((c) => d.ident(c.name)) : ['*'];
+  const cleanSelect = typed ? s.casts.map((c) => d.ident(c.column)) : ['*'];
   const quarantineSelect = [
-    ...(typed ? columns.map((c) => `${quarantineValue.get(c.name)!} AS ${d.ident(c.name)}`) : ['*']),
+    ...(typed ? s.casts.map((c) => `${quarantineValue.get(c.column)!} AS ${d.ident(c.column)}`) : ['*']),
     `${failedRules} AS ${d.ident(FAILED_RULES_COLUMN)}`,
-    `current_timestamp AS ${d.ident(QUARANTINED_AT_COLUMN)}`,
+    `${opts.quarantinedAt ?? 'current_timestamp'} AS ${d.ident(QUARANTINED_AT_COLUMN)}`,
   ];
 
-  // Expectations are measured on rows that cast cleanly and are in scope; cast rules on every row.
-  const scope = [castOk, inScope].filter((c) => c !== 'TRUE').join(' AND ') || 'TRUE';
-  const metrics: RuleMetric[] = [];
-  for (const c of columns) {
-    if (c.type === 'STRING') continue;
-    const broken = d.contains(d.ident(CAST_FAILURES_COLUMN), sqlStr(castRuleName(c.name)));
-    metrics.push({ rule: castRuleName(c.name), action: 'drop', broken, evaluated: 'count(*)', failed: `count_if(${broken})` });
-  }
-  for (const e of table.expectations) {
-    const broken = scope === 'TRUE' ? `NOT ${holds(e.condition)}` : `${scope} AND NOT ${holds(e.condition)}`;
-    metrics.push({
-      rule: e.name,
-      action: e.action,
-      broken,
-      evaluated: scope === 'TRUE' ? 'count(*)' : `count_if(${scope})`,
-      failed: `count_if(${broken})`,
-    });
-  }
+  // Each rule is measured on the rows the semantics say: cast rules on every row, expectations on typed rows in scope.
+  const metrics: RuleMetric[] = s.rules.map((r) => {
+    if (r.origin === 'cast') {
+      const broken = d.contains(d.ident(CAST_FAILURES_COLUMN), sqlStr(r.name));
+      return { rule: r.name, action: r.action, broken, evaluated: 'count(*)', failed: `count_if(${broken})` };
+    }
+    const broken = scope === 'TRUE' ? `NOT ${holds(r.condition!)}` : `${scope} AND NOT ${holds(r.condition!)}`;
+    return { rule: r.name, action: r.action, broken, evaluated: scope === 'TRUE' ? 'count(*)' : `count_if(${scope})`, failed: `count_if(${broken})` };
+  });
   return { typed, checkedSelect, castOk, inScope, dropOk, clean, quarantine, cleanSelect, quarantineSelect, metrics };
 }
 
 /** The quarantine table's declared schema: source values as text, the broken rules, and when. */
-export function quarantineColumns(table: TableModel): { name: string; type: string }[] {
-  return [
-    ...(table.columns ?? []).map((c) => ({ name: c.name, type: 'STRING' })),
-    { name: FAILED_RULES_COLUMN, type: 'ARRAY<STRING>' },
-    { name: QUARANTINED_AT_COLUMN, type: 'TIMESTAMP' },
-  ];
+export function quarantineColumns(s: TableSemantics): { name: string; type: string }[] {
+  return s.quarantine?.columns ?? [];
+}
+
+/** SCD type 1 as SQL: the within-batch rank (1 = the winner) and the condition for replacing a stored row. */
+export function dedupeSql(dedupe: DedupeSemantics, dialect: SqlDialect): { rank: string; newer: (stored: string, incoming: string) => string } {
+  const d = DIALECTS[dialect];
+  const seq = d.ident(dedupe.sequence_by);
+  return {
+    rank: `row_number() OVER (PARTITION BY ${dedupe.keys.map(d.ident).join(', ')} ORDER BY ${seq} DESC NULLS LAST)`,
+    newer: (t, w) => `(${w}.${seq} > ${t}.${seq} OR (${t}.${seq} IS NULL AND ${w}.${seq} IS NOT NULL))`,
+  };
 }

@@ -2,16 +2,11 @@
 //
 // Table names are written `${catalog}`.`<schema>`.`<table>`: the pipeline's configuration carries `catalog`,
 // and pipelines substitute `${key}` from configuration into the source before parsing it.
-import type { ExpectationModel, PipelineModel, TableModel, TableSource } from '../model/types.ts';
-import { cleansePlan } from './cleanse-code.ts';
+import type { ExpectationAction, PipelineModel, TableModel } from '../model/types.ts';
+import { tableSemantics, unknownKind, type TableSemantics } from '../model/table-semantics.ts';
+import { cleansePlan, type CleansePlan } from './cleanse-code.ts';
 import { splitTableName, sqlCommentText, sqlIdent, sqlStr, sqlStrDatabricks, sqlTableRef } from './escape.ts';
-import { requireQuery, requireSource, unknownKind } from './table-requirements.ts';
-
-/** Auto Loader options dbx-ts sets on every file source unless the table overrides them. */
-const DEFAULT_FILE_OPTIONS: Record<string, string> = {
-  rescuedDataColumn: '_rescued_data',
-  schemaEvolutionMode: 'rescue',
-};
+import { requireQuery, requireSource } from './table-requirements.ts';
 
 export function renderPipelineSql(p: PipelineModel): string {
   const header = [
@@ -25,32 +20,40 @@ export function renderPipelineSql(p: PipelineModel): string {
 /** The statements that define one table (and its quarantine and dedupe flow, if any). */
 export function tableSql(t: TableModel): string {
   const title = `-- ${sqlCommentText(t.name)} (${t.kind.replaceAll('_', ' ')}, ${t.layer})`;
+  const s = tableSemantics(t);
   switch (t.kind) {
     case 'materialized_view':
-      return [title, createStatement('MATERIALIZED VIEW', t, constraintLines(t.expectations), requireQuery(t))].join('\n');
+      return [title, ...materializedViewSql(t, s)].join('\n\n');
     case 'view':
       return [title, createView(t)].join('\n');
     case 'streaming_table':
-      return [title, ...streamingTableSql(t)].join('\n\n');
+      return [title, ...streamingTableSql(t, s)].join('\n\n');
     default:
       return unknownKind(t);
   }
 }
 
-function streamingTableSql(t: TableModel): string[] {
-  const plan = cleansePlan(t, 'databricks');
-  const source = sourceSql(requireSource(t));
-  const inner = [...plan.checkedSelect];
-  if (!plan.typed && t.source?.type === 'files') {
-    inner.push('_metadata.file_path AS `_source_file`', 'current_timestamp() AS `_ingested_at`');
-  }
+/** A materialized view: rows its `where` leaves out are not stored; drop rules are the view's constraints. */
+function materializedViewSql(t: TableModel, s: TableSemantics): string[] {
+  const plan = cleansePlan(s, 'databricks');
+  const query = requireQuery(t).trim();
+  const rows = plan.inScope === 'TRUE' ? query : selectFrom(['*'], query, [plan.inScope]);
+  const out = [createStatement('MATERIALIZED VIEW', t, constraintLines(s), rows)];
+  if (s.quarantine) out.push(...quarantineSql(t, s, plan, query, 'MATERIALIZED VIEW'));
+  return out;
+}
+
+function streamingTableSql(t: TableModel, s: TableSemantics): string[] {
+  const plan = cleansePlan(s, 'databricks');
+  const source = sourceSql(t, s);
+  const inner = [...plan.checkedSelect, ...s.fileMetadata.map((m) => `${m.databricks} AS ${sqlIdent(m.name)}`)];
   const checked = `SELECT\n${indentList(inner, 4)}\n  FROM ${source}`;
   const scope = [plan.castOk, plan.inScope].filter((c) => c !== 'TRUE');
   const cleanQuery = selectFrom(plan.cleanSelect, checked, scope);
-  const constraints = constraintLines(t.expectations);
+  const constraints = constraintLines(s);
   const out: string[] = [];
 
-  if (t.dedupe) {
+  if (s.dedupe) {
     // AUTO CDC needs a declared target and a streaming source; keys keep the newest row by sequence_by (SCD type 1).
     const staging = sqlIdent(`${flatName(t.name)}__valid`);
     out.push(createStatement('STREAMING TABLE', t, constraints));
@@ -60,8 +63,8 @@ function streamingTableSql(t: TableModel): string[] {
         `CREATE FLOW ${sqlIdent(`${flatName(t.name)}__dedupe`)}`,
         `AS AUTO CDC INTO ${sqlTableRef(t.name)}`,
         `FROM STREAM(${staging})`,
-        `KEYS (${t.dedupe.keys.map(sqlIdent).join(', ')})`,
-        `SEQUENCE BY ${sqlIdent(t.dedupe.sequence_by)}`,
+        `KEYS (${s.dedupe.keys.map(sqlIdent).join(', ')})`,
+        `SEQUENCE BY ${sqlIdent(s.dedupe.sequence_by)}`,
         'STORED AS SCD TYPE 1;',
       ].join('\n'),
     );
@@ -69,19 +72,22 @@ function streamingTableSql(t: TableModel): string[] {
     out.push(createStatement('STREAMING TABLE', t, constraints, cleanQuery));
   }
 
-  if (t.quarantine_table) {
-    const quarantine: TableModel = {
-      name: t.quarantine_table,
-      layer: t.layer,
-      kind: 'streaming_table',
-      comment: `Rows of ${t.name} that failed a cast or a drop expectation, with the rules they broke.`,
-      expectations: [],
-    };
-    const query = selectFrom(plan.quarantineSelect, checked, [plan.quarantine]);
-    out.push(`-- ${sqlCommentText(t.quarantine_table)} (quarantine of ${sqlCommentText(t.name)})`);
-    out.push(createStatement('STREAMING TABLE', quarantine, [], query));
-  }
+  if (s.quarantine) out.push(...quarantineSql(t, s, plan, checked, 'STREAMING TABLE'));
   return out;
+}
+
+/** The quarantine table of `t`: rows of `rows` (the checked relation) that the semantics send there. */
+function quarantineSql(t: TableModel, s: TableSemantics, plan: CleansePlan, rows: string, kind: string): string[] {
+  const name = s.quarantine!.table;
+  const quarantine: TableModel = {
+    name,
+    layer: t.layer,
+    kind: 'streaming_table',
+    comment: `Rows of ${t.name} that failed a cast or a drop expectation, with the rules they broke.`,
+    expectations: [],
+  };
+  const query = selectFrom(plan.quarantineSelect, rows, [plan.quarantine]);
+  return [`-- ${sqlCommentText(name)} (quarantine of ${sqlCommentText(t.name)})`, createStatement(kind, quarantine, [], query)];
 }
 
 function createStatement(kind: string, t: TableModel, constraints: string[], query?: string): string {
@@ -98,20 +104,18 @@ function createView(t: TableModel): string {
 }
 
 /** `CONSTRAINT name EXPECT (cond) [ON VIOLATION ...]`; NULL counts as a violation, as the quarantine assumes. */
-export function constraintLines(expectations: ExpectationModel[]): string[] {
+export function constraintLines(s: TableSemantics): string[] {
+  const expectations = s.rules.filter((r): r is typeof r & { condition: string; action: ExpectationAction } => r.origin === 'expectation');
   return expectations.map((e) => {
     const onViolation = e.action === 'drop' ? ' ON VIOLATION DROP ROW' : e.action === 'fail' ? ' ON VIOLATION FAIL UPDATE' : '';
     return `CONSTRAINT ${sqlIdent(e.name)} EXPECT (coalesce((${e.condition}), false))${onViolation}`;
   });
 }
 
-function sourceSql(source: TableSource): string {
+function sourceSql(t: TableModel, s: TableSemantics): string {
+  const source = requireSource(t);
   if (source.type === 'table') return `STREAM(${sqlTableRef(source.table)})`;
-  const options: Record<string, string> = { format: source.format };
-  const user = source.options ?? {};
-  const userKeys = new Set(Object.keys(user).map((k) => k.toLowerCase()));
-  for (const [k, v] of Object.entries(DEFAULT_FILE_OPTIONS)) if (!userKeys.has(k.toLowerCase())) options[k] = v;
-  for (const k of Object.keys(user).sort()) options[k] = user[k]!;
+  const options: Record<string, string> = { format: source.format, ...s.fileOptions };
   const args = [sqlStr(source.path), ...Object.entries(options).map(([k, v]) => `${sqlIdent(k)} => ${sqlStr(v)}`)];
   return `STREAM read_files(\n${indentList(args, 4)}\n  )`;
 }

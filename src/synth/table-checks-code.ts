@@ -32,6 +32,8 @@ export function tableModelProblems(t: TableModel): TableProblem[] {
     if (t.columns?.length) warn('columns', `${t.name} takes its columns from its query; declared columns are not enforced.`);
   }
   if (t.kind === 'view' && t.expectations.length > 0) warn('expectations', `Expectations on view ${t.name} are not checked.`);
+  if (t.kind === 'view' && t.where !== undefined) warn('where', `View ${t.name} is its query; put the filter in the query (\`where\` is not applied to views).`);
+  if (t.kind === 'view' && t.quarantine_table !== undefined) warn('quarantine_table', `View ${t.name} checks no rules, so nothing reaches ${t.quarantine_table}.`);
 
   const columns = new Set<string>();
   (t.columns ?? []).forEach((c, i) => {

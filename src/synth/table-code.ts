@@ -2,17 +2,12 @@
 // notebooks-src/lib/tables_runtime.py. Every SQL text comes from cleanse-code.ts and every value is escaped
 // with pyValue, so the model can't inject Python or SQL; `${catalog}` stays in the text and the runtime
 // substitutes the catalog widget's value.
-import type { TableModel, TableSource } from '../model/types.ts';
+import type { TableModel } from '../model/types.ts';
+import { autoLoaderOptionKey, isPassThrough, tableSemantics, unknownKind, type TableSemantics } from '../model/table-semantics.ts';
 import { UserError } from '../errors/index.ts';
-import { cleansePlan, quarantineColumns, type CleansePlan } from './cleanse-code.ts';
+import { cleansePlan, dedupeSql, quarantineColumns, type CleansePlan } from './cleanse-code.ts';
 import { pyValue, singleLine, splitTableName, sqlIdent, sqlStrDatabricks, sqlTableRef, type PyLiteralValue } from './escape.ts';
-import { requireQuery, requireSource, unknownKind } from './table-requirements.ts';
-
-/** Auto Loader options set on every file source unless the table overrides them. */
-const DEFAULT_FILE_OPTIONS: Record<string, string> = {
-  rescuedDataColumn: '_rescued_data',
-  'cloudFiles.schemaEvolutionMode': 'rescue',
-};
+import { requireQuery, requireSource } from './table-requirements.ts';
 
 export interface TableCodeOptions {
   /** Directory under which each streaming table keeps its checkpoint (`<root>/<schema>/<table>`). */
@@ -52,20 +47,21 @@ export function pyOptimizeCell(names: string[]): string {
 
 /** The spec the runtime executes for one table. */
 export function tableSpec(t: TableModel, opts: TableCodeOptions = {}): Spec {
+  const s = tableSemantics(t);
   switch (t.kind) {
     case 'view':
       return { name: t.name, kind: t.kind, create: `CREATE OR REPLACE VIEW ${sqlTableRef(t.name)}${commentClause(t)} AS\n${requireQuery(t)}` };
     case 'materialized_view':
-      return materializedSpec(t);
+      return materializedSpec(t, s);
     case 'streaming_table':
-      return streamingSpec(t, opts);
+      return streamingSpec(t, s, opts);
     default:
       return unknownKind(t);
   }
 }
 
-function materializedSpec(t: TableModel): Spec {
-  const plan = cleansePlan(t);
+function materializedSpec(t: TableModel, s: TableSemantics): Spec {
+  const plan = cleansePlan(s);
   const query = requireQuery(t).trim();
   const spec: Spec = {
     name: t.name,
@@ -75,23 +71,29 @@ function materializedSpec(t: TableModel): Spec {
     clean_select: plan.cleanSelect,
     metrics: metricSpecs(plan),
   };
-  if (t.quarantine_table) {
+  if (s.quarantine) {
     spec.quarantine = {
-      create: `CREATE OR REPLACE TABLE ${sqlTableRef(t.quarantine_table)} AS\n${selectOver(plan.quarantineSelect, query, plan.quarantine)}`,
+      create: `CREATE OR REPLACE TABLE ${sqlTableRef(s.quarantine.table)} AS\n${selectOver(plan.quarantineSelect, query, plan.quarantine)}`,
     };
   }
   return spec;
 }
 
-function streamingSpec(t: TableModel, opts: TableCodeOptions): Spec {
-  const source = requireSource(t);
-  const plan = cleansePlan(t);
+function streamingSpec(t: TableModel, s: TableSemantics, opts: TableCodeOptions): Spec {
+  requireSource(t);
+  const plan = cleansePlan(s);
   const { schema, table } = splitTableName(t.name);
   const checkpoint = `${checkpointRootFor(t, opts)}/${schema}/${table}`;
-  const base: Spec = { name: t.name, kind: t.kind, target: sqlTableRef(t.name), source: sourceSpec(source), checkpoint };
-  const simple = !plan.typed && t.expectations.length === 0 && !t.dedupe && !t.quarantine_table && t.where === undefined;
-  if (simple) {
-    return { ...base, simple: true, finish: t.comment ? [`COMMENT ON TABLE ${sqlTableRef(t.name)} IS ${sqlStrDatabricks(t.comment)}`] : [] };
+  const base: Spec = { name: t.name, kind: t.kind, target: sqlTableRef(t.name), source: sourceSpec(s), checkpoint };
+  // Columns a files source adds to each row (file path, ingestion time), as the semantics decide.
+  const metadata = s.fileMetadata.map((m) => `${m.databricks} AS ${sqlIdent(m.name)}`);
+  if (isPassThrough(s) && !s.quarantine) {
+    return {
+      ...base,
+      simple: true,
+      metadata,
+      finish: t.comment ? [`COMMENT ON TABLE ${sqlTableRef(t.name)} IS ${sqlStrDatabricks(t.comment)}`] : [],
+    };
   }
   const setup: string[] = [];
   if (plan.typed) setup.push(createTableSql(t.name, t.columns ?? [], t.comment));
@@ -99,33 +101,32 @@ function streamingSpec(t: TableModel, opts: TableCodeOptions): Spec {
     ...base,
     simple: false,
     setup,
-    checked: plan.checkedSelect,
+    checked: [...plan.checkedSelect, ...metadata],
     clean_filter: plan.clean,
     clean_select: plan.cleanSelect,
     metrics: metricSpecs(plan),
   };
-  if (t.quarantine_table) {
-    setup.push(createTableSql(t.quarantine_table, quarantineColumns(t), `Rows of ${t.name} that failed a cast or a drop expectation.`));
-    spec.quarantine = { target: sqlTableRef(t.quarantine_table), filter: plan.quarantine, select: plan.quarantineSelect };
+  if (s.quarantine) {
+    if (plan.typed) setup.push(createTableSql(s.quarantine.table, quarantineColumns(s), `Rows of ${t.name} that failed a cast or a drop expectation.`));
+    spec.quarantine = { target: sqlTableRef(s.quarantine.table), filter: plan.quarantine, select: plan.quarantineSelect };
   }
-  if (t.dedupe) spec.dedupe = dedupeSpec(t);
+  if (s.dedupe) spec.dedupe = dedupeSpec(t, s);
   return spec;
 }
 
-/** Window rank and MERGE that keep the newest row per key (SCD type 1). */
-function dedupeSpec(t: TableModel): Spec {
-  const { keys, sequence_by } = t.dedupe!;
-  const seq = sqlIdent(sequence_by);
+/** Window rank and MERGE that keep the newest row per key (SCD type 1), as the semantics decide. */
+function dedupeSpec(t: TableModel, s: TableSemantics): Spec {
+  const { rank, newer } = dedupeSql(s.dedupe!, 'databricks');
   const view = `__dbx_updates_${splitTableName(t.name).table.replace(/[^A-Za-z0-9_]/g, '_')}`;
-  const on = keys.map((k) => `t.${sqlIdent(k)} <=> s.${sqlIdent(k)}`).join(' AND ');
+  const on = s.dedupe!.keys.map((k) => `t.${sqlIdent(k)} <=> s.${sqlIdent(k)}`).join(' AND ');
   return {
-    rank: `row_number() OVER (PARTITION BY ${keys.map(sqlIdent).join(', ')} ORDER BY ${seq} DESC NULLS LAST)`,
+    rank,
     view,
     merge: [
       `MERGE INTO ${sqlTableRef(t.name)} AS t`,
       `USING ${sqlIdent(view)} AS s`,
       `ON ${on}`,
-      `WHEN MATCHED AND (t.${seq} IS NULL OR s.${seq} >= t.${seq}) THEN UPDATE SET *`,
+      `WHEN MATCHED AND ${newer('t', 's')} THEN UPDATE SET *`,
       'WHEN NOT MATCHED THEN INSERT *',
     ].join('\n'),
   };
@@ -135,13 +136,11 @@ function metricSpecs(plan: CleansePlan): Spec[] {
   return plan.metrics.map((m) => ({ rule: m.rule, action: m.action, broken: m.broken, evaluated: m.evaluated, failed: m.failed }));
 }
 
-function sourceSpec(source: TableSource): Spec {
+function sourceSpec(s: TableSemantics): Spec {
+  const source = s.source!;
   if (source.type === 'table') return { type: 'table', table: sqlTableRef(source.table) };
-  const user = source.options ?? {};
-  const userKeys = new Set(Object.keys(user).map((k) => k.toLowerCase()));
   const options: Record<string, string> = {};
-  for (const [k, v] of Object.entries(DEFAULT_FILE_OPTIONS)) if (!userKeys.has(k.toLowerCase())) options[k] = v;
-  for (const k of Object.keys(user).sort()) options[k] = user[k]!;
+  for (const [k, v] of Object.entries(s.fileOptions ?? {})) options[autoLoaderOptionKey(k)] = v;
   return { type: 'files', path: source.path, format: source.format, options };
 }
 

@@ -2,6 +2,8 @@
 import { UserError } from '../errors/index.ts';
 import type { TableModel, TableSource } from '../model/types.ts';
 
+export { unknownKind } from '../model/table-semantics.ts';
+
 export function requireQuery(t: TableModel): string {
   if (!t.query) throw new UserError(`Table ${t.name} (${t.kind}) has no query.`, 'Give materialized views and views a `query`.');
   return t.query;
@@ -10,12 +12,4 @@ export function requireQuery(t: TableModel): string {
 export function requireSource(t: TableModel): TableSource {
   if (!t.source) throw new UserError(`Streaming table ${t.name} has no source.`, 'Give streaming tables a `source` (files or another table).');
   return t.source;
-}
-
-/** A kind the model does not know: never generate code for another kind in its place. */
-export function unknownKind(t: TableModel): never {
-  throw new UserError(
-    `Table ${t.name} has kind ${JSON.stringify(t.kind)}, which is not a kind of table.`,
-    'Use streaming_table, materialized_view or view (dbx-ts validate names the closest).',
-  );
 }

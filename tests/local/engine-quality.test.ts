@@ -64,20 +64,32 @@ describe('expectations and schema enforcement', () => {
     const silver = result(u, 'silver.orders');
     const metric = (name: string) => silver.expectations.find((m) => m.expectation === name);
     // Casts: 'free' and 'n/a' do not cast (quarantined); NULL stays NULL (nothing to cast).
-    expect(metric('cast_price')).toMatchObject({ action: 'drop', failed_records: 2, passed_records: 5, dropped_records: 2 });
-    expect(metric('positive_qty')).toMatchObject({ action: 'drop', failed_records: 2, passed_records: 5, dropped_records: 2 });
-    expect(metric('early_order')).toMatchObject({ action: 'warn', failed_records: 2, passed_records: 5, dropped_records: 0 });
+    expect(metric('cast:price')).toMatchObject({ action: 'drop', failed_records: 2, passed_records: 5, dropped_records: 2 });
+    // Expectations are measured on the rows that cast cleanly (o3 and o4 did not).
+    expect(metric('positive_qty')).toMatchObject({ action: 'drop', failed_records: 1, passed_records: 4, dropped_records: 1 });
+    expect(metric('early_order')).toMatchObject({ action: 'warn', failed_records: 2, passed_records: 3, dropped_records: 0 });
     expect(silver).toMatchObject({ rows_read: 7, rows_inserted: 4, rows_quarantined: 3, duplicates_removed: 0, rows_filtered: 0 });
 
     expect((await ws.rows('SELECT order_id FROM silver.orders ORDER BY order_id')).map((r) => r.order_id)).toEqual(['o1', 'o5', 'o6', 'o7']);
     expect(await ws.one("SELECT price FROM silver.orders WHERE order_id = 'o5'")).toEqual({ price: null });
     const quarantined = await ws.rows(
-      'SELECT order_id, price, _failed_rules, _source_table, _quarantined_at IS NOT NULL AS stamped FROM silver.orders_quarantine ORDER BY order_id',
+      'SELECT order_id, qty, price, _failed_rules, _quarantined_at IS NOT NULL AS stamped FROM silver.orders_quarantine ORDER BY order_id',
     );
+    // Source values as text under the declared names, as the generated pipeline and notebook store them.
     expect(quarantined).toEqual([
-      { order_id: 'o2', price: '5.00', _failed_rules: ['positive_qty'], _source_table: 'silver.orders', stamped: true },
-      { order_id: 'o3', price: 'free', _failed_rules: ['cast_price'], _source_table: 'silver.orders', stamped: true },
-      { order_id: 'o4', price: 'n/a', _failed_rules: ['cast_price', 'positive_qty'], _source_table: 'silver.orders', stamped: true },
+      { order_id: 'o2', qty: '-1', price: '5.00', _failed_rules: ['positive_qty'], stamped: true },
+      { order_id: 'o3', qty: '1', price: 'free', _failed_rules: ['cast:price'], stamped: true },
+      { order_id: 'o4', qty: '0', price: 'n/a', _failed_rules: ['cast:price'], stamped: true },
+    ]);
+    const schema = (await ws.rows('DESCRIBE silver.orders_quarantine')).map((r) => [r.column_name, r.column_type]);
+    expect(schema).toEqual([
+      ['order_id', 'VARCHAR'],
+      ['qty', 'VARCHAR'],
+      ['price', 'VARCHAR'],
+      ['placed_at', 'VARCHAR'],
+      ['version', 'VARCHAR'],
+      ['_failed_rules', 'VARCHAR[]'],
+      ['_quarantined_at', 'TIMESTAMP'],
     ]);
   });
 

@@ -91,7 +91,8 @@ describe('reference bundle notebooks', () => {
     expect(out).toContain('spark.readStream.format("cloudFiles")');
     expect(out).toContain('"checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/products_raw"');
     expect(out).toContain('"cloudFiles.schemaEvolutionMode": "rescue"');
-    expect(out).toContain('F.col("_metadata.file_path").alias("_source_file")');
+    expect(out).toContain('"_metadata.file_path AS `_source_file`",');
+    expect(out).toContain('reader.selectExpr("*", *spec["metadata"])');
     expect(out).toContain('MERGE INTO `${catalog}`.`silver`.`sales_batch` AS t');
   });
 

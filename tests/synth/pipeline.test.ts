@@ -130,8 +130,8 @@ describe('renderPipelineSql', () => {
     expect(q).toMatch(/^CREATE OR REFRESH STREAMING TABLE `\$\{catalog\}`\.`silver`\.`sales_quarantine`\nCOMMENT /);
     expect(q).toContain('`__raw_1` AS `quantity`');
     expect(q).toContain("'cast:quantity'");
-    expect(q).toContain("ELSE 'valid_id' END");
-    expect(q).toContain("ELSE 'positive_quantity' END");
+    expect(q).toContain("NOT coalesce((transaction_id IS NOT NULL), false) THEN 'valid_id' END");
+    expect(q).toContain("THEN 'positive_quantity' END");
     expect(q).not.toContain("'not_absurd'");
     expect(q).not.toContain("'recent'");
     expect(q).toContain('AS `_failed_rules`');

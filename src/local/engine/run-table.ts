@@ -6,7 +6,6 @@
 import { ExpectationFailedError, RunFailedError, UserError } from '../../errors/index.ts';
 import type { ExpectationMetric } from '../../events/types.ts';
 import type { TableModel } from '../../model/types.ts';
-import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
 import type { TableUpdateResult } from './accounting.ts';
 import { badFilesReport, checkIdentity, emptyCounts } from './accounting.ts';
 import type { BadFile } from './autoloader.ts';
@@ -17,8 +16,9 @@ import type { Executor } from './executor.ts';
 import { currentVersion, recordVersion } from './history.ts';
 import type { TableRef } from './names.ts';
 import { displayName, parseTableName, shortName } from './names.ts';
+import { isPassThrough, tableSemantics } from '../../model/table-semantics.ts';
 import type { StagePlan } from './quality.ts';
-import { failedRulesSql, isPassThrough, MASK, planStage } from './quality.ts';
+import { CLEAN, planStage, QUARANTINED } from './quality.ts';
 import type { SourceContext, SourceRelation } from './source.ts';
 import { openSource } from './source.ts';
 import { appendRows, quarantineRows, replaceTable, replaceView, upsertRows } from './writers.ts';
@@ -90,9 +90,9 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
     result.files = { taken, bad: badFilesReport(bad), ...(retried ? { retried } : {}), ...(deferred ? { deferred } : {}) };
   }
   for (const bad of source.files?.bad ?? []) ctx.warn(`${displayName(ref)}: skipped unreadable file ${bad.file.volumePath}: ${bad.error}`);
-  if (source.sql === undefined || table.kind === 'view' || (isPassThrough(table) && !table.dedupe)) return { source };
+  if (source.sql === undefined || table.kind === 'view' || isPassThrough(tableSemantics(table))) return { source };
 
-  const plan = await planStage(ex, table, ctx.catalog, source.sql, source.columns, source.carry, Boolean(table.quarantine_table));
+  const plan = await planStage(ex, table, ctx.catalog, source.sql, source.columns, ctx.updateTs);
   result.rows_read = await ex.count(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${plan.sql}`);
   const tally = await tallyStage(ex, plan, STAGE, result, ref);
   await enforceFailRules(ex, plan, STAGE, ref, result);
@@ -105,7 +105,7 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
 async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: Prepared, ctx: TableRunContext, result: TableUpdateResult): Promise<void> {
   const { source, staged } = prepared;
   if (table.kind === 'view') {
-    await writeView(ex, table, ref, source, ctx, result);
+    await writeView(ex, ref, source);
   } else if (source.sql !== undefined) {
     const version = (await currentVersion(ex, ctx.catalog, ref)) + 1;
     if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
@@ -113,7 +113,7 @@ async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: P
     const written = result.rows_inserted + result.rows_updated;
     if (table.kind === 'materialized_view' || written > 0) {
       result.version = version;
-      const operation = table.kind === 'materialized_view' ? 'REPLACE' : table.dedupe ? 'MERGE' : 'APPEND';
+      const operation = table.kind === 'materialized_view' ? 'REPLACE' : tableSemantics(table).dedupe ? 'MERGE' : 'APPEND';
       await recordVersion(ex, ctx.catalog, ref, version, ctx.updateId, operation, written);
     }
   }
@@ -123,7 +123,7 @@ async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: P
 
 /** No casts, rules or dedupe: rows go straight from the input to the table. */
 async function writeDirect(ex: Executor, table: TableModel, ref: TableRef, sql: string, version: number, result: TableUpdateResult): Promise<void> {
-  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await replaceTable(ex, ref, sql, undefined);
+  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await replaceTable(ex, ref, sql);
   result.rows_read = written;
   result.rows_inserted = written;
 }
@@ -137,18 +137,21 @@ async function writeStaged(
   version: number,
   result: TableUpdateResult,
 ): Promise<void> {
-  if (table.quarantine_table && tally.rejected > 0) {
-    const quarantined = await quarantineRows(ex, parseTableName(table.quarantine_table, ctx.catalog), quarantineSql(plan, STAGE, ref, ctx.updateTs));
+  const { quarantine, dedupe } = plan.semantics;
+  // The quarantine table exists once its table has been updated, even empty, as the pipeline and notebook create it.
+  if (quarantine) {
+    const rows = `SELECT ${plan.quarantineSelect.join(', ')} FROM ${STAGE} WHERE ${QUARANTINED}`;
+    const quarantined = await quarantineRows(ex, parseTableName(quarantine.table, ctx.catalog), rows);
     if (quarantined !== tally.rejected) {
       throw new RunFailedError(`${quarantined} rows reached the quarantine of ${displayName(ref)}, ${tally.rejected} were rejected.`, 'failed', displayName(ref));
     }
   }
-  const rows = `SELECT ${plan.targetColumns.map(quoteIdent).join(', ')} FROM ${STAGE} WHERE (${MASK} & ${plan.filteredBit | plan.rejectMask}) = 0`;
+  const rows = `SELECT ${plan.cleanSelect.join(', ')} FROM ${STAGE} WHERE ${CLEAN}`;
   if (table.kind === 'materialized_view') {
-    result.rows_inserted = await replaceTable(ex, ref, rows, table.dedupe);
+    result.rows_inserted = await replaceTable(ex, ref, rows);
     result.duplicates_removed = tally.valid - result.rows_inserted;
-  } else if (table.dedupe) {
-    const upsert = await upsertRows(ex, ref, rows, table.dedupe, version);
+  } else if (dedupe) {
+    const upsert = await upsertRows(ex, ref, rows, dedupe, version);
     result.rows_inserted = upsert.inserted;
     result.rows_updated = upsert.updated;
     result.duplicates_removed = tally.valid - upsert.winners + upsert.stale;
@@ -157,29 +160,23 @@ async function writeStaged(
   }
 }
 
-/** Counts rows per mask value (a handful of groups) and turns them into per-rule metrics. */
+/** Counts clean, quarantined and filtered rows and each rule's metrics in one aggregate over the stage. */
 async function tallyStage(ex: Executor, plan: StagePlan, relation: string, result: TableUpdateResult, ref: TableRef): Promise<StageTally> {
-  const groups = (await ex.rows(`SELECT ${MASK} AS mask, count(*) AS n FROM ${relation} GROUP BY ALL`)).map((r) => ({
-    mask: BigInt(String(r.mask)),
-    n: Number(r.n),
-  }));
-  const tally: StageTally = { filtered: 0, rejected: 0, valid: 0 };
-  for (const { mask, n } of groups) {
-    if ((mask & plan.filteredBit) !== 0n) tally.filtered += n;
-    else if ((mask & plan.rejectMask) !== 0n) tally.rejected += n;
-    else tally.valid += n;
-  }
-  const evaluated = groups.filter((g) => (g.mask & plan.filteredBit) === 0n);
-  const total = evaluated.reduce((s, g) => s + g.n, 0);
-  result.expectations = plan.rules.map((rule): ExpectationMetric => {
-    const failed = evaluated.filter((g) => (g.mask & rule.bit) !== 0n).reduce((s, g) => s + g.n, 0);
+  const measures = plan.metrics.flatMap((m, i) => [`${m.evaluated} AS e${i}`, `${m.failed} AS f${i}`]);
+  const row = await ex.one(
+    `SELECT count(*) AS total, count_if(${CLEAN}) AS clean, count_if(${QUARANTINED}) AS quarantined${measures.map((m) => `, ${m}`).join('')} FROM ${relation}`,
+  );
+  const n = (key: string) => Number(row[key] ?? 0);
+  const tally: StageTally = { valid: n('clean'), rejected: n('quarantined'), filtered: n('total') - n('clean') - n('quarantined') };
+  result.expectations = plan.metrics.map((m, i): ExpectationMetric => {
+    const failed = n(`f${i}`);
     return {
       dataset: shortName(ref),
-      expectation: rule.name,
-      action: rule.action,
-      passed_records: total - failed,
+      expectation: m.rule,
+      action: m.action,
+      passed_records: n(`e${i}`) - failed,
       failed_records: failed,
-      dropped_records: rule.action === 'drop' ? failed : 0,
+      dropped_records: m.action === 'drop' ? failed : 0,
     };
   });
   return tally;
@@ -187,46 +184,20 @@ async function tallyStage(ex: Executor, plan: StagePlan, relation: string, resul
 
 /** A `fail` expectation with any failing row stops the update, naming the rule and showing some rows. */
 async function enforceFailRules(ex: Executor, plan: StagePlan, relation: string, ref: TableRef, result: TableUpdateResult): Promise<void> {
-  for (const rule of plan.rules.filter((r) => r.action === 'fail')) {
-    const metric = result.expectations.find((m) => m.expectation === rule.name);
+  for (const rule of plan.metrics.filter((r) => r.action === 'fail')) {
+    const metric = result.expectations.find((m) => m.expectation === rule.rule);
     if (!metric || metric.failed_records === 0) continue;
-    const sample = await ex.rows(
-      `SELECT ${plan.targetColumns.map(quoteIdent).join(', ')} FROM ${relation}
-       WHERE (${MASK} & ${plan.filteredBit}) = 0 AND (${MASK} & ${rule.bit}) <> 0 LIMIT ${SAMPLE_SIZE}`,
-    );
+    const sample = await ex.rows(`SELECT ${plan.cleanSelect.join(', ')} FROM ${relation} WHERE ${rule.broken} LIMIT ${SAMPLE_SIZE}`);
     throw new ExpectationFailedError(
-      `Expectation '${rule.name}' on ${shortName(ref)} failed for ${metric.failed_records} of ${metric.passed_records + metric.failed_records} rows; the update stopped.`,
+      `Expectation '${rule.rule}' on ${shortName(ref)} failed for ${metric.failed_records} of ${metric.passed_records + metric.failed_records} rows; the update stopped.`,
       shortName(ref),
-      rule.name,
+      rule.rule,
       sample,
     );
   }
 }
 
-function quarantineSql(plan: StagePlan, relation: string, ref: TableRef, updateTs: string): string {
-  const columns = plan.quarantineColumns.map((c) => `${c.sql} AS ${quoteIdent(c.name)}`);
-  const extra = [`${failedRulesSql(plan.rules)} AS _failed_rules`, `TIMESTAMP ${quoteLiteral(updateTs)} AS _quarantined_at`, `${quoteLiteral(shortName(ref))} AS _source_table`];
-  return `SELECT ${[...columns, ...extra].join(', ')}
-    FROM ${relation} WHERE (${MASK} & ${plan.filteredBit}) = 0 AND (${MASK} & ${plan.rejectMask}) <> 0`;
-}
-
-/**
- * Views are lazy: the definition applies the casts, filter and drop rules; when the view has rules,
- * its rows are counted once now so expectations show up in the event log (and `fail` rules are enforced).
- */
-async function writeView(ex: Executor, table: TableModel, ref: TableRef, source: SourceRelation, ctx: TableRunContext, result: TableUpdateResult): Promise<void> {
-  const sql = source.sql ?? 'SELECT 1 WHERE false';
-  if (isPassThrough(table)) {
-    await replaceView(ex, ref, sql);
-    return;
-  }
-  const plan = await planStage(ex, table, ctx.catalog, sql, source.columns, source.carry, false);
-  const relation = `(${plan.sql}) AS __dbx_view`;
-  const tally = await tallyStage(ex, plan, relation, result, ref);
-  await enforceFailRules(ex, plan, relation, ref, result);
-  result.rows_read = tally.filtered + tally.rejected + tally.valid;
-  result.rows_quarantined = tally.rejected;
-  result.rows_filtered = tally.filtered;
-  result.rows_inserted = tally.valid;
-  await replaceView(ex, ref, `SELECT ${plan.targetColumns.map(quoteIdent).join(', ')} FROM ${relation} WHERE (${MASK} & ${plan.filteredBit | plan.rejectMask}) = 0`);
+/** Views are lazy and check nothing (as on Databricks): the definition is replaced. */
+async function writeView(ex: Executor, ref: TableRef, source: SourceRelation): Promise<void> {
+  await replaceView(ex, ref, source.sql ?? 'SELECT 1 WHERE false');
 }

@@ -14,10 +14,8 @@ import { Executor } from './executor.ts';
 import { displayName, parseTableName } from './names.ts';
 import { dependencyOrder } from './order.ts';
 import { runTable } from './run-table.ts';
-import { unknownKind } from '../../synth/table-requirements.ts';
+import { TABLE_KINDS, unknownKind } from '../../model/table-semantics.ts';
 import type { LandingRoot } from './volumes.ts';
-
-const KINDS: readonly string[] = ['streaming_table', 'materialized_view', 'view'];
 
 export interface RunTablesOptions {
   /** Must be the database's catalog; `${catalog}` in SQL and paths becomes this name. */
@@ -49,7 +47,7 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
   const updateId = options.updateId ?? randomUUID();
   const started = Date.now();
   // Never run a table as another kind than the one declared (validate names the closest kind).
-  for (const t of tables) if (!KINDS.includes(t.kind)) unknownKind(t);
+  for (const t of tables) if (!TABLE_KINDS.includes(t.kind)) unknownKind(t);
   // Definitions that skipped `resolve` may omit empty expectation lists.
   const ordered = dependencyOrder(
     tables.map((t) => ({ ...t, expectations: (t.expectations as TableModel['expectations'] | undefined) ?? [] })),

@@ -3,11 +3,11 @@
 
 import { UserError } from '../../errors/index.ts';
 import { declaredSchemaText, parseFileSchema } from '../../model/file-schema.ts';
+import { FILE_METADATA_COLUMNS, RESCUED_DATA_COLUMN } from '../../model/table-semantics.ts';
 import type { TableModel } from '../../model/types.ts';
 import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
 import type { BadFile, FileFormat, FileSettling, NewFile, SchemaColumn } from './autoloader.ts';
 import {
-  AUTOLOADER_COLUMNS,
   checkpointFiles,
   consumerSchema,
   defaultSettling,
@@ -56,8 +56,6 @@ export interface SourceRelation {
   /** SELECT giving this update's input rows; undefined when there is nothing new. */
   sql?: string;
   columns: SchemaColumn[];
-  /** Auto Loader columns the target keeps even when it declares its own columns. */
-  carry: readonly string[];
   /** Rows the input holds, counted without reading it (Parquet footers), when that is possible. */
   expectedRows: number | null;
   files?: { taken: number; bad: BadFile[]; retried?: number; deferred?: number };
@@ -92,7 +90,7 @@ async function querySource(ex: Executor, sql: string): Promise<SourceRelation> {
   } catch (error) {
     throw new UserError(`Query does not run on the local engine: ${(error as Error).message.split('\n')[0]}`);
   }
-  return { sql, columns, carry: [], expectedRows: null, commit: async () => {} };
+  return { sql, columns, expectedRows: null, commit: async () => {} };
 }
 
 async function filesSource(
@@ -130,9 +128,9 @@ async function filesSource(
   if (good.length === 0 && schema) {
     // No new file, but a known schema: an empty input, so the table exists (empty) for its readers.
     const empty = columns.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ');
-    return { sql: `SELECT ${empty} WHERE false`, columns, carry: AUTOLOADER_COLUMNS, expectedRows: 0, files, commit };
+    return { sql: `SELECT ${empty} WHERE false`, columns, expectedRows: 0, files, commit };
   }
-  if (good.length === 0 || !schema) return { columns, carry: AUTOLOADER_COLUMNS, expectedRows: 0, files, commit };
+  if (good.length === 0 || !schema) return { columns, expectedRows: 0, files, commit };
   const taken = good.map((g) => g.file);
   const sql = await ingestSelect(ex, taken, source.format, options, schema, location, ctx.updateTs);
   const counts = good.map((g) => g.rows);
@@ -140,7 +138,6 @@ async function filesSource(
   return {
     sql,
     columns,
-    carry: AUTOLOADER_COLUMNS,
     expectedRows,
     files,
     commit,
@@ -180,12 +177,10 @@ function emptyFolderWithoutSchema(target: TableRef, volumeDir: string, localDir:
   );
 }
 
+/** The rescued-data column and the file metadata columns the semantics give rows of a files source. */
 function autoloaderColumns(): SchemaColumn[] {
-  return [
-    { name: '_rescued_data', type: 'VARCHAR' },
-    { name: '_source_file', type: 'VARCHAR' },
-    { name: '_ingested_at', type: 'TIMESTAMP' },
-  ];
+  const duck = (type: string) => (type === 'STRING' ? 'VARCHAR' : type);
+  return [{ name: RESCUED_DATA_COLUMN, type: 'VARCHAR' }, ...FILE_METADATA_COLUMNS.map((c) => ({ name: c.name, type: duck(c.type) }))];
 }
 
 /** Rows of an upstream table this consumer has not seen: commit versions above its stored offset. */
@@ -195,13 +190,13 @@ async function tableSource(ex: Executor, name: string, target: TableRef, ctx: So
   if (!kind && ctx.sameUpdate?.has(displayName(ref))) {
     // The upstream table got no data yet (e.g. an empty landing folder): nothing to read, nothing to fail.
     ctx.warn(`${displayName(target)}: ${displayName(ref)} has no data yet, so there is nothing to read.`);
-    return { columns: [], carry: [], expectedRows: 0, commit: async () => {} };
+    return { columns: [], expectedRows: 0, commit: async () => {} };
   }
   if (!kind) throw new UserError(`${displayName(target)} reads ${displayName(ref)}, which does not exist.`, 'Define the source table in this pipeline or run the pipeline that creates it first.');
   const all = await describe(ex, `SELECT * FROM ${sqlName(ref)}`);
   if (!all.some((c) => c.name === COMMIT_VERSION)) {
     ctx.warn(`${displayName(target)} streams from ${displayName(ref)}, which is not a streaming table; it is read in full each update.`);
-    return { sql: `SELECT * FROM ${sqlName(ref)}`, columns: all, carry: [], expectedRows: null, commit: async () => {} };
+    return { sql: `SELECT * FROM ${sqlName(ref)}`, columns: all, expectedRows: null, commit: async () => {} };
   }
   const consumer = quoteLiteral(displayName(target));
   const sourceName = quoteLiteral(displayName(ref));
@@ -217,5 +212,5 @@ async function tableSource(ex: Executor, name: string, target: TableRef, ctx: So
   const range = `${COMMIT_VERSION} > ${from} AND ${COMMIT_VERSION} <= ${Math.max(from, to)}`;
   const sql = `SELECT * EXCLUDE (${COMMIT_VERSION}) FROM ${sqlName(ref)} WHERE ${range}`;
   const expectedRows = to <= from ? 0 : await ex.number(`SELECT count(*) AS n FROM ${sqlName(ref)} WHERE ${range}`);
-  return { sql, columns, carry: [], expectedRows, commit };
+  return { sql, columns, expectedRows, commit };
 }

@@ -2,7 +2,8 @@
 // views are redefined, rejected rows are appended to a quarantine table. Tables evolve by adding columns.
 
 import { RunFailedError } from '../../errors/index.ts';
-import type { DedupeModel } from '../../model/types.ts';
+import type { DedupeSemantics } from '../../model/table-semantics.ts';
+import { dedupeSql } from '../../synth/cleanse-code.ts';
 import { quoteIdent } from '../../sql/quote.ts';
 import type { Executor } from './executor.ts';
 import { COMMIT_VERSION, objectKind } from './history.ts';
@@ -43,12 +44,13 @@ export interface UpsertCounts {
 }
 
 /**
- * SCD type 1 upsert (DLT's AUTO CDC ... STORED AS SCD TYPE 1): one row per key; within the batch the greatest
- * `sequence_by` wins, and it replaces the stored row only when it is newer.
+ * SCD type 1 upsert (DLT's AUTO CDC ... STORED AS SCD TYPE 1) as the table's semantics decide: one row per key;
+ * within the batch the greatest `sequence_by` wins, and it replaces the stored row only when it is newer.
  */
-export async function upsertRows(ex: Executor, ref: TableRef, rowsSql: string, dedupe: DedupeModel, version: number): Promise<UpsertCounts> {
+export async function upsertRows(ex: Executor, ref: TableRef, rowsSql: string, dedupe: DedupeSemantics, version: number): Promise<UpsertCounts> {
   await ensureTable(ex, ref, rowsSql, `, CAST(NULL AS BIGINT) AS ${COMMIT_VERSION}`);
-  const latest = latestPerKey(dedupe);
+  const sql = dedupeSql(dedupe, 'duckdb');
+  const latest = `QUALIFY ${sql.rank} = 1`;
   const stored = await ex.number(`SELECT count(*) AS n FROM ${sqlName(ref)}`);
   if (stored === 0) {
     // First load: no stored rows to compare with, so the winners go straight in.
@@ -60,7 +62,7 @@ export async function upsertRows(ex: Executor, ref: TableRef, rowsSql: string, d
   const winners = await ex.count(`CREATE OR REPLACE TEMP TABLE ${WINNERS} AS SELECT * FROM (${rowsSql}) AS __dbx_rows ${latest}`);
   const keyMatch = dedupe.keys.map((k) => `t.${quoteIdent(k)} IS NOT DISTINCT FROM w.${quoteIdent(k)}`).join(' AND ');
   const seq = quoteIdent(dedupe.sequence_by);
-  const newer = `(w.${seq} > t.${seq} OR (t.${seq} IS NULL AND w.${seq} IS NOT NULL))`;
+  const newer = sql.newer('t', 'w');
   const keys = dedupe.keys.map(quoteIdent).join(', ');
   const plan = await ex.one(
     `SELECT count(*) FILTER (WHERE t.__dbx_hit IS NULL) AS inserted, count(*) FILTER (WHERE t.__dbx_hit AND ${newer}) AS updated
@@ -86,11 +88,10 @@ export async function upsertRows(ex: Executor, ref: TableRef, rowsSql: string, d
 }
 
 /** Recomputes a materialized view in full. */
-export async function replaceTable(ex: Executor, ref: TableRef, rowsSql: string, dedupe: DedupeModel | undefined): Promise<number> {
+export async function replaceTable(ex: Executor, ref: TableRef, rowsSql: string): Promise<number> {
   await ensureSchema(ex, ref);
   if ((await objectKind(ex, ref)) === 'view') await ex.run(`DROP VIEW ${sqlName(ref)}`);
-  const latest = dedupe ? latestPerKey(dedupe) : '';
-  return ex.count(`CREATE OR REPLACE TABLE ${sqlName(ref)} AS SELECT * FROM (${rowsSql}) AS __dbx_rows ${latest}`);
+  return ex.count(`CREATE OR REPLACE TABLE ${sqlName(ref)} AS SELECT * FROM (${rowsSql}) AS __dbx_rows`);
 }
 
 export async function replaceView(ex: Executor, ref: TableRef, viewSql: string): Promise<void> {
@@ -103,9 +104,4 @@ export async function replaceView(ex: Executor, ref: TableRef, viewSql: string):
 export async function quarantineRows(ex: Executor, ref: TableRef, rowsSql: string): Promise<number> {
   await ensureTable(ex, ref, rowsSql);
   return ex.count(`INSERT INTO ${sqlName(ref)} BY NAME SELECT * FROM (${rowsSql}) AS __dbx_rows`);
-}
-
-function latestPerKey(dedupe: DedupeModel): string {
-  const keys = dedupe.keys.map(quoteIdent).join(', ');
-  return `QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${quoteIdent(dedupe.sequence_by)} DESC NULLS LAST) = 1`;
 }

@@ -27,8 +27,9 @@ if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
 # COMMAND ----------
 
 # Table runtime for dbx-ts notebooks, inlined by the `py_tables_runtime` helper.
-# It executes table specs that dbx-ts generated from the bundle's TableModel: every SQL text in a spec was
-# built and escaped by dbx-ts (src/synth/cleanse-code.ts); this code only runs it. Table names and paths carry
+# It executes table specs that dbx-ts generated from the bundle's TableModel: every decision (casts, rules,
+# quarantine columns, dedupe, file metadata) was made by src/model/table-semantics.ts and every SQL text was
+# built and escaped by dbx-ts (src/synth/cleanse-code.ts); this code only runs them. Table names and paths carry
 # the `${catalog}` placeholder, replaced here with the `catalog` widget's value; `${<widget>}` placeholders take
 # the values of the notebook's other widgets (job parameters reach table queries this way).
 import json
@@ -91,13 +92,8 @@ def build_streaming(spec):
     reader = read_source(spec)
     writer = None
     if spec["simple"]:
-        df = reader
-        if spec["source"]["type"] == "files":
-            df = df.select(
-                "*",
-                F.col("_metadata.file_path").alias("_source_file"),
-                F.current_timestamp().alias("_ingested_at"),
-            )
+        # Columns the bundle's table semantics add to file rows (file path, ingestion time), given as SQL.
+        df = reader.selectExpr("*", *spec["metadata"]) if spec.get("metadata") else reader
         writer = df.writeStream
     else:
         for statement in spec["setup"]:
@@ -240,6 +236,10 @@ run_table({
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/products_raw",
     "simple": True,
+    "metadata": [
+        "_metadata.file_path AS `_source_file`",
+        "current_timestamp() AS `_ingested_at`",
+    ],
     "finish": [
         "COMMENT ON TABLE `${catalog}`.`bronze`.`products_raw` IS 'Product catalogue files as landed.'",
     ],
@@ -264,6 +264,10 @@ run_table({
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/stores_raw",
     "simple": True,
+    "metadata": [
+        "_metadata.file_path AS `_source_file`",
+        "current_timestamp() AS `_ingested_at`",
+    ],
     "finish": [
         "COMMENT ON TABLE `${catalog}`.`bronze`.`stores_raw` IS 'Store master data files as landed.'",
     ],
@@ -288,6 +292,10 @@ run_table({
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/promotions_raw",
     "simple": True,
+    "metadata": [
+        "_metadata.file_path AS `_source_file`",
+        "current_timestamp() AS `_ingested_at`",
+    ],
     "finish": [
         "COMMENT ON TABLE `${catalog}`.`bronze`.`promotions_raw` IS 'Promotion calendar files as landed.'",
     ],
@@ -312,6 +320,10 @@ run_table({
     },
     "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/sales_batch_raw",
     "simple": True,
+    "metadata": [
+        "_metadata.file_path AS `_source_file`",
+        "current_timestamp() AS `_ingested_at`",
+    ],
     "finish": [
         "COMMENT ON TABLE `${catalog}`.`bronze`.`sales_batch_raw` IS 'Daily batch sales extracts as landed.'",
     ],
@@ -391,14 +403,14 @@ run_table({
             "`category` AS `category`",
             "`__raw_3` AS `unit_cost`",
             "`__raw_4` AS `_ingested_at`",
-            "concat(`__cast_failures`, filter(array(CASE WHEN coalesce((product_id IS NOT NULL), false) THEN NULL ELSE 'valid_product_id' END), r -> r IS NOT NULL)) AS `_failed_rules`",
+            "concat(`__cast_failures`, filter(array(CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((product_id IS NOT NULL), false) THEN 'valid_product_id' END), r -> r IS NOT NULL)) AS `_failed_rules`",
             "current_timestamp AS `_quarantined_at`",
         ],
     },
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `product_id` ORDER BY `_ingested_at` DESC NULLS LAST)",
         "view": "__dbx_updates_products",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`products` AS t\nUSING `__dbx_updates_products` AS s\nON t.`product_id` <=> s.`product_id`\nWHEN MATCHED AND (t.`_ingested_at` IS NULL OR s.`_ingested_at` >= t.`_ingested_at`) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`silver`.`products` AS t\nUSING `__dbx_updates_products` AS s\nON t.`product_id` <=> s.`product_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 
@@ -461,14 +473,14 @@ run_table({
             "`city` AS `city`",
             "`region` AS `region`",
             "`__raw_4` AS `_ingested_at`",
-            "concat(`__cast_failures`, filter(array(CASE WHEN coalesce((store_id IS NOT NULL), false) THEN NULL ELSE 'valid_store_id' END), r -> r IS NOT NULL)) AS `_failed_rules`",
+            "concat(`__cast_failures`, filter(array(CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((store_id IS NOT NULL), false) THEN 'valid_store_id' END), r -> r IS NOT NULL)) AS `_failed_rules`",
             "current_timestamp AS `_quarantined_at`",
         ],
     },
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `store_id` ORDER BY `_ingested_at` DESC NULLS LAST)",
         "view": "__dbx_updates_stores",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`stores` AS t\nUSING `__dbx_updates_stores` AS s\nON t.`store_id` <=> s.`store_id`\nWHEN MATCHED AND (t.`_ingested_at` IS NULL OR s.`_ingested_at` >= t.`_ingested_at`) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`silver`.`stores` AS t\nUSING `__dbx_updates_stores` AS s\nON t.`store_id` <=> s.`store_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 
@@ -572,14 +584,14 @@ run_table({
             "`__raw_3` AS `start_date`",
             "`__raw_4` AS `end_date`",
             "`__raw_5` AS `_ingested_at`",
-            "concat(`__cast_failures`, filter(array(\n      CASE WHEN coalesce((promotion_id IS NOT NULL), false) THEN NULL ELSE 'valid_promotion_id' END,\n      CASE WHEN coalesce((discount_pct >= 0 AND discount_pct <= 90), false) THEN NULL ELSE 'valid_discount' END,\n      CASE WHEN coalesce((start_date <= end_date), false) THEN NULL ELSE 'valid_period' END\n    ), r -> r IS NOT NULL)) AS `_failed_rules`",
+            "concat(`__cast_failures`, filter(array(\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((promotion_id IS NOT NULL), false) THEN 'valid_promotion_id' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((discount_pct >= 0 AND discount_pct <= 90), false) THEN 'valid_discount' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((start_date <= end_date), false) THEN 'valid_period' END\n    ), r -> r IS NOT NULL)) AS `_failed_rules`",
             "current_timestamp AS `_quarantined_at`",
         ],
     },
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `promotion_id` ORDER BY `_ingested_at` DESC NULLS LAST)",
         "view": "__dbx_updates_promotions",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`promotions` AS t\nUSING `__dbx_updates_promotions` AS s\nON t.`promotion_id` <=> s.`promotion_id`\nWHEN MATCHED AND (t.`_ingested_at` IS NULL OR s.`_ingested_at` >= t.`_ingested_at`) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`silver`.`promotions` AS t\nUSING `__dbx_updates_promotions` AS s\nON t.`promotion_id` <=> s.`promotion_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 
@@ -719,14 +731,14 @@ run_table({
             "`__raw_6` AS `transaction_ts`",
             "`customer_id` AS `customer_id`",
             "`channel` AS `channel`",
-            "concat(`__cast_failures`, filter(array(\n      CASE WHEN coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false) THEN NULL ELSE 'valid_transaction_id' END,\n      CASE WHEN coalesce((product_id IS NOT NULL), false) THEN NULL ELSE 'valid_product_id' END,\n      CASE WHEN coalesce((store_id IS NOT NULL), false) THEN NULL ELSE 'valid_store_id' END,\n      CASE WHEN coalesce((quantity > 0), false) THEN NULL ELSE 'positive_quantity' END,\n      CASE WHEN coalesce((unit_price > 0), false) THEN NULL ELSE 'positive_price' END,\n      CASE WHEN coalesce((transaction_ts IS NOT NULL), false) THEN NULL ELSE 'valid_timestamp' END,\n      CASE WHEN coalesce((transaction_ts <= now() + INTERVAL 1 DAY), false) THEN NULL ELSE 'not_in_future' END\n    ), r -> r IS NOT NULL)) AS `_failed_rules`",
+            "concat(`__cast_failures`, filter(array(\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false) THEN 'valid_transaction_id' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((product_id IS NOT NULL), false) THEN 'valid_product_id' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((store_id IS NOT NULL), false) THEN 'valid_store_id' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((quantity > 0), false) THEN 'positive_quantity' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((unit_price > 0), false) THEN 'positive_price' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((transaction_ts IS NOT NULL), false) THEN 'valid_timestamp' END,\n      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((transaction_ts <= now() + INTERVAL 1 DAY), false) THEN 'not_in_future' END\n    ), r -> r IS NOT NULL)) AS `_failed_rules`",
             "current_timestamp AS `_quarantined_at`",
         ],
     },
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `transaction_id` ORDER BY `transaction_ts` DESC NULLS LAST)",
         "view": "__dbx_updates_sales_batch",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`sales_batch` AS t\nUSING `__dbx_updates_sales_batch` AS s\nON t.`transaction_id` <=> s.`transaction_id`\nWHEN MATCHED AND (t.`transaction_ts` IS NULL OR s.`transaction_ts` >= t.`transaction_ts`) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`silver`.`sales_batch` AS t\nUSING `__dbx_updates_sales_batch` AS s\nON t.`transaction_id` <=> s.`transaction_id`\nWHEN MATCHED AND (s.`transaction_ts` > t.`transaction_ts` OR (t.`transaction_ts` IS NULL AND s.`transaction_ts` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 

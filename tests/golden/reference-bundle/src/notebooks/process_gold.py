@@ -24,8 +24,9 @@ if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
 # COMMAND ----------
 
 # Table runtime for dbx-ts notebooks, inlined by the `py_tables_runtime` helper.
-# It executes table specs that dbx-ts generated from the bundle's TableModel: every SQL text in a spec was
-# built and escaped by dbx-ts (src/synth/cleanse-code.ts); this code only runs it. Table names and paths carry
+# It executes table specs that dbx-ts generated from the bundle's TableModel: every decision (casts, rules,
+# quarantine columns, dedupe, file metadata) was made by src/model/table-semantics.ts and every SQL text was
+# built and escaped by dbx-ts (src/synth/cleanse-code.ts); this code only runs them. Table names and paths carry
 # the `${catalog}` placeholder, replaced here with the `catalog` widget's value; `${<widget>}` placeholders take
 # the values of the notebook's other widgets (job parameters reach table queries this way).
 import json
@@ -88,13 +89,8 @@ def build_streaming(spec):
     reader = read_source(spec)
     writer = None
     if spec["simple"]:
-        df = reader
-        if spec["source"]["type"] == "files":
-            df = df.select(
-                "*",
-                F.col("_metadata.file_path").alias("_source_file"),
-                F.current_timestamp().alias("_ingested_at"),
-            )
+        # Columns the bundle's table semantics add to file rows (file path, ingestion time), given as SQL.
+        df = reader.selectExpr("*", *spec["metadata"]) if spec.get("metadata") else reader
         writer = df.writeStream
     else:
         for statement in spec["setup"]:

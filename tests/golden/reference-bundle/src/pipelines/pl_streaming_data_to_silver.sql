@@ -91,13 +91,13 @@ AS SELECT
   `customer_id` AS `customer_id`,
   `channel` AS `channel`,
   concat(`__cast_failures`, filter(array(
-      CASE WHEN coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false) THEN NULL ELSE 'valid_transaction_id' END,
-      CASE WHEN coalesce((product_id IS NOT NULL), false) THEN NULL ELSE 'valid_product_id' END,
-      CASE WHEN coalesce((store_id IS NOT NULL), false) THEN NULL ELSE 'valid_store_id' END,
-      CASE WHEN coalesce((quantity > 0), false) THEN NULL ELSE 'positive_quantity' END,
-      CASE WHEN coalesce((unit_price > 0), false) THEN NULL ELSE 'positive_price' END,
-      CASE WHEN coalesce((transaction_ts IS NOT NULL), false) THEN NULL ELSE 'valid_timestamp' END,
-      CASE WHEN coalesce((transaction_ts <= now() + INTERVAL 1 DAY), false) THEN NULL ELSE 'not_in_future' END
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false) THEN 'valid_transaction_id' END,
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((product_id IS NOT NULL), false) THEN 'valid_product_id' END,
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((store_id IS NOT NULL), false) THEN 'valid_store_id' END,
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((quantity > 0), false) THEN 'positive_quantity' END,
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((unit_price > 0), false) THEN 'positive_price' END,
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((transaction_ts IS NOT NULL), false) THEN 'valid_timestamp' END,
+      CASE WHEN size(`__cast_failures`) = 0 AND NOT coalesce((transaction_ts <= now() + INTERVAL 1 DAY), false) THEN 'not_in_future' END
     ), r -> r IS NOT NULL)) AS `_failed_rules`,
   current_timestamp AS `_quarantined_at`
 FROM (
