@@ -5,6 +5,7 @@ import { packageVersion } from '../package-root.ts';
 import { redactingOutput, secrets } from '../redaction/index.ts';
 import { makeContext, type CliContext, type RegisterCommand } from './context.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { colourEnabled, makeStyle, type Style } from './render/style.ts';
 import { installSelection } from './selection.ts';
 
 type Loader = () => Promise<RegisterCommand>;
@@ -38,7 +39,7 @@ export function requestedCommand(argv: readonly string[]): string | undefined {
   const words: string[] = [];
   for (let i = 2; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--bundle' || arg === '-p' || arg === '--profile') i += 1;
+    if (arg === '--bundle' || arg === '-p' || arg === '--profile' || arg === '--log-level') i += 1;
     else if (!arg.startsWith('-')) words.push(arg);
   }
   const name = words[0] === 'help' ? words[1] : words[0];
@@ -64,24 +65,34 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[] = []
     .description('Define Databricks lakehouse pipelines in TypeScript: build, deploy, run, and run locally on DuckDB')
     .version(packageVersion(), '-V, --version', 'print the dbx-ts version')
     .option('--bundle <file>', 'bundle definition file (default: package.json "dbx-ts".bundle, or bundle.ts)')
+    .option('--debug', 'show debug events (HTTP requests, retries) on stderr or in the --json stream')
+    .option('--log-level <level>', 'debug shows debug events; info, warn and error are the default')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .showHelpAfterError();
   installSelection(program, ctx);
+  program.hook('preAction', () => {
+    const { debug, logLevel } = program.opts<{ debug?: boolean; logLevel?: string }>();
+    if (logLevel !== undefined && !['trace', 'debug', 'info', 'warn', 'error', 'disabled'].includes(logLevel.toLowerCase())) {
+      throw new UserError(`--log-level ${logLevel}: expected one of trace, debug, info, warn, error, disabled`);
+    }
+    ctx.debug = debug === true || ['trace', 'debug'].includes(logLevel?.toLowerCase() ?? '');
+  });
   await registerCommands(program, ctx, argv);
   return program;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof UserError) return `error: ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`;
-  if (error instanceof DiagnosticsError) return `error: ${error.message}\n`;
+function describe(error: unknown, style: Style): string {
+  const label = style.red(style.bold('error:'));
+  if (error instanceof UserError) return `${label} ${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`;
+  if (error instanceof DiagnosticsError) return `${label} ${error.message}\n`;
   if (error instanceof RemoteApiError) {
     const d = error.details;
     const where = d.method && d.path ? ` (${d.method} ${d.path})` : '';
-    return `error: ${error.message}${d.error_code ? ` [${d.error_code}]` : ''}${where}\n`;
+    return `${label} ${error.message}${d.error_code ? ` [${d.error_code}]` : ''}${where}\n`;
   }
-  if (error instanceof Error) return `error: ${error.message}\n`;
-  return `error: ${thrownValue(error)}\n`;
+  if (error instanceof Error) return `${label} ${error.message}\n`;
+  return `${label} ${thrownValue(error)}\n`;
 }
 
 /** Something thrown that is not an Error (a string, undefined, an object): shown as well as it can be. */
@@ -135,7 +146,7 @@ export async function main(argv: string[], overrides: Partial<Parameters<typeof 
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    ctx.stderr.write(describe(error));
+    ctx.stderr.write(describe(error, makeStyle(colourEnabled(ctx.env, ctx.stderr.isTTY))));
     const code = exitCodeFor(error);
     if (code === EXIT.internal && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
     return code;

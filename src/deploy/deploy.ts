@@ -22,6 +22,7 @@ import { guardDeletions } from './ownership.ts';
 import { preflight, type PreflightInput } from './preflight.ts';
 import { mapLimit } from './pool.ts';
 import { planDeploy, planSummary } from './plan.ts';
+import { bundleHash, parseSelection, selectActions, type PlanBasis } from './plan-file.ts';
 import { targetPaths } from './paths.ts';
 import { shortUserName } from './presets.ts';
 import { readRemote } from './remote.ts';
@@ -55,6 +56,8 @@ export interface DeployContext {
   files?: SynthFile[];
   /** Folder of the local state cache (default `<repoRoot>/.dbx-ts/state`). */
   cacheDir?: string;
+  /** `--select key,...`: plan and apply these resources (and the files they use) only. */
+  select?: readonly string[];
 }
 
 export interface DeployOptions extends DeployContext {
@@ -63,6 +66,11 @@ export interface DeployOptions extends DeployContext {
   /** Asks the user on a terminal; absent means nobody can be asked. */
   confirm?: (question: string) => Promise<boolean>;
   forceLock?: boolean;
+  /**
+   * `deploy --plan`: checks the plan made under the lock against the reviewed one and throws when they differ.
+   * A plan that passes was approved by its review: its deletions and replacements are not asked about again.
+   */
+  reviewedPlan?: (plan: DeployPlan, basis: PlanBasis) => void;
 }
 
 export interface DeployResult {
@@ -70,6 +78,8 @@ export interface DeployResult {
   paths: BundlePaths;
   user: CurrentUser;
   stateSource: StateSource;
+  /** What the plan was made against, for plan files. */
+  basis: PlanBasis;
   applied?: ApplyOutcome;
 }
 
@@ -120,13 +130,18 @@ export async function prepare(opts: DeployContext): Promise<Prepared> {
 
 interface Planned {
   plan: DeployPlan;
+  basis: PlanBasis;
   stateSource: StateSource;
   /** Deletions left out of the plan: the objects are not this target's alone (ownership.ts). */
   kept: PlannedAction[];
 }
 
-async function makePlan(p: Prepared, model: BundleModel): Promise<Planned> {
+async function makePlan(p: Prepared, model: BundleModel, select?: readonly string[]): Promise<Planned> {
+  const selected = parseSelection(select, p.desired);
   const stateSource = await p.store.load();
+  const { lineage, serial } = p.store.state as { lineage?: string; serial: number };
+  // A target never deployed has no lineage yet (each load would invent one).
+  const basis: PlanBasis = { ...(lineage === undefined || stateSource === 'none' ? {} : { lineage }), serial, bundle_hash: bundleHash(p.desired) };
   const remote = await readRemote(p.ctx, p.desired, p.store.state, p.parallelism);
   const everything = planDeploy({
     bundle: model.bundle.name,
@@ -136,10 +151,12 @@ async function makePlan(p: Prepared, model: BundleModel): Promise<Planned> {
     state: p.store.state,
     remote,
   });
-  const { plan, kept } = await guardDeletions(p, everything, bundleTagValue(p.model), p.sink);
+  const guarded = await guardDeletions(p, everything, bundleTagValue(p.model), p.sink);
+  const plan = selected ? selectActions(guarded.plan, p.desired, selected) : guarded.plan;
+  const kept = guarded.kept.map((k) => k.action).filter((a) => !selected || selected.has(a.address));
   withExternal(plan, model);
   p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions, ...(plan.external ? { external: plan.external } : {}) } });
-  return { plan, stateSource, kept: kept.map((k) => k.action) };
+  return { plan, basis, stateSource, kept };
 }
 
 /** Forgets, in this target's state, the objects a guarded deletion left in place. */
@@ -189,8 +206,8 @@ function preflightInput(p: Prepared, opts: DeployContext): PreflightInput {
 export async function planBundle(opts: DeployContext): Promise<DeployResult> {
   const p = await prepare(opts);
   await preflight(preflightInput(p, opts), p.sink, { failOnFindings: false });
-  const { plan, stateSource } = await makePlan(p, opts.model);
-  return { plan, paths: p.paths, user: p.user, stateSource };
+  const { plan, basis, stateSource } = await makePlan(p, opts.model, opts.select);
+  return { plan, basis, paths: p.paths, user: p.user, stateSource };
 }
 
 /** Objects outside the bundle hold names it needs: nothing can be applied until they are bound or renamed. */
@@ -211,9 +228,10 @@ export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
   await preflight(preflightInput(p, opts), p.sink, { failOnFindings: true });
   const lock = await acquireLock({ client: opts.client, paths: p.paths, user: p.user.userName, force: opts.forceLock === true, events: p.sink });
   try {
-    const { plan, stateSource, kept } = await makePlan(p, opts.model);
+    const { plan, basis, stateSource, kept } = await makePlan(p, opts.model, opts.select);
+    opts.reviewedPlan?.(plan, basis);
     refuseConflicts(plan);
-    await approve(describeActions(destructiveActions(plan)), opts, 'deploy');
+    if (!opts.reviewedPlan) await approve(describeActions(destructiveActions(plan)), opts, 'deploy');
     await forgetKept(p, kept);
     const applied = await applyPlan({ plan, desired: p.desired, ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
     const s = planSummary(plan);
@@ -232,7 +250,7 @@ export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
         data: { paths },
       });
     }
-    return { plan, paths: p.paths, user: p.user, stateSource, applied };
+    return { plan, basis, paths: p.paths, user: p.user, stateSource, applied };
   } finally {
     await releaseQuietly(lock, p.sink);
   }
@@ -264,7 +282,7 @@ export async function destroyBundle(opts: DeployOptions): Promise<DeployResult> 
     rootRemoved = true;
     await rm(join(opts.cacheDir ?? join(opts.repoRoot, '.dbx-ts', 'state'), `${opts.model.target.name}.json`), { force: true });
     p.sink({ code: 'log', level: 'info', message: `Destroyed bundle ${plan.bundle} on target ${plan.target}: ${plan.actions.length} resource(s) and ${p.paths.root} removed.`, data: { root_path: p.paths.root } });
-    return { plan, paths: p.paths, user: p.user, stateSource, applied };
+    return { plan, basis: { serial: p.store.state.serial, bundle_hash: bundleHash([]) }, paths: p.paths, user: p.user, stateSource, applied };
   } finally {
     if (!rootRemoved) await releaseQuietly(lock, p.sink);
   }

@@ -40,6 +40,8 @@ export type DbxEvent =
   | EventShape<'task.state', TaskStateData>
   | EventShape<'run.started', { run_id: string; job_key: string; url?: string }>
   | EventShape<'run.finished', { run_id: string; result: string; duration_ms?: number }>
+  /** A pipeline update started by `dbx-ts run <pipeline-key>` (state CREATED), and again when it ended. */
+  | EventShape<'pipeline.update', { pipeline_key: string; pipeline_id: string; update_id: string; url?: string; state: string; refresh_selection?: string[]; full_refresh_selection?: string[]; full_refresh?: boolean; validate_only?: boolean }>
   | EventShape<'quality.metrics', { run_id?: string; pipeline: string; metrics: ExpectationMetric[] }>
   | EventShape<'table.preview', { table: string; columns: string[]; rows: unknown[][] }>
   | EventShape<'summary.text', { model: string; text: string }>

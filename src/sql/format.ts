@@ -1,6 +1,7 @@
-// Streams query rows as text for `dbx-ts query --format`: an aligned table, a JSON array, NDJSON or CSV.
+// Streams query rows as text for `dbx-ts query -o`: an aligned table (the layout every dbx-ts table has), a JSON array, NDJSON or CSV.
 // Output is produced as rows arrive; only the table format looks ahead, at a bounded sample, to size its columns.
 
+import { displayWidth, ruleLine, tableLine } from '../text/table.ts';
 import type { SqlRow } from './types.ts';
 
 export type OutputFormat = 'table' | 'json' | 'ndjson' | 'csv';
@@ -10,8 +11,6 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson
 export interface FormatOptions {
   /** Column order and header; defaults to the keys of the first row. Needed to print a header for an empty result. */
   columns?: readonly string[];
-  /** Table format: widest a column may grow before values are cut with `…`. */
-  maxColumnWidth?: number;
   /** Table format: how many leading rows decide the column widths. */
   sampleRows?: number;
 }
@@ -95,7 +94,6 @@ async function* csv(rows: AsyncIterable<SqlRow>, columns: readonly string[] | un
 }
 
 async function* table(rows: AsyncIterable<SqlRow>, options: FormatOptions): AsyncGenerator<string> {
-  const maxWidth = Math.max(options.maxColumnWidth ?? 40, 3);
   const sampleSize = options.sampleRows ?? 200;
   const iterator = rows[Symbol.asyncIterator]();
   const sample: SqlRow[] = [];
@@ -114,24 +112,20 @@ async function* table(rows: AsyncIterable<SqlRow>, options: FormatOptions): Asyn
     return;
   }
   const numeric = columns.map((name) => sample.some((row) => isNumber(row[name])) && sample.every((row) => isNumber(row[name]) || row[name] == null));
-  const widths = columns.map((name) =>
-    Math.min(maxWidth, Math.max(displayWidth(name), ...sample.map((row) => displayWidth(tableCell(row[name]))))),
-  );
-  const line = (cells: string[], alignNumbers: boolean) =>
-    '| ' +
-    cells.map((text, i) => pad(fit(text, widths[i]!), widths[i]!, alignNumbers && (numeric[i] ?? false))).join(' | ') +
-    ' |\n';
-  yield line([...columns], false);
-  yield '|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|\n';
+  // Widths come from the sample; a later, wider value widens its own line rather than being cut.
+  const widths = columns.map((name) => Math.max(displayWidth(name), ...sample.map((row) => displayWidth(tableCell(row[name])))));
+  const line = (cells: string[]) => `${tableLine(cells, widths, { alignRight: numeric })}\n`;
+  yield `${tableLine(columns, widths)}\n`;
+  yield `${ruleLine(widths)}\n`;
   let count = 0;
   for (const row of sample) {
-    yield line(columns.map((name) => tableCell(row[name])), true);
+    yield line(columns.map((name) => tableCell(row[name])));
     count++;
   }
   while (!done) {
     const next = await iterator.next();
     if (next.done) break;
-    yield line(columns.map((name) => tableCell(next.value[name])), true);
+    yield line(columns.map((name) => tableCell(next.value[name])));
     count++;
   }
   yield `(${count} row${count === 1 ? '' : 's'})\n`;
@@ -144,18 +138,4 @@ function isNumber(value: unknown): boolean {
 /** Table cells stay on one line: control characters are shown escaped. */
 function tableCell(value: unknown): string {
   return cellText(value, 'NULL').replace(/[\r\n\t]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
-}
-
-function displayWidth(text: string): number {
-  return [...text].length;
-}
-
-function fit(text: string, width: number): string {
-  const chars = [...text];
-  return chars.length <= width ? text : chars.slice(0, width - 1).join('') + '…';
-}
-
-function pad(text: string, width: number, right: boolean): string {
-  const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
-  return right ? gap + text : text + gap;
 }

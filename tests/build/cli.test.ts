@@ -37,8 +37,9 @@ describe('the command line', () => {
     await writeFile(join(dir, 'bundle.ts'), bundle);
     const result = await runCli(['validate'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stdout.match(/Variable "nope"|undeclared variable|\$\{var\.nope\}/g)?.length).toBe(1);
-    expect(result.stdout).toContain('bundle.ts:3');
+    expect(result.stdout).toBe('');
+    expect(result.stderr.match(/Variable "nope"|undeclared variable|\$\{var\.nope\}/g)?.length).toBe(1);
+    expect(result.stderr).toContain('bundle.ts:3');
   });
 
   it('prints its version', async () => {

@@ -14,12 +14,13 @@ describe('variables on the chosen target', () => {
   it('validate -t prod fails for every required variable without a value, naming the bundle line', async () => {
     const result = await runCli(['validate', '-t', 'prod']);
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
     for (const name of REQUIRED) {
-      expect(result.stdout).toContain(`error: Variable "${name}" has no value on target prod`);
-      expect(result.stdout).toContain(`at ${BUNDLE}:${bundleLine} variables.${name}`);
+      expect(result.stderr).toContain(`error: Variable "${name}" has no value on target prod`);
+      expect(result.stderr).toContain(`at ${BUNDLE}:${bundleLine} variables.${name}`);
     }
-    expect(result.stdout).toContain('Set it with --var warehouse_id=<value>, the environment variable BUNDLE_VAR_warehouse_id, or targets.prod.variables');
-    expect(result.stdout).toContain('3 error(s), 0 warning(s) in bundle "sales_lakehouse" for target prod');
+    expect(result.stderr).toContain('Set it with --var warehouse_id=<value>, the environment variable BUNDLE_VAR_warehouse_id, or targets.prod.variables');
+    expect(result.stderr).toContain('error: 3 errors in the bundle definition');
   });
 
   it('takes values from --var and BUNDLE_VAR_, flags first', async () => {
@@ -38,15 +39,15 @@ describe('variables on the chosen target', () => {
     const out = await tempDir('build-prod');
     const result = await runCli(['build', '-t', 'prod', '--out', out]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('warning: Variable "warehouse_id" has no value on target prod');
+    expect(result.stderr).toContain('warning: Variable "warehouse_id" has no value on target prod');
     const flagged = await runCli(['build', '-t', 'prod', '--out', out, ...PROD_VARS]);
-    expect(flagged.stdout).not.toContain('warning');
+    expect(flagged.stderr).not.toContain('warning');
   });
 
   it('a --var reaches what the command does: the local catalog queried', async () => {
     const dir = await scratchProject();
     const env = { DBX_TS_LOCAL_DIR: join(dir, '.dbx-ts', 'local') };
-    const result = await runCli(['query', 'SELECT current_database() AS db', '--var', 'catalog=scratch_cat', '--format', 'json'], { cwd: dir, env });
+    const result = await runCli(['query', 'SELECT current_database() AS db', '--var', 'catalog=scratch_cat', '-o', 'json'], { cwd: dir, env });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual([{ db: 'scratch_cat' }]);
   });

@@ -36,10 +36,10 @@ describe('user mistakes get a message and a usage exit code', () => {
     ]);
     const result = await runCli(['validate'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stdout).toContain('Task "b": depends_on must be a list of task handles, e.g. depends_on: [ingest] where ingest = job.notebookTask(...), got the task handle "a" (not in a list).');
-    expect(result.stdout).toContain('Task "c": depends_on[0] must be a task handle returned by job.notebookTask(...) (or { task, outcome }), got an object with keys task_key.');
-    expect(result.stdout).toMatch(/bundle\.ts:6/);
-    expect(result.stdout).toMatch(/bundle\.ts:7/);
+    expect(result.stderr).toContain('Task "b": depends_on must be a list of task handles, e.g. depends_on: [ingest] where ingest = job.notebookTask(...), got the task handle "a" (not in a list).');
+    expect(result.stderr).toContain('Task "c": depends_on[0] must be a task handle returned by job.notebookTask(...) (or { task, outcome }), got an object with keys task_key.');
+    expect(result.stderr).toMatch(/bundle\.ts:6/);
+    expect(result.stderr).toMatch(/bundle\.ts:7/);
     noStack(result.stdout + result.stderr);
   });
 
@@ -96,7 +96,7 @@ describe('user mistakes get a message and a usage exit code', () => {
 
   it('output piped into head: the command ends quietly when the reader goes away', async () => {
     const dir = await scratchProject();
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'dbx-ts.mjs'), 'query', 'SELECT range AS n FROM range(5000000)', '--format', 'csv'], {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'dbx-ts.mjs'), 'query', 'SELECT range AS n FROM range(5000000)', '-o', 'csv'], {
       cwd: dir,
       env: { ...process.env, CI: 'true', DBX_TS_LOCAL_DIR: join(dir, 'local') },
       stdio: ['ignore', 'pipe', 'pipe'],

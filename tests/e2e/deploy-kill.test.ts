@@ -96,7 +96,7 @@ describe('kill -9 during a deploy', () => {
       expect(rerun.code, `kill at request ${killAt} (seen ${seen}): ${rerun.stderr}`).toBe(0);
       if (lockLeft) {
         takeovers += 1;
-        expect(rerun.stdout).toMatch(/Taking over the deploy lock of emulator-user@example\.com on \S+ \(pid \d+\) since .*: its process \d+ on \S+ is no longer running/);
+        expect(rerun.stderr).toMatch(/Taking over the deploy lock of emulator-user@example\.com on \S+ \(pid \d+\) since .*: its process \d+ on \S+ is no longer running/);
       }
       expect(census(setup.ws, paths.files), `kill at request ${killAt}`).toEqual(EXPECTED);
       const again = await cli(setup, cwd, ['plan', '-t', 'dev', '--json']);

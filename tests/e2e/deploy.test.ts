@@ -276,7 +276,7 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect((await cli(['deploy', '-t', 'dev', '--auto-approve'])).code).toBe(0);
     const missing = await cli(['secrets', 'check', '-t', 'dev']);
     expect(missing.code).toBe(2);
-    expect(missing.stdout).toContain('missing adls_scope/open-ai-api-key');
+    expect(missing.stderr).toContain('missing adls_scope/open-ai-api-key');
     // Key Vault-backed: the secrets live in the vault; the fake workspace stands for it.
     const scope = setup.ws.state.secretScopes['adls_scope']!;
     for (const key of ['open-ai-api-key', 'adls-client-secret']) scope.secrets[key] = { value: Buffer.from('s3cret').toString('base64'), last_updated_timestamp: 1 };

@@ -47,12 +47,14 @@ describe('a local run that fails', () => {
   it('names the task and the expectation, shows the offending rows and the skipped tasks, and exits 1', async () => {
     const result = await runCli(['run', 'orders-job'], { cwd: dir, env });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain("Rows of silver.orders that broke expectation positive_quantity (a sample):");
-    expect(result.stdout).toMatch(/^o2\s+-5\s*$/m);
-    expect(result.stdout).not.toMatch(/^o1\s/m);
-    expect(result.stdout).toMatch(/Task load_orders failed: .*positive_quantity/);
-    expect(result.stdout).toContain('skipped because of it: after_load');
-    expect(result.stdout).toMatch(/run history: \S+\.json/);
+    // What went wrong, and the rows that show it, on stderr; the task lines on stdout.
+    expect(result.stdout).toContain('task after_load: SKIPPED UPSTREAM_FAILED');
+    expect(result.stderr).toContain("Rows of silver.orders that broke expectation positive_quantity (a sample):");
+    expect(result.stderr).toMatch(/^o2\s+-5\s*$/m);
+    expect(result.stderr).not.toMatch(/^o1\s/m);
+    expect(result.stderr).toMatch(/Task load_orders failed: .*positive_quantity/);
+    expect(result.stderr).toContain('skipped because of it: after_load');
+    expect(result.stderr).toMatch(/run history: \S+\.json/);
     expect(result.stderr).toContain('error: Task load_orders failed');
   });
 

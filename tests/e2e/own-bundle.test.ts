@@ -73,7 +73,7 @@ describe('a bundle of one\'s own on the local target', () => {
     const silver = await cli('show', 'silver.readings');
     expect(silver.code).toBe(0);
     expect(silver.stdout).toMatch(/^sensor_id\s+reading\s+read_at\s*$/m);
-    const gold = await cli('query', 'SELECT count(*) AS n FROM readings_dev.gold.sensor_daily', '--format', 'csv');
+    const gold = await cli('query', 'SELECT count(*) AS n FROM readings_dev.gold.sensor_daily', '-o', 'csv');
     expect(gold.stdout.replaceAll('\r\n', '\n')).toBe('n\n0\n');
     const quality = await cli('show', 'quality');
     expect(quality.code).toBe(0);
@@ -103,7 +103,7 @@ describe('a bundle of one\'s own on the local target', () => {
     expect(quality.stdout).toMatch(/silver\.readings\s+has_sensor\s+drop\s+3\s+1\s+1/);
     expect(quality.stdout).toMatch(/silver\.readings\s+plausible_reading\s+warn\s+3\s+1\s+0/);
 
-    const query = await cli('query', 'SELECT count(*) AS n FROM readings_dev.silver.readings_quarantine', '--format', 'csv');
+    const query = await cli('query', 'SELECT count(*) AS n FROM readings_dev.silver.readings_quarantine', '-o', 'csv');
     expect(query.stdout.replaceAll('\r\n', '\n')).toBe('n\n1\n');
     const runs = await cli('runs', 'list', 'readings-job');
     expect(runs.stdout).toMatch(/^local-\S+\s+SUCCESS/m);
@@ -113,7 +113,7 @@ describe('a bundle of one\'s own on the local target', () => {
   it('job parameters reach the notebook task and its table query (--param), and an undeclared one is refused', async () => {
     const run = await cli('run', 'readings-job', '--param', 'min_reading=50');
     expect(run.code).toBe(0);
-    const gold = await cli('query', 'SELECT sensor_id, readings FROM readings_dev.gold.sensor_daily ORDER BY 1, 2', '--format', 'csv');
+    const gold = await cli('query', 'SELECT sensor_id, readings FROM readings_dev.gold.sensor_daily ORDER BY 1, 2', '-o', 'csv');
     expect(gold.stdout.replaceAll('\r\n', '\n')).toBe('sensor_id,readings\nS1,1\nS2,1\n');
     const history = await cli('runs', 'list', 'readings-job', '--json');
     expect(history.code).toBe(0);
@@ -131,7 +131,7 @@ describe('a files source without a declared schema and without files', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`task ingest: TERMINATED FAILED`);
     expect(run.stdout).toContain(`readings_dev.bronze.readings_raw cannot be created: no file has arrived in /Volumes/readings_dev/landing/files/readings (locally ${landing})`);
-    expect(run.stdout).toContain('skipped because of it: daily');
+    expect(run.stderr).toContain('skipped because of it: daily');
     await land(landing, 'part-1.json', READINGS);
     const again = await runCli(['run', 'readings-job'], { cwd: dir, env });
     expect(again.code).toBe(0);

@@ -97,14 +97,14 @@ describe('ownership across targets and hand-made objects', () => {
     expect(devFirst.code).toBe(2);
     expect(devFirst.stderr).toContain('dbx-ts bind adls_scope adls_scope -t dev');
     const bound = await cli('dev', ['bind', 'adls_scope', 'adls_scope']);
-    expect(bound.stdout).toContain('also recorded by target prod');
+    expect(bound.stderr).toContain('also recorded by target prod');
     expect((await cli('dev', ['deploy', '--auto-approve'])).code).toBe(0);
     expect(pipelineNames()).toEqual([`[dev emulator_user] ${PIPELINE}`, PIPELINE, PIPELINE]);
     expect(Object.keys(setup.ws.state.unityCatalog!.schemas).filter((s) => s.startsWith('sales_dev.'))).toHaveLength(4);
 
     const destroyed = await cli('dev', ['destroy', '--auto-approve']);
     expect(destroyed.code).toBe(0);
-    expect(destroyed.stdout).toContain('Not deleting secret_scopes.adls_scope (adls_scope): target prod also records it');
+    expect(destroyed.stderr).toContain('Not deleting secret_scopes.adls_scope (adls_scope): target prod also records it');
     // Prod and the hand-made pipeline are untouched; dev is gone.
     expect(pipelineNames()).toEqual([PIPELINE, PIPELINE]);
     expect(setup.ws.state.pipelines[handMade]!.spec).toEqual(handMadeSpec);

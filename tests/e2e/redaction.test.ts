@@ -107,7 +107,7 @@ describe('an LLM answer quoting the key, on the local target', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Revenue grew. Debug: my key is ***');
     const shown = await runCli(['show', 'summary'], { cwd: project, env });
-    const queried = await runCli(['query', 'SELECT summary_text FROM gold.sales_summary', '--format', 'json'], { cwd: project, env });
+    const queried = await runCli(['query', 'SELECT summary_text FROM gold.sales_summary', '-o', 'json'], { cwd: project, env });
     for (const text of [run.stdout, run.stderr, shown.stdout, shown.stderr, queried.stdout]) {
       expect(text).not.toContain(OPENAI_KEY);
       expect(text).not.toContain(LOCAL_SECRET);

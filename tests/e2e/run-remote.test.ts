@@ -110,9 +110,9 @@ describe('dbx-ts run unified-workflow -t dev', () => {
     expect(code).toBe(EXIT.failed);
     expect(taskLines(stdout, 'gpt_summary').at(-1)).toMatch(/TERMINATED FAILED/);
     expect(taskLines(stdout, 'update_dashboard').at(-1)).toMatch(/SKIPPED UPSTREAM_FAILED|TERMINATED UPSTREAM_FAILED/);
-    expect(stdout).toContain('Task gpt_summary failed: AuthenticationError: Incorrect API key provided');
-    expect(stdout).toContain('openai.AuthenticationError: Incorrect API key provided');
-    expect(stdout).toContain('skipped because of it: update_dashboard');
+    expect(stderr).toContain('Task gpt_summary failed: AuthenticationError: Incorrect API key provided');
+    expect(stderr).toContain('openai.AuthenticationError: Incorrect API key provided');
+    expect(stderr).toContain('skipped because of it: update_dashboard');
     expect(stderr).toMatch(/error: Run \d+ failed: task gpt_summary failed/);
     // The error came from runs/get-output of the failed task's own run.
     expect(setup.ws.requests.some((r) => r.path === '/api/2.2/jobs/runs/get-output')).toBe(true);
@@ -127,8 +127,9 @@ describe('dbx-ts run unified-workflow -t dev', () => {
     try {
       const { code, stdout, stderr } = await cli(['run', 'unified-workflow', '-t', 'dev'], controller.signal);
       expect(code, stderr).toBe(EXIT.cancelled);
-      expect(stdout).toMatch(/Interrupted: cancelling run \d+/);
-      expect(stdout).toMatch(/Run \d+ CANCELED/);
+      expect(stdout).not.toContain('Interrupted');
+      expect(stderr).toMatch(/Interrupted: cancelling run \d+/);
+      expect(stderr).toMatch(/Run \d+ CANCELED/);
     } finally {
       clearInterval(watchForStart);
     }

@@ -72,9 +72,9 @@ describe('on the local target', () => {
 
   it('query streams rows in each format, with named parameters', async () => {
     const sql = 'SELECT category, count(*) AS n FROM sales_lakehouse.gold.sales_enriched WHERE quantity > :q GROUP BY category ORDER BY category';
-    const csv = await cli(['query', sql, '-t', 'local', '--param', 'q=5', '--format', 'csv'], env);
-    const json = await cli(['query', sql, '-t', 'local', '--param', 'q=5', '--format', 'json'], env);
-    const all = await cli(['query', sql, '-t', 'local', '--param', 'q=0', '--format', 'ndjson'], env);
+    const csv = await cli(['query', sql, '-t', 'local', '--param', 'q=5', '-o', 'csv'], env);
+    const json = await cli(['query', sql, '-t', 'local', '--param', 'q=5', '-o', 'json'], env);
+    const all = await cli(['query', sql, '-t', 'local', '--param', 'q=0', '-o', 'ndjson'], env);
     expect([csv.code, json.code, all.code]).toEqual([0, 0, 0]);
     const rows = JSON.parse(json.stdout) as { category: string; n: number }[];
     expect(csv.stdout.split('\r\n').filter(Boolean)).toEqual(['category,n', ...rows.map((r) => `${r.category},${r.n}`)]);

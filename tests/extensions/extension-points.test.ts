@@ -109,7 +109,7 @@ describe('extension points, in a bundle of its own', () => {
     expect(run.stdout).toContain('Events per kind (run):');
     expect(run.stdout).toMatch(/^click\s+2\s*$/m);
     expect(run.stdout).not.toContain('quiet view shown');
-    const report = await cli('query', 'SELECT greeting, token, events FROM events_cat.gold.report', '--format', 'csv');
+    const report = await cli('query', 'SELECT greeting, token, events FROM events_cat.gold.report', '-o', 'csv');
     expect(report.stdout.replaceAll('\r\n', '\n')).toBe('greeting,token,events\nhello,with token,2\n');
     expect(run.stdout + report.stdout).not.toContain('tok-123');
   });
@@ -133,7 +133,7 @@ describe('extension points, in a bundle of its own', () => {
     const run = await cli('run', 'events-job', '--param', 'greeting=hi');
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('simulating');
-    const report = await cli('query', 'SELECT greeting, events FROM events_cat.gold.report', '--format', 'csv');
+    const report = await cli('query', 'SELECT greeting, events FROM events_cat.gold.report', '-o', 'csv');
     expect(report.stdout.replaceAll('\r\n', '\n')).toBe('greeting,events\nhi,6\n');
     const counts = await cli('show', 'counts', '--limit', '1');
     expect(counts.code).toBe(0);

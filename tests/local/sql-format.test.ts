@@ -38,16 +38,22 @@ describe('formatRows', () => {
     expect(JSON.parse(await text(from([]), 'json'))).toEqual([]);
   });
 
-  it('prints an aligned table, numbers right-aligned, long values cut, NULL shown', async () => {
-    const out = await text(from(sample), 'table', { maxColumnWidth: 12 });
+  it('prints an aligned table like every dbx-ts table: numbers right-aligned, nothing cut, NULL shown', async () => {
+    const out = await text(from(sample), 'table');
     const lines = out.trimEnd().split('\n');
-    expect(lines[0]).toBe('| id           | name       | note         |');
-    expect(lines[2]).toBe('|            1 | plain      | NULL         |');
-    expect(lines[3]).toBe('|           22 | has, comma | say "hi"\\nb… |');
-    expect(lines[4]).toBe('| 90071992547… | big        | {"nested":[… |');
+    expect(lines[0]).toBe('id                name        note');
+    expect(lines[1]).toBe('----------------  ----------  ----------------');
+    expect(lines[2]).toBe('               1  plain       NULL');
+    expect(lines[3]).toBe('              22  has, comma  say "hi"\\nbye');
+    expect(lines[4]).toBe('9007199254740993  big         {"nested":[1,2]}');
     expect(lines.at(-1)).toBe('(3 rows)');
-    const widths = new Set(lines.slice(0, -1).map((l) => [...l].length));
-    expect(widths.size).toBe(1);
+  });
+
+  it('measures display width: wide characters take two columns', async () => {
+    const out = await text(from([{ city: '東京', n: 1 }, { city: 'Paris', n: 2 }]), 'table');
+    const lines = out.trimEnd().split('\n');
+    expect(lines[2]).toBe('東京   1');
+    expect(lines[3]).toBe('Paris  2');
   });
 
   it('prints a header for an empty result when columns are known', async () => {

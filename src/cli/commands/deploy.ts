@@ -4,9 +4,12 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { bindResource, unbindResource } from '../../deploy/bind.ts';
 import { connectTarget } from '../../deploy/connect.ts';
-import { DEFAULT_PARALLELISM, deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../deploy/deploy.ts';
+import { DEFAULT_PARALLELISM, deployBundle, destroyBundle, planBundle, type DeployOptions, type DeployResult } from '../../deploy/deploy.ts';
+import { planDocument, readPlanFile, refuseStalePlan, type PlanDocument } from '../../deploy/plan-file.ts';
 import { UserError } from '../../errors/index.ts';
+import { packageVersion } from '../../package-root.ts';
 import type { CliContext } from '../context.ts';
+import { outputOption, renderRequest } from '../output.ts';
 import { loadProject, varOption } from '../project.ts';
 
 export interface DeployCommandOptions {
@@ -16,6 +19,18 @@ export interface DeployCommandOptions {
   autoApprove?: boolean;
   forceLock?: boolean;
   json?: boolean;
+  output?: string;
+  select?: string[];
+  plan?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The -o json document of plan, deploy and destroy: the plan (a plan file), and what was applied. */
+function resultDocument(result: DeployResult, opts: DeployCommandOptions): PlanDocument & { applied?: { done: string[]; skipped: string[] } } {
+  const doc = planDocument(result.plan, result.basis, { cliVersion: packageVersion(), ...(opts.select ? { select: opts.select.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean) } : {}) });
+  if (!result.applied) return doc;
+  return { ...doc, applied: { done: result.applied.done.map((a) => `resources.${a.address}`), skipped: result.applied.skipped.map((a) => `resources.${a.address}`) } };
 }
 
 function parseParallelism(text: string | undefined): number {
@@ -41,8 +56,12 @@ function terminalConfirm(ctx: CliContext): DeployOptions['confirm'] {
 
 type Engine = (options: DeployOptions) => Promise<unknown>;
 
+function isDeployResult(value: unknown): value is DeployResult {
+  return typeof value === 'object' && value !== null && 'plan' in value && 'basis' in value;
+}
+
 async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandOptions, engine: Engine): Promise<void> {
-  const renderer = ctx.renderer(opts.json);
+  const renderer = ctx.renderer(renderRequest(opts));
   try {
     const { model, root, env, vars } = await loadProject(
       ctx,
@@ -53,7 +72,10 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
     const connection = await connectTarget(model.target, { env, repoRoot: root, events: renderer.sink });
     try {
       const confirm = terminalConfirm(ctx);
-      await engine({
+      const reviewed = opts.plan === undefined ? undefined : { path: opts.plan, doc: await readPlanFile(opts.plan) };
+      const select = reviewed?.doc.select ?? opts.select;
+      if (reviewed && opts.select) throw new UserError('--select and --plan cannot be used together', 'The plan file already says what it acts on (it keeps the --select it was made with).');
+      const result = await engine({
         model,
         repoRoot: root,
         client: connection.client,
@@ -66,7 +88,15 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
         autoApprove: opts.autoApprove === true,
         forceLock: opts.forceLock === true,
         ...(confirm ? { confirm } : {}),
+        ...(select ? { select } : {}),
+        ...(reviewed
+          ? {
+              reviewedPlan: (plan, basis) =>
+                refuseStalePlan(reviewed.path, reviewed.doc, planDocument(plan, basis, { cliVersion: packageVersion(), ...(select ? { select } : {}) })),
+            }
+          : {}),
       });
+      if (renderer.wantsDocument && isDeployResult(result)) renderer.document(resultDocument(result, { ...opts, ...(select ? { select } : {}) }));
     } finally {
       await connection.close();
     }
@@ -76,19 +106,24 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
 }
 
 function commonOptions(command: Command): Command {
-  return varOption(command.option('-t, --target <name>', 'target (default: the bundle default)'))
+  return outputOption(varOption(command.option('-t, --target <name>', 'target (default: the bundle default)')))
     .option('--parallelism <n>', `API calls in flight at once (default ${DEFAULT_PARALLELISM})`)
     .option('--json', 'print events as NDJSON');
 }
 
+function selectOption(command: Command): Command {
+  return command.option('--select <keys>', 'act on these resources only (comma-separated keys, e.g. unified-workflow,bronze; repeatable), and the files they use', collect);
+}
+
 export function registerDeploy(program: Command, ctx: CliContext): void {
-  commonOptions(program.command('plan').description('Show what deploy would create, update, replace or delete, field by field (reads only)')).action(
+  selectOption(commonOptions(program.command('plan').description('Show what deploy would create, update, replace or delete, field by field (reads only); -o json writes a plan file for deploy --plan'))).action(
     async (opts: DeployCommandOptions) => {
       await runEngine(ctx, program, opts, (o) => planBundle(o));
     },
   );
 
-  commonOptions(program.command('deploy').description('Deploy the bundle: plan, then apply in dependency order; safe to run again'))
+  selectOption(commonOptions(program.command('deploy').description('Deploy the bundle: plan, then apply in dependency order; safe to run again')))
+    .option('--plan <file>', 'apply this reviewed plan (dbx-ts plan -o json > plan.json) and nothing else; refused if the bundle or the workspace changed since')
     .option('--auto-approve', 'approve deletions and replacements without asking (needed in CI)')
     .option('--force-lock', 'take over the deploy lock from a deploy that is no longer running')
     .action(async (opts: DeployCommandOptions) => {

@@ -1,6 +1,6 @@
 // dbx-ts query "<sql>": runs one statement on the target (the local DuckDB database, or the target's SQL
 // warehouse) and streams the rows as a table, JSON, NDJSON or CSV.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { RemoteApiError, UserError } from '../../errors/index.ts';
 import { parseJobParams } from '../../run/options.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
@@ -13,13 +13,19 @@ import { loadTargetModel } from './runs.ts';
 interface QueryOptions {
   target?: string;
   var?: string[];
+  output?: string;
+  /** The spelling before -o (kept working, hidden from help). */
   format?: string;
   param?: string[];
 }
 
-function parseFormat(text: string | undefined): OutputFormat {
-  const format = (text ?? 'table') as OutputFormat;
-  if (!OUTPUT_FORMATS.includes(format)) throw new UserError(`--format ${text}: expected one of ${OUTPUT_FORMATS.join(', ')}`);
+/** `-o` as every dbx-ts command spells it; `text` is the table, as for the other commands. */
+function parseFormat(opts: QueryOptions): OutputFormat {
+  if (opts.output !== undefined && opts.format !== undefined) throw new UserError('-o and --format name the same thing: give one');
+  const text = opts.output ?? opts.format;
+  const flag = opts.output !== undefined ? '--output' : '--format';
+  const format = (text === undefined || text === 'text' ? 'table' : text.toLowerCase()) as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(format)) throw new UserError(`${flag} ${text}: expected one of ${OUTPUT_FORMATS.join(', ')}`);
   return format;
 }
 
@@ -42,10 +48,11 @@ export function registerQuery(program: Command, ctx: CliContext): void {
       .description('Run a SQL statement on the target (local DuckDB, or the target\'s SQL warehouse) and print the rows')
       .option('-t, --target <name>', 'target (default: the bundle default)'),
   )
-    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default table)`)
+    .option('-o, --output <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (default table)`)
+    .addOption(new Option('--format <format>', 'the former spelling of -o').hideHelp())
     .option('--param <name=value>', 'a value for the :name parameter marker (repeatable)', collect)
     .action(async (sql: string, opts: QueryOptions) => {
-      const format = parseFormat(opts.format);
+      const format = parseFormat(opts);
       const params = parseJobParams(opts.param);
       const renderer = ctx.renderer(false);
       try {

@@ -8,7 +8,9 @@ import { cancelRuns, listJobRuns, parseRunRef, repairFailedTasks, showRun, type 
 import { workspaceClientFor } from '../../run/target-client.ts';
 import { toInt64 } from '../../workspace/index.ts';
 import type { CliContext } from '../context.ts';
+import { outputOption, renderRequest } from '../output.ts';
 import { loadProject, varOption, type Project } from '../project.ts';
+import { resultsDocument } from '../render/renderer.ts';
 
 /** The bundle resolved for a target, for commands that read results: resolution errors stop the command. */
 export function loadTargetModel(ctx: CliContext, program: Command, opts: { target?: string; var?: string[] }, sink: EventSink): Promise<Project> {
@@ -19,6 +21,7 @@ interface RunsOptions {
   target?: string;
   var?: string[];
   json?: boolean;
+  output?: string;
   limit?: string;
   active?: boolean;
   wait?: boolean;
@@ -26,7 +29,7 @@ interface RunsOptions {
 }
 
 async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOptions, body: (runs: RunsContext) => Promise<void>): Promise<void> {
-  const renderer = ctx.renderer(opts.json);
+  const renderer = ctx.renderer(renderRequest(opts));
   try {
     const { model, root, env } = await loadTargetModel(ctx, program, opts, renderer.sink);
     if (model.target.local) {
@@ -37,6 +40,7 @@ async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOpti
     }
     const client = workspaceClientFor(model, env, { events: renderer.sink });
     await body({ client, model, deployed: deployedIds({ client, model, repoRoot: root, env }), sink: renderer.sink });
+    renderer.document(resultsDocument(renderer.results));
   } finally {
     renderer.close();
   }
@@ -44,7 +48,7 @@ async function withRunsContext(ctx: CliContext, program: Command, opts: RunsOpti
 
 /** `runs list|get` on the local target read the local run history; false when the target is a workspace. */
 async function localRuns(ctx: CliContext, program: Command, opts: RunsOptions, verb: 'list' | 'get', ref: string): Promise<boolean> {
-  const renderer = ctx.renderer(opts.json);
+  const renderer = ctx.renderer(renderRequest(opts));
   try {
     const { model, root } = await loadTargetModel(ctx, program, opts, renderer.sink);
     if (!model.target.local) return false;
@@ -63,6 +67,7 @@ async function localRuns(ctx: CliContext, program: Command, opts: RunsOptions, v
         message: `Local runs of ${ref} (newest first):`,
         data: { table: dir, columns: ['run_id', 'result', 'started', 'duration_s'], rows: runs.map((r) => [r.run_id, r.result, time(r.started), ((r.ended - r.started) / 1000).toFixed(1)]) },
       });
+      renderer.document(resultsDocument(renderer.results));
       return true;
     }
     const run = await findLocalRun(dir, ref);
@@ -77,6 +82,7 @@ async function localRuns(ctx: CliContext, program: Command, opts: RunsOptions, v
         rows: run.outcomes.map((o) => [o.task_key, o.result, time(o.start_time), time(o.end_time), o.error ?? o.message ?? '']),
       },
     });
+    renderer.document(resultsDocument(renderer.results));
     return true;
   } finally {
     renderer.close();
@@ -92,7 +98,8 @@ function parseLimit(text: string | undefined): number {
 
 export function registerRuns(program: Command, ctx: CliContext): void {
   const runs = program.command('runs').description('List, inspect, cancel and repair runs of the bundle\'s jobs on a workspace target');
-  const common = (command: Command) => varOption(command.option('-t, --target <name>', 'target (default: the bundle default)')).option('--json', 'print events as NDJSON');
+  const common = (command: Command) =>
+    outputOption(varOption(command.option('-t, --target <name>', 'target (default: the bundle default)')), 'output type: text, or json for the runs and tasks shown').option('--json', 'print events as NDJSON');
 
   common(runs.command('list <job-key|run-id>').description('Recent runs of a job (or of the job a run belongs to), newest first'))
     .option('--limit <n>', 'how many runs (default 20)')

@@ -11,7 +11,9 @@ import { workspaceClientFor } from '../../run/target-client.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
 import { isMissingTable } from '../../sql/missing.ts';
 import type { CliContext } from '../context.ts';
+import { outputOption, renderRequest } from '../output.ts';
 import { varOption } from '../project.ts';
+import { resultsDocument, type Renderer } from '../render/renderer.ts';
 import { loadTargetModel } from './runs.ts';
 
 interface ShowOptions {
@@ -19,6 +21,7 @@ interface ShowOptions {
   var?: string[];
   limit?: string;
   json?: boolean;
+  output?: string;
 }
 
 function parseLimit(text: string | undefined): number | undefined {
@@ -29,53 +32,58 @@ function parseLimit(text: string | undefined): number | undefined {
 }
 
 export function registerShow(program: Command, ctx: CliContext): void {
-  varOption(
+  outputOption(varOption(
     program
       .command('show <what>')
       .description("Show data-quality counts (quality), one of the bundle's result views by name, or the first rows of a table of the bundle (schema.table)")
       .option('-t, --target <name>', 'target (default: the bundle default)'),
-  )
+  ), 'output type: text, or json for the rows (objects keyed by column) or the quality counts')
     .option('--limit <n>', 'rows to show (default 10)')
     .option('--json', 'print events as NDJSON')
     .action(async (what: string, opts: ShowOptions) => {
       const limit = parseLimit(opts.limit);
-      const renderer = ctx.renderer(opts.json);
+      const renderer = ctx.renderer(renderRequest(opts));
       try {
-        const { model, extensions, root, env } = await loadTargetModel(ctx, program, opts, renderer.sink);
-        const view = extensions.resultViews.find((v) => v.name === what);
-        const table = what === 'quality' || view ? undefined : findBundleTable(model, what);
-        if (what !== 'quality' && !view && !table) {
-          const views = extensions.resultViews.map((v) => `${v.name} (${v.props.description})`);
-          throw new UserError(
-            `dbx-ts show ${what}: not a result view or a table of bundle "${model.bundle.name}".`,
-            [`Show one of: quality${views.length > 0 ? `; views: ${views.join(', ')}` : ''}`, `tables: ${bundleTableNames(model).join(', ') || '(none)'}.`].join('; ') +
-              ' For any other SQL, use dbx-ts query.',
-          );
-        }
-        if (what === 'quality' && !model.target.local) {
-          const client = workspaceClientFor(model, env, { events: renderer.sink });
-          await showRemoteQuality(client, model, deployedIds({ client, model, repoRoot: root, env }), renderer.sink);
-          return;
-        }
-        const sql = await openTargetSql({ model, projectRoot: root, env });
-        try {
-          if (view) await showResultView(view, { sql, model, sink: renderer.sink, trigger: 'show', ...(limit !== undefined ? { limit } : {}) });
-          else if (table) await showTable(sql, model, table, limit ?? 10, renderer.sink);
-          else await showLocalQuality(sql, model, renderer.sink);
-        } catch (error) {
-          // Nothing produced yet (the job never ran on this target): a usage error, not a crash.
-          if (!isMissingTable(error)) throw error;
-          throw new UserError(
-            `Nothing to show for "${what}" on target ${model.target.name} yet: ${firstLine(error)}`,
-            `Run the job first (dbx-ts run <job-key>${model.target.local ? '' : ` -t ${model.target.name}`}).`,
-          );
-        } finally {
-          await sql.close();
-        }
+        await show(what, opts, limit, renderer.sink);
+        renderer.document(resultsDocument(renderer.results));
       } finally {
         renderer.close();
       }
     });
+
+  async function show(what: string, opts: ShowOptions, limit: number | undefined, sink: Renderer['sink']): Promise<void> {
+    const { model, extensions, root, env } = await loadTargetModel(ctx, program, opts, sink);
+    const view = extensions.resultViews.find((v) => v.name === what);
+    const table = what === 'quality' || view ? undefined : findBundleTable(model, what);
+    if (what !== 'quality' && !view && !table) {
+      const views = extensions.resultViews.map((v) => `${v.name} (${v.props.description})`);
+      throw new UserError(
+        `dbx-ts show ${what}: not a result view or a table of bundle "${model.bundle.name}".`,
+        [`Show one of: quality${views.length > 0 ? `; views: ${views.join(', ')}` : ''}`, `tables: ${bundleTableNames(model).join(', ') || '(none)'}.`].join('; ') +
+          ' For any other SQL, use dbx-ts query.',
+      );
+    }
+    if (what === 'quality' && !model.target.local) {
+      const client = workspaceClientFor(model, env, { events: sink });
+      await showRemoteQuality(client, model, deployedIds({ client, model, repoRoot: root, env }), sink);
+      return;
+    }
+    const sql = await openTargetSql({ model, projectRoot: root, env });
+    try {
+      if (view) await showResultView(view, { sql, model, sink: sink, trigger: 'show', ...(limit !== undefined ? { limit } : {}) });
+      else if (table) await showTable(sql, model, table, limit ?? 10, sink);
+      else await showLocalQuality(sql, model, sink);
+    } catch (error) {
+      // Nothing produced yet (the job never ran on this target): a usage error, not a crash.
+      if (!isMissingTable(error)) throw error;
+      throw new UserError(
+        `Nothing to show for "${what}" on target ${model.target.name} yet: ${firstLine(error)}`,
+        `Run the job first (dbx-ts run <job-key>${model.target.local ? '' : ` -t ${model.target.name}`}).`,
+      );
+    } finally {
+      await sql.close();
+    }
+  }
 }
 
 function firstLine(error: unknown): string {
