@@ -1,15 +1,22 @@
-// Runs a job's tasks in dependency order on the local target, as the Jobs service does: tasks whose
-// dependencies are met start together (bounded parallelism), run_if decides what runs after a failure.
+// Runs a job's tasks on the local target through the shared scheduler (src/jobs): dependencies, run_if,
+// max_retries with min_retry_interval_millis, timeout_seconds and cancellation behave as on Databricks. This file
+// only turns the scheduler's steps into task.state events and per-task outcomes.
 import type { EventSink } from '../events/types.ts';
+import type { TaskResult } from '../jobs/run-if.ts';
+import { type TaskTimer, runTasks } from '../jobs/run-tasks.ts';
+import { selectTasks } from '../jobs/task-scheduler.ts';
+import { UserError } from '../errors/index.ts';
 import type { TaskSettings } from '../model/types.ts';
 
-export type TaskResult = 'SUCCESS' | 'FAILED' | 'UPSTREAM_FAILED' | 'EXCLUDED' | 'CANCELED';
+export type { TaskResult } from '../jobs/run-if.ts';
 
 export interface TaskOutcome {
   task_key: string;
   result: TaskResult;
   start_time?: number;
   end_time?: number;
+  /** Attempts made (retries included); 0 when the task was skipped. */
+  attempts?: number;
   error?: string;
   /** Extra detail shown in the task table (e.g. rows processed). */
   message?: string;
@@ -22,128 +29,78 @@ export interface JobRunOptions {
   tasks: TaskSettings[];
   execute: TaskExecutor;
   sink: EventSink;
+  /** Tasks run at once (default 4: the local engine shares this machine's cores). */
   parallelism?: number;
   signal?: AbortSignal;
-  clock?: () => number;
+  /** Run only these tasks (run-now's `only`); their dependencies outside the list are not run. */
+  only?: readonly string[];
+  timer?: TaskTimer;
 }
 
-type RunIf = 'ALL_SUCCESS' | 'AT_LEAST_ONE_SUCCESS' | 'NONE_FAILED' | 'ALL_DONE' | 'AT_LEAST_ONE_FAILED' | 'ALL_FAILED';
+const FAILURES: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT']);
 
-/** Whether a task runs, given its dependencies' results (Databricks' run_if semantics). */
-export function shouldRun(runIf: RunIf, upstream: TaskResult[]): boolean {
-  if (upstream.length === 0) return true;
-  const ok = upstream.filter((r) => r === 'SUCCESS').length;
-  const failed = upstream.filter((r) => r === 'FAILED' || r === 'UPSTREAM_FAILED').length;
-  switch (runIf) {
-    case 'ALL_SUCCESS':
-      return ok === upstream.length;
-    case 'AT_LEAST_ONE_SUCCESS':
-      return ok > 0;
-    case 'NONE_FAILED':
-      return failed === 0;
-    case 'ALL_DONE':
-      return true;
-    case 'AT_LEAST_ONE_FAILED':
-      return failed > 0;
-    case 'ALL_FAILED':
-      return failed === upstream.length;
-  }
+export function isFailure(result: TaskResult): boolean {
+  return FAILURES.has(result);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[]> {
-  const clock = opts.clock ?? Date.now;
-  const limit = Math.max(1, opts.parallelism ?? 4);
-  const outcomes = new Map<string, TaskOutcome>();
-  const pending = new Map(opts.tasks.map((t) => [t.task_key, t]));
-  const running = new Map<string, Promise<void>>();
-  const emit = (o: TaskOutcome, state: string, attempt = 0) =>
+  let tasks: TaskSettings[];
+  try {
+    tasks = selectTasks(opts.tasks, opts.only);
+  } catch (error) {
+    throw new UserError(`--only: ${errorText(error)}.`, `Tasks: ${opts.tasks.map((t) => t.task_key).join(', ')}.`);
+  }
+  const outcomes = new Map<string, TaskOutcome>(tasks.map((t) => [t.task_key, { task_key: t.task_key, result: 'CANCELED', attempts: 0 }]));
+  const emit = (o: TaskOutcome, state: string, attempt: number) =>
     opts.sink({
       code: 'task.state',
-      level: o.result === 'FAILED' ? 'error' : 'info',
-      message: `${o.task_key}: ${state}${state === 'RUNNING' ? '' : ` ${o.result}`}`,
+      level: isFailure(o.result) && state === 'TERMINATED' ? 'error' : 'info',
+      message: `${o.task_key}: ${state}${state === 'RUNNING' || state === 'WAITING_FOR_RETRY' ? '' : ` ${o.result}`}`,
       data: {
         run_id: opts.runId,
         task_key: o.task_key,
         state,
-        ...(state === 'RUNNING' ? {} : { result: o.result }),
+        ...(state === 'RUNNING' || state === 'WAITING_FOR_RETRY' ? {} : { result: o.result }),
         ...(o.start_time ? { start_time: o.start_time } : {}),
-        ...(o.end_time ? { end_time: o.end_time } : {}),
+        ...(o.end_time && state !== 'RUNNING' ? { end_time: o.end_time } : {}),
         attempt,
         ...(o.message || o.error ? { message: o.error ?? o.message } : {}),
       },
     });
 
-  for (const t of opts.tasks) {
-    opts.sink({
-      code: 'task.state',
-      level: 'info',
-      message: `${t.task_key}: PENDING`,
-      data: { run_id: opts.runId, task_key: t.task_key, state: 'PENDING' },
-    });
+  for (const t of tasks) {
+    opts.sink({ code: 'task.state', level: 'info', message: `${t.task_key}: PENDING`, data: { run_id: opts.runId, task_key: t.task_key, state: 'PENDING' } });
   }
 
-  const start = (task: TaskSettings) => {
-    const outcome: TaskOutcome = { task_key: task.task_key, result: 'SUCCESS', start_time: clock() };
-    emit(outcome, 'RUNNING');
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const p = opts
-      .execute(task, controller.signal)
-      .then(
-        (message) => {
-          if (message) outcome.message = message;
-        },
-        (error: unknown) => {
-          outcome.result = opts.signal?.aborted ? 'CANCELED' : 'FAILED';
-          outcome.error = error instanceof Error ? error.message : String(error);
-        },
-      )
-      .finally(() => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        outcome.end_time = clock();
-        outcomes.set(task.task_key, outcome);
-        running.delete(task.task_key);
-        emit(outcome, 'TERMINATED');
-      });
-    running.set(task.task_key, p);
-  };
-
-  while (pending.size > 0 || running.size > 0) {
-    let progressed = false;
-    for (const [key, task] of [...pending]) {
-      const deps = (task.depends_on ?? []).map((d) => d.task_key);
-      if (deps.some((d) => !outcomes.has(d))) continue;
-      const upstream = deps.map((d) => outcomes.get(d)!.result);
-      pending.delete(key);
-      progressed = true;
-      const runIf = (task['run_if'] as RunIf | undefined) ?? 'ALL_SUCCESS';
-      if (opts.signal?.aborted) {
-        const o: TaskOutcome = { task_key: key, result: 'CANCELED' };
-        outcomes.set(key, o);
-        emit(o, 'SKIPPED');
-      } else if (!shouldRun(runIf, upstream)) {
-        const failedUpstream = upstream.some((r) => r === 'FAILED' || r === 'UPSTREAM_FAILED' || r === 'CANCELED');
-        const o: TaskOutcome = { task_key: key, result: failedUpstream ? 'UPSTREAM_FAILED' : 'EXCLUDED' };
-        outcomes.set(key, o);
-        emit(o, 'SKIPPED');
-      } else if (running.size < limit) {
-        start(task);
+  await runTasks<TaskSettings, string | void>({
+    tasks,
+    parallelism: opts.parallelism ?? 4,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.timer ? { timer: opts.timer } : {}),
+    execute: (task, _attempt, signal) => opts.execute(task, signal),
+    onStep: (step, outcome) => {
+      const o = outcomes.get(step.key)!;
+      if (step.kind === 'start') {
+        o.start_time ??= step.at;
+        o.attempts = step.attempt + 1;
+        delete o.error;
+        emit(o, 'RUNNING', step.attempt);
+      } else if (step.kind === 'skip') {
+        o.result = step.result;
+        o.end_time = step.at;
+        emit(o, 'SKIPPED', 0);
       } else {
-        pending.set(key, task);
-        progressed = false;
+        o.result = step.result;
+        o.end_time = step.at;
+        if (outcome?.ok && outcome.value) o.message = outcome.value;
+        if (step.result !== 'SUCCESS' && outcome && !outcome.ok) o.error = errorText(outcome.error);
+        emit(o, step.retryAt !== undefined ? 'WAITING_FOR_RETRY' : 'TERMINATED', step.attempt);
       }
-    }
-    if (running.size > 0) await Promise.race(running.values());
-    else if (!progressed && pending.size > 0) {
-      // Dependencies that can never be met (validate reports these); fail rather than hang.
-      for (const key of pending.keys()) {
-        const o: TaskOutcome = { task_key: key, result: 'FAILED', error: 'unresolvable dependencies' };
-        outcomes.set(key, o);
-        emit(o, 'SKIPPED');
-      }
-      pending.clear();
-    }
-  }
-  return opts.tasks.map((t) => outcomes.get(t.task_key)!);
+    },
+  });
+  return tasks.map((t) => outcomes.get(t.task_key)!);
 }

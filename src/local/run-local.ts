@@ -17,7 +17,7 @@ import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { resolveVariables } from '../deploy/interpolate.ts';
 import { localDatabases, type LocalDatabases } from './databases.ts';
 import { runContinuous, volumeToLocalPath } from './engine/index.ts';
-import { runJobTasks, type TaskOutcome } from './job-runner.ts';
+import { isFailure, runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { landingSources, type LandingSource } from './landing.ts';
 import { localPaths, type LocalPaths } from './paths.ts';
 import { loadLocalSecrets } from './secrets.ts';
@@ -41,6 +41,8 @@ export interface LocalRunOptions {
   continuous?: boolean;
   /** Cancel the run after this long (the job's tasks stop; exit: timed out). */
   timeoutMs?: number;
+  /** Run only these tasks of the job (as run-now's `only`). */
+  only?: readonly string[];
 }
 
 export interface LocalRunResult {
@@ -121,9 +123,10 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       tasks: job.settings.tasks,
       execute: localTaskExecutor(ctx),
       sink,
+      ...(opts.only ? { only: opts.only } : {}),
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
     });
-    const failed = outcomes.filter((o) => o.result === 'FAILED');
+    const failed = outcomes.filter((o) => isFailure(o.result));
     const cancelled = outcomes.some((o) => o.result === 'CANCELED');
     const result = failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
     await mkdir(paths.runs, { recursive: true });

@@ -1,7 +1,8 @@
-// Plans the attempts of a job run's tasks: in dependency order, each task becomes ready when its
-// dependencies end, runs (or is skipped by its run_if), and is retried per max_retries. The whole
-// timeline is fixed here; reads only compare it with the clock (see run-view.ts).
+// Plans the attempts of a simulated job run: the shared scheduler (src/jobs/task-scheduler.ts) decides order,
+// run_if, retries and timeouts, driven here with the scenario's scripted durations and outcomes, so the whole
+// timeline is fixed at run-now; reads only compare it with the clock (see run-view.ts).
 import type { JsonObject } from '../http/json.ts';
+import { type SchedulableTask, type Step, TaskScheduler, dependencyKeys, topologicalOrder as orderTasks } from '../../jobs/task-scheduler.ts';
 import type { TaskAttemptRecord, TaskOutputRecord, TaskResult } from '../state.ts';
 
 export interface PlannedOutcome {
@@ -27,152 +28,93 @@ export interface PlanRequest {
 
 /** Databricks' generic task failure message; the details are in runs/get-output. */
 export const TASK_FAILED_MESSAGE = 'Workload failed, see run output for details';
-/** max_retries -1 means "retry forever"; a script that always fails must still end. */
-const UNLIMITED_RETRIES_CAP = 100;
 
 export function taskKeyOf(task: JsonObject): string {
   return String(task['task_key']);
 }
 
 export function dependenciesOf(task: JsonObject): string[] {
-  const deps = task['depends_on'];
-  if (!Array.isArray(deps)) return [];
-  return deps.map((d) => String((d as JsonObject)['task_key']));
+  return dependencyKeys(task as unknown as SchedulableTask);
 }
 
 /** Kahn's algorithm over the planned tasks; dependencies outside the set do not constrain order. */
 export function topologicalOrder(tasks: JsonObject[]): JsonObject[] {
-  const byKey = new Map(tasks.map((t) => [taskKeyOf(t), t]));
-  const indegree = new Map<string, number>();
-  for (const t of tasks) {
-    indegree.set(taskKeyOf(t), dependenciesOf(t).filter((d) => byKey.has(d)).length);
-  }
-  const order: JsonObject[] = [];
-  const ready = tasks.filter((t) => indegree.get(taskKeyOf(t)) === 0);
-  while (ready.length > 0) {
-    const task = ready.shift() as JsonObject;
-    order.push(task);
-    for (const other of tasks) {
-      if (!dependenciesOf(other).includes(taskKeyOf(task))) continue;
-      const left = (indegree.get(taskKeyOf(other)) ?? 0) - 1;
-      indegree.set(taskKeyOf(other), left);
-      if (left === 0) ready.push(other);
-    }
-  }
-  if (order.length !== tasks.length) throw new Error('task dependencies form a cycle');
-  return order;
+  return orderTasks(tasks as unknown as SchedulableTask[]) as unknown as JsonObject[];
 }
 
-type RunIfDecision = { run: true } | { run: false; result: TaskResult; message: string };
-
-const FAILED: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT', 'UPSTREAM_FAILED']);
-const CANCELLED: ReadonlySet<TaskResult> = new Set(['CANCELED', 'UPSTREAM_CANCELED']);
-
-/** Evaluates a task's run_if against its dependencies' results (Jobs' RunIf semantics). */
-export function decideRunIf(runIf: string, deps: TaskResult[]): RunIfDecision {
-  if (deps.length === 0) return { run: true };
-  const succeeded = deps.filter((r) => r === 'SUCCESS').length;
-  const failed = deps.filter((r) => FAILED.has(r)).length;
-  const conditions: Record<string, boolean> = {
-    ALL_SUCCESS: succeeded === deps.length,
-    ALL_DONE: true,
-    NONE_FAILED: failed === 0 && succeeded > 0,
-    AT_LEAST_ONE_SUCCESS: succeeded > 0,
-    ALL_FAILED: failed === deps.length,
-    AT_LEAST_ONE_FAILED: failed > 0,
-  };
-  if (conditions[runIf] ?? conditions['ALL_SUCCESS']) return { run: true };
-  if (deps.some((r) => CANCELLED.has(r))) {
-    return { run: false, result: 'UPSTREAM_CANCELED', message: 'Upstream task was canceled.' };
-  }
-  const needsSuccess = !['ALL_FAILED', 'AT_LEAST_ONE_FAILED'].includes(runIf);
-  if (failed > 0 && needsSuccess) {
-    return { run: false, result: 'UPSTREAM_FAILED', message: 'Upstream task failed.' };
-  }
-  return { run: false, result: 'EXCLUDED', message: `The run_if condition ${runIf} was not met.` };
-}
-
-function retryBudget(task: JsonObject): number {
-  const max = Number(task['max_retries'] ?? 0);
-  return max < 0 ? UNLIMITED_RETRIES_CAP : max;
-}
-
-export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
-  const attempts: TaskAttemptRecord[] = [];
-  const finals = new Map(req.known);
-  for (const task of topologicalOrder(req.tasks)) {
-    const key = taskKeyOf(task);
-    const deps = dependenciesOf(task).filter((d) => finals.has(d));
-    const readyAt = Math.max(req.startAt, ...deps.map((d) => finals.get(d)?.end_at ?? req.startAt));
-    const decision = decideRunIf(String(task['run_if'] ?? 'ALL_SUCCESS'), deps.map((d) => finals.get(d)!.result));
-    const first = req.firstAttempt(key);
-    if (!decision.run) {
-      attempts.push({
-        run_id: req.nextRunId(),
-        task_key: key,
-        attempt_number: first,
-        ...(req.repairId !== undefined ? { repair_id: req.repairId } : {}),
-        visible_at: req.startAt,
-        ready_at: readyAt,
-        running_at: readyAt,
-        end_at: readyAt,
-        result: decision.result,
-        skipped: true,
-        state_message: decision.message,
-        output: {},
-      });
-      finals.set(key, { result: decision.result, end_at: readyAt });
-      continue;
-    }
-    const planned = planTaskAttempts(req, task, first, readyAt);
-    attempts.push(...planned);
-    const last = planned[planned.length - 1]!;
-    finals.set(key, { result: last.result, end_at: last.end_at });
-  }
-  return attempts;
-}
-
-function planTaskAttempts(req: PlanRequest, task: JsonObject, first: number, readyAt: number): TaskAttemptRecord[] {
-  const key = taskKeyOf(task);
-  const { pendingMs, runningMs } = req.durations(key);
-  const timeoutMs = Number(task['timeout_seconds'] ?? 0) * 1000;
-  const retryIntervalMs = Number(task['min_retry_interval_millis'] ?? 0);
-  const retryOnTimeout = task['retry_on_timeout'] === true;
-  const planned: TaskAttemptRecord[] = [];
-  let visibleAt = req.startAt;
-  let ready = readyAt;
-  for (let n = 0; n <= retryBudget(task); n++) {
-    const outcome = req.outcome(task, first + n);
-    const runningAt = ready + pendingMs;
-    const timedOut = outcome.result === 'TIMEDOUT' || (timeoutMs > 0 && runningMs > timeoutMs);
-    const endAt = runningAt + (timedOut && timeoutMs > 0 ? Math.min(timeoutMs, runningMs) : runningMs);
-    const result: TaskResult = timedOut ? 'TIMEDOUT' : outcome.result;
-    planned.push({
-      run_id: req.nextRunId(),
-      task_key: key,
-      attempt_number: first + n,
-      ...(req.repairId !== undefined ? { repair_id: req.repairId } : {}),
-      visible_at: visibleAt,
-      ready_at: ready,
-      running_at: runningAt,
-      end_at: endAt,
-      result,
-      skipped: false,
-      state_message: stateMessage(result, outcome),
-      ...(outcome.termination_code !== undefined ? { termination_code: outcome.termination_code } : {}),
-      output: outcome.output,
-    });
-    const retryable = result === 'FAILED' || (result === 'TIMEDOUT' && retryOnTimeout);
-    if (!retryable) break;
-    visibleAt = endAt;
-    ready = endAt + retryIntervalMs;
-  }
-  return planned;
-}
-
-function stateMessage(result: TaskResult, outcome: PlannedOutcome): string {
-  if (outcome.state_message !== undefined) return outcome.state_message;
+export function stateMessage(result: TaskResult, message?: string): string {
+  if (message !== undefined) return message;
   if (result === 'FAILED') return TASK_FAILED_MESSAGE;
   if (result === 'TIMEDOUT') return 'Task timed out.';
   return '';
+}
+
+export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
+  const tasks = req.tasks as unknown as SchedulableTask[];
+  const byKey = new Map(req.tasks.map((t) => [taskKeyOf(t), t]));
+  const known = new Map([...req.known].map(([k, v]) => [k, v.result]));
+  const scheduler = new TaskScheduler(tasks, req.startAt, { known, firstAttempt: req.firstAttempt });
+  const attempts: TaskAttemptRecord[] = [];
+  const open = new Map<string, { record: TaskAttemptRecord; endAt: number; result: PlannedOutcome['result'] }>();
+  const lastEnd = new Map<string, number>();
+  const base = (key: string, attempt: number) => ({
+    run_id: req.nextRunId(),
+    task_key: key,
+    attempt_number: attempt,
+    ...(req.repairId !== undefined ? { repair_id: req.repairId } : {}),
+  });
+
+  const handle = (steps: Step[]) => {
+    for (const step of steps) {
+      if (step.kind === 'skip') {
+        const at = step.at;
+        attempts.push({ ...base(step.key, req.firstAttempt(step.key)), visible_at: req.startAt, ready_at: at, running_at: at, end_at: at, result: step.result, skipped: true, state_message: step.message, output: {} });
+      } else if (step.kind === 'start') {
+        const outcome = req.outcome(byKey.get(step.key)!, step.attempt);
+        const { pendingMs, runningMs } = req.durations(step.key);
+        const record: TaskAttemptRecord = {
+          ...base(step.key, step.attempt),
+          visible_at: lastEnd.get(step.key) ?? req.startAt,
+          ready_at: step.at,
+          running_at: step.at + pendingMs,
+          end_at: step.at + pendingMs + runningMs,
+          result: outcome.result,
+          skipped: false,
+          state_message: stateMessage(outcome.result, outcome.state_message),
+          ...(outcome.termination_code !== undefined ? { termination_code: outcome.termination_code } : {}),
+          output: outcome.output,
+        };
+        attempts.push(record);
+        open.set(`${step.key}#${step.attempt}`, { record, endAt: record.end_at, result: outcome.result });
+      } else {
+        const entry = open.get(`${step.key}#${step.attempt}`)!;
+        open.delete(`${step.key}#${step.attempt}`);
+        const { record } = entry;
+        if (step.result !== record.result) {
+          // The scheduler cut the attempt short (its timeout).
+          record.result = step.result;
+          record.state_message = stateMessage(step.result);
+        }
+        record.end_at = step.at;
+        record.running_at = Math.min(record.running_at, step.at);
+        lastEnd.set(step.key, step.at);
+      }
+    }
+  };
+
+  handle(scheduler.advance(req.startAt));
+  while (!scheduler.done) {
+    const due = [...open.entries()].sort((a, b) => a[1].endAt - b[1].endAt)[0];
+    const wake = scheduler.wakeAt();
+    if (due && (wake === undefined || due[1].endAt <= wake)) {
+      const [id, { endAt, result }] = due;
+      const [key, attempt] = [id.slice(0, id.lastIndexOf('#')), Number(id.slice(id.lastIndexOf('#') + 1))];
+      handle(scheduler.finish(key, attempt, result, endAt));
+    } else if (wake !== undefined) {
+      handle(scheduler.advance(wake));
+    } else {
+      throw new Error('simulated run cannot progress');
+    }
+  }
+  return attempts;
 }

@@ -1,0 +1,269 @@
+// Decides how the tasks of one job run go, as the Jobs service does: a task is ready when its dependencies are
+// done, run_if decides whether it runs or is skipped, a failed attempt is retried per max_retries after
+// min_retry_interval_millis, an attempt still running at timeout_seconds ends TIMEDOUT (retried only with
+// retry_on_timeout), and a cancelled run ends what is running and skips the rest. The one place these rules live:
+// the local runner, the emulator's executed runs and its simulated timelines all drive this machine.
+//
+// It has no clock and does no I/O: the caller reports what happened and when (`finish`, `advance`, `cancel`)
+// and gets back what to do next (`Step`s stamped with their time), so a test drives it with plain numbers.
+import { decideRunIf, type TaskResult } from './run-if.ts';
+
+export interface SchedulableTask {
+  task_key: string;
+  depends_on?: readonly { task_key: string }[];
+  run_if?: unknown;
+  max_retries?: unknown;
+  min_retry_interval_millis?: unknown;
+  retry_on_timeout?: unknown;
+  timeout_seconds?: unknown;
+}
+
+/** What the caller must do, or what was decided, at time `at`. */
+export type Step =
+  /** Run attempt `attempt` of the task now; it times out at `deadline` (if the task has a timeout). */
+  | { kind: 'start'; key: string; attempt: number; at: number; readyAt: number; deadline?: number }
+  /** The task does not run (run_if not met, or the run was cancelled before it started). */
+  | { kind: 'skip'; key: string; result: TaskResult; message: string; at: number }
+  /**
+   * An attempt ended. TIMEDOUT and CANCELED are decided here: the caller stops that attempt's work. `retryAt`: the
+   * task runs again then (its next attempt's `start` comes from a later `advance`).
+   */
+  | { kind: 'end'; key: string; attempt: number; result: 'SUCCESS' | 'FAILED' | 'TIMEDOUT' | 'CANCELED'; at: number; retryAt?: number };
+
+export interface SchedulerOptions {
+  /** At most this many attempts run at once (Databricks runs as many as it can; a laptop may want fewer). */
+  parallelism?: number;
+  /** Results of dependencies that are not run this time (a repair's untouched tasks). */
+  known?: ReadonlyMap<string, TaskResult>;
+  /** The first attempt number per task (a repair continues the numbering). */
+  firstAttempt?: (key: string) => number;
+}
+
+/** max_retries -1 means "retry forever"; an attempt that always fails must still let the run end. */
+export const UNLIMITED_RETRIES_CAP = 100;
+
+type TaskState =
+  | { phase: 'waiting' }
+  | { phase: 'ready'; since: number }
+  | { phase: 'running'; attempt: number; deadline?: number }
+  | { phase: 'retrying'; attempt: number; at: number }
+  | { phase: 'done'; result: TaskResult };
+
+function num(value: unknown): number {
+  const n = Number(value ?? 0);
+  return Number.isFinite(n) ? n : 0;
+}
+
+export function dependencyKeys(task: SchedulableTask): string[] {
+  return (task.depends_on ?? []).map((d) => String(d.task_key));
+}
+
+/** Kahn's algorithm; dependencies outside `tasks` do not constrain the order. Throws on a cycle. */
+export function topologicalOrder<T extends SchedulableTask>(tasks: readonly T[]): T[] {
+  const keys = new Set(tasks.map((t) => t.task_key));
+  const indegree = new Map(tasks.map((t) => [t.task_key, dependencyKeys(t).filter((d) => keys.has(d)).length]));
+  const order: T[] = [];
+  const ready = tasks.filter((t) => indegree.get(t.task_key) === 0);
+  while (ready.length > 0) {
+    const task = ready.shift()!;
+    order.push(task);
+    for (const other of tasks) {
+      if (!dependencyKeys(other).includes(task.task_key)) continue;
+      const left = indegree.get(other.task_key)! - 1;
+      indegree.set(other.task_key, left);
+      if (left === 0) ready.push(other);
+    }
+  }
+  if (order.length !== tasks.length) throw new Error('task dependencies form a cycle');
+  return order;
+}
+
+/**
+ * The tasks a partial run executes: `only` (run-now's `only`, `run --only`) names them; with `withDependents`,
+ * everything downstream of them runs too (repair's rerun_dependent_tasks).
+ */
+export function selectTasks<T extends SchedulableTask>(tasks: readonly T[], only: readonly string[] | undefined, withDependents = false): T[] {
+  if (only === undefined) return [...tasks];
+  const unknown = only.filter((k) => !tasks.some((t) => t.task_key === k));
+  if (unknown.length > 0) throw new RangeError(`no task ${unknown.map((k) => `"${k}"`).join(', ')} in this job`);
+  const chosen = new Set(only);
+  for (let grew = withDependents; grew; ) {
+    grew = false;
+    for (const t of tasks) {
+      if (!chosen.has(t.task_key) && dependencyKeys(t).some((d) => chosen.has(d))) {
+        chosen.add(t.task_key);
+        grew = true;
+      }
+    }
+  }
+  return tasks.filter((t) => chosen.has(t.task_key));
+}
+
+export class TaskScheduler {
+  private readonly tasks: SchedulableTask[];
+  private readonly states = new Map<string, TaskState>();
+  private readonly known: ReadonlyMap<string, TaskResult>;
+  private readonly parallelism: number;
+  private readonly firstAttempt: (key: string) => number;
+  private time: number;
+
+  constructor(tasks: readonly SchedulableTask[], startAt: number, options: SchedulerOptions = {}) {
+    this.tasks = topologicalOrder(tasks);
+    // Keep the job's order among tasks that become ready together.
+    this.tasks.sort((a, b) => tasks.indexOf(a) - tasks.indexOf(b));
+    for (const t of this.tasks) this.states.set(t.task_key, { phase: 'waiting' });
+    this.known = options.known ?? new Map();
+    this.parallelism = Math.max(1, options.parallelism ?? Number.POSITIVE_INFINITY);
+    this.firstAttempt = options.firstAttempt ?? (() => 0);
+    this.time = startAt;
+  }
+
+  get done(): boolean {
+    return [...this.states.values()].every((s) => s.phase === 'done');
+  }
+
+  /** Final results so far, in the order tasks were given. */
+  results(): Map<string, TaskResult> {
+    const out = new Map<string, TaskResult>();
+    for (const [key, s] of this.states) if (s.phase === 'done') out.set(key, s.result);
+    return out;
+  }
+
+  /** The next time something happens without being reported: a timeout or a retry becoming due. */
+  wakeAt(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.states.values()) {
+      const at = s.phase === 'running' ? s.deadline : s.phase === 'retrying' ? s.at : undefined;
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  }
+
+  /** Everything that happens up to `now`, in time order. Call it first with the start time. */
+  advance(now: number): Step[] {
+    const steps: Step[] = [];
+    let t = this.time;
+    for (;;) {
+      steps.push(...this.resolve(t));
+      const next = this.wakeAt();
+      if (next === undefined || next > now) break;
+      t = Math.max(t, next);
+      steps.push(...this.fire(t));
+    }
+    this.time = Math.max(this.time, now);
+    return steps;
+  }
+
+  /**
+   * An attempt's work ended at `at` (TIMEDOUT: the work stopped itself on a limit of its own); a report about an
+   * attempt that already ended (timed out here) is ignored.
+   */
+  finish(key: string, attempt: number, result: 'SUCCESS' | 'FAILED' | 'TIMEDOUT', at: number): Step[] {
+    const steps = this.advance(at);
+    const s = this.states.get(key);
+    if (s?.phase !== 'running' || s.attempt !== attempt) return steps;
+    steps.push(this.end(key, attempt, result, Math.max(at, this.time)));
+    return [...steps, ...this.advance(at)];
+  }
+
+  /** Cancels the run at `at`: running attempts end CANCELED, every task not yet done is skipped. */
+  cancel(at: number): Step[] {
+    const steps: Step[] = [];
+    at = Math.max(at, this.time);
+    for (const t of this.tasks) {
+      const s = this.states.get(t.task_key)!;
+      if (s.phase === 'running') {
+        steps.push({ kind: 'end', key: t.task_key, attempt: s.attempt, result: 'CANCELED', at });
+        this.states.set(t.task_key, { phase: 'done', result: 'CANCELED' });
+      } else if (s.phase !== 'done') {
+        steps.push({ kind: 'skip', key: t.task_key, result: 'CANCELED', message: 'Run cancelled.', at });
+        this.states.set(t.task_key, { phase: 'done', result: 'CANCELED' });
+      }
+    }
+    this.time = at;
+    return steps;
+  }
+
+  private resultOf(key: string): TaskResult | undefined {
+    const s = this.states.get(key);
+    if (s) return s.phase === 'done' ? s.result : undefined;
+    return this.known.get(key);
+  }
+
+  private running(): number {
+    return [...this.states.values()].filter((s) => s.phase === 'running').length;
+  }
+
+  /** Tasks whose dependencies are done are decided (skip or ready); ready tasks start while slots are free. */
+  private resolve(at: number): Step[] {
+    const steps: Step[] = [];
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const task of this.tasks) {
+        const key = task.task_key;
+        if (this.states.get(key)!.phase !== 'waiting') continue;
+        const deps = dependencyKeys(task).filter((d) => this.states.has(d) || this.known.has(d));
+        const results = deps.map((d) => this.resultOf(d));
+        if (results.some((r) => r === undefined)) continue;
+        const decision = decideRunIf(typeof task.run_if === 'string' ? task.run_if : undefined, results as TaskResult[]);
+        if (decision.run) {
+          this.states.set(key, { phase: 'ready', since: at });
+        } else {
+          this.states.set(key, { phase: 'done', result: decision.result });
+          steps.push({ kind: 'skip', key, result: decision.result, message: decision.message, at });
+          changed = true;
+        }
+      }
+    }
+    for (const task of this.tasks) {
+      const s = this.states.get(task.task_key)!;
+      if (s.phase !== 'ready' || this.running() >= this.parallelism) continue;
+      steps.push(this.start(task, this.firstAttempt(task.task_key), s.since, at));
+    }
+    return steps;
+  }
+
+  private start(task: SchedulableTask, attempt: number, readyAt: number, at: number): Step {
+    const timeoutMs = num(task.timeout_seconds) * 1000;
+    const deadline = timeoutMs > 0 ? at + timeoutMs : undefined;
+    this.states.set(task.task_key, { phase: 'running', attempt, ...(deadline !== undefined ? { deadline } : {}) });
+    return { kind: 'start', key: task.task_key, attempt, at, readyAt, ...(deadline !== undefined ? { deadline } : {}) };
+  }
+
+  /** Timers due at `at`: timeouts end attempts, due retries start. */
+  private fire(at: number): Step[] {
+    const steps: Step[] = [];
+    for (const task of this.tasks) {
+      const s = this.states.get(task.task_key)!;
+      if (s.phase === 'running' && s.deadline !== undefined && s.deadline <= at) steps.push(this.end(task.task_key, s.attempt, 'TIMEDOUT', at));
+    }
+    for (const task of this.tasks) {
+      const s = this.states.get(task.task_key)!;
+      if (s.phase !== 'retrying' || s.at > at) continue;
+      // A retry waits for a free slot like any ready task.
+      if (this.running() >= this.parallelism) {
+        s.at = Number.POSITIVE_INFINITY;
+        continue;
+      }
+      steps.push(this.start(task, s.attempt, at, at));
+    }
+    return steps;
+  }
+
+  private end(key: string, attempt: number, result: 'SUCCESS' | 'FAILED' | 'TIMEDOUT', at: number): Step {
+    const task = this.tasks.find((t) => t.task_key === key)!;
+    const max = num(task.max_retries);
+    const budget = max < 0 ? UNLIMITED_RETRIES_CAP : max;
+    const used = attempt - this.firstAttempt(key);
+    const retryable = result === 'FAILED' || (result === 'TIMEDOUT' && task.retry_on_timeout === true);
+    // A slot is free: a retry that was waiting for one is due now.
+    for (const s of this.states.values()) if (s.phase === 'retrying' && s.at === Number.POSITIVE_INFINITY) s.at = at;
+    if (retryable && used < budget) {
+      const retryAt = at + Math.max(0, num(task.min_retry_interval_millis));
+      this.states.set(key, { phase: 'retrying', attempt: attempt + 1, at: retryAt });
+      return { kind: 'end', key, attempt, result, at, retryAt };
+    }
+    this.states.set(key, { phase: 'done', result });
+    return { kind: 'end', key, attempt, result, at };
+  }
+}
