@@ -17,6 +17,8 @@ import { lakeviewRoutes } from './handlers/lakeview.ts';
 import { permissionsRoutes } from './handlers/permissions.ts';
 import { pipelinesRoutes } from './handlers/pipelines.ts';
 import { runsRoutes } from './handlers/runs.ts';
+import { LiveRuns } from './sim/live-runs.ts';
+import type { TaskExecutor } from './task-executor.ts';
 import { secretsRoutes } from './handlers/secrets.ts';
 import { DEFAULT_WAREHOUSES, type WarehouseSpec, warehousesRoutes } from './handlers/warehouses.ts';
 import { unityCatalogRoutes } from './handlers/unity-catalog.ts';
@@ -61,9 +63,9 @@ export interface FakeWorkspaceOptions {
   /**
    * `simulate` (default): job runs follow the scenario without executing anything (for tests of clients).
    * `refuse`: run-now, runs/submit and repair answer 501, for a workspace that must not report outcomes it
-   * never checked.
+   * never checked. A task executor: runs execute their tasks through it (on the real clock), as `local serve` does.
    */
-  runs?: 'simulate' | 'refuse';
+  runs?: 'simulate' | 'refuse' | TaskExecutor;
   /** The SQL warehouses the workspace has (default: one, id `local`). */
   warehouses?: WarehouseSpec[];
   /** Initial script for simulated runs (also reachable later as `scenario`). */
@@ -273,6 +275,10 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   const state = store.state;
   seedUnityCatalog(state, options, clock.now());
   const scenario = new Scenario(options.scenario);
+  const executor = typeof options.runs === 'object' ? options.runs : undefined;
+  if (executor && clock !== realClock) throw new UserError('A workspace that executes runs keeps real time: start it without a virtual clock.');
+  const live = executor ? new LiveRuns({ state, executor, commit: () => store.commit(), readContent: (ref) => store.blobs.get(ref) }) : undefined;
+  live?.recover();
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
   const faults = new FaultInjector(options.faults, options.seed ?? 1);
@@ -350,7 +356,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         scenario,
         warehouses: options.warehouses ?? DEFAULT_WAREHOUSES,
         catalogsOnDemand: options.catalogsOnDemand ?? false,
-        runs: options.runs ?? 'simulate',
+        runs: executor ? 'execute' : ((options.runs as 'simulate' | 'refuse' | undefined) ?? 'simulate'),
+        ...(live ? { live } : {}),
         auth,
         baseUrl,
         principal,
@@ -436,6 +443,8 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       (closing ??= new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
-      }).finally(() => store.close())),
+      })
+        .finally(() => live?.close())
+        .finally(() => store.close())),
   };
 }

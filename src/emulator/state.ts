@@ -107,6 +107,10 @@ export interface RunRecord {
   queue_reason?: 'MAX_CONCURRENT_RUNS_REACHED';
   /** Never ran: the job's max_concurrent_runs was reached and queueing is off. */
   skipped?: { message: string };
+  /** Executed by the workspace's task executor (not simulated); its times are filled in as it goes. */
+  live?: true;
+  /** A live run whose tasks are being executed now. */
+  executing?: true;
 }
 
 export type PipelineUpdateState =

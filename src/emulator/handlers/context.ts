@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import type { Scenario } from '../scenario.ts';
+import type { LiveRuns } from '../sim/live-runs.ts';
 import type { WorkspaceState } from '../state.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { WarehouseSpec } from './warehouses.ts';
@@ -17,8 +18,12 @@ export interface HandlerContext {
   blobs: BlobStore;
   clock: Clock;
   scenario: Scenario;
-  /** `simulate`: runs follow the scenario; `refuse`: run-now, submit and repair are refused (501). */
-  runs: 'simulate' | 'refuse';
+  /**
+   * `simulate`: runs follow the scenario; `refuse`: run-now, submit and repair are refused (501); `execute`: runs
+   * execute their tasks (`live`).
+   */
+  runs: 'simulate' | 'refuse' | 'execute';
+  live?: LiveRuns;
   /** The SQL warehouses this workspace has. */
   warehouses: WarehouseSpec[];
   /** Every catalog exists (the local workspace); otherwise only those created or given. */

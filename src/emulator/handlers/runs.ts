@@ -32,7 +32,7 @@ function findTaskRun(state: WorkspaceState, id: bigint): { run: RunRecord; attem
 }
 
 function deps(ctx: HandlerContext) {
-  return { state: ctx.state, scenario: ctx.scenario, now: ctx.now };
+  return { state: ctx.state, scenario: ctx.scenario, now: ctx.now, ...(ctx.live ? { live: ctx.live } : {}) };
 }
 
 function stringMap(value: JsonObject | undefined, name: string): Record<string, string> | undefined {

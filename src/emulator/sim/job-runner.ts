@@ -9,12 +9,15 @@ import type { JobRecord, RunRecord, TaskAttemptRecord, TaskResult, WorkspaceStat
 import { normaliseWorkspacePath } from '../workspace-tree.ts';
 import { cancelUpdate, planUpdate, pipelineName, scriptedUpdateResult } from './pipeline-update.ts';
 import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts, taskKeyOf } from './run-plan.ts';
+import type { LiveRuns } from './live-runs.ts';
 import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
   scenario: Scenario;
   now: number;
+  /** Runs execute for real (the workspace was given a task executor) instead of following the scenario. */
+  live?: LiveRuns;
 }
 
 export interface StartRunRequest {
@@ -196,7 +199,9 @@ export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequ
   };
   const selected = only ? tasks.filter((t) => only.includes(taskKeyOf(t))) : tasks;
   const limit = maxConcurrentRuns(job);
-  if (slot === undefined || (slot > deps.now && !queueingEnabled(job.settings))) {
+  if (deps.live) {
+    deps.live.admit(run, job, selected, request.oneTime === true);
+  } else if (slot === undefined || (slot > deps.now && !queueingEnabled(job.settings))) {
     // Over the limit without a queue: the run is recorded and skipped, as Databricks does.
     run.skipped = { message: `Skipping this run because the limit of ${limit} maximum concurrent runs has been reached.` };
     run.started_at = deps.now;
@@ -254,6 +259,17 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
   const known = new Map<string, { result: TaskResult; end_at: number }>();
   for (const [key, a] of finals) if (!keys.has(key)) known.set(key, { result: a.result, end_at: deps.now });
   delete run.cancelled_at;
+  if (deps.live) {
+    const next = new Map<string, number>();
+    for (const a of run.attempts) next.set(a.task_key, Math.max(next.get(a.task_key) ?? 0, a.attempt_number + 1));
+    const placeholders = deps.live.repair(
+      run,
+      { tasks: run.tasks.filter((t) => keys.has(taskKeyOf(t))), known: new Map([...known].map(([k, v]) => [k, v.result])), firstAttempt: (k) => next.get(k) ?? 0, repairId },
+      deps.now,
+    );
+    run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: placeholders.map((a) => a.run_id) });
+    return repairId;
+  }
   const attempts = plan(deps, run, run.tasks.filter((t) => keys.has(taskKeyOf(t))), deps.now, known, repairId);
   run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: attempts.map((a) => a.run_id) });
   return repairId;
@@ -291,6 +307,7 @@ function advanceQueue(deps: RunnerDeps, jobId: bigint): void {
 
 /** Cancels a run (a no-op once it has finished) and the pipeline updates its tasks started. */
 export function cancelJobRun(deps: RunnerDeps, run: RunRecord): void {
+  if (deps.live?.isActive(run)) return deps.live.cancel(run, deps.now);
   if (isRunTerminal(run, deps.now)) return;
   const before = [...run.attempts];
   const cancelled = new Set(cancelRun(run, deps.now));

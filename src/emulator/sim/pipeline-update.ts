@@ -181,3 +181,62 @@ export function renderEvent(event: PipelineEventRecord): JsonObject {
     ...(event.error !== undefined ? { error: event.error } : {}),
   };
 }
+
+/**
+ * An update an executing job task started at `at`: RUNNING until the task ends (finishLiveUpdate then writes the
+ * real timeline and flows).
+ */
+export function startLiveUpdate(pipeline: PipelineRecord, updateId: string, at: number, fullRefresh: boolean, newEventId: () => string): PipelineUpdateRecord {
+  const update = planUpdate({
+    pipeline,
+    updateId,
+    cause: 'JOB_TASK',
+    fullRefresh,
+    validateOnly: false,
+    refreshSelection: [],
+    fullRefreshSelection: [],
+    startAt: at,
+    endAt: at,
+    result: 'COMPLETED',
+    flows: [],
+    newEventId,
+  });
+  // Everything but the end: the update is RUNNING from now on.
+  update.phases = update.phases.slice(0, -1);
+  update.events = update.events.slice(0, -1);
+  pipeline.updates.push(update);
+  return update;
+}
+
+/** The task ended: the update gets its end state and the flows' progress and data-quality events. */
+export function finishLiveUpdate(
+  pipeline: PipelineRecord,
+  update: PipelineUpdateRecord,
+  at: number,
+  result: 'COMPLETED' | 'FAILED' | 'CANCELED',
+  flows: FlowScript[],
+  error: string | undefined,
+  newEventId: () => string,
+): void {
+  if (result === 'CANCELED') {
+    cancelUpdate(update, at, newEventId);
+    return;
+  }
+  const done = planUpdate({
+    pipeline,
+    updateId: update.update_id,
+    cause: update.cause,
+    fullRefresh: update.full_refresh,
+    validateOnly: false,
+    refreshSelection: update.refresh_selection,
+    fullRefreshSelection: update.full_refresh_selection,
+    startAt: update.created_at,
+    endAt: at,
+    result,
+    ...(error !== undefined ? { error } : {}),
+    flows,
+    newEventId,
+  });
+  update.phases = done.phases;
+  update.events = done.events;
+}

@@ -61,6 +61,8 @@ export function finalAttempts(attempts: TaskAttemptRecord[]): Map<string, TaskAt
 }
 
 export function runEndAt(run: RunRecord): number {
+  // An executing run ends when its scheduler says so, whatever its attempts show between two steps.
+  if (run.executing) return Number.MAX_SAFE_INTEGER;
   return Math.max(run.started_at, ...run.attempts.map((a) => a.end_at));
 }
 

@@ -1,0 +1,265 @@
+// Job runs that really execute: the shared scheduler (src/jobs) drives the task executor the workspace was given,
+// and every decision is written into the run's record as it happens (and persisted), so runs/get, get-output,
+// cancel, repair and the pipeline's updates read the same records as simulated runs do. A job's
+// max_concurrent_runs is enforced here: the next queued run starts when an executing one ends.
+import { redact } from '../../redaction/index.ts';
+import type { AttemptOutcome, TaskTimer } from '../../jobs/run-tasks.ts';
+import { runTasks, systemTimer } from '../../jobs/run-tasks.ts';
+import type { SchedulableTask, Step } from '../../jobs/task-scheduler.ts';
+import type { JsonObject } from '../http/json.ts';
+import { isJsonObject } from '../http/json.ts';
+import { nextRunId, nextUuid } from '../ids.ts';
+import type { JobRecord, RunRecord, TaskAttemptRecord, TaskResult, WorkspaceState } from '../state.ts';
+import type { BlobRef } from '../store/blobs.ts';
+import { TaskExecutionError, type TaskExecutionResult, type TaskExecutor } from '../task-executor.ts';
+import { finishLiveUpdate, startLiveUpdate } from './pipeline-update.ts';
+import { stateMessage, taskKeyOf } from './run-plan.ts';
+import { cancelRun } from './run-view.ts';
+
+/** A time that has not come yet: the end of an attempt still running, the start of a queued run. */
+export const NOT_YET = Number.MAX_SAFE_INTEGER;
+
+export interface LiveRunsOptions {
+  state: WorkspaceState;
+  executor: TaskExecutor;
+  /** Persists the workspace (each change is on disk soon after it happens). */
+  commit(): Promise<void>;
+  readContent(ref: BlobRef): Promise<Buffer>;
+  timer?: TaskTimer;
+}
+
+interface Selection {
+  tasks: JsonObject[];
+  known?: Map<string, TaskResult>;
+  firstAttempt?: (key: string) => number;
+  repairId?: bigint;
+}
+
+function maxConcurrentRuns(job: JobRecord | undefined): number {
+  const value = job?.settings['max_concurrent_runs'];
+  return typeof value === 'number' ? value : 1;
+}
+
+function queueing(job: JobRecord): boolean {
+  return isJsonObject(job.settings['queue']) && job.settings['queue']['enabled'] === true;
+}
+
+function jobParameters(run: RunRecord): Record<string, string> {
+  return Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
+}
+
+export class LiveRuns {
+  private readonly executing = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly timer: TaskTimer;
+  private closed = false;
+
+  constructor(private readonly options: LiveRunsOptions) {
+    this.timer = options.timer ?? systemTimer;
+  }
+
+  now(): number {
+    return this.timer.now();
+  }
+
+  /**
+   * Runs the previous process left executing or queued cannot go on (their work died with it): they end
+   * cancelled, saying why.
+   */
+  recover(): void {
+    const now = this.now();
+    for (const run of Object.values(this.options.state.runs)) {
+      if (!run.live || (!run.executing && run.started_at !== NOT_YET)) continue;
+      cancelRun(run, now);
+      for (const a of run.attempts) if (a.end_at === now && a.result === 'CANCELED') a.state_message = 'The workspace stopped while this run was active.';
+      delete run.executing;
+    }
+  }
+
+  /** A new run (already in the state): starts now, waits in the job's queue, or is skipped. */
+  admit(run: RunRecord, job: JobRecord, tasks: JsonObject[], oneTime: boolean): void {
+    run.live = true;
+    const now = run.created_at;
+    for (const t of tasks) run.attempts.push(this.placeholder(run, taskKeyOf(t), 0, now, NOT_YET));
+    const limit = maxConcurrentRuns(job);
+    const busy = this.executingRuns(job.job_id).length;
+    if (oneTime || busy < limit) {
+      run.started_at = now;
+      this.launch(run, { tasks });
+    } else if (queueing(job)) {
+      run.started_at = NOT_YET;
+      run.queue_reason = 'MAX_CONCURRENT_RUNS_REACHED';
+    } else {
+      run.attempts = [];
+      run.skipped = { message: `Skipping this run because the limit of ${limit} maximum concurrent runs has been reached.` };
+      run.started_at = now;
+    }
+  }
+
+  /** Re-runs `tasks` of a finished run; the others keep their results. */
+  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'firstAttempt' | 'repairId'>> & { tasks: JsonObject[] }, now: number): TaskAttemptRecord[] {
+    const placeholders = selection.tasks.map((t) => this.placeholder(run, taskKeyOf(t), selection.firstAttempt(taskKeyOf(t)), now, NOT_YET, selection.repairId));
+    run.attempts.push(...placeholders);
+    this.launch(run, selection);
+    return placeholders;
+  }
+
+  isActive(run: RunRecord): boolean {
+    return run.live === true && (run.executing === true || run.started_at === NOT_YET);
+  }
+
+  cancel(run: RunRecord, now: number): void {
+    const active = this.executing.get(run.run_id.toString());
+    if (active) {
+      run.cancelled_at = now;
+      active.controller.abort();
+    } else if (run.started_at === NOT_YET) {
+      cancelRun(run, now);
+    }
+  }
+
+  /** Cancels what is executing and waits for it; queued runs stay queued (see recover). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.executing.values()];
+    for (const r of all) r.controller.abort();
+    await Promise.allSettled(all.map((r) => r.done));
+    await this.options.executor.close?.();
+  }
+
+  private executingRuns(jobId: bigint): RunRecord[] {
+    return Object.values(this.options.state.runs).filter((r) => r.job_id === jobId && r.live && r.executing);
+  }
+
+  private placeholder(run: RunRecord, key: string, attempt: number, visibleAt: number, readyAt: number, repairId?: bigint): TaskAttemptRecord {
+    return {
+      run_id: nextRunId(this.options.state),
+      task_key: key,
+      attempt_number: attempt,
+      ...(repairId !== undefined ? { repair_id: repairId } : {}),
+      visible_at: visibleAt,
+      ready_at: readyAt,
+      running_at: NOT_YET,
+      end_at: NOT_YET,
+      result: 'SUCCESS',
+      skipped: false,
+      state_message: '',
+      output: {},
+    };
+  }
+
+  private launch(run: RunRecord, selection: Selection): void {
+    run.executing = true;
+    const controller = new AbortController();
+    const { state } = this.options;
+    const byKey = new Map(selection.tasks.map((t) => [taskKeyOf(t), t]));
+    const done = runTasks<SchedulableTask, TaskExecutionResult>({
+      tasks: selection.tasks as unknown as SchedulableTask[],
+      ...(selection.known ? { known: selection.known } : {}),
+      ...(selection.firstAttempt ? { firstAttempt: selection.firstAttempt } : {}),
+      timer: this.timer,
+      signal: controller.signal,
+      execute: (task, attempt, signal) =>
+        this.options.executor.execute({
+          run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
+          task: byKey.get(task.task_key)!,
+          attempt,
+          signal,
+          state,
+          readContent: this.options.readContent,
+        }),
+      onStep: (step, outcome) => {
+        this.apply(run, step, outcome, selection.repairId);
+        void this.options.commit().catch(() => {});
+      },
+    })
+      .catch((error: unknown) => {
+        // A bug in scheduling, not a task failure: end what is open so the run does not hang.
+        const at = this.now();
+        for (const a of run.attempts) {
+          if (a.end_at !== NOT_YET) continue;
+          Object.assign(a, { end_at: at, running_at: Math.min(a.running_at, at), result: 'FAILED', state_message: `Internal error: ${(error as Error).message}` });
+        }
+      })
+      .then(async () => {
+        delete run.executing;
+        this.executing.delete(run.run_id.toString());
+        if (!this.closed) this.startQueued(run.job_id);
+        await this.options.commit().catch(() => {});
+      });
+    this.executing.set(run.run_id.toString(), { controller, done });
+  }
+
+  /** The oldest queued runs of the job start while the job has room. */
+  private startQueued(jobId: bigint): void {
+    const job = this.options.state.jobs[jobId.toString()];
+    const queued = Object.values(this.options.state.runs)
+      .filter((r) => r.job_id === jobId && r.live && r.started_at === NOT_YET && r.cancelled_at === undefined)
+      .sort((a, b) => a.created_at - b.created_at || (a.run_id < b.run_id ? -1 : 1));
+    for (const run of queued) {
+      if (this.executingRuns(jobId).length >= maxConcurrentRuns(job)) return;
+      run.started_at = this.now();
+      const keys = new Set(run.attempts.map((a) => a.task_key));
+      this.launch(run, { tasks: run.tasks.filter((t) => keys.has(taskKeyOf(t))) });
+    }
+  }
+
+  private attempt(run: RunRecord, key: string, attempt: number, repairId: bigint | undefined): TaskAttemptRecord | undefined {
+    return run.attempts.find((a) => a.task_key === key && a.attempt_number === attempt && a.repair_id === repairId);
+  }
+
+  private apply(run: RunRecord, step: Step, outcome: AttemptOutcome<TaskExecutionResult> | undefined, repairId: bigint | undefined): void {
+    const { state } = this.options;
+    if (step.kind === 'skip') {
+      const record = run.attempts.find((a) => a.task_key === step.key && a.repair_id === repairId && a.end_at === NOT_YET);
+      if (record) Object.assign(record, { skipped: true, ready_at: step.at, running_at: step.at, end_at: step.at, result: step.result, state_message: step.message });
+      return;
+    }
+    const record = this.attempt(run, step.key, step.attempt, repairId);
+    if (!record) return;
+    const task = run.tasks.find((t) => taskKeyOf(t) === step.key);
+    if (step.kind === 'start') {
+      record.ready_at = step.readyAt;
+      record.running_at = step.at;
+      const pipelineTask = isJsonObject(task?.['pipeline_task']) ? task['pipeline_task'] : undefined;
+      const pipeline = pipelineTask ? state.pipelines[String(pipelineTask['pipeline_id'])] : undefined;
+      if (pipeline && pipelineTask) {
+        const update = startLiveUpdate(pipeline, nextUuid(state), step.at, pipelineTask['full_refresh'] === true, () => nextUuid(state));
+        record.pipeline_update = { pipeline_id: pipeline.pipeline_id, update_id: update.update_id };
+      }
+      return;
+    }
+    record.end_at = step.at;
+    record.running_at = Math.min(record.running_at, step.at);
+    record.result = step.result;
+    record.output = outputOf(step.result, outcome);
+    record.state_message = step.result === 'CANCELED' ? 'Run cancelled.' : stateMessage(step.result);
+    const ref = record.pipeline_update;
+    const update = ref ? state.pipelines[ref.pipeline_id]?.updates.find((u) => u.update_id === ref.update_id) : undefined;
+    if (ref && update) {
+      const pipeline = state.pipelines[ref.pipeline_id]!;
+      const flows = outcome?.ok ? outcome.value.flows : outcome?.error instanceof TaskExecutionError ? outcome.error.details.flows : undefined;
+      const result = step.result === 'SUCCESS' ? 'COMPLETED' : step.result === 'CANCELED' ? 'CANCELED' : 'FAILED';
+      finishLiveUpdate(pipeline, update, step.at, result, flows ?? [], record.output.error, () => nextUuid(state));
+    }
+    if (step.retryAt !== undefined) run.attempts.push(this.placeholder(run, step.key, step.attempt + 1, step.at, step.retryAt, repairId));
+  }
+}
+
+function outputOf(result: TaskResult, outcome: AttemptOutcome<TaskExecutionResult> | undefined) {
+  if (outcome?.ok) {
+    const { notebook_output, logs } = outcome.value;
+    return { ...(notebook_output !== undefined ? { notebook_output } : {}), ...(logs !== undefined ? { logs } : {}) };
+  }
+  if (result === 'TIMEDOUT') return { error: 'Task timed out.' };
+  if (result === 'CANCELED') return { error: 'Run cancelled.' };
+  const error = outcome?.error;
+  const details = error instanceof TaskExecutionError ? error.details : {};
+  const message = error instanceof Error ? error.message : String(error);
+  const trace = details.trace ?? (error instanceof Error ? error.stack : undefined);
+  // Error texts come from user code and engines, and can quote a secret: the state is a file on disk.
+  return {
+    error: redact(message),
+    ...(trace !== undefined ? { error_trace: redact(trace) } : {}),
+    ...(details.logs !== undefined ? { logs: redact(details.logs) } : {}),
+  };
+}

@@ -1,0 +1,44 @@
+// What a workspace that really runs jobs plugs into the emulator: something that executes one attempt of one
+// task (a notebook, a pipeline update, a dashboard refresh) and says how it went. `dbx-ts local serve` gives
+// one backed by the local engine (src/local/served-runs.ts); the emulator itself only schedules and records.
+import type { JsonObject } from './http/json.ts';
+import type { FlowScript } from './scenario.ts';
+import type { WorkspaceState } from './state.ts';
+import type { BlobRef } from './store/blobs.ts';
+
+export interface TaskExecution {
+  run: { run_id: bigint; job_id: bigint; run_type: 'JOB_RUN' | 'SUBMIT_RUN'; job_parameters: Record<string, string> };
+  /** The task's settings as the run has them (deployed ids and workspace paths). */
+  task: JsonObject;
+  attempt: number;
+  /** Aborts when the attempt times out or the run is cancelled. */
+  signal: AbortSignal;
+  /** The workspace as it is now (read-only for the executor). */
+  state: WorkspaceState;
+  readContent(ref: BlobRef): Promise<Buffer>;
+}
+
+export interface TaskExecutionResult {
+  /** What runs/get-output shows as notebook_output.result. */
+  notebook_output?: string;
+  logs?: string;
+  /** A pipeline task's flows, for the update's event log (flow_progress with data-quality metrics). */
+  flows?: FlowScript[];
+}
+
+/** A task attempt that failed: its message and trace go to runs/get-output. */
+export class TaskExecutionError extends Error {
+  override readonly name = 'TaskExecutionError';
+  constructor(
+    message: string,
+    readonly details: { trace?: string; logs?: string; flows?: FlowScript[] } = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface TaskExecutor {
+  execute(execution: TaskExecution): Promise<TaskExecutionResult>;
+  /** Called once when the workspace stops, after every run has ended. */
+  close?(): Promise<void>;
+}
