@@ -62,10 +62,9 @@ export interface FakeWorkspaceOptions {
   lockCommand?: string;
   /**
    * `simulate` (default): job runs follow the scenario without executing anything (for tests of clients).
-   * `refuse`: run-now, runs/submit and repair answer 501, for a workspace that must not report outcomes it
-   * never checked. A task executor: runs execute their tasks through it (on the real clock), as `local serve` does.
+   * A task executor: runs execute their tasks through it (on the real clock), as `local serve` does.
    */
-  runs?: 'simulate' | 'refuse' | TaskExecutor;
+  runs?: 'simulate' | TaskExecutor;
   /** The SQL warehouses the workspace has (default: one, id `local`). */
   warehouses?: WarehouseSpec[];
   /** Initial script for simulated runs (also reachable later as `scenario`). */
@@ -356,7 +355,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         scenario,
         warehouses: options.warehouses ?? DEFAULT_WAREHOUSES,
         catalogsOnDemand: options.catalogsOnDemand ?? false,
-        runs: executor ? 'execute' : ((options.runs as 'simulate' | 'refuse' | undefined) ?? 'simulate'),
+        runs: executor ? 'execute' : 'simulate',
         ...(live ? { live } : {}),
         auth,
         baseUrl,

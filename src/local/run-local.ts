@@ -163,7 +163,12 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
  * Before the tasks run: an empty landing zone is filled by the bundle's simulator (if it has one), and each files
  * source still without files is named with the folder its files go to.
  */
-async function prepareLanding(opts: LocalRunOptions, extensions: Extensions, paths: LocalPaths, tasks: TaskSettings[]): Promise<void> {
+export async function prepareLanding(
+  opts: Pick<LocalRunOptions, 'model' | 'sink' | 'signal' | 'env'>,
+  extensions: Extensions,
+  paths: LocalPaths,
+  tasks: TaskSettings[],
+): Promise<void> {
   let sources = landingSources(opts.model, tasks, paths);
   const simulator = extensions.simulator;
   if (simulator && sources.length > 0 && sources.every((s) => s.files === 0)) {

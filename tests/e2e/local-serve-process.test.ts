@@ -62,10 +62,17 @@ describe('local serve as a process', () => {
     const second = await serve(dir);
     expect((await api(second.url, 'GET', `/api/2.2/jobs/get?job_id=${String(job.body['job_id'])}`)).body['settings']).toMatchObject({ name: 'survives' });
     expect((await api(second.url, 'GET', '/api/2.0/secrets/get?scope=ci&key=k')).body['value']).toBe(Buffer.from('value-kept').toString('base64'));
-    // It does not execute runs yet, and says so rather than reporting an outcome it never checked.
+    // Runs execute: a job no dbx-ts deploy made has nothing to run it with, and its run fails saying so.
     const run = await api(second.url, 'POST', '/api/2.2/jobs/run-now', { job_id: job.body['job_id'] });
-    expect([run.status, run.body['error_code']]).toEqual([501, 'NOT_IMPLEMENTED']);
-    expect(String(run.body['message'])).toContain('dbx-ts run <job> -t local');
+    expect(run.status).toBe(200);
+    let got = await api(second.url, 'GET', `/api/2.2/jobs/runs/get?run_id=${String(run.body['run_id'])}`);
+    for (let i = 0; i < 100 && (got.body['state'] as { life_cycle_state: string }).life_cycle_state !== 'TERMINATED'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      got = await api(second.url, 'GET', `/api/2.2/jobs/runs/get?run_id=${String(run.body['run_id'])}`);
+    }
+    expect(got.body['state']).toMatchObject({ life_cycle_state: 'TERMINATED', result_state: 'FAILED' });
+    const taskRun = (got.body['tasks'] as { run_id: number }[])[0]!.run_id;
+    expect(String((await api(second.url, 'GET', `/api/2.2/jobs/runs/get-output?run_id=${taskRun}`)).body['error'])).toContain('was not deployed by dbx-ts');
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.output()).toContain('Local workspace stopped.');

@@ -5,6 +5,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors/index.ts';
 import type { CliContext } from '../context.ts';
+import { loadProject } from '../project.ts';
 
 interface ServeFlags {
   port?: string;
@@ -70,14 +71,26 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       const token = flags.token !== undefined ? checkToken(flags.token) : `dbx-ts-local-${randomBytes(16).toString('hex')}`;
       const { LOCAL_WORKSPACE_DIR } = await import('../../deploy/local.ts');
       const { startFakeWorkspace } = await import('../../emulator/index.ts');
+      const { localEngineExecutor } = await import('../../local/served/executor.ts');
       const dir = resolvePath(ctx.cwd, flags.dir ?? LOCAL_WORKSPACE_DIR);
+      const renderer = ctx.renderer(false);
+      // Runs execute their tasks on the local engine, with the project in this directory loaded for the target each
+      // job was deployed to, as `dbx-ts run -t <target>` would load it.
+      const executor = localEngineExecutor({
+        project: {
+          load: async (target) => {
+            const project = await loadProject(ctx, program, { target, checks: 'resolve', missingVariables: 'error' }, renderer.sink);
+            return { model: project.model, extensions: project.extensions, root: project.root, env: project.env };
+          },
+        },
+        sink: renderer.sink,
+      });
       const workspace = await startFakeWorkspace({
         port,
         latencyMs,
         dir,
         lockCommand: 'dbx-ts local serve',
-        // Runs are not executed here yet; refusing them beats a green run that tested nothing.
-        runs: 'refuse',
+        runs: executor,
         // `aad`: the token may create Azure Key Vault-backed scopes, as an Entra ID login can.
         tokens: [{ token, kind: 'aad' }],
         ...(flags.clientId !== undefined ? { oauthClients: [{ client_id: flags.clientId, client_secret: flags.clientSecret! }] } : {}),
@@ -92,6 +105,7 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       );
       await untilStopped(ctx.signal, npmParent);
       await workspace.close();
+      renderer.close();
       ctx.stdout.write('Local workspace stopped.\n');
     });
 }

@@ -18,11 +18,8 @@ export interface HandlerContext {
   blobs: BlobStore;
   clock: Clock;
   scenario: Scenario;
-  /**
-   * `simulate`: runs follow the scenario; `refuse`: run-now, submit and repair are refused (501); `execute`: runs
-   * execute their tasks (`live`).
-   */
-  runs: 'simulate' | 'refuse' | 'execute';
+  /** `simulate`: runs follow the scenario; `execute`: runs execute their tasks (`live`). */
+  runs: 'simulate' | 'execute';
   live?: LiveRuns;
   /** The SQL warehouses this workspace has. */
   warehouses: WarehouseSpec[];

@@ -1,6 +1,6 @@
 // Job runs (Jobs API 2.2): run-now with idempotency tokens, runs/get (tasks paged by 100),
 // runs/get-output for a task run, cancel, cancel-all, list (active_only / completed_only), repair, delete.
-import { HttpApiError, invalidParameter, invalidState, jobDoesNotExist, runDoesNotExist } from '../http/api-error.ts';
+import { invalidParameter, invalidState, jobDoesNotExist, runDoesNotExist } from '../http/api-error.ts';
 import type { JsonObject } from '../http/json.ts';
 import { decodePageToken, pageArrays, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
@@ -175,20 +175,6 @@ function listRuns(ctx: HandlerContext) {
   });
 }
 
-/**
- * Simulated runs end as the scenario says without running anything; a workspace that must not pretend (a
- * served one, for a user's CI) refuses to start them instead of reporting a success it never checked.
- */
-function requireRunsAllowed(ctx: HandlerContext): void {
-  if (ctx.runs === 'refuse') {
-    throw new HttpApiError(
-      501,
-      'NOT_IMPLEMENTED',
-      'This local workspace does not execute job runs: a run here would report an outcome without running its tasks. Run the job with `dbx-ts run <job> -t local`, which executes it on the local engine.',
-    );
-  }
-}
-
 function repair(ctx: HandlerContext) {
   const run = requireRun(ctx.state, requireId(ctx.body, 'run_id'));
   const latest = ctx.body['latest_repair_id'];
@@ -202,12 +188,12 @@ function repair(ctx: HandlerContext) {
 }
 
 export const runsRoutes: Route[] = alsoUnder21([
-  { method: 'POST', pattern: '/api/2.2/jobs/run-now', body: 'json', handle: (ctx) => (requireRunsAllowed(ctx), runNow(ctx)) },
-  { method: 'POST', pattern: '/api/2.2/jobs/runs/submit', body: 'json', handle: (ctx) => (requireRunsAllowed(ctx), submit(ctx)) },
+  { method: 'POST', pattern: '/api/2.2/jobs/run-now', body: 'json', handle: runNow },
+  { method: 'POST', pattern: '/api/2.2/jobs/runs/submit', body: 'json', handle: submit },
   { method: 'GET', pattern: '/api/2.2/jobs/runs/get', body: 'none', handle: getRun },
   { method: 'GET', pattern: '/api/2.2/jobs/runs/get-output', body: 'none', handle: getOutput },
   { method: 'GET', pattern: '/api/2.2/jobs/runs/list', body: 'none', handle: listRuns },
-  { method: 'POST', pattern: '/api/2.2/jobs/runs/repair', body: 'json', handle: (ctx) => (requireRunsAllowed(ctx), repair(ctx)) },
+  { method: 'POST', pattern: '/api/2.2/jobs/runs/repair', body: 'json', handle: repair },
   {
     method: 'POST',
     pattern: '/api/2.2/jobs/runs/cancel',

@@ -1,0 +1,176 @@
+// The task executor of `dbx-ts local serve`: a run on the served workspace executes its tasks on the local engine
+// exactly as `dbx-ts run -t local` does. Each deployed task is mapped back to the bundle through the deploy state
+// the workspace holds (deploy-index.ts), the project is loaded for the target it was deployed to, and the task runs
+// through the same executor as the local runner (pipelines, notebook-built tables, the bundle's local notebook
+// implementations, dashboards) on the project's DuckDB databases.
+import { ExpectationFailedError, UserError } from '../../errors/index.ts';
+import type { DbxEvent, EventSink } from '../../events/types.ts';
+import type { Extensions } from '../../extensions/registry.ts';
+import { TaskExecutionError, type FlowScript, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from '../../emulator/index.ts';
+import { isJsonObject, type JsonObject } from '../../emulator/http/json.ts';
+import { resolveVariables } from '../../deploy/interpolate.ts';
+import { registerSecret } from '../../redaction/index.ts';
+import type { BundleModel, TaskSettings } from '../../model/types.ts';
+import { createLocalCatalogObjects } from '../catalog-objects.ts';
+import { localDatabases } from '../databases.ts';
+import type { UpdateResult } from '../engine/index.ts';
+import { localPaths } from '../paths.ts';
+import { prepareLanding } from '../run-local.ts';
+import { loadLocalSecrets, type LocalSecrets } from '../secrets.ts';
+import { localTaskExecutor, type LocalTaskContext } from '../tasks.ts';
+import { type DeployIndex, type DeployedResource, readDeployIndex } from './deploy-index.ts';
+
+export interface ServedProject {
+  /** The project as `dbx-ts run -t <target>` loads it. */
+  load(target: string): Promise<{ model: BundleModel; extensions: Extensions; root: string; env: NodeJS.ProcessEnv }>;
+}
+
+export interface LocalEngineExecutorOptions {
+  project: ServedProject;
+  /** Engine events of the tasks (warnings, previews); each task's own also go to its get-output logs. */
+  sink?: EventSink;
+}
+
+const MAX_LOG_LINES = 200;
+
+function notMapped(what: string): TaskExecutionError {
+  return new TaskExecutionError(
+    `${what} was not deployed by dbx-ts from a bundle this local workspace can read back, so there is nothing to run it with. ` +
+      'Deploy the bundle to this workspace (dbx-ts deploy -t local, or to `local serve` as a workspace target) and run the deployed job.',
+  );
+}
+
+/** The deployed task in the bundle's own terms (`${resources...}` references, bundle-relative notebook paths). */
+function modelTask(task: JsonObject, index: DeployIndex): { task: TaskSettings; deployed?: DeployedResource } {
+  const out = structuredClone(task) as TaskSettings;
+  let deployed: DeployedResource | undefined;
+  const ref = (kind: 'pipelines' | 'dashboards' | 'files', id: string, what: string) => {
+    const found = index.byId(kind, id);
+    if (!found) throw notMapped(what);
+    deployed ??= found;
+    return found.key;
+  };
+  const pipeline = isJsonObject(task['pipeline_task']) ? task['pipeline_task'] : undefined;
+  if (pipeline) out['pipeline_task'] = { ...pipeline, pipeline_id: `\${resources.pipelines.${ref('pipelines', String(pipeline['pipeline_id']), `Pipeline ${String(pipeline['pipeline_id'])}`)}.id}` };
+  const notebook = isJsonObject(task['notebook_task']) ? task['notebook_task'] : undefined;
+  if (notebook) out['notebook_task'] = { ...notebook, notebook_path: ref('files', String(notebook['notebook_path']), `Notebook ${String(notebook['notebook_path'])}`) };
+  const dashboard = isJsonObject(task['dashboard_task']) ? task['dashboard_task'] : undefined;
+  if (dashboard) out['dashboard_task'] = { ...dashboard, dashboard_id: `\${resources.dashboards.${ref('dashboards', String(dashboard['dashboard_id']), `Dashboard ${String(dashboard['dashboard_id'])}`)}.id}` };
+  return { task: out, ...(deployed ? { deployed } : {}) };
+}
+
+/** Secret values as the workspace holds them (deploy syncs them there), else the local ones. */
+function workspaceSecrets(execution: TaskExecution, local: LocalSecrets): LocalSecrets {
+  return {
+    get(scope, key) {
+      const stored = execution.state.secretScopes[scope]?.secrets[key];
+      if (stored === undefined) return local.get(scope, key);
+      const value = Buffer.from(stored.value, 'base64').toString('utf8');
+      registerSecret(value);
+      return value;
+    },
+  };
+}
+
+function flowsOf(updates: Iterable<UpdateResult>): FlowScript[] {
+  return [...updates].flatMap((u) =>
+    u.tables.map((t) => ({
+      name: t.table.split('.').at(-1) ?? t.table,
+      dataset: t.table,
+      output_records: t.rows_inserted + t.rows_updated,
+      dropped_records: t.expectations.reduce((n, e) => n + e.dropped_records, 0),
+      expectations: t.expectations.map((e) => ({ name: e.expectation, dataset: e.dataset, passed_records: e.passed_records, failed_records: e.failed_records })),
+    })),
+  );
+}
+
+function logLine(e: DbxEvent): string {
+  return `${e.level.toUpperCase()} ${e.message}`;
+}
+
+export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskExecutor {
+  const projects = new Map<string, ReturnType<ServedProject['load']>>();
+  const prepared = new Map<string, Promise<void>>();
+  const load = (target: string) => {
+    let p = projects.get(target);
+    if (!p) {
+      p = options.project.load(target);
+      projects.set(target, p);
+      p.catch(() => projects.delete(target));
+    }
+    return p;
+  };
+
+  return {
+    async execute(execution) {
+      const lines: string[] = [];
+      const sink: EventSink = (e) => {
+        if (e.code === 'task.state') return;
+        lines.push(logLine(e));
+        if (lines.length > MAX_LOG_LINES) lines.shift();
+        if (e.level === 'warn' || e.level === 'error') options.sink?.(e);
+      };
+      const logs = () => (lines.length > 0 ? `${lines.join('\n')}\n` : undefined);
+      const updates = new Map<string, UpdateResult>();
+      try {
+        const index = await readDeployIndex(execution.state, execution.readContent);
+        const mapped = modelTask(execution.task, index);
+        const owner = execution.run.run_type === 'JOB_RUN' ? index.byId('jobs', execution.run.job_id.toString()) : mapped.deployed;
+        if (!owner) throw notMapped(`Job ${execution.run.job_id}`);
+        const { model, extensions, root, env } = await load(owner.target);
+        if (model.bundle.name !== owner.bundle) {
+          throw new TaskExecutionError(`This task was deployed from bundle "${owner.bundle}", but this local workspace serves the project of bundle "${model.bundle.name}".`);
+        }
+        const paths = localPaths(root, env);
+        const databases = localDatabases(paths.database);
+        try {
+          const variables = Object.fromEntries(Object.entries(resolveVariables(model, { env })).filter((e): e is [string, string | number | boolean] => typeof e[1] !== 'object'));
+          const runKey = execution.run.run_id.toString();
+          let ready = prepared.get(runKey);
+          if (!ready) {
+            // Once per run, as `run -t local` does before its tasks: catalog objects, and data if the landing zone is empty.
+            const tasks = (model.resources.jobs[owner.kind === 'jobs' ? owner.key : '']?.settings.tasks ?? [mapped.task]) as TaskSettings[];
+            ready = (async () => {
+              await createLocalCatalogObjects(await databases.get(model.catalog), model, paths.volumes);
+              await prepareLanding({ model, sink, signal: execution.signal, env }, extensions, paths, tasks);
+            })();
+            prepared.set(runKey, ready);
+          }
+          await ready;
+          const ctx: LocalTaskContext = {
+            model,
+            extensions,
+            databases,
+            paths,
+            secrets: workspaceSecrets(execution, await loadLocalSecrets(paths.secretsFile, env)),
+            env,
+            sink,
+            jobParameters: execution.run.job_parameters,
+            variables,
+            updates,
+          };
+          const message = await localTaskExecutor(ctx)(mapped.task, execution.signal);
+          const flows = flowsOf(updates.values());
+          const text = logs();
+          return {
+            ...(mapped.task['notebook_task'] ? { notebook_output: message } : {}),
+            ...(flows.length > 0 ? { flows } : {}),
+            ...(text !== undefined ? { logs: text } : {}),
+          } satisfies TaskExecutionResult;
+        } finally {
+          await databases.close();
+        }
+      } catch (error) {
+        if (error instanceof TaskExecutionError) throw new TaskExecutionError(error.message, { ...error.details, ...(logs() ? { logs: logs()! } : {}) });
+        const err = error instanceof Error ? error : new Error(String(error));
+        const hint = error instanceof UserError && error.hint ? `\n${error.hint}` : '';
+        const flows: FlowScript[] = error instanceof ExpectationFailedError ? [...flowsOf(updates.values()), { name: error.dataset.split('.').at(-1) ?? error.dataset, dataset: error.dataset, error: err.message }] : [];
+        throw new TaskExecutionError(`${err.name}: ${err.message}${hint}`, {
+          ...(err.stack !== undefined ? { trace: err.stack } : {}),
+          ...(logs() ? { logs: logs()! } : {}),
+          ...(flows.length > 0 ? { flows } : {}),
+        });
+      }
+    },
+  };
+}

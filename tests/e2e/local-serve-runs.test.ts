@@ -1,0 +1,152 @@
+// Runs on `dbx-ts local serve` execute: driven with the official Databricks SDK, a run of the deployed reference
+// job does the real work on the local engine (event log, gold rows in the served workspace's DuckDB), a violated
+// `fail` expectation fails its task with the error in get-output, and runs over max_concurrent_runs queue.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { WorkspaceClient } from '@databricks/sdk-experimental';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { REPO_ROOT, runCli, scratchProject, tempDir } from '../build/helpers.ts';
+
+async function serve(cwd: string, env: Record<string, string>) {
+  const controller = new AbortController();
+  let stdout = '';
+  const done = main(['node', 'dbx-ts', 'local', 'serve'], {
+    cwd,
+    env: { ...process.env, CI: 'true', ...env },
+    stdout: { write: (s: string) => void (stdout += s), isTTY: false },
+    stderr: { write: (s: string) => void (stdout += s) },
+    signal: controller.signal,
+  });
+  const end = Date.now() + 20_000;
+  while (!/DATABRICKS_TOKEN=(\S+)/.test(stdout)) {
+    if (Date.now() > end) throw new Error(`serve did not start:\n${stdout}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const host = /export DATABRICKS_HOST=(\S+)/.exec(stdout)![1]!;
+  const token = /export DATABRICKS_TOKEN=(\S+)/.exec(stdout)![1]!;
+  return {
+    w: new WorkspaceClient({ host, token, authType: 'pat', configFile: join(cwd, 'no-databrickscfg') }),
+    stop: async () => {
+      controller.abort();
+      return { code: await done, stdout };
+    },
+  };
+}
+
+async function jobNamed(w: WorkspaceClient, name: string): Promise<number> {
+  for await (const job of w.jobs.list({})) if (job.settings?.name?.includes(name)) return job.job_id!;
+  throw new Error(`no job ${name}`);
+}
+
+/** The SDK's PipelineEvent type leaves out `details`, which the API returns (flow_progress, update_progress). */
+function details(event: object): {
+  flow_progress?: { status?: string; metrics?: { num_output_rows?: number }; data_quality?: { expectations?: unknown[] } };
+  update_progress?: { state?: string };
+} {
+  return (event as { details?: ReturnType<typeof details> }).details ?? {};
+}
+
+async function count(database: string, sql: string): Promise<number> {
+  const db = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
+  const c = await db.connect();
+  try {
+    const rows = (await c.runAndReadAll(sql)).getRows();
+    return Number(rows[0]![0]);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('runs on local serve execute on the local engine', () => {
+  it('a run of the deployed reference job does the real work and ends SUCCESS', async () => {
+    const cwd = await scratchProject();
+    const env = { OPENAI_API_KEY: '', DBX_TS_LOCAL_DIR: join(cwd, '.dbx-ts', 'local') };
+    const deploy = await runCli(['deploy', '-t', 'local', '--auto-approve'], { cwd, env });
+    expect(deploy.code).toBe(0);
+    const { w, stop } = await serve(cwd, env);
+    try {
+      const jobId = await jobNamed(w, 'Unified_Workflow_Job');
+      const run = await (await w.jobs.runNow({ job_id: jobId })).wait();
+      expect(run.state?.result_state).toBe('SUCCESS');
+      const byKey = Object.fromEntries((run.tasks ?? []).map((t) => [t.task_key, t]));
+      expect(Object.keys(byKey).sort()).toEqual(['DLT_streaming_data', 'batch_and_stream_processing', 'gpt_summary', 'optimize_gold_and_create_view', 'task_ingest_batch_data', 'update_dashboard']);
+      for (const t of Object.values(byKey)) expect(t.state?.result_state).toBe('SUCCESS');
+      const gold = await w.jobs.getRunOutput({ run_id: byKey['batch_and_stream_processing']!.run_id! });
+      expect(gold.notebook_output?.result).toMatch(/rows read/);
+      // The pipeline task's update, with flow progress and data-quality metrics in the pipeline's event log.
+      const pipelineId = byKey['DLT_streaming_data']!.pipeline_task!.pipeline_id!;
+      const events = [];
+      for await (const e of w.pipelines.listPipelineEvents({ pipeline_id: pipelineId })) events.push(e);
+      const flows = events.map(details).filter((d) => d.flow_progress?.status === 'COMPLETED');
+      expect(flows.length).toBeGreaterThan(0);
+      expect(flows.some((d) => (d.flow_progress?.metrics?.num_output_rows ?? 0) > 0)).toBe(true);
+      expect(flows.some((d) => (d.flow_progress?.data_quality?.expectations?.length ?? 0) > 0)).toBe(true);
+      expect(events.map(details).some((d) => d.update_progress?.state === 'COMPLETED')).toBe(true);
+    } finally {
+      expect((await stop()).code).toBe(0);
+    }
+    const database = join(env.DBX_TS_LOCAL_DIR, 'db', 'sales_lakehouse.duckdb');
+    expect(await count(database, 'SELECT count(*) FROM gold.sales_enriched')).toBeGreaterThan(0);
+    expect(await count(database, "SELECT count(*) FROM _system.event_log WHERE event_type = 'flow_progress'")).toBeGreaterThan(0);
+  });
+
+  it('a violated fail expectation fails the run with its error in get-output; parallel runs queue', async () => {
+    const cwd = await tempDir('strict-served');
+    await writeFile(join(cwd, 'package.json'), '{"type":"module"}\n');
+    await writeFile(join(cwd, 'bundle.ts'), STRICT_BUNDLE);
+    const env = { DBX_TS_LOCAL_DIR: join(cwd, '.dbx-ts', 'local') };
+    const landing = join(env.DBX_TS_LOCAL_DIR, 'volumes', 'strict_cat', 'landing', 'raw', 'orders');
+    await mkdir(landing, { recursive: true });
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(`COPY (SELECT * FROM (VALUES ('o1', 2), ('o2', -5)) t(order_id, quantity)) TO '${join(landing, 'part-0.parquet')}' (FORMAT parquet)`);
+    c.closeSync();
+    db.closeSync();
+    expect((await runCli(['deploy', '-t', 'local', '--auto-approve'], { cwd, env })).code).toBe(0);
+    const { w, stop } = await serve(cwd, env);
+    try {
+      const jobId = await jobNamed(w, 'Orders');
+      const waiters = await Promise.all([0, 1, 2].map(() => w.jobs.runNow({ job_id: jobId })));
+      const states = await Promise.all(waiters.map((r) => w.jobs.getRun({ run_id: r.run_id! })));
+      expect(states.map((s) => s.state?.life_cycle_state).filter((s) => s === 'QUEUED')).toHaveLength(2);
+      const ended = [];
+      for (const waiter of waiters) ended.push(await waiter.wait());
+      for (const run of ended) expect(run.state?.result_state).toBe('FAILED');
+      const failed = ended[0]!.tasks!.find((t) => t.task_key === 'load_orders')!;
+      expect(failed.state?.result_state).toBe('FAILED');
+      expect(ended[0]!.tasks!.find((t) => t.task_key === 'after_load')!.state?.result_state).toBe('UPSTREAM_FAILED');
+      const output = await w.jobs.getRunOutput({ run_id: failed.run_id! });
+      expect(output.error).toMatch(/positive_quantity/);
+      expect(output.error_trace).toMatch(/ExpectationFailedError/);
+      // The update of the failed task failed, and says which flow.
+      const events = [];
+      for await (const e of w.pipelines.listPipelineEvents({ pipeline_id: failed.pipeline_task!.pipeline_id! })) events.push(e);
+      expect(events.some((e) => e.event_type === 'flow_progress' && e.level === 'ERROR')).toBe(true);
+    } finally {
+      await stop();
+    }
+  });
+});
+
+const STRICT_BUNDLE = `import { Bundle, Job, Pipeline } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};
+const app = new Bundle({ name: 'strict', variables: { catalog: { default: 'strict_cat' } }, targets: { local: { default: true, local: true } } });
+const pipeline = new Pipeline(app, 'orders', {
+  catalog: app.var('catalog'),
+  schema: 'silver',
+  tables: [
+    { name: 'bronze.orders_raw', layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: '/Volumes/\${catalog}/landing/raw/orders', format: 'parquet' } },
+    {
+      name: 'silver.orders', layer: 'silver', kind: 'streaming_table', source: { type: 'table', table: 'bronze.orders_raw' },
+      columns: [{ name: 'order_id', type: 'STRING' }, { name: 'quantity', type: 'INT' }],
+      expectations: [{ name: 'positive_quantity', condition: 'quantity > 0', action: 'fail' }],
+    },
+  ],
+});
+const job = new Job(app, 'orders-job', { name: 'Orders' });
+const load = job.pipelineTask('load_orders', { pipeline });
+job.pipelineTask('after_load', { pipeline, depends_on: [load] });
+export default app;
+`;
