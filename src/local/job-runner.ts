@@ -99,6 +99,15 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[]> {
         if (outcome?.ok && outcome.value) o.message = outcome.value;
         if (step.result !== 'SUCCESS' && outcome && !outcome.ok) o.error = errorText(outcome.error);
         emit(o, step.retryAt !== undefined ? 'WAITING_FOR_RETRY' : 'TERMINATED', step.attempt);
+        if (step.retryAt !== undefined) {
+          const wait = Math.round((step.retryAt - step.at) / 1000);
+          opts.sink({
+            code: 'log',
+            level: 'warn',
+            message: `Task ${step.key} ${step.result === 'TIMEDOUT' ? 'timed out' : 'failed'} (attempt ${step.attempt + 1}); retrying ${wait > 0 ? `in ${wait} s` : 'now'} (max_retries, min_retry_interval_millis)`,
+            data: { task_key: step.key, attempt: step.attempt, retry_at: step.retryAt },
+          });
+        }
       }
     },
   });
