@@ -144,7 +144,7 @@ function upload(client: WorkspaceClient, f: DesiredResource): Promise<unknown> {
   const notebook = f.settings['object_type'] === 'NOTEBOOK';
   return client.workspace.import({
     path: String(f.settings['path']),
-    content: Buffer.from(f.payload ?? '', 'utf8'),
+    content: typeof f.payload === 'string' || f.payload === undefined ? Buffer.from(f.payload ?? '', 'utf8') : f.payload,
     overwrite: true,
     ...(notebook ? { format: 'SOURCE' as const, language: f.settings['language'] as 'PYTHON' } : { format: 'RAW' as const }),
   });

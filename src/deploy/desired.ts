@@ -56,7 +56,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
   const ctx = interpolationContext(input);
   const presets = { mode: model.target.mode, shortName: input.user.shortName };
   const content = new Map(input.files.map((f) => [f.path, f.content]));
-  const fileContent = (path: string): string => {
+  const fileContent = (path: string): string | Uint8Array => {
     const text = content.get(path);
     if (text === undefined) throw new Error(`synth produced no file ${path}`);
     return text;
@@ -86,6 +86,21 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
       payload: fileContent(p.source_path),
     });
   }
+
+  // The user's own files that resources name: uploaded under the bundle's files folder, notebooks as notebooks.
+  for (const f of input.files) {
+    if (!f.source) continue;
+    const notebook = notebookLanguage(f);
+    out.push({
+      address: addressOf('files', f.path),
+      kind: 'files',
+      key: f.path,
+      settings: notebook ? { path: workspacePath(paths, f.path, true), object_type: 'NOTEBOOK', language: notebook } : { path: workspacePath(paths, f.path, false), object_type: 'FILE' },
+      dependsOn: [],
+      payload: f.content,
+    });
+  }
+  const uploaded = new Set([...notebookPaths, ...input.files.filter((f) => f.source).map((f) => f.path)]);
 
   const catalogObjects = { catalogs: model.resources.catalogs, schemas: model.resources.schemas, volumes: model.resources.volumes } as const;
   for (const [kind, entries] of Object.entries(catalogObjects) as [ResourceKind, Record<string, { settings: Record<string, unknown> }>][]) {
@@ -124,13 +139,11 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
 
   for (const [key, j] of Object.entries(model.resources.jobs)) {
     const fileDeps: Address[] = [];
-    const tasks = j.settings.tasks.map((task) => {
-      const nb = task['notebook_task'] as Record<string, unknown> | undefined;
-      if (!nb || typeof nb['notebook_path'] !== 'string') return task;
-      const path = nb['notebook_path'];
-      if (notebookPaths.has(path)) fileDeps.push(addressOf('files', path));
-      return { ...task, notebook_task: { ...nb, notebook_path: workspacePath(paths, path, true) } };
-    });
+    // Local paths in tasks (notebooks, Python files, SQL files, ...) become workspace paths, as the CLI translates them.
+    const { tasks } = mapResourcePaths('jobs', { tasks: j.settings.tasks }, (path, mode) => {
+      if (uploaded.has(path)) fileDeps.push(addressOf('files', path));
+      return workspacePath(paths, path, mode === 'notebook');
+    }) as { tasks: JobSettings['tasks'] };
     const tagged: JobSettings = { ...j.settings, tasks };
     tagged.tags = { ...((j.settings['tags'] as Record<string, string> | undefined) ?? {}), [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
     const settings = interpolate(applyPresets('jobs', tagged, presets), ctx, `resources.jobs.${key}`);
@@ -146,6 +159,21 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
   }
 
   return resolveFields(addDependencies(out));
+}
+
+const NOTEBOOK_HEADER: Record<string, { language: string; header: string }> = {
+  '.py': { language: 'PYTHON', header: '# Databricks notebook source' },
+  '.sql': { language: 'SQL', header: '-- Databricks notebook source' },
+  '.scala': { language: 'SCALA', header: '// Databricks notebook source' },
+  '.r': { language: 'R', header: '# Databricks notebook source' },
+};
+
+/** A source file's notebook language when it is a notebook (its first line is the notebook header, as the CLI checks), else undefined. */
+function notebookLanguage(f: SynthFile): string | undefined {
+  const ext = /\.[^./]+$/.exec(f.path)?.[0]?.toLowerCase() ?? '';
+  const kind = NOTEBOOK_HEADER[ext];
+  if (!kind || typeof f.content !== 'string') return undefined;
+  return f.content.split('\n', 1)[0]!.trim() === kind.header ? kind.language : undefined;
 }
 
 /** Generic resource types with an adapter: deployed over REST like the hand-written kinds. */

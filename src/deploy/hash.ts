@@ -23,6 +23,6 @@ export function sha256(text: string | Uint8Array): string {
 }
 
 /** What the state records for one resource: its settings and payload together. */
-export function settingsHash(settings: unknown, payload?: string): string {
+export function settingsHash(settings: unknown, payload?: string | Uint8Array): string {
   return sha256(canonicalJson({ settings, payload_sha256: payload === undefined ? undefined : sha256(payload) }));
 }

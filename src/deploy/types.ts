@@ -51,7 +51,7 @@ export interface DesiredResource {
   /** Resources that must exist first: referenced by id, or (for jobs and pipelines) the files they run. */
   dependsOn: Address[];
   /** Bytes that are not part of `settings` (file contents, serialized dashboards); only their hash is compared. */
-  payload?: string;
+  payload?: string | Uint8Array;
 }
 
 /** What the last deploy recorded about one resource. */

@@ -7,12 +7,16 @@ import { configFiles } from './config.ts';
 import { notebookSourceDir } from './notebook-source.ts';
 import { renderNotebook } from './notebooks.ts';
 import { renderPipelineSql } from './pipeline-sql.ts';
+import { sourceFiles } from './sources.ts';
 import { toYaml } from './yaml.ts';
 
 export interface SynthFile {
   /** Bundle-relative path with forward slashes. */
   path: string;
-  content: string;
+  /** Text, or bytes for a source file of the user's that is not UTF-8 text. */
+  content: string | Uint8Array;
+  /** A file of the user's that resources name (sources.ts), copied as it is. */
+  source?: true;
 }
 
 export interface SynthOptions {
@@ -34,7 +38,11 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
     files.push({ path: d.file_path, content: ensureNewline(serializeLakeviewDashboard(d, { catalog: model.catalog })) });
   }
   // Generated files are written to disk and uploaded: a secret value dbx-ts holds never lands in one.
-  return files.map((f) => ({ ...f, content: redact(f.content) })).sort((a, b) => a.path.localeCompare(b.path));
+  const generated = files.map((f) => ({ ...f, content: redact(f.content as string) }));
+  // The user's own files that resources name, so the build is a bundle the Databricks CLI can deploy as it is.
+  const taken = new Set(generated.map((f) => f.path));
+  const sources = sourceFiles(model, opts.repoRoot).files.filter((f) => !taken.has(f.path)).map((f): SynthFile => ({ path: f.path, content: f.content, source: true }));
+  return [...generated, ...sources].sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function ensureNewline(text: string): string {

@@ -32,8 +32,8 @@ export async function writeBundleFiles(outDir: string, files: SynthFile[]): Prom
   }
   for (const f of files) {
     const target = join(outDir, f.path);
-    const existing = await readFile(target, 'utf8').catch(() => undefined);
-    if (existing === f.content) {
+    const existing = await readFile(target).catch(() => undefined);
+    if (existing !== undefined && existing.equals(typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content)) {
       result.unchanged.push(f.path);
       continue;
     }

@@ -9,6 +9,7 @@ import { checkNotebookSources } from './notebooks.ts';
 import { checkResources } from './resources.ts';
 import { checkSchema } from './schema.ts';
 import { checkSecrets } from './secrets.ts';
+import { checkSourceFiles } from './sources.ts';
 import { checkModelSql } from './sql-model.ts';
 import { checkNameSlots } from './name-slots.ts';
 import { checkTables } from './tables.ts';
@@ -33,6 +34,7 @@ export function validateModel(model: BundleModel, opts: ValidateOptions): Diagno
   checkInterpolations(model, out);
   checkSecrets(model, out);
   checkNotebookSources(model, opts.repoRoot, out);
+  checkSourceFiles(model, opts.repoRoot, out);
   checkModelSql(model, out);
   return sortDiagnostics(out.diagnostics);
 }

@@ -346,7 +346,7 @@ describe(`hostile names in every slot: ${title}`, () => {
   const tally = { refused: 0, built: 0 };
 
   beforeAll(() => {
-    const byPath = (files: SynthFile[]) => new Map(files.map((f) => [f.path, f.content]));
+    const byPath = (files: SynthFile[]) => new Map(files.map((f) => [f.path, typeof f.content === 'string' ? f.content : Buffer.from(f.content).toString('utf8')]));
     for (const slot of slots) {
       const place = SLOTS[slot]!;
       const base = build({ ...plain(), ...place(MARK) });

@@ -32,7 +32,7 @@ function body(desired: DesiredResource): RequestBody<'lakeview/create'> {
   const out: RequestBody<'lakeview/create'> = {
     display_name: String(s['display_name']),
     parent_path: String(s['parent_path']),
-    serialized_dashboard: desired.payload ?? '',
+    serialized_dashboard: typeof desired.payload === 'string' ? desired.payload : Buffer.from(desired.payload ?? '').toString('utf8'),
   };
   if (s['warehouse_id'] !== undefined) out.warehouse_id = String(s['warehouse_id']);
   return out;

@@ -21,7 +21,7 @@ async function upload(ctx: AdapterContext, desired: DesiredResource): Promise<Ap
   const notebook = desired.settings['object_type'] === 'NOTEBOOK';
   const request = {
     path,
-    content: Buffer.from(desired.payload ?? '', 'utf8'),
+    content: typeof desired.payload === 'string' || desired.payload === undefined ? Buffer.from(desired.payload ?? '', 'utf8') : desired.payload,
     overwrite: true,
     ...(notebook ? { format: 'SOURCE' as const, language: desired.settings['language'] as 'PYTHON' | 'SQL' } : { format: 'RAW' as const }),
   };
