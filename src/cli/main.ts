@@ -32,6 +32,7 @@ const COMMANDS: Record<string, Loader> = {
   simulate: async () => (await import('./commands/simulate.ts')).registerSimulate,
   local: async () => (await import('./commands/local.ts')).registerLocal,
   import: async () => (await import('./commands/import.ts')).registerImport,
+  generate: async () => (await import('./commands/generate.ts')).registerGenerate,
 };
 
 /** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */

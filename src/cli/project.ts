@@ -34,6 +34,11 @@ export interface ProjectRequest {
   reportWarnings?: boolean;
   /** Throw DiagnosticsError when there are errors (default); validate reports its own summary first. */
   throwOnErrors?: boolean;
+  /**
+   * Called with the loaded Bundle before it is resolved: `generate --bind` adds the resource it has just written,
+   * as the entry file's new lines will on the next load (this process keeps the entry module it loaded first).
+   */
+  extend?: (bundle: Bundle) => Promise<void>;
 }
 
 export interface Project {
@@ -73,6 +78,7 @@ export function varOption(command: Command): Command {
 export async function loadProject(ctx: CliContext, program: Command, request: ProjectRequest, sink: EventSink): Promise<Project> {
   const vars = parseVarFlags(request.vars);
   const loaded = await loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle);
+  if (request.extend) await request.extend(loaded.bundle);
   const resolved = resolve(loaded.bundle, request.target);
   const { values, missing, unknownFlags } = variableValues(resolved.model, { flags: vars, env: ctx.env });
   if (unknownFlags.length > 0) {

@@ -500,3 +500,44 @@ function emitTasks(s: Symbol_, tasks: Obj[], st: ModuleState, problems: { keys: 
   }
   return out;
 }
+
+// --- one resource as a function of the app (dbx-ts generate) ------------------------------------------------
+
+export interface ResourceFunction {
+  /** The module's text. */
+  content: string;
+  /** The function the bundle's entry file calls with its Bundle. */
+  functionName: string;
+  /** The construct class the function returns (`Job`, `Pipeline`, `Dashboard`, `Resource`). */
+  returns: string;
+  notes: ImportNote[];
+}
+
+/**
+ * One resource read from the workspace as a module exporting `function <name>(app: Bundle)` that declares it: the
+ * entry file calls it with its Bundle (a module cannot import the entry's Bundle, which imports it back).
+ */
+export function emitResourceFunction(entry: ResourceEntry, header: string[]): ResourceFunction {
+  const notes: ImportNote[] = [];
+  const kind = kindOf(entry, notes);
+  const name = identifierFor(entry.key);
+  const symbol: Symbol_ = { entry, kind, name, module: 'generated' };
+  const st: ModuleState = { module: 'generated', symbols: new Map([[`${entry.type}.${entry.key}`, symbol]]), allowed: new Set(), declared: new Set(), imports: new Map(), classes: new Set(), usedUnchecked: false, notes };
+  const body = emitResource(symbol, st).replace(`export const ${name} = `, `const ${name} = `);
+  const functionName = identifierFor(`add_${entry.key}`).replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  const returns = kind === 'verbatim' ? 'void' : kind;
+  const classes = [...st.classes].sort();
+  if (st.usedUnchecked) classes.push('unchecked');
+  // Indent the body unless a template literal could span lines (indenting would change its text).
+  const indented = body.includes('`') ? body : body.replace(/^(?=.)/gm, '  ');
+  const lines = [
+    ...header.map((h) => `// ${h}`),
+    `import { ${[...classes, 'type Bundle'].join(', ')} } from 'dbx-ts';`,
+    '',
+    `export function ${functionName}(app: Bundle): ${returns} {`,
+    indented,
+    ...(kind === 'verbatim' ? [] : [`  return ${name};`]),
+    '}',
+  ];
+  return { content: `${lines.join('\n')}\n`, functionName, returns, notes };
+}
