@@ -7,7 +7,15 @@ import { ALL_RESOURCE_TYPES, RESOURCE_TYPES } from '../../src/model/resource-typ
 import { configFiles, mergedConfig } from '../../src/synth/config.ts';
 import { toYaml } from '../../src/synth/yaml.ts';
 import { validateModel } from '../../src/validate/index.ts';
-import { REPO_ROOT } from '../build/helpers.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tempDir } from '../build/helpers.ts';
+
+// The project the examples' local paths (an app's folder, a Genie space's file) are files of: validate checks they exist.
+const REPO_ROOT = await tempDir('every-type');
+await mkdir(join(REPO_ROOT, 'src', 'app'), { recursive: true });
+await writeFile(join(REPO_ROOT, 'src', 'app', 'app.py'), 'print("app")\n');
+await writeFile(join(REPO_ROOT, 'src', 'space.json'), '{}\n');
 
 /** One small, valid resource of every generic type: the compiler insists on an entry per schema type. */
 const EXAMPLES: { [K in GenericResourceType]: ResourceSettings[K] } = {
@@ -62,6 +70,19 @@ function bundleWithEveryType() {
   }
   return app;
 }
+
+describe('local paths resources name', () => {
+  it('are files of the project: a missing one is an error at the resource, and the build copies those that exist', async () => {
+    const { synthBundle } = await import('../../src/synth/index.ts');
+    const app = new Bundle({ name: 'paths', targets: { dev: { default: true } } });
+    new Job(app, 'etl', { name: 'etl' }).task('a', { notebook_task: { notebook_path: 'src/missing.py' } });
+    new Resource(app, 'apps', 'explorer', { name: 'explorer', source_code_path: 'src/app' });
+    const { model } = resolve(app);
+    const errors = validateModel(model, { repoRoot: REPO_ROOT }).filter((d) => d.severity === 'error');
+    expect(errors.map((e) => [e.path, e.message])).toEqual([['resources.jobs.etl', "src/missing.py (named in resources.jobs.etl) does not exist under the bundle's source root."]]);
+    expect(synthBundle(model, { repoRoot: REPO_ROOT }).filter((f) => f.source).map((f) => [f.path, f.content])).toEqual([['src/app/app.py', 'print("app")\n']]);
+  });
+});
 
 describe('generic resources', () => {
   it('declares every resource type of the schema and emits it under resources.<type>.<key>, schema-valid', () => {
