@@ -35,6 +35,8 @@ export interface LocalRunOptions {
   extensions?: Extensions;
   /** Job parameters (`--param name=value`), overriding the job's declared defaults. */
   params?: Record<string, string>;
+  /** --only: run these tasks only; their dependencies on the others are dropped, as run-now's `only` does. */
+  only?: readonly string[];
   /** Show the bundle's result views after a successful run (default true). */
   showResults?: boolean;
   /** After the run, keep the job's pipelines processing new landing files until the signal aborts. */
@@ -120,7 +122,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     const signals = [opts.signal, timeout].filter((x): x is AbortSignal => x !== undefined);
     const outcomes = await runJobTasks({
       runId,
-      tasks: job.settings.tasks,
+      tasks: onlyTasks(job.settings.tasks, opts.only),
       execute: localTaskExecutor(ctx),
       sink,
       ...(opts.only ? { only: opts.only } : {}),
@@ -157,6 +159,18 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   } finally {
     await databases.close();
   }
+}
+
+/** The tasks `only` names, without their dependencies on tasks left out. */
+function onlyTasks(tasks: TaskSettings[], only: readonly string[] | undefined): TaskSettings[] {
+  if (!only) return tasks;
+  const chosen = new Set(only);
+  return tasks
+    .filter((t) => chosen.has(t.task_key))
+    .map((t) => {
+      const deps = t['depends_on'] as { task_key: string }[] | undefined;
+      return deps ? { ...t, depends_on: deps.filter((d) => chosen.has(d.task_key)) } : t;
+    });
 }
 
 /**

@@ -32,6 +32,8 @@ export interface RemoteRunOptions {
   /** Aborted on Ctrl-C: the remote run is cancelled. */
   signal?: AbortSignal;
   params?: Record<string, string>;
+  /** --only: run these tasks of the job only. */
+  only?: readonly string[];
   /** false: print the run id and URL and return at once (--no-wait). */
   wait?: boolean;
   /** --timeout: cancel the run after this long. */
@@ -88,7 +90,7 @@ export async function runRemoteJob(opts: RemoteRunOptions): Promise<RemoteRunRes
 
   if (opts.restart) await cancelActiveRuns(client, jobId, sink, clock);
   if (opts.signal?.aborted) throw new RunFailedError(`Interrupted before ${jobKey} was started`, 'cancelled');
-  const { runId } = await startJobRun(client, jobId, opts.params ?? {});
+  const { runId } = await startJobRun(client, jobId, opts.params ?? {}, undefined, opts.only);
   // The job's newest runs include the one just started: one request reads the history and polls it.
   const recent: RecentRuns = opts.wait === false ? { history: new Map() } : await recentOrNone(client, jobId, runId, sink);
   // The run has started: from here on a passing failure must not lose it (the watcher polls again).

@@ -13,11 +13,13 @@ export interface StartedRun {
   idempotencyToken: string;
 }
 
-export async function startJobRun(client: WorkspaceClient, jobId: string, params: Record<string, string>, token: string = randomUUID()): Promise<StartedRun> {
+/** `only`: run these tasks of the job and no others (run-now's `only`). */
+export async function startJobRun(client: WorkspaceClient, jobId: string, params: Record<string, string>, token: string = randomUUID(), only?: readonly string[]): Promise<StartedRun> {
   const response = await client.jobs.runNow({
     job_id: toInt64(jobId),
     idempotency_token: token,
     ...(Object.keys(params).length > 0 ? { job_parameters: params } : {}),
+    ...(only && only.length > 0 ? { only: [...only] } : {}),
   });
   if (response.run_id === undefined) throw new Error('run-now returned no run_id');
   return { runId: int64ToString(response.run_id), idempotencyToken: token };

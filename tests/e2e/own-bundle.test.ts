@@ -1,32 +1,9 @@
 // A bundle of one's own (tests/fixtures/readings, not the demo) through the generic commands on the local target:
 // before the first run, with data, with job parameters; show <table>, show quality, query, runs and simulate answer
 // for it and never mention the sales demo.
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempDir, type CliResult } from '../build/helpers.ts';
-
-/** A copy of the fixture project whose bundle imports this checkout's dbx-ts. */
-export async function readingsProject(edit: (bundle: string) => string = (b) => b): Promise<{ dir: string; env: Record<string, string>; landing: string }> {
-  const dir = await tempDir('readings');
-  await cp(join(REPO_ROOT, 'tests/fixtures/readings'), dir, { recursive: true });
-  const bundle = join(dir, 'bundle.ts');
-  await writeFile(bundle, edit((await readFile(bundle, 'utf8')).replace("'../../../src/index.ts'", JSON.stringify(join(REPO_ROOT, 'src/index.ts')))));
-  const local = join(dir, '.dbx-ts', 'local');
-  return { dir, env: { DBX_TS_LOCAL_DIR: local }, landing: join(local, 'volumes', 'readings_dev', 'landing', 'files', 'readings') };
-}
-
-export const READINGS = [
-  { sensor_id: ' s1 ', reading: 21.5, read_at: '2024-05-01 10:00:00' },
-  { sensor_id: 's2', reading: 99.0, read_at: '2024-05-01 11:00:00' },
-  { sensor_id: null, reading: 5, read_at: '2024-05-01 12:00:00' },
-  { sensor_id: 's1', reading: 400, read_at: '2024-05-02 10:00:00' },
-];
-
-export async function land(landing: string, name: string, rows: readonly object[]): Promise<void> {
-  await mkdir(landing, { recursive: true });
-  await writeFile(join(landing, name), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-}
+import { runCli, type CliResult } from '../build/helpers.ts';
+import { land, READINGS, readingsProject } from './readings.ts';
 
 function neverSales(...results: CliResult[]): void {
   for (const r of results) expect(`${r.stdout}${r.stderr}`.toLowerCase()).not.toContain('sales');
