@@ -33,6 +33,8 @@ const COMMANDS: Record<string, Loader> = {
   local: async () => (await import('./commands/local.ts')).registerLocal,
   import: async () => (await import('./commands/import.ts')).registerImport,
   generate: async () => (await import('./commands/generate.ts')).registerGenerate,
+  summary: async () => (await import('./commands/summary.ts')).registerSummary,
+  open: async () => (await import('./commands/summary.ts')).registerSummary,
 };
 
 /** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */

@@ -52,19 +52,23 @@ async function rootPaths(opts: DeployedIdsOptions) {
 }
 
 /** Reads the deploy state once; later lookups are answered from memory. */
+/** The deploy state of the target (the workspace copy or the local cache, the newer), and the bundle root. */
+export async function readDeployState(opts: DeployedIdsOptions): Promise<{ state: DeployState; root: string }> {
+  const paths = await rootPaths(opts);
+  const store = new StateStore({
+    client: opts.client,
+    paths,
+    bundle: opts.model.bundle.name,
+    target: opts.model.target.name,
+    localFile: join(opts.repoRoot, '.dbx-ts', 'state', `${opts.model.target.name}.json`),
+  });
+  await store.load();
+  return { state: store.state, root: paths.root };
+}
+
 export function deployedIds(opts: DeployedIdsOptions): DeployedIdLookup {
   let loaded: Promise<DeployState> | undefined;
-  const load = async (): Promise<DeployState> => {
-    const store = new StateStore({
-      client: opts.client,
-      paths: await rootPaths(opts),
-      bundle: opts.model.bundle.name,
-      target: opts.model.target.name,
-      localFile: join(opts.repoRoot, '.dbx-ts', 'state', `${opts.model.target.name}.json`),
-    });
-    await store.load();
-    return store.state;
-  };
+  const load = async (): Promise<DeployState> => (await readDeployState(opts)).state;
   return async (kind, key) => {
     loaded ??= load();
     return (await loaded).resources[addressOf(kind, key)]?.id;
