@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbxEvent, EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
+import { selectOnly } from '../model/only-tasks.ts';
 import type { BundleModel, TaskSettings } from '../model/types.ts';
 import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import { showViewsAfterRun } from '../run/result-views.ts';
@@ -161,10 +162,10 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   }
 }
 
-/** The tasks `only` names, without their dependencies on tasks left out. */
+/** The tasks `only` names (see model/only-tasks.ts), without their dependencies on tasks left out. */
 function onlyTasks(tasks: TaskSettings[], only: readonly string[] | undefined): TaskSettings[] {
   if (!only) return tasks;
-  const chosen = new Set(only);
+  const chosen = selectOnly(tasks, only);
   return tasks
     .filter((t) => chosen.has(t.task_key))
     .map((t) => {

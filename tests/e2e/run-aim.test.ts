@@ -51,9 +51,12 @@ describe('on a workspace target', () => {
     expect(params.code, params.stderr).toBe(EXIT.ok);
     const spelled = await cli(['run', 'unified-workflow', '-t', 'dev', '--params', 'catalog=third', '--no-wait']);
     expect(spelled.code, spelled.stderr).toBe(EXIT.ok);
+    // The run-now `only` modifiers (+key: with its upstream tasks, key+: with its downstream ones) go as written.
+    const modifiers = await cli(['run', 'unified-workflow', '-t', 'dev', '--only', '+gpt_summary', '--only', 'task_ingest_batch_data+', '--no-wait']);
+    expect(modifiers.code, modifiers.stderr).toBe(EXIT.ok);
     const runNows = bodies(/\/jobs\/run-now$/);
-    expect(runNows.map((b) => b['only'])).toEqual([['task_ingest_batch_data', 'gpt_summary'], undefined, undefined]);
-    expect(runNows.map((b) => b['job_parameters'])).toEqual([undefined, { catalog: 'other' }, { catalog: 'third' }]);
+    expect(runNows.map((b) => b['only'])).toEqual([['task_ingest_batch_data', 'gpt_summary'], undefined, undefined, ['+gpt_summary', 'task_ingest_batch_data+']]);
+    expect(runNows.map((b) => b['job_parameters'])).toEqual([undefined, { catalog: 'other' }, { catalog: 'third' }, undefined]);
 
     const unknown = await cli(['run', 'unified-workflow', '-t', 'dev', '--only', 'nope']);
     expect(unknown.code).toBe(EXIT.usage);
@@ -119,6 +122,15 @@ describe('on the local target', () => {
     expect(full.code, full.stderr).toBe(0);
     expect(full.stdout).toContain('full refresh of bronze.readings_raw: tables dropped, Auto Loader progress and stream offsets reset');
     expect(await count('bronze.readings_raw')).toBe('4');
+
+    // --only on the local target: the named task alone, or with what it depends on (+key).
+    const alone = await cli('run', 'readings-job', '--only', 'daily');
+    expect(alone.code, alone.stderr).toBe(0);
+    expect(alone.stdout).toMatch(/task daily: TERMINATED SUCCESS/);
+    expect(alone.stdout).not.toMatch(/task ingest:/);
+    const withUpstream = await cli('run', 'readings-job', '--only', '+daily');
+    expect(withUpstream.code, withUpstream.stderr).toBe(0);
+    expect(withUpstream.stdout).toMatch(/task ingest: TERMINATED SUCCESS/);
 
     const validate = await cli('run', 'readings_pipeline', '--validate-only');
     expect(validate.code).toBe(0);

@@ -4,6 +4,7 @@
 // --full-refresh-all, --refresh-all and --validate-only.
 import type { Command } from 'commander';
 import { UserError } from '../../errors/index.ts';
+import { onlyItemKey } from '../../model/only-tasks.ts';
 import type { BundleModel } from '../../model/types.ts';
 import { parseDuration, parseJobParams } from '../../run/options.ts';
 import type { PipelineRefresh } from '../../run/pipeline-run.ts';
@@ -77,12 +78,15 @@ function refuseFlags(key: string, kind: 'jobs' | 'pipelines', opts: RunOptions):
   }
 }
 
-/** --only names tasks of the job. */
+/**
+ * --only names tasks of the job, each optionally with the run-now `only` modifiers: `+task` also runs what it
+ * depends on, `task+` what depends on it (sent as written; the local target expands them the same way).
+ */
 function onlyTasks(model: BundleModel, jobKey: string, only: string[] | undefined): string[] | undefined {
   if (only === undefined) return undefined;
   if (only.length === 0) throw new UserError('--only needs at least one task key, e.g. --only task_a,task_b');
   const keys = (model.resources.jobs[jobKey]?.settings.tasks ?? []).map((t) => t.task_key);
-  const unknown = only.filter((k) => !keys.includes(k));
+  const unknown = only.filter((k) => !keys.includes(onlyItemKey(k)));
   if (unknown.length > 0) throw new UserError(`--only ${unknown.join(', ')}: job "${jobKey}" has no such task`, `Its tasks: ${keys.join(', ')}.`);
   return only;
 }
@@ -96,7 +100,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   )
     .option('--params <k=v,...>', 'job parameters, comma-separated (repeatable), as the Databricks CLI spells it', collect)
     .option('--param <k=v>', 'one job parameter (repeatable)', collect)
-    .option('--only <tasks>', 'run these tasks of the job only (comma-separated task keys; repeatable)', collect)
+    .option('--only <tasks>', 'run these tasks of the job only (comma-separated task keys; +key also runs its upstream tasks, key+ its downstream ones; repeatable)', collect)
     .option('--refresh <tables>', 'pipeline: update these tables only (comma-separated)', collect)
     .option('--full-refresh <tables>', 'pipeline: reset and recompute these tables (comma-separated)', collect)
     .option('--full-refresh-all', 'pipeline: reset and recompute every table')

@@ -11,6 +11,7 @@ import { cancelUpdate, planUpdate, pipelineName, scriptedUpdateResult } from './
 import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts, taskKeyOf } from './run-plan.ts';
 import type { LiveRuns } from './live-runs.ts';
 import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
+import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -177,9 +178,11 @@ function slotFreesAt(state: WorkspaceState, job: JobRecord, now: number, self?: 
 export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequest, userName: string): RunRecord {
   const tasks = Array.isArray(job.settings['tasks']) ? structuredClone(job.settings['tasks'] as JsonObject[]) : [];
   const only = request.only;
-  for (const key of only ?? []) {
+  for (const item of only ?? []) {
+    const key = onlyItemKey(item);
     if (!tasks.some((t) => taskKeyOf(t) === key)) throw invalidParameter(`Task ${key} does not exist in job ${job.job_id}.`);
   }
+  const chosen = only ? selectOnly(tasks, only) : undefined;
   const slot = request.oneTime ? deps.now : slotFreesAt(deps.state, job, deps.now);
   const run: RunRecord = {
     run_id: nextRunId(deps.state),
@@ -197,7 +200,7 @@ export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequ
     attempts: [],
     repairs: [],
   };
-  const selected = only ? tasks.filter((t) => only.includes(taskKeyOf(t))) : tasks;
+  const selected = chosen ? tasks.filter((t) => chosen.has(taskKeyOf(t))) : tasks;
   const limit = maxConcurrentRuns(job);
   if (deps.live) {
     deps.live.admit(run, job, selected, request.oneTime === true);
