@@ -36,15 +36,13 @@ export interface LocalRunOptions {
   extensions?: Extensions;
   /** Job parameters (`--param name=value`), overriding the job's declared defaults. */
   params?: Record<string, string>;
-  /** --only: run these tasks only; their dependencies on the others are dropped, as run-now's `only` does. */
-  only?: readonly string[];
   /** Show the bundle's result views after a successful run (default true). */
   showResults?: boolean;
   /** After the run, keep the job's pipelines processing new landing files until the signal aborts. */
   continuous?: boolean;
   /** Cancel the run after this long (the job's tasks stop; exit: timed out). */
   timeoutMs?: number;
-  /** Run only these tasks of the job (as run-now's `only`). */
+  /** Run only these tasks of the job (as run-now's `only`, with its `+key` / `key+` modifiers). */
   only?: readonly string[];
 }
 
@@ -123,10 +121,10 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     const signals = [opts.signal, timeout].filter((x): x is AbortSignal => x !== undefined);
     const outcomes = await runJobTasks({
       runId,
-      tasks: onlyTasks(job.settings.tasks, opts.only),
+      tasks: job.settings.tasks,
       execute: localTaskExecutor(ctx),
       sink,
-      ...(opts.only ? { only: opts.only } : {}),
+      ...(opts.only ? { only: [...selectOnly(job.settings.tasks, opts.only)] } : {}),
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
     });
     const failed = outcomes.filter((o) => isFailure(o.result));
@@ -160,18 +158,6 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   } finally {
     await databases.close();
   }
-}
-
-/** The tasks `only` names (see model/only-tasks.ts), without their dependencies on tasks left out. */
-function onlyTasks(tasks: TaskSettings[], only: readonly string[] | undefined): TaskSettings[] {
-  if (!only) return tasks;
-  const chosen = selectOnly(tasks, only);
-  return tasks
-    .filter((t) => chosen.has(t.task_key))
-    .map((t) => {
-      const deps = t['depends_on'] as { task_key: string }[] | undefined;
-      return deps ? { ...t, depends_on: deps.filter((d) => chosen.has(d.task_key)) } : t;
-    });
 }
 
 /**
