@@ -133,11 +133,17 @@ export const goldTables: TableDefinition[] = [
     name: 'gold.sales_enriched',
     layer: 'gold',
     kind: 'materialized_view',
-    comment: 'Batch and streaming sales joined with products, stores and promotions; revenue and calendar columns.',
-    query: `WITH sales AS (
+    comment: 'Batch and streaming sales, one row per transaction, joined with products, stores and promotions; revenue and calendar columns.',
+    // A transaction may arrive by both batch and stream (a re-delivered file): it counts once, its latest version
+    // (by transaction_ts; the stream's on a tie) wins. Each silver table is already unique per transaction id.
+    query: `WITH delivered AS (
   SELECT ${SALES_COLUMNS}, 'batch' AS source FROM \${catalog}.silver.sales_batch
   UNION ALL
   SELECT ${SALES_COLUMNS}, 'stream' AS source FROM \${catalog}.silver.sales_stream
+),
+sales AS (
+  SELECT * FROM delivered
+  QUALIFY row_number() OVER (PARTITION BY transaction_id ORDER BY transaction_ts DESC, source DESC) = 1
 )
 SELECT
   s.transaction_id,
