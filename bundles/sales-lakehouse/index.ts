@@ -42,7 +42,7 @@ const catalog = app.var('catalog');
 const landing = new Schema(app, 'landing', { catalog, comment: 'Raw files as they arrive, before any parsing.' });
 new Schema(app, 'bronze', { catalog, comment: 'Landing records as read, one row per record, unparsed.' });
 const silver = new Schema(app, 'silver', { catalog, comment: 'Cleansed, typed, validated and deduplicated sales and dimensions.' });
-new Schema(app, 'gold', { catalog, comment: 'Enriched sales, aggregates, views and the executive summary.' });
+const goldSchema = new Schema(app, 'gold', { catalog, comment: 'Enriched sales, aggregates, views and the executive summary.' });
 /** Landing files (Parquet), and the streaming checkpoints of the batch notebook under `_checkpoints/`. */
 const raw = new Volume(app, 'raw', { schema: landing, comment: 'Landing files and streaming checkpoints (_checkpoints).' });
 
@@ -125,6 +125,7 @@ const dashboard = new Dashboard(app, 'sales_dashboard', {
   display_name: 'Sales lakehouse',
   warehouse_id: app.var('warehouse_id'),
   dataset_catalog: catalog,
+  dataset_schema: goldSchema.nameRef,
   datasets,
   widgets,
 });

@@ -3,7 +3,7 @@
 import type { ResultViewContext } from '../../src/index.ts';
 
 export async function showGold(ctx: ResultViewContext): Promise<void> {
-  const table = `${ctx.catalog}.gold.sales_enriched`;
+  const table = `${ctx.catalog}.${ctx.schema('gold')}.sales_enriched`;
   const limit = ctx.limit ?? (ctx.trigger === 'run' ? 5 : 10);
   await ctx.preview(
     `SELECT transaction_id, transaction_ts, product_name, category, store_name, quantity, total_revenue, source FROM ${table} ORDER BY transaction_ts DESC, transaction_id LIMIT ${limit}`,
@@ -13,7 +13,7 @@ export async function showGold(ctx: ResultViewContext): Promise<void> {
 }
 
 export async function showSummary(ctx: ResultViewContext): Promise<void> {
-  for await (const row of ctx.sql.query(`SELECT summary_text, model, generated_at FROM ${ctx.catalog}.gold.sales_summary ORDER BY generated_at DESC LIMIT 1`)) {
+  for await (const row of ctx.sql.query(`SELECT summary_text, model, generated_at FROM ${ctx.catalog}.${ctx.schema('gold')}.sales_summary ORDER BY generated_at DESC LIMIT 1`)) {
     ctx.sink({
       code: 'summary.text',
       level: 'result',

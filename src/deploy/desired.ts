@@ -9,6 +9,7 @@ import { verbatimResources } from '../model/verbatim.ts';
 import type { SynthFile } from '../synth/index.ts';
 import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
 import { BUNDLE_TAG, KEY_TAG } from './identity.ts';
+import { schemaPrefix } from '../model/namespace.ts';
 import { applyPresets } from './presets.ts';
 import { addressOf, CATALOG_KINDS, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
 
@@ -37,6 +38,20 @@ export function interpolationContext(input: Omit<DesiredInput, 'files'>): Interp
   };
 }
 
+/** What goes before the bundle's schema names on the model's target, for the user deploying. */
+export function targetSchemaPrefix(model: BundleModel, shortName: string): string {
+  const section = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined);
+  const presets = section(model.target.settings?.['presets']);
+  const experimental = section(model.target.settings?.['experimental']) ?? section(model.settings?.['experimental']);
+  return schemaPrefix({
+    mode: model.target.mode,
+    shortName,
+    local: model.target.local,
+    ...(presets ? { presets } : {}),
+    ...(experimental ? { experimental } : {}),
+  });
+}
+
 /** The value of the BUNDLE_TAG tag: one bundle deployed to one target. */
 export function bundleTagValue(model: BundleModel): string {
   return `${model.bundle.name}.${model.target.name}`;
@@ -54,7 +69,7 @@ export function workspacePath(paths: BundlePaths, bundlePath: string, notebook: 
 export function desiredResources(input: DesiredInput): DesiredResource[] {
   const { model, paths } = input;
   const ctx = interpolationContext(input);
-  const presets = { mode: model.target.mode, shortName: input.user.shortName };
+  const presets = { mode: model.target.mode, shortName: input.user.shortName, schemaPrefix: targetSchemaPrefix(model, input.user.shortName) };
   const content = new Map(input.files.map((f) => [f.path, f.content]));
   const fileContent = (path: string): string | Uint8Array => {
     const text = content.get(path);

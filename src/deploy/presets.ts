@@ -1,6 +1,6 @@
 // Target mode presets and bundle paths, as the Databricks CLI applies them. Development mode makes a personal
-// copy: names prefixed `[dev <short_name>] `, schedules and triggers paused, pipelines in development mode,
-// a `dev` tag on jobs. Production mode leaves the settings untouched.
+// copy: names prefixed `[dev <short_name>] `, schemas `dev_<short_name>_`, schedules and triggers paused,
+// pipelines in development mode, a `dev` tag on jobs. Production mode leaves the settings untouched.
 import type { TargetMode } from '../model/types.ts';
 import type { BundlePaths, ResourceKind } from './types.ts';
 
@@ -24,6 +24,8 @@ export function bundlePaths(opts: { bundle: string; target: string; userName: st
 export interface PresetOptions {
   mode: TargetMode | undefined;
   shortName: string;
+  /** What goes before each schema name on this target (model/namespace.ts schemaPrefix); '' when absent. */
+  schemaPrefix?: string;
 }
 
 /** Development mode's name prefix, or '' in production. */
@@ -50,6 +52,11 @@ const DEVELOPMENT_CONCURRENT_RUNS = 4;
 /** Settings as the target's mode wants them; returns a new object. */
 export function applyPresets(kind: ResourceKind, settings: Record<string, unknown>, opts: PresetOptions): Record<string, unknown> {
   const out = structuredClone(settings);
+  // A target's schemas are its own (target isolation): prefixed in development mode, or as presets.name_prefix says.
+  if (kind === 'schemas') {
+    out['name'] = `${opts.schemaPrefix ?? ''}${String(out['name'] ?? '')}`;
+    return out;
+  }
   if (opts.mode !== 'development') return out;
   const prefix = namePrefix(opts);
   switch (kind) {
@@ -96,10 +103,9 @@ export function applyPresets(kind: ResourceKind, settings: Record<string, unknow
       // Scope names cannot hold spaces or brackets, and files already live under the user's own root.
       return out;
     case 'catalogs':
-    case 'schemas':
     case 'volumes':
-      // Catalog objects keep their declared names here; a per-user namespace for development targets belongs
-      // in this case (volumes follow their schema through `${resources.schemas.<key>.name}`).
+      // Catalogs and volumes keep their names, as in the CLI: volumes follow their schema through
+      // `${resources.schemas.<key>.name}` (schemas are prefixed above).
       return out;
   }
 }

@@ -87,6 +87,8 @@ export interface ResultViewContext {
   limit?: number;
   /** `run`: shown after a successful run; `show`: asked for by name. */
   trigger: 'run' | 'show';
+  /** A schema of the bundle by its declared name (`gold`) → its name on this target (development mode prefixes it). */
+  schema(name: string): string;
   /** Runs a statement and shows its rows as a table under `title` (`table` names what they come from); returns the row count. */
   preview(statement: string, title: string, table?: string): Promise<number>;
 }

@@ -92,7 +92,8 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
   const db = await ctx.databases.get(ctx.model.catalog);
   const sql = await db.openSqlClient();
   try {
-    const data = await queryDashboardData(sql, dashboard, { catalog: ctx.model.catalog });
+    const schema = localDatasetSchema(ctx.model, dashboard.settings['dataset_schema']);
+    const data = await queryDashboardData(sql, dashboard, { catalog: ctx.model.catalog, ...(schema !== undefined ? { schema } : {}) });
     const html = renderDashboardHtml(dashboard, data, undefined, { events: ctx.sink });
     await mkdir(ctx.paths.dashboards, { recursive: true });
     const file = join(ctx.paths.dashboards, `${key}.html`);
@@ -102,6 +103,14 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
   } finally {
     await sql.close();
   }
+}
+
+/** The dashboard's dataset_schema on the local target: a schema of the bundle by reference (declared names), or as written. */
+function localDatasetSchema(model: LocalTaskContext['model'], value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ref = /^\$\{resources\.schemas\.([\w-]+)\.name\}$/.exec(value);
+  if (ref) return model.resources.schemas[ref[1]!]?.settings.name;
+  return value.includes('${') ? undefined : value;
 }
 
 async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: AbortSignal): Promise<string> {

@@ -4,6 +4,7 @@
 // synth, validate and the local engine see one spelling. A pipeline whose tables are written with `${catalog}`
 // gets `catalog` in its configuration (its own catalog), as notebooks get their `catalog` widget.
 import { CATALOG_PLACEHOLDER, varRef } from '../constructs/refs.ts';
+import { catalogSchemas, namespacedText, schemaNameRef, schemaParameter } from './namespace.ts';
 import type { BundleModel, SourceLocation, TableModel } from './types.ts';
 
 function normalizeText(text: string, catalogVariable: string): string {
@@ -32,5 +33,40 @@ export function finishTables(model: BundleModel, catalogVariable: string, extern
     }
   }
   for (const nb of Object.values(model.notebooks)) nb.tables = nb.tables.map((t) => normalizeTable(t, catalogVariable));
+  parameteriseSchemas(model, catalogVariable);
   if (external.length > 0) model.external_tables = external.map((e) => ({ name: e.name, ...(e.location ? { location: e.location } : {}) }));
+}
+
+/**
+ * Target isolation (see namespace.ts): every pipeline and notebook that gets the catalog also gets the deployed
+ * name of each schema of the bundle's catalog (`schema_<name>`: `${resources.schemas.<key>.name}`), in its
+ * configuration or widgets and in the job tasks that run it; volume paths in those values name the schema so too.
+ */
+function parameteriseSchemas(model: BundleModel, catalogVariable: string): void {
+  const schemas = catalogSchemas(model.resources.schemas, varRef(catalogVariable));
+  if (Object.keys(schemas).length === 0) return;
+  model.schema_keys = schemas;
+  const parameters = Object.fromEntries(Object.entries(schemas).map(([name, key]) => [schemaParameter(name), schemaNameRef(key)]));
+  const withSchemas = (values: Record<string, unknown>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { ...parameters };
+    for (const [k, v] of Object.entries(values)) out[k] = typeof v === 'string' ? namespacedText(v, schemas, varRef(catalogVariable), (_n, key) => schemaNameRef(key)) : v;
+    return out;
+  };
+  for (const pipeline of Object.values(model.resources.pipelines)) {
+    const settings = pipeline.settings as Record<string, unknown> & { configuration?: Record<string, unknown> };
+    if (settings.configuration && 'catalog' in settings.configuration) settings.configuration = withSchemas(settings.configuration);
+  }
+  const notebookPaths = new Set<string>();
+  for (const nb of Object.values(model.notebooks)) {
+    if (!('catalog' in nb.widgets)) continue;
+    nb.widgets = withSchemas(nb.widgets) as Record<string, string>;
+    notebookPaths.add(nb.path);
+  }
+  for (const job of Object.values(model.resources.jobs)) {
+    for (const task of job.settings.tasks) {
+      const nb = task['notebook_task'] as { notebook_path?: string; base_parameters?: Record<string, unknown> } | undefined;
+      if (!nb || nb.notebook_path === undefined || !notebookPaths.has(nb.notebook_path)) continue;
+      nb.base_parameters = withSchemas(nb.base_parameters ?? {});
+    }
+  }
 }

@@ -265,6 +265,11 @@ export interface BundleModel {
    * catalog, or `catalog.schema.table`.
    */
   external_tables?: { name: string; location?: SourceLocation }[];
+  /**
+   * Schemas of the bundle's catalog, name → resource key. Generated code names them `${schema_<name>}`, filled
+   * per target with the name the schema is deployed under (development mode prefixes it; model/namespace.ts).
+   */
+  schema_keys?: Record<string, string>;
   /** Top-level sections of databricks.yml as the bundle schema has them (bundle details, workspace, sync, presets, ...). */
   settings?: Record<string, unknown>;
   /** Configuration written into the bundle as given (Bundle.verbatim), in declaration order. */

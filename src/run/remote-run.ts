@@ -18,6 +18,7 @@ import type { RunSnapshot } from './snapshot.ts';
 import { cancelActiveRuns, startJobRun } from './start.ts';
 import { outcomeOf, type RunOutcome } from './states.ts';
 import { workspaceClientFor } from './target-client.ts';
+import { targetSchemaNames } from './target-schemas.ts';
 import { isTransient } from './transient.ts';
 import { showViewsAfterRun, type ResultViews } from './result-views.ts';
 import { openTargetSql } from './target-sql.ts';
@@ -230,5 +231,8 @@ async function reportQuality(client: WorkspaceClient, model: BundleModel, snapsh
 /** The bundle's result views; a run that succeeded stays a success if they cannot be read. */
 async function showResults(opts: RemoteRunOptions, sink: EventSink): Promise<void> {
   const open = opts.openSql ?? (() => openTargetSql({ model: opts.model, projectRoot: opts.projectRoot, env: opts.env }));
-  await showViewsAfterRun(opts.resultViews ?? [], open, { model: opts.model, sink });
+  const views = opts.resultViews ?? [];
+  if (views.length === 0) return;
+  const schemas = await targetSchemaNames(opts.model, () => (opts.client ?? workspaceClientFor(opts.model, opts.env, { events: sink })).scim.me());
+  await showViewsAfterRun(views, open, { model: opts.model, sink, schemas });
 }

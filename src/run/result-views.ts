@@ -6,6 +6,7 @@ import type { Extensions } from '../extensions/registry.ts';
 import type { ResultViewContext } from '../extensions/types.ts';
 import type { BundleModel } from '../model/types.ts';
 import type { SqlClient } from '../sql/types.ts';
+import { declaredSchemaNames, type SchemaNames } from './target-schemas.ts';
 
 export type ResultViews = Extensions['resultViews'];
 
@@ -28,6 +29,8 @@ export interface ViewRunOptions {
   sink: EventSink;
   trigger: ResultViewContext['trigger'];
   limit?: number;
+  /** The target's schema names (default: as declared, the local target's). */
+  schemas?: SchemaNames;
 }
 
 function context(opts: ViewRunOptions): ResultViewContext {
@@ -37,6 +40,7 @@ function context(opts: ViewRunOptions): ResultViewContext {
     model: opts.model,
     sink: opts.sink,
     trigger: opts.trigger,
+    schema: opts.schemas ?? declaredSchemaNames,
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     preview: (statement, title, table) => previewRows(opts.sql, statement, title, table ?? title, opts.sink),
   };

@@ -9,6 +9,7 @@ import { quoteIdent } from '../sql/quote.ts';
 import type { SqlClient } from '../sql/types.ts';
 import { sqlIdent } from '../synth/escape.ts';
 import { previewRows } from './result-views.ts';
+import { declaredSchemaNames, type SchemaNames } from './target-schemas.ts';
 
 /** Columns the local engine keeps for itself (commit versions); Databricks tables have none of them. */
 const isInternal = (column: string) => column === COMMIT_VERSION || column.startsWith('__dbx_');
@@ -40,9 +41,10 @@ function notYet(model: BundleModel, name: string): UserError {
   );
 }
 
-export async function showTable(sql: SqlClient, model: BundleModel, name: string, limit: number, sink: EventSink): Promise<number> {
-  const [schema, table] = name.split('.') as [string, string];
-  const full = `${model.catalog}.${name}`;
+export async function showTable(sql: SqlClient, model: BundleModel, name: string, limit: number, sink: EventSink, schemas: SchemaNames = declaredSchemaNames): Promise<number> {
+  const [declared, table] = name.split('.') as [string, string];
+  const schema = schemas(declared);
+  const full = `${model.catalog}.${schema}.${table}`;
   const title = `First rows of ${full}:`;
   if (!model.target.local) {
     const statement = `SELECT * FROM ${[model.catalog, schema, table].map(sqlIdent).join('.')} LIMIT ${limit}`;

@@ -1,4 +1,5 @@
 // synth: BundleModel → the files of a standard Databricks Asset Bundle. Pure and deterministic.
+import { namespacedText } from '../model/namespace.ts';
 import { variableValue } from '../model/resolve.ts';
 import { redact } from '../redaction/index.ts';
 import type { BundleModel } from '../model/types.ts';
@@ -27,15 +28,19 @@ export interface SynthOptions {
 export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[] {
   const files: SynthFile[] = configFiles(model).map((f) => ({ path: f.path, content: toYaml(f.doc) }));
   const ctx = { catalog: model.catalog, bundleName: model.bundle.name, sourceDir: notebookSourceDir(model, opts.repoRoot), variables: variableValues(model) };
+  // Schemas of the bundle's catalog are named by their per-target parameter in generated code (target isolation).
+  const namespaced = (text: string) => namespacedText(text, model.schema_keys ?? {});
   for (const nb of Object.values(model.notebooks)) {
-    files.push({ path: nb.path, content: renderNotebook(nb, ctx) });
+    files.push({ path: nb.path, content: namespaced(renderNotebook(nb, ctx)) });
   }
   for (const p of Object.values(model.resources.pipelines)) {
-    if (p.source_path !== undefined) files.push({ path: p.source_path, content: renderPipelineSql(p) });
+    if (p.source_path !== undefined) files.push({ path: p.source_path, content: namespaced(renderPipelineSql(p)) });
   }
   for (const d of Object.values(model.resources.dashboards)) {
     if (d.from_file) continue;
-    files.push({ path: d.file_path, content: ensureNewline(serializeLakeviewDashboard(d, { catalog: model.catalog })) });
+    // Queries are relative to the dashboard's dataset_catalog / dataset_schema where it sets them (target isolation).
+    const relative = { catalog: d.settings['dataset_catalog'] !== undefined, schema: d.settings['dataset_schema'] !== undefined };
+    files.push({ path: d.file_path, content: ensureNewline(serializeLakeviewDashboard(d, { catalog: model.catalog, relative })) });
   }
   // Generated files are written to disk and uploaded: a secret value dbx-ts holds never lands in one.
   const generated = files.map((f) => ({ ...f, content: redact(f.content as string) }));

@@ -86,6 +86,19 @@ function widgetsCode(widgets: [string, string][]): string {
   lines.push('# The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.');
   lines.push('if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):');
   lines.push('    raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))');
+  if (widgets.some(([name]) => name.startsWith('schema_'))) {
+    // Target isolation (model/namespace.ts): generated code names the bundle's schemas `${schema_<name>}`.
+    lines.push('# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.');
+    lines.push('SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}');
+    lines.push('for _name, _value in SCHEMAS.items():');
+    lines.push('    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):');
+    lines.push('        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))');
+    lines.push('', '', 'def fill_names(text):');
+    lines.push('    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.');
+    lines.push('    for name, value in SCHEMAS.items():');
+    lines.push('        text = text.replace("${%s}" % name, value)');
+    lines.push('    return text.replace("${catalog}", CATALOG)');
+  }
   return lines.join('\n');
 }
 

@@ -78,18 +78,20 @@ function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext,
 
 /**
  * The notebook's widgets with defaults for this target, `catalog` always first: `${var.<name>}` resolves to the
- * variable's value (the catalog variable to the target's catalog), so a notebook run by hand uses the target's values.
+ * variable's value, so a notebook run by hand uses the target's values; the catalog and schemas have no default.
  */
 export function widgetDefaults(nb: NotebookModel, ctx: NotebookContext): [string, string][] {
   const resolveVars = (value: string) =>
     value.replace(/\$\{var\.([A-Za-z0-9_-]+)\}/g, (_whole, name: string) => {
       const v = ctx.variables?.[name];
-      if (v !== undefined) return String(v);
       // An unresolved variable leaves the default empty rather than a literal `${var...}`.
-      return name === 'catalog' ? ctx.catalog : '';
+      return v !== undefined ? String(v) : '';
     });
-  const entries = Object.entries(nb.widgets).map(([name, def]): [string, string] => [name, resolveVars(def)]);
-  const catalog = entries.find(([name]) => name === 'catalog') ?? ['catalog', ctx.catalog];
+  // Where data lives is the job's to say, per target (`catalog`, `schema_<name>`): a default naming one target's
+  // catalog or schema would write there when the notebook runs by hand, so those defaults are empty.
+  const placement = (name: string, def: string) => name === 'catalog' || def.includes('${resources.');
+  const entries = Object.entries(nb.widgets).map(([name, def]): [string, string] => [name, placement(name, def) ? '' : resolveVars(def)]);
+  const catalog = entries.find(([name]) => name === 'catalog') ?? ['catalog', ''];
   const rest = entries.filter(([name]) => name !== 'catalog').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return [catalog, ...rest];
 }

@@ -107,3 +107,44 @@ describe('dbx-ts build of the reference bundle', () => {
     expect(files).toEqual(await readTree(GOLDEN));
   });
 });
+
+describe('the reference bundle built for dev and prod with BUNDLE_VAR_catalog', () => {
+  const CATALOG = 'catalog_from_env';
+  const built: Record<string, Record<string, string>> = {};
+
+  beforeAll(async () => {
+    // One after the other: builds in one project share its check cache.
+    for (const target of ['dev', 'prod']) {
+      const out = await tempDir(`build-${target}`);
+      const result = await runCli(['build', '-t', target, '--out', out], { env: { BUNDLE_VAR_catalog: CATALOG } });
+      expect(result.code).toBe(0);
+      built[target] = await readTree(out);
+    }
+  });
+
+  it('declares the schemas and the volume, and every YAML file validates against the official schema', () => {
+    for (const files of Object.values(built)) {
+      for (const r of ['landing.schema', 'bronze.schema', 'silver.schema', 'gold.schema', 'raw.volume']) expect(files[`resources/${r}.yml`]).toBeDefined();
+      const docs = Object.entries(files)
+        .filter(([p]) => p.endsWith('.yml'))
+        .map(([path, text]) => ({ path, doc: parse(text) as Record<string, unknown> }));
+      for (const { path, doc } of docs) expect({ path, issues: validateBundleConfig(doc) }).toEqual({ path, issues: [] });
+      expect(validateBundleConfig(mergedConfig(docs))).toEqual([]);
+    }
+  });
+
+  it('names no catalog or schema literally in any generated file: each target fills them in', () => {
+    for (const files of Object.values(built)) {
+      for (const [path, text] of Object.entries(files)) {
+        expect(text, path).not.toContain(CATALOG);
+        // Tables, views, checkpoints and volume paths name their schema by its per-target parameter.
+        expect(text, path).not.toMatch(/\$\{catalog\}`?\.`?(landing|bronze|silver|gold)\b|\/Volumes\/[^/]+\/(landing|bronze|silver|gold)\//);
+      }
+      const dashboard = parse(files['resources/sales_dashboard.dashboard.yml']!) as { resources: { dashboards: Record<string, Record<string, string>> } };
+      expect(dashboard.resources.dashboards['sales_dashboard']).toMatchObject({ dataset_catalog: '${var.catalog}', dataset_schema: '${resources.schemas.gold.name}' });
+    }
+    // The targets differ only where they should: the bundle's own target settings, not the generated code.
+    const code = (files: Record<string, string>) => Object.entries(files).filter(([p]) => p.startsWith('src/'));
+    expect(code(built['dev']!)).toEqual(code(built['prod']!));
+  });
+});

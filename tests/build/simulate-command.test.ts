@@ -50,12 +50,12 @@ describe('dbx-ts simulate', () => {
   describe('on a workspace target', () => {
     let ws: FakeWorkspace;
     beforeAll(async () => {
-      // The landing volume exists (deploy creates it); the Files API cannot create one.
-      ws = await startFakeWorkspace({ unityCatalog: { volumes: ['sales_lakehouse.landing.raw'] } });
+      // The landing volume exists (deploy creates it, in dev in this user's own schema); the Files API cannot create one.
+      ws = await startFakeWorkspace({ unityCatalog: { volumes: ['sales_lakehouse.dev_emulator_user_landing.raw'] } });
     });
     afterAll(async () => ws.close());
 
-    it('uploads every simulated file to the landing volume through the Files API', async () => {
+    it("uploads every simulated file to the target's landing volume through the Files API", async () => {
       const result = await runCli(['simulate', '-t', 'dev', '--rows', '100', '--files', '2', '--stream', '--interval', '0', '--batches', '2'], {
         env: { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: ws.token, DATABRICKS_CONFIG_FILE: '/nonexistent' },
       });
@@ -63,16 +63,16 @@ describe('dbx-ts simulate', () => {
       expect(result.code).toBe(0);
       const uploaded = Object.keys(ws.state.volumes.files).sort();
       expect(uploaded).toEqual([
-        '/Volumes/sales_lakehouse/landing/raw/products/products.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/promotions/promotions.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/sales_batch/part-00000.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/sales_batch/part-00001.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/sales_batch/part-00002.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/sales_stream/batch-00000.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/sales_stream/batch-00001.parquet',
-        '/Volumes/sales_lakehouse/landing/raw/stores/stores.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/products/products.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/promotions/promotions.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_batch/part-00000.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_batch/part-00001.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_batch/part-00002.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_stream/batch-00000.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_stream/batch-00001.parquet',
+        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/stores/stores.parquet',
       ]);
-      const parquet = await ws.readContent(ws.state.volumes.files['/Volumes/sales_lakehouse/landing/raw/stores/stores.parquet']!.blob);
+      const parquet = await ws.readContent(ws.state.volumes.files['/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/stores/stores.parquet']!.blob);
       expect(parquet.subarray(0, 4).toString()).toBe('PAR1');
     });
   });

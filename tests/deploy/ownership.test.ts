@@ -44,42 +44,43 @@ describe('ownership', () => {
     expect(order.indexOf('schemas.raw')).toBeLessThan(order.indexOf('volumes.files'));
     expect(order.indexOf('volumes.files')).toBeLessThan(order.indexOf('pipelines.pl'));
     expect(order.indexOf('volumes.files')).toBeLessThan(order.indexOf('jobs.wf'));
-    expect(setup.ws.state.unityCatalog!.volumes['shop_cat.raw.files']).toMatchObject({ schema_name: 'raw', volume_type: 'MANAGED' });
+    expect(setup.ws.state.unityCatalog!.volumes['shop_cat.dev_emulator_user_raw.files']).toMatchObject({ schema_name: 'dev_emulator_user_raw', volume_type: 'MANAGED' });
     // A comment changed in the bundle is an update in place.
     const model = modelWithSchema();
     model.resources.schemas['raw']!.settings['comment'] = 'raw files';
     const changed = await deployBundle(options(setup, { model }));
     expect(changed.plan.actions.find((a) => a.address === 'schemas.raw')).toMatchObject({ action: 'update', changes: [{ path: 'comment', before: 'landing', after: 'raw files' }] });
-    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.raw']!.comment).toBe('raw files');
+    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.dev_emulator_user_raw']!.comment).toBe('raw files');
   });
 
   it('a schema that exists without a record blocks the deploy until it is bound; unbind forgets it again', async () => {
     setup = await fakeWorkspace();
-    await setup.client.schemas.create({ catalog_name: 'shop_cat', name: 'raw', comment: 'made by hand' });
+    // Development mode: the schema this user's deploy wants is dev_<short name>_raw.
+    await setup.client.schemas.create({ catalog_name: 'shop_cat', name: 'dev_emulator_user_raw', comment: 'made by hand' });
     const stopped = await error(deployBundle(options(setup)));
     expect(stopped).toBeInstanceOf(UserError);
-    expect(stopped!.hint).toContain('dbx-ts bind raw shop_cat.raw -t dev');
+    expect(stopped!.hint).toContain('dbx-ts bind raw shop_cat.dev_emulator_user_raw -t dev');
     expect(setup.ws.state.jobs).toEqual({});
 
     expect((await error(bindResource({ ...options(setup), key: 'nope', id: 'x' })))!.message).toContain('The bundle has no resource "nope"');
     expect((await error(bindResource({ ...options(setup), key: 'raw', id: 'shop_cat.missing' })))!.message).toContain('No schema with id shop_cat.missing');
     // The hand-made comment differs from the bundle's: binding asks first, and nobody can answer here.
-    const asks = await error(bindResource({ ...options(setup), key: 'raw', id: 'shop_cat.raw' }));
+    const asks = await error(bindResource({ ...options(setup), key: 'raw', id: 'shop_cat.dev_emulator_user_raw' }));
     expect(asks!.message).toContain('the next deploy changes comment');
     expect(asks!.hint).toContain('--auto-approve');
-    const bound = await bindResource({ ...options(setup), key: 'schemas.raw', id: 'shop_cat.raw', autoApprove: true });
-    expect(bound).toEqual({ address: 'schemas.raw', id: 'shop_cat.raw', changes: ['comment'] });
-    expect((await error(bindResource({ ...options(setup), key: 'raw', id: 'shop_cat.raw' })))!.message).toContain('already bound');
+    const bound = await bindResource({ ...options(setup), key: 'schemas.raw', id: 'shop_cat.dev_emulator_user_raw', autoApprove: true });
+    expect(bound).toEqual({ address: 'schemas.raw', id: 'shop_cat.dev_emulator_user_raw', changes: ['comment'] });
+    expect((await error(bindResource({ ...options(setup), key: 'raw', id: 'shop_cat.dev_emulator_user_raw' })))!.message).toContain('already bound');
     expect((await error(bindResource({ ...options(setup), key: 'raw', id: 'shop_cat.other' })))!.hint).toContain('dbx-ts unbind raw -t dev');
 
     const deployed = await deployBundle(options(setup));
     expect(deployed.plan.actions.find((a) => a.address === 'schemas.raw')).toMatchObject({ action: 'update', bound: true });
-    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.raw']!.comment).toBe('landing');
+    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.dev_emulator_user_raw']!.comment).toBe('landing');
 
     await unbindResource({ ...options(setup), key: 'raw' });
-    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.raw']).toBeDefined();
+    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.dev_emulator_user_raw']).toBeDefined();
     const plan = await planBundle(options(setup));
-    expect(plan.plan.actions.find((a) => a.address === 'schemas.raw')?.conflict?.id).toBe('shop_cat.raw');
+    expect(plan.plan.actions.find((a) => a.address === 'schemas.raw')?.conflict?.id).toBe('shop_cat.dev_emulator_user_raw');
     expect((await error(unbindResource({ ...options(setup), key: 'raw' })))!.message).toContain('not bound to anything');
   });
 
@@ -109,7 +110,7 @@ describe('ownership', () => {
     // any more: the process is gone as far as the workspace can tell.
     setup.ws.setFaults({ rules: [{ match: 'POST /api/2.0/workspace/import', skip: 3, times: Infinity, fault: { kind: 'status', status: 400, errorCode: 'SIMULATED_CRASH', message: 'crash' } }] });
     expect(await error(deployBundle(options(setup, { parallelism: 1 })))).toBeDefined();
-    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.raw']).toBeDefined();
+    expect(setup.ws.state.unityCatalog!.schemas['shop_cat.dev_emulator_user_raw']).toBeDefined();
     setup.ws.setFaults({});
     // Rerun from another machine (no local cache): the workspace has the record made before the create.
     const again = await deployBundle(options(setup, { cacheDir: `${setup.cacheDir}/fresh` }));

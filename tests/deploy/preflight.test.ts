@@ -69,6 +69,6 @@ describe('preflight', () => {
     model.resources.pipelines['pl']!.settings.catalog = '${resources.catalogs.cat.name}';
     const result = await deployBundle({ ...base, model });
     expect(result.plan.actions.slice(0, 2).map((a) => `${a.action} ${a.address}`)).toEqual(['create catalogs.cat', 'create schemas.raw']);
-    expect(Object.keys(setup.ws.state.unityCatalog!.schemas)).toEqual(['owned_cat.raw']);
+    expect(Object.keys(setup.ws.state.unityCatalog!.schemas)).toEqual(['owned_cat.dev_emulator_user_raw']);
   });
 });

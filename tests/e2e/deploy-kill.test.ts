@@ -20,8 +20,9 @@ const EXPECTED = {
   jobs: ['[dev emulator_user] Unified_Workflow_Job'],
   pipelines: ['[dev emulator_user] pl_streaming_data_to_silver'],
   scopes: ['adls_scope'],
-  schemas: ['sales_lakehouse.bronze', 'sales_lakehouse.gold', 'sales_lakehouse.landing', 'sales_lakehouse.silver'],
-  volumes: ['sales_lakehouse.landing.raw'],
+  // Development mode: this user's own schemas.
+  schemas: ['bronze', 'gold', 'landing', 'silver'].map((s) => `sales_lakehouse.dev_emulator_user_${s}`),
+  volumes: ['sales_lakehouse.dev_emulator_user_landing.raw'],
   dashboards: ['[dev emulator_user] Sales lakehouse'],
   files: [
     'src/notebooks/gpt_summary',

@@ -63,8 +63,9 @@ const EXPECTED = {
   jobs: ['[dev emulator_user] Unified_Workflow_Job'],
   pipelines: ['[dev emulator_user] pl_streaming_data_to_silver'],
   scopes: ['adls_scope'],
-  schemas: ['sales_lakehouse.bronze', 'sales_lakehouse.gold', 'sales_lakehouse.landing', 'sales_lakehouse.silver'],
-  volumes: ['sales_lakehouse.landing.raw'],
+  // Development mode: this user's own schemas.
+  schemas: ['bronze', 'gold', 'landing', 'silver'].map((s) => `sales_lakehouse.dev_emulator_user_${s}`),
+  volumes: ['sales_lakehouse.dev_emulator_user_landing.raw'],
   dashboards: ['[dev emulator_user] Sales lakehouse'],
   files: [
     'src/notebooks/gpt_summary',
@@ -186,11 +187,11 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(stopped.stderr).toContain('Deploy stopped before any change: 6 resource(s)');
     const binds = stopped.stderr.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('dbx-ts bind '));
     expect(binds).toEqual([
-      'dbx-ts bind bronze sales_lakehouse.bronze -t dev',
-      'dbx-ts bind gold sales_lakehouse.gold -t dev',
-      'dbx-ts bind landing sales_lakehouse.landing -t dev',
-      'dbx-ts bind silver sales_lakehouse.silver -t dev',
-      'dbx-ts bind raw sales_lakehouse.landing.raw -t dev',
+      'dbx-ts bind bronze sales_lakehouse.dev_emulator_user_bronze -t dev',
+      'dbx-ts bind gold sales_lakehouse.dev_emulator_user_gold -t dev',
+      'dbx-ts bind landing sales_lakehouse.dev_emulator_user_landing -t dev',
+      'dbx-ts bind silver sales_lakehouse.dev_emulator_user_silver -t dev',
+      'dbx-ts bind raw sales_lakehouse.dev_emulator_user_landing.raw -t dev',
       'dbx-ts bind adls_scope adls_scope -t dev',
     ]);
     for (const bind of binds) {

@@ -136,7 +136,8 @@ describe('--select', () => {
     const deployed = await cli(['deploy', '-t', 'dev', '--select', 'schemas.landing']);
     expect(deployed.code).toBe(0);
     const after = census(setup.ws, paths.files);
-    expect(after.schemas).toEqual(['sales_lakehouse.landing']);
+    // Development mode: this user's own schema.
+    expect(after.schemas).toEqual(['sales_lakehouse.dev_emulator_user_landing']);
     expect(after.jobs).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
-// Ownership, end to end with the real CLI: dev and prod of the reference bundle in one fake workspace, next to
-// a hand-made pipeline with the prod pipeline's name. Nothing is taken over by its name alone; `destroy -t dev`
-// removes dev's objects and nothing of prod's or the hand-made one.
+// Ownership and isolation, end to end with the real CLI: dev and prod of the reference bundle in one fake
+// workspace and one catalog (BUNDLE_VAR_catalog), next to a hand-made pipeline with the prod pipeline's name.
+// Nothing is taken over by its name alone; dev writes its own schemas (dev_<user>_...), prod the declared ones;
+// `destroy -t dev` removes dev's objects and nothing of prod's or the hand-made one.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,8 +17,9 @@ const VARS = {
   BUNDLE_VAR_keyvault_resource_id: '/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/sales-kv',
   BUNDLE_VAR_keyvault_dns_name: 'https://sales-kv.vault.azure.net/',
 };
-// Each target in its own catalog here; development-mode schema prefixes would let them share one.
-const CATALOG = { dev: 'sales_dev', prod: 'sales_prod' } as const;
+// Both targets in one catalog: development mode's schema prefix keeps them apart.
+const CATALOG = 'sales_x';
+const DEV = 'dev_emulator_user_';
 const PIPELINE = 'pl_streaming_data_to_silver';
 const prodPaths = bundlePaths({ bundle: 'sales_lakehouse', target: 'prod', userName: DEFAULT_USER.userName, rootPath: '/Workspace/Shared/.bundle/sales_lakehouse/prod' });
 
@@ -28,7 +30,7 @@ async function cli(target: 'dev' | 'prod', args: string[]): Promise<{ code: numb
   let stderr = '';
   const code = await main(['node', 'dbx-ts', ...args, '-t', target], {
     cwd: REPO,
-    env: { ...setup.env, ...VARS, BUNDLE_VAR_catalog: CATALOG[target], HOME: '/nonexistent' },
+    env: { ...setup.env, ...VARS, BUNDLE_VAR_catalog: CATALOG, HOME: '/nonexistent' },
     stdout: { write: (s: string) => void (stdout += s) },
     stderr: { write: (s: string) => void (stderr += s) },
     signal: new AbortController().signal,
@@ -38,7 +40,7 @@ async function cli(target: 'dev' | 'prod', args: string[]): Promise<{ code: numb
 
 /** A pipeline someone made in the UI: no dbx-ts tags. */
 async function handMadePipeline(allowDuplicateNames: boolean): Promise<string> {
-  const created = await setup.client.pipelines.create({ name: PIPELINE, catalog: 'sales_prod', schema: 'silver', allow_duplicate_names: allowDuplicateNames, serverless: true });
+  const created = await setup.client.pipelines.create({ name: PIPELINE, catalog: CATALOG, schema: 'silver', allow_duplicate_names: allowDuplicateNames, serverless: true });
   return created.pipeline_id!;
 }
 
@@ -46,7 +48,7 @@ const pipelineNames = () => Object.values(setup.ws.state.pipelines).map((p) => S
 
 beforeEach(async () => {
   await rm(join(REPO, '.dbx-ts', 'state'), { recursive: true, force: true });
-  setup = await fakeWorkspace({ unityCatalog: { catalogs: [...PREREQUISITES.unityCatalog.catalogs, CATALOG.dev, CATALOG.prod] } });
+  setup = await fakeWorkspace({ unityCatalog: { catalogs: [...PREREQUISITES.unityCatalog.catalogs, CATALOG] } });
 });
 afterEach(async () => {
   await setup.ws.close();
@@ -92,7 +94,7 @@ describe('ownership across targets and hand-made objects', () => {
     const prodPipelineIds = Object.keys(setup.ws.state.pipelines).filter((id) => id !== handMade);
     expect(prodPipelineIds).toHaveLength(1);
 
-    // dev: its own catalog; the Key Vault scope exists (prod's) and is bound, not taken by name.
+    // dev: the same catalog, its own schemas; the Key Vault scope exists (prod's) and is bound, not taken by name.
     const devFirst = await cli('dev', ['deploy', '--auto-approve']);
     expect(devFirst.code).toBe(2);
     expect(devFirst.stderr).toContain('dbx-ts bind adls_scope adls_scope -t dev');
@@ -100,7 +102,26 @@ describe('ownership across targets and hand-made objects', () => {
     expect(bound.stderr).toContain('also recorded by target prod');
     expect((await cli('dev', ['deploy', '--auto-approve'])).code).toBe(0);
     expect(pipelineNames()).toEqual([`[dev emulator_user] ${PIPELINE}`, PIPELINE, PIPELINE]);
-    expect(Object.keys(setup.ws.state.unityCatalog!.schemas).filter((s) => s.startsWith('sales_dev.'))).toHaveLength(4);
+    expect(Object.keys(setup.ws.state.unityCatalog!.schemas).filter((s) => s.startsWith(`${CATALOG}.${DEV}`))).toHaveLength(4);
+    expect(Object.keys(setup.ws.state.unityCatalog!.volumes).sort()).toEqual([`${CATALOG}.${DEV}landing.raw`, `${CATALOG}.landing.raw`]);
+    // Everything that reads or writes data follows its target's schemas: the pipeline, the notebook tasks, the dashboard.
+    const pipelineOf = (name: string) => Object.values(setup.ws.state.pipelines).find((p) => p.spec['name'] === name && p.pipeline_id !== handMade)!.spec;
+    for (const [name, prefix] of [[`[dev emulator_user] ${PIPELINE}`, DEV], [PIPELINE, '']] as const) {
+      const spec = pipelineOf(name);
+      expect(spec['schema']).toBe(`${prefix}silver`);
+      expect(spec['configuration']).toMatchObject({ catalog: CATALOG, schema_bronze: `${prefix}bronze`, schema_silver: `${prefix}silver`, landing_root: `/Volumes/${CATALOG}/${prefix}landing/raw` });
+    }
+    const jobOf = (name: string) => Object.values(setup.ws.state.jobs).find((j) => j.settings['name'] === name)!;
+    for (const [name, prefix] of [['[dev emulator_user] Unified_Workflow_Job', DEV], ['Unified_Workflow_Job', '']] as const) {
+      const tasks = jobOf(name).settings['tasks'] as { task_key: string; notebook_task?: { base_parameters?: Record<string, string> } }[];
+      const gold = tasks.find((t) => t.task_key === 'batch_and_stream_processing')!;
+      expect(gold.notebook_task!.base_parameters).toMatchObject({ catalog: CATALOG, schema_gold: `${prefix}gold`, schema_silver: `${prefix}silver` });
+    }
+    const active = Object.values(setup.ws.state.dashboards).filter((d) => d.lifecycle_state === 'ACTIVE');
+    const datasets = Object.fromEntries(active.map((d) => [d.display_name, (JSON.parse(d.serialized_dashboard) as { datasets: { catalog?: string; schema?: string; queryLines: string[] }[] }).datasets]));
+    expect(datasets['[dev emulator_user] Sales lakehouse']!.map((d) => [d.catalog, d.schema])).toEqual(Array(5).fill([CATALOG, `${DEV}gold`]));
+    expect(datasets['Sales lakehouse']!.map((d) => [d.catalog, d.schema])).toEqual(Array(5).fill([CATALOG, 'gold']));
+    expect(JSON.stringify(datasets)).not.toMatch(/FROM [^ ]*\./);
 
     const destroyed = await cli('dev', ['destroy', '--auto-approve']);
     expect(destroyed.code).toBe(0);
@@ -110,8 +131,8 @@ describe('ownership across targets and hand-made objects', () => {
     expect(setup.ws.state.pipelines[handMade]!.spec).toEqual(handMadeSpec);
     expect(Object.values(setup.ws.state.jobs).map((j) => j.settings['name'])).toEqual(['Unified_Workflow_Job']);
     expect(Object.keys(setup.ws.state.secretScopes)).toEqual(['adls_scope']);
-    expect(Object.keys(setup.ws.state.unityCatalog!.schemas).sort()).toEqual(['sales_prod.bronze', 'sales_prod.gold', 'sales_prod.landing', 'sales_prod.silver']);
-    expect(Object.keys(setup.ws.state.unityCatalog!.volumes)).toEqual(['sales_prod.landing.raw']);
+    expect(Object.keys(setup.ws.state.unityCatalog!.schemas).sort()).toEqual(['bronze', 'gold', 'landing', 'silver'].map((s) => `${CATALOG}.${s}`));
+    expect(Object.keys(setup.ws.state.unityCatalog!.volumes)).toEqual([`${CATALOG}.landing.raw`]);
     expect(Object.values(setup.ws.state.dashboards).filter((d) => d.lifecycle_state === 'ACTIVE').map((d) => d.display_name)).toEqual(['Sales lakehouse']);
     // And prod still deploys cleanly.
     expect((await cli('prod', ['plan'])).stdout).toContain('no changes');

@@ -34,6 +34,9 @@ function renderWith(template: string, nb: Partial<NotebookModel> = {}, ctx: Part
 }
 
 /** Stubs for the names a notebook finds on Databricks, so generated cells can run under plain python3. */
+/** The widget values a job task passes (the catalog and schemas have no default in a generated notebook). */
+const AS_THE_JOB = ['catalog', 'schema_bronze', 'schema_gold', 'schema_landing', 'schema_silver'].map((w) => `dbutils.widgets.values["${w}"] = "main"`).join('\n');
+
 const STUBS = `
 import json, sys
 class _Widgets:
@@ -79,7 +82,8 @@ describe('reference bundle notebooks', () => {
       expect(out).toContain('\n\n# COMMAND ----------\n\n');
       // No template syntax left: helpers, blocks, partials or secret references.
       expect(out).not.toMatch(/\{\{\s*(py_|sql_|md\b|json\b|[#>/]|secrets\/)/);
-      expect(out).toMatch(/dbutils\.widgets\.text\("catalog", "sales_lakehouse"\)/);
+      // The job says where data lives; a notebook run by hand names no target's catalog by default.
+      expect(out).toMatch(/dbutils\.widgets\.text\("catalog", ""\)/);
       pyCompile(out, `${key}.py`);
       expect(renderNotebook(structuredClone(nb), { ...ctx })).toBe(out);
     });
@@ -100,7 +104,8 @@ describe('reference bundle notebooks', () => {
     const { METRICS_SQL } = await import('../../bundles/sales-lakehouse/summary/metrics.ts');
     const out = renderNotebook(model.notebooks.gpt_summary!, ctx);
     expect(out).toContain('api_key = dbutils.secrets.get(scope="adls_scope", key="open-ai-api-key")');
-    const program = `${STUBS}\n${out.split('# COMMAND ----------').slice(1, 4).join('\n')}\nprint(json.dumps(METRICS_SQL))`;
+    // As the job runs it: the catalog comes from the task's parameters.
+    const program = `${STUBS}\n${AS_THE_JOB}\n${out.split('# COMMAND ----------').slice(1, 4).join('\n')}\nprint(json.dumps(METRICS_SQL))`;
     expect(JSON.parse(runPython(program))).toEqual(METRICS_SQL);
   });
 
@@ -116,7 +121,7 @@ describe('table code', () => {
     const tables = HOSTILE_STRINGS.filter((s) => !/[\ud800-\udfff]/.test(s)).map((s, i) => hostileTable(i, s));
     const out = renderWith('{{py_widgets}}\n# COMMAND ----------\n{{py_tables}}', { tables, parameters: { checkpoint_root: '/Volumes/${catalog}/x/y/_cp' } });
     pyCompile(out);
-    const specs = JSON.parse(runPython(`${STUBS}\n${out}\nsys.stdout.write(json.dumps(SPECS))`)) as unknown[];
+    const specs = JSON.parse(runPython(`${STUBS}\n${AS_THE_JOB}\n${out}\nsys.stdout.write(json.dumps(SPECS))`)) as unknown[];
     const expected = tables.map((t) => tableSpec(t, { checkpointRoot: '/Volumes/${catalog}/x/y/_cp' }));
     expect(specs).toEqual(JSON.parse(JSON.stringify(expected)));
   });
@@ -157,12 +162,15 @@ describe('template helpers', () => {
     expect(() => renderWith('k = {{py_secret "other"}}', { secrets })).toThrow(/does not declare/);
   });
 
-  it('resolves widget defaults for the target, catalog first', () => {
+  it('resolves widget defaults for the target, catalog first and without a default', () => {
     const out = renderWith('{{py_widgets}}\nprint(json.dumps([WIDGETS, CATALOG]))', {
       widgets: { seed: '42', catalog: '${var.catalog}', model: '${var.openai_model}', missing: 'x-${var.nope}' },
-    }, { catalog: 'dev_cat', variables: { openai_model: 'gpt-test' } });
+    }, { catalog: 'dev_cat', variables: { catalog: 'dev_cat', openai_model: 'gpt-test' } });
     expect(out.indexOf('"catalog"')).toBeLessThan(out.indexOf('"missing"'));
-    const [widgets, catalog] = JSON.parse(runPython(`${STUBS}\n${out}`)) as [Record<string, string>, string];
+    expect(out).toContain('dbutils.widgets.text("catalog", "")');
+    expect(() => runPython(`${STUBS}\n${out}`)).toThrow(/plain identifier/);
+    const program = `${STUBS}\ndbutils.widgets.values["catalog"] = "dev_cat"\n${out}`;
+    const [widgets, catalog] = JSON.parse(runPython(program)) as [Record<string, string>, string];
     expect(widgets).toEqual({ catalog: 'dev_cat', missing: 'x-', model: 'gpt-test', seed: '42' });
     expect(catalog).toBe('dev_cat');
   });

@@ -8,6 +8,7 @@ import { showResultView } from '../../run/result-views.ts';
 import { showLocalQuality, showRemoteQuality } from '../../run/show-quality.ts';
 import { bundleTableNames, findBundleTable, showTable } from '../../run/show-table.ts';
 import { workspaceClientFor } from '../../run/target-client.ts';
+import { targetSchemaNames } from '../../run/target-schemas.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
 import { isMissingTable } from '../../sql/missing.ts';
 import type { CliContext } from '../context.ts';
@@ -68,10 +69,12 @@ export function registerShow(program: Command, ctx: CliContext): void {
       await showRemoteQuality(client, model, deployedIds({ client, model, repoRoot: root, env }), sink);
       return;
     }
+    // Where this target keeps the bundle's tables (development mode: the user's own schemas).
+    const schemas = await targetSchemaNames(model, () => workspaceClientFor(model, env, { events: sink }).scim.me());
     const sql = await openTargetSql({ model, projectRoot: root, env });
     try {
-      if (view) await showResultView(view, { sql, model, sink: sink, trigger: 'show', ...(limit !== undefined ? { limit } : {}) });
-      else if (table) await showTable(sql, model, table, limit ?? 10, sink);
+      if (view) await showResultView(view, { sql, model, sink: sink, trigger: 'show', schemas, ...(limit !== undefined ? { limit } : {}) });
+      else if (table) await showTable(sql, model, table, limit ?? 10, sink, schemas);
       else await showLocalQuality(sql, model, sink);
     } catch (error) {
       // Nothing produced yet (the job never ran on this target): a usage error, not a crash.

@@ -10,6 +10,7 @@ import type { EventSink } from '../../events/types.ts';
 import type { SimulatorContext } from '../../extensions/types.ts';
 import type { BundleModel } from '../../model/types.ts';
 import { parseSimulatorArgs, runSimulator, simulatorVolume, withDefaults, type BundleSimulator } from '../../run/simulator.ts';
+import { targetSchemaNames, targetVolumePath } from '../../run/target-schemas.ts';
 import type { CliContext } from '../context.ts';
 import { loadProject, varOption } from '../project.ts';
 
@@ -37,9 +38,13 @@ async function simulateLocally(simulator: BundleSimulator, model: BundleModel, r
 }
 
 /** A workspace target: simulate into a scratch folder; each file is uploaded when announced, other data files at the end. */
-async function simulateToWorkspace(simulator: BundleSimulator, model: BundleModel, root: string, base: Omit<SimulatorContext, 'dir' | 'fileWritten'>, ctx: CliContext, sink: EventSink) {
+async function simulateToWorkspace(simulator: BundleSimulator, model: BundleModel, root: string, given: Omit<SimulatorContext, 'dir' | 'fileWritten'>, ctx: CliContext, sink: EventSink) {
+  let base = given;
   const { connectTarget } = await import('../../deploy/connect.ts');
   const connection = await connectTarget(model.target, { env: ctx.env, repoRoot: root, events: sink });
+  // The landing volume in this target's schema (development mode: the user's own).
+  const volume = targetVolumePath(base.volume, await targetSchemaNames(model, () => connection.client.scim.me()));
+  base = { ...base, volume };
   const scratch = await mkdtemp(join(tmpdir(), 'dbx-ts-simulate-'));
   const uploaded = new Set<string>();
   let uploads = Promise.resolve();

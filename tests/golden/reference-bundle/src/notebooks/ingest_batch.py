@@ -14,15 +14,35 @@
 
 import re
 
-dbutils.widgets.text("catalog", "sales_lakehouse")
+dbutils.widgets.text("catalog", "")
+dbutils.widgets.text("schema_bronze", "")
+dbutils.widgets.text("schema_gold", "")
+dbutils.widgets.text("schema_landing", "")
+dbutils.widgets.text("schema_silver", "")
 
 WIDGETS = {
     "catalog": dbutils.widgets.get("catalog"),
+    "schema_bronze": dbutils.widgets.get("schema_bronze"),
+    "schema_gold": dbutils.widgets.get("schema_gold"),
+    "schema_landing": dbutils.widgets.get("schema_landing"),
+    "schema_silver": dbutils.widgets.get("schema_silver"),
 }
 CATALOG = WIDGETS["catalog"]
 # The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.
 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
     raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))
+# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.
+SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}
+for _name, _value in SCHEMAS.items():
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):
+        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))
+
+
+def fill_names(text):
+    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.
+    for name, value in SCHEMAS.items():
+        text = text.replace("${%s}" % name, value)
+    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -223,10 +243,10 @@ def optimize_tables(refs):
 run_table({
     "name": "bronze.products_raw",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`bronze`.`products_raw`",
+    "target": "`${catalog}`.`${schema_bronze}`.`products_raw`",
     "source": {
         "type": "files",
-        "path": "/Volumes/${catalog}/landing/raw/products",
+        "path": "/Volumes/${catalog}/${schema_landing}/raw/products",
         "format": "parquet",
         "options": {
             "rescuedDataColumn": "_rescued_data",
@@ -234,14 +254,14 @@ run_table({
             "schema": "product_id STRING, product_name STRING, category STRING, unit_cost DOUBLE",
         },
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/products_raw",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/bronze/products_raw",
     "simple": True,
     "metadata": [
         "_metadata.file_path AS `_source_file`",
         "current_timestamp() AS `_ingested_at`",
     ],
     "finish": [
-        "COMMENT ON TABLE `${catalog}`.`bronze`.`products_raw` IS 'Product catalogue files as landed.'",
+        "COMMENT ON TABLE `${catalog}`.`${schema_bronze}`.`products_raw` IS 'Product catalogue files as landed.'",
     ],
 })
 
@@ -251,10 +271,10 @@ run_table({
 run_table({
     "name": "bronze.stores_raw",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`bronze`.`stores_raw`",
+    "target": "`${catalog}`.`${schema_bronze}`.`stores_raw`",
     "source": {
         "type": "files",
-        "path": "/Volumes/${catalog}/landing/raw/stores",
+        "path": "/Volumes/${catalog}/${schema_landing}/raw/stores",
         "format": "parquet",
         "options": {
             "rescuedDataColumn": "_rescued_data",
@@ -262,14 +282,14 @@ run_table({
             "schema": "store_id STRING, store_name STRING, city STRING, region STRING",
         },
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/stores_raw",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/bronze/stores_raw",
     "simple": True,
     "metadata": [
         "_metadata.file_path AS `_source_file`",
         "current_timestamp() AS `_ingested_at`",
     ],
     "finish": [
-        "COMMENT ON TABLE `${catalog}`.`bronze`.`stores_raw` IS 'Store master data files as landed.'",
+        "COMMENT ON TABLE `${catalog}`.`${schema_bronze}`.`stores_raw` IS 'Store master data files as landed.'",
     ],
 })
 
@@ -279,10 +299,10 @@ run_table({
 run_table({
     "name": "bronze.promotions_raw",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`bronze`.`promotions_raw`",
+    "target": "`${catalog}`.`${schema_bronze}`.`promotions_raw`",
     "source": {
         "type": "files",
-        "path": "/Volumes/${catalog}/landing/raw/promotions",
+        "path": "/Volumes/${catalog}/${schema_landing}/raw/promotions",
         "format": "parquet",
         "options": {
             "rescuedDataColumn": "_rescued_data",
@@ -290,14 +310,14 @@ run_table({
             "schema": "promotion_id STRING, promo_name STRING, discount_pct DOUBLE, start_date DATE, end_date DATE",
         },
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/promotions_raw",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/bronze/promotions_raw",
     "simple": True,
     "metadata": [
         "_metadata.file_path AS `_source_file`",
         "current_timestamp() AS `_ingested_at`",
     ],
     "finish": [
-        "COMMENT ON TABLE `${catalog}`.`bronze`.`promotions_raw` IS 'Promotion calendar files as landed.'",
+        "COMMENT ON TABLE `${catalog}`.`${schema_bronze}`.`promotions_raw` IS 'Promotion calendar files as landed.'",
     ],
 })
 
@@ -307,10 +327,10 @@ run_table({
 run_table({
     "name": "bronze.sales_batch_raw",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`bronze`.`sales_batch_raw`",
+    "target": "`${catalog}`.`${schema_bronze}`.`sales_batch_raw`",
     "source": {
         "type": "files",
-        "path": "/Volumes/${catalog}/landing/raw/sales_batch",
+        "path": "/Volumes/${catalog}/${schema_landing}/raw/sales_batch",
         "format": "parquet",
         "options": {
             "rescuedDataColumn": "_rescued_data",
@@ -318,14 +338,14 @@ run_table({
             "schema": "transaction_id STRING, product_id STRING, store_id STRING, promotion_id STRING, quantity INT, unit_price DOUBLE, transaction_ts STRING, customer_id STRING, channel STRING",
         },
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/sales_batch_raw",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/bronze/sales_batch_raw",
     "simple": True,
     "metadata": [
         "_metadata.file_path AS `_source_file`",
         "current_timestamp() AS `_ingested_at`",
     ],
     "finish": [
-        "COMMENT ON TABLE `${catalog}`.`bronze`.`sales_batch_raw` IS 'Daily batch sales extracts as landed.'",
+        "COMMENT ON TABLE `${catalog}`.`${schema_bronze}`.`sales_batch_raw` IS 'Daily batch sales extracts as landed.'",
     ],
 })
 
@@ -335,16 +355,16 @@ run_table({
 run_table({
     "name": "silver.products",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`silver`.`products`",
+    "target": "`${catalog}`.`${schema_silver}`.`products`",
     "source": {
         "type": "table",
-        "table": "`${catalog}`.`bronze`.`products_raw`",
+        "table": "`${catalog}`.`${schema_bronze}`.`products_raw`",
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/silver/products",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/silver/products",
     "simple": False,
     "setup": [
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`products` (\n  `product_id` STRING,\n  `product_name` STRING,\n  `category` STRING,\n  `unit_cost` DECIMAL(10,2),\n  `_ingested_at` TIMESTAMP\n)",
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`products_quarantine` (\n  `product_id` STRING,\n  `product_name` STRING,\n  `category` STRING,\n  `unit_cost` STRING,\n  `_ingested_at` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.products that failed a cast or a drop expectation.'",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`products` (\n  `product_id` STRING,\n  `product_name` STRING,\n  `category` STRING,\n  `unit_cost` DECIMAL(10,2),\n  `_ingested_at` TIMESTAMP\n)",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`products_quarantine` (\n  `product_id` STRING,\n  `product_name` STRING,\n  `category` STRING,\n  `unit_cost` STRING,\n  `_ingested_at` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.products that failed a cast or a drop expectation.'",
     ],
     "checked": [
         "CAST((upper(trim(product_id))) AS STRING) AS `product_id`",
@@ -395,7 +415,7 @@ run_table({
         },
     ],
     "quarantine": {
-        "target": "`${catalog}`.`silver`.`products_quarantine`",
+        "target": "`${catalog}`.`${schema_silver}`.`products_quarantine`",
         "filter": "NOT (size(`__cast_failures`) = 0) OR NOT (coalesce((product_id IS NOT NULL), false))",
         "select": [
             "`product_id` AS `product_id`",
@@ -410,7 +430,7 @@ run_table({
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `product_id` ORDER BY `_ingested_at` DESC NULLS LAST)",
         "view": "__dbx_updates_products",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`products` AS t\nUSING `__dbx_updates_products` AS s\nON t.`product_id` <=> s.`product_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`${schema_silver}`.`products` AS t\nUSING `__dbx_updates_products` AS s\nON t.`product_id` <=> s.`product_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 
@@ -420,16 +440,16 @@ run_table({
 run_table({
     "name": "silver.stores",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`silver`.`stores`",
+    "target": "`${catalog}`.`${schema_silver}`.`stores`",
     "source": {
         "type": "table",
-        "table": "`${catalog}`.`bronze`.`stores_raw`",
+        "table": "`${catalog}`.`${schema_bronze}`.`stores_raw`",
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/silver/stores",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/silver/stores",
     "simple": False,
     "setup": [
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`stores` (\n  `store_id` STRING,\n  `store_name` STRING,\n  `city` STRING,\n  `region` STRING,\n  `_ingested_at` TIMESTAMP\n)",
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`stores_quarantine` (\n  `store_id` STRING,\n  `store_name` STRING,\n  `city` STRING,\n  `region` STRING,\n  `_ingested_at` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.stores that failed a cast or a drop expectation.'",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`stores` (\n  `store_id` STRING,\n  `store_name` STRING,\n  `city` STRING,\n  `region` STRING,\n  `_ingested_at` TIMESTAMP\n)",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`stores_quarantine` (\n  `store_id` STRING,\n  `store_name` STRING,\n  `city` STRING,\n  `region` STRING,\n  `_ingested_at` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.stores that failed a cast or a drop expectation.'",
     ],
     "checked": [
         "CAST((upper(trim(store_id))) AS STRING) AS `store_id`",
@@ -465,7 +485,7 @@ run_table({
         },
     ],
     "quarantine": {
-        "target": "`${catalog}`.`silver`.`stores_quarantine`",
+        "target": "`${catalog}`.`${schema_silver}`.`stores_quarantine`",
         "filter": "NOT (size(`__cast_failures`) = 0) OR NOT (coalesce((store_id IS NOT NULL), false))",
         "select": [
             "`store_id` AS `store_id`",
@@ -480,7 +500,7 @@ run_table({
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `store_id` ORDER BY `_ingested_at` DESC NULLS LAST)",
         "view": "__dbx_updates_stores",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`stores` AS t\nUSING `__dbx_updates_stores` AS s\nON t.`store_id` <=> s.`store_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`${schema_silver}`.`stores` AS t\nUSING `__dbx_updates_stores` AS s\nON t.`store_id` <=> s.`store_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 
@@ -490,16 +510,16 @@ run_table({
 run_table({
     "name": "silver.promotions",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`silver`.`promotions`",
+    "target": "`${catalog}`.`${schema_silver}`.`promotions`",
     "source": {
         "type": "table",
-        "table": "`${catalog}`.`bronze`.`promotions_raw`",
+        "table": "`${catalog}`.`${schema_bronze}`.`promotions_raw`",
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/silver/promotions",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/silver/promotions",
     "simple": False,
     "setup": [
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`promotions` (\n  `promotion_id` STRING,\n  `promo_name` STRING,\n  `discount_pct` DECIMAL(5,2),\n  `start_date` DATE,\n  `end_date` DATE,\n  `_ingested_at` TIMESTAMP\n)",
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`promotions_quarantine` (\n  `promotion_id` STRING,\n  `promo_name` STRING,\n  `discount_pct` STRING,\n  `start_date` STRING,\n  `end_date` STRING,\n  `_ingested_at` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.promotions that failed a cast or a drop expectation.'",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`promotions` (\n  `promotion_id` STRING,\n  `promo_name` STRING,\n  `discount_pct` DECIMAL(5,2),\n  `start_date` DATE,\n  `end_date` DATE,\n  `_ingested_at` TIMESTAMP\n)",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`promotions_quarantine` (\n  `promotion_id` STRING,\n  `promo_name` STRING,\n  `discount_pct` STRING,\n  `start_date` STRING,\n  `end_date` STRING,\n  `_ingested_at` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.promotions that failed a cast or a drop expectation.'",
     ],
     "checked": [
         "CAST((upper(trim(promotion_id))) AS STRING) AS `promotion_id`",
@@ -575,7 +595,7 @@ run_table({
         },
     ],
     "quarantine": {
-        "target": "`${catalog}`.`silver`.`promotions_quarantine`",
+        "target": "`${catalog}`.`${schema_silver}`.`promotions_quarantine`",
         "filter": "NOT (size(`__cast_failures`) = 0) OR NOT (coalesce((promotion_id IS NOT NULL), false) AND coalesce((discount_pct >= 0 AND discount_pct <= 90), false) AND coalesce((start_date <= end_date), false))",
         "select": [
             "`promotion_id` AS `promotion_id`",
@@ -591,7 +611,7 @@ run_table({
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `promotion_id` ORDER BY `_ingested_at` DESC NULLS LAST)",
         "view": "__dbx_updates_promotions",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`promotions` AS t\nUSING `__dbx_updates_promotions` AS s\nON t.`promotion_id` <=> s.`promotion_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`${schema_silver}`.`promotions` AS t\nUSING `__dbx_updates_promotions` AS s\nON t.`promotion_id` <=> s.`promotion_id`\nWHEN MATCHED AND (s.`_ingested_at` > t.`_ingested_at` OR (t.`_ingested_at` IS NULL AND s.`_ingested_at` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 
@@ -601,16 +621,16 @@ run_table({
 run_table({
     "name": "silver.sales_batch",
     "kind": "streaming_table",
-    "target": "`${catalog}`.`silver`.`sales_batch`",
+    "target": "`${catalog}`.`${schema_silver}`.`sales_batch`",
     "source": {
         "type": "table",
-        "table": "`${catalog}`.`bronze`.`sales_batch_raw`",
+        "table": "`${catalog}`.`${schema_bronze}`.`sales_batch_raw`",
     },
-    "checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/silver/sales_batch",
+    "checkpoint": "/Volumes/${catalog}/${schema_landing}/raw/_checkpoints/silver/sales_batch",
     "simple": False,
     "setup": [
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`sales_batch` (\n  `transaction_id` STRING,\n  `product_id` STRING,\n  `store_id` STRING,\n  `promotion_id` STRING,\n  `quantity` INT,\n  `unit_price` DECIMAL(10,2),\n  `transaction_ts` TIMESTAMP,\n  `customer_id` STRING,\n  `channel` STRING\n)\nCOMMENT 'Sales cleansed, typed, validated and deduplicated by transaction id (latest timestamp wins).'",
-        "CREATE TABLE IF NOT EXISTS `${catalog}`.`silver`.`sales_batch_quarantine` (\n  `transaction_id` STRING,\n  `product_id` STRING,\n  `store_id` STRING,\n  `promotion_id` STRING,\n  `quantity` STRING,\n  `unit_price` STRING,\n  `transaction_ts` STRING,\n  `customer_id` STRING,\n  `channel` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.sales_batch that failed a cast or a drop expectation.'",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`sales_batch` (\n  `transaction_id` STRING,\n  `product_id` STRING,\n  `store_id` STRING,\n  `promotion_id` STRING,\n  `quantity` INT,\n  `unit_price` DECIMAL(10,2),\n  `transaction_ts` TIMESTAMP,\n  `customer_id` STRING,\n  `channel` STRING\n)\nCOMMENT 'Sales cleansed, typed, validated and deduplicated by transaction id (latest timestamp wins).'",
+        "CREATE TABLE IF NOT EXISTS `${catalog}`.`${schema_silver}`.`sales_batch_quarantine` (\n  `transaction_id` STRING,\n  `product_id` STRING,\n  `store_id` STRING,\n  `promotion_id` STRING,\n  `quantity` STRING,\n  `unit_price` STRING,\n  `transaction_ts` STRING,\n  `customer_id` STRING,\n  `channel` STRING,\n  `_failed_rules` ARRAY<STRING>,\n  `_quarantined_at` TIMESTAMP\n)\nCOMMENT 'Rows of silver.sales_batch that failed a cast or a drop expectation.'",
     ],
     "checked": [
         "CAST((trim(transaction_id)) AS STRING) AS `transaction_id`",
@@ -719,7 +739,7 @@ run_table({
         },
     ],
     "quarantine": {
-        "target": "`${catalog}`.`silver`.`sales_batch_quarantine`",
+        "target": "`${catalog}`.`${schema_silver}`.`sales_batch_quarantine`",
         "filter": "NOT (size(`__cast_failures`) = 0) OR NOT (coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false) AND coalesce((product_id IS NOT NULL), false) AND coalesce((store_id IS NOT NULL), false) AND coalesce((quantity > 0), false) AND coalesce((unit_price > 0), false) AND coalesce((transaction_ts IS NOT NULL), false) AND coalesce((transaction_ts <= now() + INTERVAL 1 DAY), false))",
         "select": [
             "`transaction_id` AS `transaction_id`",
@@ -738,7 +758,7 @@ run_table({
     "dedupe": {
         "rank": "row_number() OVER (PARTITION BY `transaction_id` ORDER BY `transaction_ts` DESC NULLS LAST)",
         "view": "__dbx_updates_sales_batch",
-        "merge": "MERGE INTO `${catalog}`.`silver`.`sales_batch` AS t\nUSING `__dbx_updates_sales_batch` AS s\nON t.`transaction_id` <=> s.`transaction_id`\nWHEN MATCHED AND (s.`transaction_ts` > t.`transaction_ts` OR (t.`transaction_ts` IS NULL AND s.`transaction_ts` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
+        "merge": "MERGE INTO `${catalog}`.`${schema_silver}`.`sales_batch` AS t\nUSING `__dbx_updates_sales_batch` AS s\nON t.`transaction_id` <=> s.`transaction_id`\nWHEN MATCHED AND (s.`transaction_ts` > t.`transaction_ts` OR (t.`transaction_ts` IS NULL AND s.`transaction_ts` IS NOT NULL)) THEN UPDATE SET *\nWHEN NOT MATCHED THEN INSERT *",
     },
 })
 

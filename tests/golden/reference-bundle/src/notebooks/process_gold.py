@@ -11,15 +11,35 @@
 
 import re
 
-dbutils.widgets.text("catalog", "sales_lakehouse")
+dbutils.widgets.text("catalog", "")
+dbutils.widgets.text("schema_bronze", "")
+dbutils.widgets.text("schema_gold", "")
+dbutils.widgets.text("schema_landing", "")
+dbutils.widgets.text("schema_silver", "")
 
 WIDGETS = {
     "catalog": dbutils.widgets.get("catalog"),
+    "schema_bronze": dbutils.widgets.get("schema_bronze"),
+    "schema_gold": dbutils.widgets.get("schema_gold"),
+    "schema_landing": dbutils.widgets.get("schema_landing"),
+    "schema_silver": dbutils.widgets.get("schema_silver"),
 }
 CATALOG = WIDGETS["catalog"]
 # The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.
 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
     raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))
+# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.
+SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}
+for _name, _value in SCHEMAS.items():
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):
+        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))
+
+
+def fill_names(text):
+    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.
+    for name, value in SCHEMAS.items():
+        text = text.replace("${%s}" % name, value)
+    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -220,8 +240,8 @@ def optimize_tables(refs):
 run_table({
     "name": "gold.sales_enriched",
     "kind": "materialized_view",
-    "query": "WITH delivered AS (\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'batch' AS source FROM ${catalog}.silver.sales_batch\n  UNION ALL\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'stream' AS source FROM ${catalog}.silver.sales_stream\n),\nsales AS (\n  SELECT * FROM delivered\n  QUALIFY row_number() OVER (PARTITION BY transaction_id ORDER BY transaction_ts DESC, source DESC) = 1\n)\nSELECT\n  s.transaction_id,\n  s.transaction_ts,\n  s.product_id,\n  coalesce(p.product_name, 'Unknown product') AS product_name,\n  coalesce(p.category, 'UNKNOWN') AS category,\n  s.store_id,\n  coalesce(st.store_name, 'Unknown store') AS store_name,\n  st.city,\n  st.region,\n  s.promotion_id,\n  pr.promo_name,\n  coalesce(pr.discount_pct, 0) AS discount_pct,\n  s.quantity,\n  s.unit_price,\n  CAST(round(s.quantity * s.unit_price * (1 - coalesce(pr.discount_pct, 0) / 100), 2) AS DECIMAL(18,2)) AS total_revenue,\n  year(s.transaction_ts) AS year,\n  month(s.transaction_ts) AS month,\n  day(s.transaction_ts) AS day,\n  s.channel,\n  s.source\nFROM sales s\nLEFT JOIN ${catalog}.silver.products p ON s.product_id = p.product_id\nLEFT JOIN ${catalog}.silver.stores st ON s.store_id = st.store_id\nLEFT JOIN ${catalog}.silver.promotions pr\n  ON s.promotion_id = pr.promotion_id\n  AND CAST(s.transaction_ts AS DATE) BETWEEN pr.start_date AND pr.end_date",
-    "create": "CREATE OR REPLACE TABLE `${catalog}`.`gold`.`sales_enriched` COMMENT 'Batch and streaming sales, one row per transaction, joined with products, stores and promotions; revenue and calendar columns.' AS\nWITH delivered AS (\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'batch' AS source FROM ${catalog}.silver.sales_batch\n  UNION ALL\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'stream' AS source FROM ${catalog}.silver.sales_stream\n),\nsales AS (\n  SELECT * FROM delivered\n  QUALIFY row_number() OVER (PARTITION BY transaction_id ORDER BY transaction_ts DESC, source DESC) = 1\n)\nSELECT\n  s.transaction_id,\n  s.transaction_ts,\n  s.product_id,\n  coalesce(p.product_name, 'Unknown product') AS product_name,\n  coalesce(p.category, 'UNKNOWN') AS category,\n  s.store_id,\n  coalesce(st.store_name, 'Unknown store') AS store_name,\n  st.city,\n  st.region,\n  s.promotion_id,\n  pr.promo_name,\n  coalesce(pr.discount_pct, 0) AS discount_pct,\n  s.quantity,\n  s.unit_price,\n  CAST(round(s.quantity * s.unit_price * (1 - coalesce(pr.discount_pct, 0) / 100), 2) AS DECIMAL(18,2)) AS total_revenue,\n  year(s.transaction_ts) AS year,\n  month(s.transaction_ts) AS month,\n  day(s.transaction_ts) AS day,\n  s.channel,\n  s.source\nFROM sales s\nLEFT JOIN ${catalog}.silver.products p ON s.product_id = p.product_id\nLEFT JOIN ${catalog}.silver.stores st ON s.store_id = st.store_id\nLEFT JOIN ${catalog}.silver.promotions pr\n  ON s.promotion_id = pr.promotion_id\n  AND CAST(s.transaction_ts AS DATE) BETWEEN pr.start_date AND pr.end_date",
+    "query": "WITH delivered AS (\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'batch' AS source FROM ${catalog}.${schema_silver}.sales_batch\n  UNION ALL\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'stream' AS source FROM ${catalog}.${schema_silver}.sales_stream\n),\nsales AS (\n  SELECT * FROM delivered\n  QUALIFY row_number() OVER (PARTITION BY transaction_id ORDER BY transaction_ts DESC, source DESC) = 1\n)\nSELECT\n  s.transaction_id,\n  s.transaction_ts,\n  s.product_id,\n  coalesce(p.product_name, 'Unknown product') AS product_name,\n  coalesce(p.category, 'UNKNOWN') AS category,\n  s.store_id,\n  coalesce(st.store_name, 'Unknown store') AS store_name,\n  st.city,\n  st.region,\n  s.promotion_id,\n  pr.promo_name,\n  coalesce(pr.discount_pct, 0) AS discount_pct,\n  s.quantity,\n  s.unit_price,\n  CAST(round(s.quantity * s.unit_price * (1 - coalesce(pr.discount_pct, 0) / 100), 2) AS DECIMAL(18,2)) AS total_revenue,\n  year(s.transaction_ts) AS year,\n  month(s.transaction_ts) AS month,\n  day(s.transaction_ts) AS day,\n  s.channel,\n  s.source\nFROM sales s\nLEFT JOIN ${catalog}.${schema_silver}.products p ON s.product_id = p.product_id\nLEFT JOIN ${catalog}.${schema_silver}.stores st ON s.store_id = st.store_id\nLEFT JOIN ${catalog}.${schema_silver}.promotions pr\n  ON s.promotion_id = pr.promotion_id\n  AND CAST(s.transaction_ts AS DATE) BETWEEN pr.start_date AND pr.end_date",
+    "create": "CREATE OR REPLACE TABLE `${catalog}`.`${schema_gold}`.`sales_enriched` COMMENT 'Batch and streaming sales, one row per transaction, joined with products, stores and promotions; revenue and calendar columns.' AS\nWITH delivered AS (\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'batch' AS source FROM ${catalog}.${schema_silver}.sales_batch\n  UNION ALL\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'stream' AS source FROM ${catalog}.${schema_silver}.sales_stream\n),\nsales AS (\n  SELECT * FROM delivered\n  QUALIFY row_number() OVER (PARTITION BY transaction_id ORDER BY transaction_ts DESC, source DESC) = 1\n)\nSELECT\n  s.transaction_id,\n  s.transaction_ts,\n  s.product_id,\n  coalesce(p.product_name, 'Unknown product') AS product_name,\n  coalesce(p.category, 'UNKNOWN') AS category,\n  s.store_id,\n  coalesce(st.store_name, 'Unknown store') AS store_name,\n  st.city,\n  st.region,\n  s.promotion_id,\n  pr.promo_name,\n  coalesce(pr.discount_pct, 0) AS discount_pct,\n  s.quantity,\n  s.unit_price,\n  CAST(round(s.quantity * s.unit_price * (1 - coalesce(pr.discount_pct, 0) / 100), 2) AS DECIMAL(18,2)) AS total_revenue,\n  year(s.transaction_ts) AS year,\n  month(s.transaction_ts) AS month,\n  day(s.transaction_ts) AS day,\n  s.channel,\n  s.source\nFROM sales s\nLEFT JOIN ${catalog}.${schema_silver}.products p ON s.product_id = p.product_id\nLEFT JOIN ${catalog}.${schema_silver}.stores st ON s.store_id = st.store_id\nLEFT JOIN ${catalog}.${schema_silver}.promotions pr\n  ON s.promotion_id = pr.promotion_id\n  AND CAST(s.transaction_ts AS DATE) BETWEEN pr.start_date AND pr.end_date",
     "clean_select": [
         "*",
     ],

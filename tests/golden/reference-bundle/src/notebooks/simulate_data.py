@@ -13,10 +13,14 @@
 
 import re
 
-dbutils.widgets.text("catalog", "sales_lakehouse")
+dbutils.widgets.text("catalog", "")
 dbutils.widgets.text("dirty_rate", "0.05")
 dbutils.widgets.text("files", "5")
 dbutils.widgets.text("rows", "5000")
+dbutils.widgets.text("schema_bronze", "")
+dbutils.widgets.text("schema_gold", "")
+dbutils.widgets.text("schema_landing", "")
+dbutils.widgets.text("schema_silver", "")
 dbutils.widgets.text("seed", "42")
 
 WIDGETS = {
@@ -24,12 +28,28 @@ WIDGETS = {
     "dirty_rate": dbutils.widgets.get("dirty_rate"),
     "files": dbutils.widgets.get("files"),
     "rows": dbutils.widgets.get("rows"),
+    "schema_bronze": dbutils.widgets.get("schema_bronze"),
+    "schema_gold": dbutils.widgets.get("schema_gold"),
+    "schema_landing": dbutils.widgets.get("schema_landing"),
+    "schema_silver": dbutils.widgets.get("schema_silver"),
     "seed": dbutils.widgets.get("seed"),
 }
 CATALOG = WIDGETS["catalog"]
 # The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.
 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
     raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))
+# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.
+SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}
+for _name, _value in SCHEMAS.items():
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):
+        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))
+
+
+def fill_names(text):
+    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.
+    for name, value in SCHEMAS.items():
+        text = text.replace("${%s}" % name, value)
+    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -260,14 +280,14 @@ SEED = int(WIDGETS.get("seed") or 42)
 ROWS = int(WIDGETS.get("rows") or 5000)
 FILES = int(WIDGETS.get("files") or 5)
 DIRTY_RATE = float(WIDGETS.get("dirty_rate") or 0.05)
-LANDING = (WIDGETS.get("landing_root") or "/Volumes/${catalog}/landing/raw").replace("${catalog}", CATALOG)
+LANDING = fill_names(WIDGETS.get("landing_root") or "/Volumes/${catalog}/${schema_landing}/raw")
 if not 0 <= DIRTY_RATE <= 1:
     raise ValueError("dirty_rate must be between 0 and 1")
 
 # The schemas the pipeline writes to, and the landing volume, exist before anything lands.
-for schema in ("landing", "bronze", "silver", "gold"):
+for schema in SCHEMAS.values():
     spark.sql("CREATE SCHEMA IF NOT EXISTS `%s`.`%s`" % (CATALOG, schema))
-spark.sql("CREATE VOLUME IF NOT EXISTS `%s`.`landing`.`raw`" % CATALOG)
+spark.sql(fill_names("CREATE VOLUME IF NOT EXISTS `${catalog}`.`${schema_landing}`.`raw`"))
 
 # COMMAND ----------
 

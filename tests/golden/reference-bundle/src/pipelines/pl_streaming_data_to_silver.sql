@@ -3,7 +3,7 @@
 
 -- bronze.sales_stream_raw (streaming table, bronze)
 
-CREATE OR REFRESH STREAMING TABLE `${catalog}`.`bronze`.`sales_stream_raw`
+CREATE OR REFRESH STREAMING TABLE `${catalog}`.`${schema_bronze}`.`sales_stream_raw`
 COMMENT 'Streaming sales as they land, one row per record, unparsed.'
 AS SELECT
   *
@@ -13,7 +13,7 @@ FROM (
     _metadata.file_path AS `_source_file`,
     current_timestamp() AS `_ingested_at`
   FROM STREAM read_files(
-    '/Volumes/${catalog}/landing/raw/sales_stream',
+    '/Volumes/${catalog}/${schema_landing}/raw/sales_stream',
     `format` => 'parquet',
     `rescuedDataColumn` => '_rescued_data',
     `schemaEvolutionMode` => 'rescue',
@@ -23,7 +23,7 @@ FROM (
 
 -- silver.sales_stream (streaming table, silver)
 
-CREATE OR REFRESH STREAMING TABLE `${catalog}`.`silver`.`sales_stream` (
+CREATE OR REFRESH STREAMING TABLE `${catalog}`.`${schema_silver}`.`sales_stream` (
   CONSTRAINT `valid_transaction_id` EXPECT (coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false)) ON VIOLATION DROP ROW,
   CONSTRAINT `valid_product_id` EXPECT (coalesce((product_id IS NOT NULL), false)) ON VIOLATION DROP ROW,
   CONSTRAINT `valid_store_id` EXPECT (coalesce((store_id IS NOT NULL), false)) ON VIOLATION DROP ROW,
@@ -65,12 +65,12 @@ FROM (
       CASE WHEN `unit_price` IS NOT NULL AND try_cast(`unit_price` AS DECIMAL(10,2)) IS NULL THEN 'cast:unit_price' END,
       CASE WHEN (trim(transaction_ts)) IS NOT NULL AND try_cast((trim(transaction_ts)) AS TIMESTAMP) IS NULL THEN 'cast:transaction_ts' END
     ), r -> r IS NOT NULL) AS `__cast_failures`
-  FROM STREAM(`${catalog}`.`bronze`.`sales_stream_raw`)
+  FROM STREAM(`${catalog}`.`${schema_bronze}`.`sales_stream_raw`)
 )
 WHERE size(`__cast_failures`) = 0;
 
 CREATE FLOW `silver_sales_stream__dedupe`
-AS AUTO CDC INTO `${catalog}`.`silver`.`sales_stream`
+AS AUTO CDC INTO `${catalog}`.`${schema_silver}`.`sales_stream`
 FROM STREAM(`silver_sales_stream__valid`)
 KEYS (`transaction_id`)
 SEQUENCE BY `transaction_ts`
@@ -78,7 +78,7 @@ STORED AS SCD TYPE 1;
 
 -- silver.sales_stream_quarantine (quarantine of silver.sales_stream)
 
-CREATE OR REFRESH STREAMING TABLE `${catalog}`.`silver`.`sales_stream_quarantine`
+CREATE OR REFRESH STREAMING TABLE `${catalog}`.`${schema_silver}`.`sales_stream_quarantine`
 COMMENT 'Rows of silver.sales_stream that failed a cast or a drop expectation, with the rules they broke.'
 AS SELECT
   `transaction_id` AS `transaction_id`,
@@ -119,6 +119,6 @@ FROM (
       CASE WHEN `unit_price` IS NOT NULL AND try_cast(`unit_price` AS DECIMAL(10,2)) IS NULL THEN 'cast:unit_price' END,
       CASE WHEN (trim(transaction_ts)) IS NOT NULL AND try_cast((trim(transaction_ts)) AS TIMESTAMP) IS NULL THEN 'cast:transaction_ts' END
     ), r -> r IS NOT NULL) AS `__cast_failures`
-  FROM STREAM(`${catalog}`.`bronze`.`sales_stream_raw`)
+  FROM STREAM(`${catalog}`.`${schema_bronze}`.`sales_stream_raw`)
 )
 WHERE NOT (size(`__cast_failures`) = 0) OR NOT (coalesce((transaction_id IS NOT NULL AND transaction_id <> ''), false) AND coalesce((product_id IS NOT NULL), false) AND coalesce((store_id IS NOT NULL), false) AND coalesce((quantity > 0), false) AND coalesce((unit_price > 0), false) AND coalesce((transaction_ts IS NOT NULL), false) AND coalesce((transaction_ts <= now() + INTERVAL 1 DAY), false));
