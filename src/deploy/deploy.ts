@@ -15,6 +15,7 @@ import type { CreateOnceOptions } from './adapters/create-once.ts';
 import { deleteIgnoringMissing } from './adapters/errors.ts';
 import { applyPlan, type ApplyOutcome } from './apply.ts';
 import { bundleTagValue, desiredResources, externalItems } from './desired.ts';
+import { personRunAsWarnings } from './run-as.ts';
 import { formatPlan } from './format.ts';
 import { resolveVariables, type VariableValue } from './interpolate.ts';
 import { acquireLock, type DeployLock } from './lock.ts';
@@ -155,6 +156,7 @@ async function makePlan(p: Prepared, model: BundleModel, select?: readonly strin
   const plan = selected ? selectActions(guarded.plan, p.desired, selected) : guarded.plan;
   const kept = guarded.kept.map((k) => k.action).filter((a) => !selected || selected.has(a.address));
   withExternal(plan, model);
+  for (const message of personRunAsWarnings(model.target.mode, model.target.name, p.desired, p.user)) p.sink({ code: 'log', level: 'warn', message, data: {} });
   p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions, ...(plan.external ? { external: plan.external } : {}) } });
   return { plan, basis, stateSource, kept };
 }

@@ -10,6 +10,7 @@ import type { SynthFile } from '../synth/index.ts';
 import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
 import { BUNDLE_TAG, KEY_TAG } from './identity.ts';
 import { schemaPrefix } from '../model/namespace.ts';
+import { objectAcl, permissionsResource, type PermissionKind, type PermissionSetting } from './permissions.ts';
 import { applyPresets } from './presets.ts';
 import { addressOf, CATALOG_KINDS, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
 
@@ -141,13 +142,13 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     const generated = p.source_path === undefined ? [] : [{ file: { path: workspacePath(paths, p.source_path, false) } }];
     // Tagged like jobs, so a pipeline is found again by its identity if the deploy state is lost, never by name.
     const tags = { ...((p.settings['tags'] as Record<string, string> | undefined) ?? {}), [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
-    const withLibraries = { ...p.settings, tags, libraries: [...given, ...generated] };
+    const withLibraries = { ...withoutPermissions(p.settings), tags, libraries: [...given, ...generated] };
     const settings = interpolate(applyPresets('pipelines', withLibraries, presets), ctx, `resources.pipelines.${key}`);
     out.push({ address: addressOf('pipelines', key), kind: 'pipelines', key, settings, dependsOn: p.source_path === undefined ? [] : [addressOf('files', p.source_path)] });
   }
 
   for (const [key, d] of Object.entries(model.resources.dashboards)) {
-    const base: Record<string, unknown> = { parent_path: paths.resources, ...d.settings };
+    const base: Record<string, unknown> = { parent_path: paths.resources, ...withoutPermissions(d.settings) };
     const settings = interpolate(applyPresets('dashboards', base, presets), ctx, `resources.dashboards.${key}`);
     out.push({ address: addressOf('dashboards', key), kind: 'dashboards', key, settings, dependsOn: [], payload: fileContent(d.file_path) });
   }
@@ -159,7 +160,10 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
       if (uploaded.has(path)) fileDeps.push(addressOf('files', path));
       return workspacePath(paths, path, mode === 'notebook');
     }) as { tasks: JobSettings['tasks'] };
-    const tagged: JobSettings = { ...j.settings, tasks };
+    const tagged: JobSettings = { ...(withoutPermissions(j.settings) as JobSettings), tasks };
+    // The bundle's run_as applies to every job that names none, as in the Databricks CLI.
+    const runAs = bundleSection(model, 'run_as');
+    if (tagged['run_as'] === undefined && runAs) tagged['run_as'] = runAs;
     tagged.tags = { ...((j.settings['tags'] as Record<string, string> | undefined) ?? {}), [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
     const settings = interpolate(applyPresets('jobs', tagged, presets), ctx, `resources.jobs.${key}`);
     out.push({ address: addressOf('jobs', key), kind: 'jobs', key, settings, dependsOn: [...new Set(fileDeps)] });
@@ -173,6 +177,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     }
   }
 
+  out.push(...permissionResources(model, input.user, ctx));
   return resolveFields(addDependencies(out));
 }
 
@@ -189,6 +194,30 @@ function notebookLanguage(f: SynthFile): string | undefined {
   const kind = NOTEBOOK_HEADER[ext];
   if (!kind || typeof f.content !== 'string') return undefined;
   return f.content.split('\n', 1)[0]!.trim() === kind.header ? kind.language : undefined;
+}
+
+/** A section the target sets, else the bundle's (`permissions`, `run_as`), as the CLI merges them. */
+function bundleSection(model: BundleModel, name: string): unknown {
+  return model.target.settings?.[name] ?? model.settings?.[name];
+}
+
+function withoutPermissions(settings: Record<string, unknown>): Record<string, unknown> {
+  const { permissions: _permissions, ...rest } = settings;
+  return rest;
+}
+
+/** One permissions resource per job, pipeline and dashboard the bundle sets permissions for (its own or the bundle's). */
+function permissionResources(model: BundleModel, user: CurrentUser, ctx: InterpolationContext): DesiredResource[] {
+  const bundle = interpolate({ list: (bundleSection(model, 'permissions') as PermissionSetting[] | undefined) ?? [] }, ctx, 'permissions')['list'] as PermissionSetting[];
+  const out: DesiredResource[] = [];
+  for (const kind of ['jobs', 'pipelines', 'dashboards'] as const satisfies readonly PermissionKind[]) {
+    for (const [key, r] of Object.entries(model.resources[kind] as Record<string, { settings: Record<string, unknown> }>)) {
+      const own = interpolate({ list: (r.settings['permissions'] as PermissionSetting[] | undefined) ?? [] }, ctx, `resources.${kind}.${key}.permissions`)['list'] as PermissionSetting[];
+      const acl = objectAcl(kind, key, own, bundle, user);
+      if (acl) out.push(permissionsResource(kind, key, acl));
+    }
+  }
+  return out;
 }
 
 /** Generic resource types with an adapter: deployed over REST like the hand-written kinds. */

@@ -109,7 +109,16 @@ const VOLUME_RULES: FieldRules = {
   arrayKeys: {},
 };
 
+const PERMISSION_RULES: FieldRules = {
+  // A list belongs to one object: another object (a replaced job's new id) is another list.
+  recreateOnChange: ['object_type', 'object_id'],
+  // Read back from the id the list was set on (a job id comes back as text, not as the int64 sent).
+  ignoreRemote: ['object_type', 'object_id'],
+  arrayKeys: { access_control_list: 'principal' },
+};
+
 export const FIELD_RULES: Record<ResourceKind, FieldRules> = {
+  permissions: PERMISSION_RULES,
   catalogs: CATALOG_RULES,
   schemas: SCHEMA_RULES,
   volumes: VOLUME_RULES,

@@ -100,6 +100,7 @@ export function applyPresets(kind: ResourceKind, settings: Record<string, unknow
       return out;
     case 'secret_scopes':
     case 'files':
+    case 'permissions':
       // Scope names cannot hold spaces or brackets, and files already live under the user's own root.
       return out;
     case 'catalogs':

@@ -18,6 +18,8 @@ export const RESOURCE_KINDS = [
   'pipelines',
   'dashboards',
   'jobs',
+  // An object's permissions, once the object exists (`permissions.<kind>.<key>`).
+  'permissions',
 ] as const;
 
 /** Kinds that hold data; pipelines, jobs and dashboards are deployed after all of them. */

@@ -6,6 +6,7 @@ import { dashboardsAdapter } from './dashboards.ts';
 import { experimentsAdapter } from './experiments.ts';
 import { filesAdapter } from './files.ts';
 import { jobsAdapter } from './jobs.ts';
+import { permissionsAdapter } from './permissions.ts';
 import { pipelinesAdapter } from './pipelines.ts';
 import { registeredModelsAdapter } from './registered-models.ts';
 import { secretScopesAdapter } from './secret-scopes.ts';
@@ -27,6 +28,7 @@ export const ADAPTERS: Record<ResourceKind, ResourceAdapter> = {
   experiments: experimentsAdapter,
   registered_models: registeredModelsAdapter,
   model_serving_endpoints: servingEndpointsAdapter,
+  permissions: permissionsAdapter,
 };
 
 export { Memo, type AdapterContext, type ApplyResult, type RemoteObject, type ResourceAdapter } from './types.ts';
