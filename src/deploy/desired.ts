@@ -42,7 +42,7 @@ export function interpolationContext(input: Omit<DesiredInput, 'files'>): Interp
 /** What goes before the bundle's schema names on the model's target, for the user deploying. */
 export function targetSchemaPrefix(model: BundleModel, shortName: string): string {
   const section = (value: unknown) => (value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined);
-  const presets = section(model.target.settings?.['presets']);
+  const presets = section(model.target.settings?.['presets']) ?? section(model.settings?.['presets']);
   const experimental = section(model.target.settings?.['experimental']) ?? section(model.settings?.['experimental']);
   return schemaPrefix({
     mode: model.target.mode,
