@@ -51,7 +51,8 @@ describe('summary and open', () => {
     const job = after.resources.find((r) => r.kind === 'jobs')!;
     expect(job).toMatchObject({ key: 'unified-workflow', state: 'deployed', url: `${setup.ws.url}/jobs/${job.id}` });
     const schema = after.resources.find((r) => r.kind === 'schemas' && r.key === 'landing')!;
-    expect(schema.url).toBe(`${setup.ws.url}/explore/data/sales_lakehouse/landing`);
+    // dev is a development target: its schemas carry the user's prefix (dev_<short name>_), as the CLI's presets do.
+    expect(schema.url).toBe(`${setup.ws.url}/explore/data/sales_lakehouse/dev_emulator_user_landing`);
     expect(after.resources.every((r) => r.state === 'deployed' && r.id)).toBe(true);
 
     const text = await cli(['summary', '-t', 'dev']);

@@ -143,7 +143,8 @@ describe('dbx-ts generate', () => {
     const pipelines = Object.keys(setup.ws.state.pipelines).length;
     const before = Object.keys(setup.ws.state.dashboards).length;
     const deploy = await later(dir, ['deploy', '--auto-approve']);
-    expect(deploy.stderr).toBe('');
+    // A production target whose jobs run as the deploying person is warned about, as the Databricks CLI does.
+    expect(deploy.stderr).toContain('would run as emulator-user@example.com, a person, on production target prod');
     expect(deploy.code).toBe(0);
     expect(Object.keys(setup.ws.state.pipelines).length).toBe(pipelines);
     expect((setup.ws.state.pipelines[pipelineId]!.spec['libraries'] as unknown[])).toEqual([{ notebook: { path: `/Workspace/Shared/.bundle/adopted${projects}/files/src/ingest` } }]);
