@@ -55,3 +55,7 @@ export { queryAll, type SqlQueryRunner } from './sql/query-all.ts';
 // Redaction: code that handles a secret (an LLM key, a secret value) registers it; everything dbx-ts prints or
 // writes is scrubbed of it.
 export { redact, registerSecret } from './redaction/index.ts';
+
+// Unit tests of a bundle's own tables: its job run as `dbx-ts run -t local` runs it, on a few rows.
+export { runTablesLocally, type LandingContent, type LandingFiles, type LocalTablesRun, type RunTablesLocallyOptions } from './testing/run-tables-locally.ts';
+export type { TableUpdateResult } from './local/engine/accounting.ts';

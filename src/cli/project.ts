@@ -9,7 +9,7 @@ import type { EventSink } from '../events/types.ts';
 import type { Extensions } from '../extensions/registry.ts';
 import { resolve } from '../model/resolve.ts';
 import type { BundleModel } from '../model/types.ts';
-import { envWithVarFlags, missingVariableHint, variableValues } from '../model/variables.ts';
+import { envWithVarFlags, missingVariableHint, variableValues, withVariableValues } from '../model/variables.ts';
 import { errorCount, sortDiagnostics, type Diagnostic } from '../validate/diagnostic.ts';
 import { locationOf } from '../validate/locate.ts';
 import type { CliContext } from './context.ts';
@@ -87,7 +87,7 @@ export async function loadProject(ctx: CliContext, program: Command, request: Pr
       `Declared variables: ${Object.keys(resolved.model.variables).join(', ') || 'none'}.`,
     );
   }
-  const model = withValues(resolved.model, values, loaded.bundle.props.catalog_variable ?? 'catalog');
+  const model = withVariableValues(resolved.model, values, loaded.bundle.props.catalog_variable ?? 'catalog');
   let diagnostics: Diagnostic[];
   if (request.checks === 'full') {
     // Loaded here, not at start-up: commands that only read results never load the checks.
@@ -112,13 +112,6 @@ export async function loadProject(ctx: CliContext, program: Command, request: Pr
     env: envWithVarFlags(ctx.env, vars),
     vars,
   };
-}
-
-/** The model with every variable's value on this target (target.variables holds them all; the catalog follows). */
-function withValues(model: BundleModel, values: BundleModel['target']['variables'], catalogVariable: string): BundleModel {
-  const catalog = values[catalogVariable];
-  // A new target object: model.targets keeps the declared overrides, which databricks.yml lists per target.
-  return { ...model, target: { ...model.target, variables: { ...values } }, catalog: catalog === undefined ? model.catalog : String(catalog) };
 }
 
 function missingVariables(model: BundleModel, missing: string[], severity: 'error' | 'warning'): Diagnostic[] {

@@ -17,7 +17,7 @@ import { writeBundleFiles } from '../synth/write.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { resolveVariables } from '../deploy/interpolate.ts';
 import { localDatabases, type LocalDatabases } from './databases.ts';
-import { runContinuous, volumeToLocalPath } from './engine/index.ts';
+import { runContinuous, volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { landingSources, type LandingSource } from './landing.ts';
 import { localPaths, type LocalPaths } from './paths.ts';
@@ -50,6 +50,8 @@ export interface LocalRunResult {
   run_id: string;
   outcomes: TaskOutcome[];
   history_file: string;
+  /** The table updates of the run's pipeline and notebook tasks, by pipeline name or task key. */
+  updates: UpdateResult[];
 }
 
 /** The same plan and apply as a real workspace, against the local workspace emulator's persisted state. */
@@ -154,7 +156,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       await showViewsAfterRun(extensions.resultViews, () => db.openSqlClient(), { model, sink });
     }
     if (opts.continuous) await watchLandingZone(opts, databases, paths.volumes, job.settings.tasks);
-    return { run_id: runId, outcomes, history_file: historyFile };
+    return { run_id: runId, outcomes, history_file: historyFile, updates: [...ctx.updates.values()] };
   } finally {
     await databases.close();
   }

@@ -43,6 +43,13 @@ export function variableValues(model: Pick<BundleModel, 'variables' | 'target'>,
   return { values, missing, unknownFlags: Object.keys(flags).filter((name) => !(name in model.variables)) };
 }
 
+/** The model with every variable's value on this target (target.variables holds them all; the catalog follows). */
+export function withVariableValues(model: BundleModel, values: BundleModel['target']['variables'], catalogVariable: string): BundleModel {
+  const catalog = values[catalogVariable];
+  // A new target object: model.targets keeps the declared overrides, which databricks.yml lists per target.
+  return { ...model, target: { ...model.target, variables: { ...values } }, catalog: catalog === undefined ? model.catalog : String(catalog) };
+}
+
 /**
  * The environment a command passes on, with each `--var` flag as BUNDLE_VAR_<name>: every later reader of
  * variable values (deploy, the local run, the SQL client) then sees the flags first, as the CLI promises.
