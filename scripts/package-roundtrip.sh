@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The package as a user gets it: `npm pack` (which builds dist/), the tarball installed into scratch
-# `npm init -y` projects with no repository around, then init → validate → a local run → the project's own
-# tests → build → `tsc --noEmit` (and a misspelled Databricks field must fail it), in a CommonJS project (what
-# `npm init -y` makes) and an ES module one; plain `require` and `import` of the package too.
+# `npm init -y` projects with no repository around, then init (each template) → validate → a local run → the
+# project's own tests (the lakehouse template's vitest file) → build → `tsc --noEmit` (and a misspelled Databricks
+# field must fail it) → init again (keeps every file), in CommonJS projects (what `npm init -y` makes) and an ES
+# module one; plain `require` and `import` of the package too.
 # CI runs it after the test suite (.ci/run). Usage: scripts/package-roundtrip.sh [scratch-dir]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -32,7 +33,7 @@ tarball="$work/$(cd "$repo" && npm pack --silent --pack-destination "$work" | ta
 [ -f "$tarball" ] || fail "npm pack wrote no tarball"
 contents="$(tar -tzf "$tarball")"
 for want in package/dist/index.js package/dist/index.d.ts package/dist/cli/main.js package/dist/schema/bundle-validator.cjs \
-  package/bin/dbx-ts.mjs package/templates/init/bundle.ts.hbs package/notebooks-src/lib/tables_runtime.py; do
+  package/bin/dbx-ts.mjs package/templates/init/lakehouse/bundle.ts.hbs package/templates/init/minimal/bundle.ts.hbs package/templates/init/common/gitignore package/notebooks-src/lib/tables_runtime.py; do
   grep -qx "$want" <<<"$contents" || fail "the tarball lacks ${want#package/}"
 done
 if grep -E '^package/(src|tests|bench|scripts)/' <<<"$contents" >/dev/null; then fail "the tarball ships sources, tests, benchmarks or scripts"; fi
@@ -48,8 +49,8 @@ new_project() { # dir module-type
   [ "$out" = "$version" ] || fail "npx dbx-ts --version printed more than the version: $out"
 }
 
-# One template, end to end, in the current project. Templates to come get their name passed to init.
-check_template() { # template ('' for init's default)
+# One template, end to end, in the current project (which already holds package.json and node_modules).
+check_template() { # template ('' for init's default, lakehouse)
   step "init ${1:-(default)} in $(basename "$PWD")"
   npx dbx-ts init ${1:+--template "$1"}
   npm install >/dev/null
@@ -58,7 +59,12 @@ check_template() { # template ('' for init's default)
   step "local run"
   npm run --silent run:local
   step "the project's own tests"
-  npm test --if-present
+  if [ "${1:-lakehouse}" = lakehouse ]; then
+    grep -q '"vitest"' package.json || fail "the lakehouse template declares no vitest devDependency"
+    npm test
+  else
+    npm test --if-present
+  fi
   step "build"
   npx dbx-ts build -t dev
   step "tsc --noEmit"
@@ -70,17 +76,25 @@ check_template() { # template ('' for init's default)
   grep -q "max_concurent_runs" "$work/tsc-misspelled.log" || fail "tsc failed, but not on the misspelled field: $(cat "$work/tsc-misspelled.log")"
   echo "tsc rejects the misspelled field: $(grep -m1 -o "error TS[0-9]*" "$work/tsc-misspelled.log")"
   mv bundle.ts.orig bundle.ts
+  step "init again: existing files are kept"
+  local again
+  again="$(npx dbx-ts init ${1:+--template "$1"})"
+  grep -q '^Kept .* existing files as they are' <<<"$again" || fail "a second init did not keep the existing files: $again"
 }
 
-step "CommonJS project (npm init -y)"
+step "CommonJS project (npm init -y), lakehouse template (the default)"
 new_project "$work/cjs-app" commonjs
 check_template ''
 node -e "const d = require('dbx-ts'); if (typeof d.Bundle !== 'function') throw new Error('require(dbx-ts) has no Bundle')"
 echo "require('dbx-ts') works"
 
-step "ES module project"
+step "CommonJS project (npm init -y), minimal template"
+new_project "$work/cjs-minimal" commonjs
+check_template minimal
+
+step "ES module project, lakehouse template"
 new_project "$work/esm-app" module
-check_template ''
+check_template lakehouse
 node --input-type=module -e "const d = await import('dbx-ts'); if (typeof d.Bundle !== 'function') throw new Error('import(dbx-ts) has no Bundle')"
 echo "import('dbx-ts') works"
 

@@ -222,7 +222,7 @@ describe('template helpers', () => {
 });
 
 describe('every notebook template of the repository', () => {
-  const dirs = [path.join(REPO, 'bundles/sales-lakehouse/notebooks'), path.join(REPO, 'templates/init/notebooks-src')];
+  const dirs = [path.join(REPO, 'bundles/sales-lakehouse/notebooks'), ...['minimal', 'lakehouse'].map((t) => path.join(REPO, 'templates/init', t, 'notebooks-src'))];
   const templates = dirs.flatMap((dir) =>
     readdirSync(dir, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.hbs'))
@@ -231,7 +231,7 @@ describe('every notebook template of the repository', () => {
 
   it('finds the reference templates', () => {
     const names = templates.map((t) => path.basename(t));
-    for (const n of ['ingest_batch.py.hbs', 'process_gold.py.hbs', 'optimize_gold.py.hbs', 'gpt_summary.py.hbs', 'simulate_data.py.hbs']) {
+    for (const n of ['hello.py.hbs', 'report.py.hbs', 'ingest_batch.py.hbs', 'process_gold.py.hbs', 'optimize_gold.py.hbs', 'gpt_summary.py.hbs', 'simulate_data.py.hbs']) {
       expect(names).toContain(n);
     }
   });
