@@ -15,7 +15,7 @@ fi
 mkdir -p "$work"
 version="$(node -p "require('$repo/package.json').version")"
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %s s)\n' "$*" "$SECONDS"; }
 fail() { printf 'package round trip FAILED: %s\n' "$*" >&2; exit 1; }
 
 # In the clone, with the system's Node and npm (older than Node 22.18 on some machines): npx prints nothing of its own.
