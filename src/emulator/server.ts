@@ -19,6 +19,10 @@ import { pipelinesRoutes } from './handlers/pipelines.ts';
 import { runsRoutes } from './handlers/runs.ts';
 import { LiveRuns } from './sim/live-runs.ts';
 import type { TaskExecutor } from './task-executor.ts';
+import { type WarehouseBackend, thriftWarehouse } from './sql/thrift-warehouse.ts';
+import { createServer as createTlsServer } from 'node:https';
+import { type Socket, createServer as createNetServer } from 'node:net';
+import { Duplex } from 'node:stream';
 import { secretsRoutes } from './handlers/secrets.ts';
 import { DEFAULT_WAREHOUSES, type WarehouseSpec, warehousesRoutes } from './handlers/warehouses.ts';
 import { unityCatalogRoutes } from './handlers/unity-catalog.ts';
@@ -67,6 +71,13 @@ export interface FakeWorkspaceOptions {
   runs?: 'simulate' | TaskExecutor;
   /** The SQL warehouses the workspace has (default: one, id `local`). */
   warehouses?: WarehouseSpec[];
+  /** Runs the statements @databricks/sql sends to a warehouse (`/sql/1.0/warehouses/<id>`, Thrift over HTTP). */
+  warehouseBackend?: WarehouseBackend;
+  /**
+   * Also speak TLS on the same port (the first byte of a connection tells which): @databricks/sql only connects
+   * over https. PEM key and certificate (see sql/certificate.ts).
+   */
+  tls?: { key: string; cert: string };
   /** Initial script for simulated runs (also reachable later as `scenario`). */
   scenario?: ScenarioInput;
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -264,6 +275,30 @@ function seedUnityCatalog(state: WorkspaceState, options: FakeWorkspaceOptions, 
   }
 }
 
+/**
+ * The socket as a plain stream that starts with `first` (already read to tell TLS from HTTP): TLS then reads it
+ * through JavaScript instead of the socket's handle, so those bytes are not lost.
+ */
+function replayStream(socket: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk: Buffer, _encoding, done) => void socket.write(chunk, done),
+    final: (done) => void socket.end(done),
+    destroy: (error, done) => {
+      socket.destroy(error ?? undefined);
+      done(error);
+    },
+  });
+  stream.push(first);
+  socket.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on('end', () => stream.push(null));
+  socket.on('close', () => stream.destroy());
+  socket.on('error', (error) => stream.destroy(error));
+  return stream;
+}
+
 export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeWorkspace> {
   const clock: Clock = options.clock === 'virtual' ? new VirtualClock() : options.clock === 'real' || options.clock === undefined ? realClock : options.clock;
   if (options.dir !== undefined && options.state !== undefined) throw new UserError('Start the fake workspace with either a state or a directory, not both.');
@@ -278,6 +313,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   if (executor && clock !== realClock) throw new UserError('A workspace that executes runs keeps real time: start it without a virtual clock.');
   const live = executor ? new LiveRuns({ state, executor, commit: () => store.commit(), readContent: (ref) => store.blobs.get(ref) }) : undefined;
   live?.recover();
+  const sqlWarehouse = options.warehouseBackend ? thriftWarehouse(options.warehouseBackend) : undefined;
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
   const faults = new FaultInjector(options.faults, options.seed ?? 1);
@@ -357,6 +393,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         catalogsOnDemand: options.catalogsOnDemand ?? false,
         runs: executor ? 'execute' : 'simulate',
         ...(live ? { live } : {}),
+        ...(sqlWarehouse ? { sqlWarehouse } : {}),
         auth,
         baseUrl,
         principal,
@@ -405,10 +442,30 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   // default races clients that reuse a connection just as the server drops it (a POST then fails with EPIPE).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // With TLS: one port, both protocols; a TLS connection starts with a handshake record (0x16).
+  const tlsServer = options.tls ? createTlsServer({ ...options.tls, minVersion: 'TLSv1.2' }, (req, res) => server.emit('request', req, res)) : undefined;
+  const sockets = new Set<Socket>();
+  const front = tlsServer
+    ? createNetServer((socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+        socket.once('data', (first: Buffer) => {
+          socket.pause();
+          if (first[0] === 0x16) {
+            tlsServer.emit('connection', replayStream(socket, first));
+          } else {
+            // The HTTP parser reads the socket's handle directly from here on; the bytes already read go in first.
+            server.emit('connection', socket);
+            socket.emit('data', first);
+          }
+          socket.resume();
+        });
+      })
+    : server;
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+      front.once('error', reject);
+      front.listen(options.port ?? 0, '127.0.0.1', () => resolve());
     });
   } catch (error) {
     await store.close();
@@ -417,7 +474,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     }
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
+  const { port } = front.address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
 
   let closing: Promise<void> | undefined;
@@ -441,7 +498,10 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
+        tlsServer?.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+        if (front !== server) server.close();
+        front.close((error) => (error ? reject(error) : resolve()));
       })
         .finally(() => live?.close())
         .finally(() => store.close())),

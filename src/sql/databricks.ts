@@ -18,6 +18,7 @@ export interface SqlDriver {
 
 export interface SqlDriverConnectOptions {
   host: string;
+  port: number;
   path: string;
   authType: 'custom';
   provider: { authenticate(): Promise<Record<string, string>> };
@@ -65,11 +66,18 @@ export function warehousePath(warehouseId: string): string {
   return `/sql/1.0/warehouses/${warehouseId}`;
 }
 
-/** The driver wants a bare host name: it always speaks https. */
-function driverHost(host: string): string {
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The driver wants a bare host name and a port: it always speaks https. A loopback workspace on plain http
+ * (`dbx-ts local serve`) answers TLS on the same port, so the SQL connector reaches it there.
+ */
+function driverHost(host: string): { host: string; port: number } {
   const url = new URL(host.includes('://') ? host : `https://${host}`);
-  if (url.protocol !== 'https:') throw new UserError(`The SQL connector needs an https workspace URL, not ${url.origin}`);
-  return url.host;
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+    throw new UserError(`The SQL connector needs an https workspace URL, not ${url.origin}`);
+  }
+  return { host: url.hostname, port: url.port === '' ? 443 : Number(url.port) };
 }
 
 async function defaultDriver(): Promise<SqlDriver> {
@@ -160,7 +168,7 @@ export class DatabricksSql implements SqlClient {
     this.driver = driver;
     await this.guard(() =>
       driver.connect({
-        host: driverHost(options.host),
+        ...driverHost(options.host),
         path: warehousePath(options.warehouseId),
         authType: 'custom',
         // Headers come from the same provider as REST calls, so OAuth tokens are fetched and refreshed once.

@@ -27,6 +27,8 @@ async function serve(cwd: string, env: Record<string, string>) {
   const host = /export DATABRICKS_HOST=(\S+)/.exec(stdout)![1]!;
   const token = /export DATABRICKS_TOKEN=(\S+)/.exec(stdout)![1]!;
   return {
+    host,
+    token,
     w: new WorkspaceClient({ host, token, authType: 'pat', configFile: join(cwd, 'no-databrickscfg') }),
     stop: async () => {
       controller.abort();
@@ -66,7 +68,8 @@ describe('runs on local serve execute on the local engine', () => {
     const env = { OPENAI_API_KEY: '', DBX_TS_LOCAL_DIR: join(cwd, '.dbx-ts', 'local') };
     const deploy = await runCli(['deploy', '-t', 'local', '--auto-approve'], { cwd, env });
     expect(deploy.code).toBe(0);
-    const { w, stop } = await serve(cwd, env);
+    const { w, stop, host, token } = await serve(cwd, env);
+    let served: unknown;
     try {
       const jobId = await jobNamed(w, 'Unified_Workflow_Job');
       const run = await (await w.jobs.runNow({ job_id: jobId })).wait();
@@ -85,11 +88,29 @@ describe('runs on local serve execute on the local engine', () => {
       expect(flows.some((d) => (d.flow_progress?.metrics?.num_output_rows ?? 0) > 0)).toBe(true);
       expect(flows.some((d) => (d.flow_progress?.data_quality?.expectations?.length ?? 0) > 0)).toBe(true);
       expect(events.map(details).some((d) => d.update_progress?.state === 'COMPLETED')).toBe(true);
+      // The same table through the SQL connector: `dbx-ts query` on a workspace target uses @databricks/sql, over
+      // TLS to the served warehouse, which reads the served workspace's DuckDB database.
+      const query = await runCli(['query', '-t', 'dev', '-o', 'json', 'SELECT count(*) AS n FROM sales_lakehouse.gold.sales_enriched'], {
+        cwd,
+        env: {
+          ...env,
+          DATABRICKS_HOST: host,
+          DATABRICKS_TOKEN: token,
+          DATABRICKS_CONFIG_FILE: join(cwd, 'no-databrickscfg'),
+          BUNDLE_VAR_warehouse_id: 'local',
+          BUNDLE_VAR_keyvault_resource_id: '/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/v',
+          BUNDLE_VAR_keyvault_dns_name: 'https://v.vault.azure.net/',
+        },
+      });
+      expect(query.stderr).toBe('');
+      served = JSON.parse(query.stdout);
     } finally {
       expect((await stop()).code).toBe(0);
     }
     const database = join(env.DBX_TS_LOCAL_DIR, 'db', 'sales_lakehouse.duckdb');
-    expect(await count(database, 'SELECT count(*) FROM gold.sales_enriched')).toBeGreaterThan(0);
+    const rows = await count(database, 'SELECT count(*) FROM gold.sales_enriched');
+    expect(rows).toBeGreaterThan(0);
+    expect(served).toEqual([{ n: rows }]);
     expect(await count(database, "SELECT count(*) FROM _system.event_log WHERE event_type = 'flow_progress'")).toBeGreaterThan(0);
   });
 

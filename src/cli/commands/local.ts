@@ -72,6 +72,10 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       const { LOCAL_WORKSPACE_DIR } = await import('../../deploy/local.ts');
       const { startFakeWorkspace } = await import('../../emulator/index.ts');
       const { localEngineExecutor } = await import('../../local/served/executor.ts');
+      const { localWarehouse } = await import('../../local/served/warehouse.ts');
+      const { localCertificate } = await import('../../emulator/sql/certificate.ts');
+      const { localPaths } = await import('../../local/paths.ts');
+      const { loadBundle } = await import('../load-bundle.ts');
       const dir = resolvePath(ctx.cwd, flags.dir ?? LOCAL_WORKSPACE_DIR);
       const renderer = ctx.renderer(false);
       // Runs execute their tasks on the local engine, with the project in this directory loaded for the target each
@@ -85,12 +89,19 @@ export function registerLocal(program: Command, ctx: CliContext): void {
         },
         sink: renderer.sink,
       });
+      // The project whose DuckDB databases the warehouse reads: the one in this directory (as runs use).
+      let root: Promise<string> | undefined;
+      const projectRoot = () => (root ??= loadBundle(ctx.cwd, program.opts<{ bundle?: string }>().bundle).then((b) => b.root, () => ctx.cwd));
+      // @databricks/sql only speaks https: the server answers TLS on the same port, with a certificate of its own.
+      const certificate = await localCertificate(dir);
       const workspace = await startFakeWorkspace({
         port,
         latencyMs,
         dir,
         lockCommand: 'dbx-ts local serve',
         runs: executor,
+        tls: { key: certificate.key, cert: certificate.cert },
+        warehouseBackend: localWarehouse(async () => localPaths(await projectRoot(), ctx.env).database),
         // `aad`: the token may create Azure Key Vault-backed scopes, as an Entra ID login can.
         tokens: [{ token, kind: 'aad' }],
         ...(flags.clientId !== undefined ? { oauthClients: [{ client_id: flags.clientId, client_secret: flags.clientSecret! }] } : {}),
@@ -101,6 +112,7 @@ export function registerLocal(program: Command, ctx: CliContext): void {
         `Local workspace listening on ${workspace.url} (state in ${dir}, written as it changes)\n` +
           `  export DATABRICKS_HOST=${workspace.url}\n` +
           (flags.token === undefined ? `  export DATABRICKS_TOKEN=${token}\n` : '  export DATABRICKS_TOKEN=<the --token you gave>\n') +
+          `SQL warehouse local (for @databricks/sql): https on the same port, /sql/1.0/warehouses/local, certificate ${certificate.certFile}\n` +
           'Ctrl-C or SIGTERM stops it.\n',
       );
       await untilStopped(ctx.signal, npmParent);

@@ -21,6 +21,8 @@ export interface HandlerContext {
   /** `simulate`: runs follow the scenario; `execute`: runs execute their tasks (`live`). */
   runs: 'simulate' | 'execute';
   live?: LiveRuns;
+  /** Answers a Thrift request of @databricks/sql to a warehouse (see sql/thrift-warehouse.ts). */
+  sqlWarehouse?: (body: Buffer) => Promise<Buffer>;
   /** The SQL warehouses this workspace has. */
   warehouses: WarehouseSpec[];
   /** Every catalog exists (the local workspace); otherwise only those created or given. */

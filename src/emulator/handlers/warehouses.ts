@@ -1,6 +1,6 @@
 // SQL warehouses (read-only): list and get. The warehouses a fake workspace has are part of its configuration
 // (a served local workspace has one, backed by its DuckDB database); Lakeview publish checks against them.
-import { doesNotExist } from '../http/api-error.ts';
+import { HttpApiError, doesNotExist } from '../http/api-error.ts';
 import type { Route } from '../http/router.ts';
 import { type HandlerContext, ok } from './context.ts';
 
@@ -39,7 +39,17 @@ function render(ctx: HandlerContext, w: WarehouseSpec): Record<string, unknown> 
   };
 }
 
+/** The warehouse's Thrift endpoint (what @databricks/sql talks to), when the workspace has a SQL backend. */
+async function thriftCall(ctx: HandlerContext) {
+  requireWarehouse(ctx, ctx.params['id']!);
+  if (!ctx.sqlWarehouse) {
+    throw new HttpApiError(501, 'NOT_IMPLEMENTED', 'This workspace has no SQL backend: start it with a warehouse backend (dbx-ts local serve has one).');
+  }
+  return { raw: await ctx.sqlWarehouse(ctx.raw), headers: { 'content-type': 'application/x-thrift' } };
+}
+
 export const warehousesRoutes: Route[] = [
+  { method: 'POST', pattern: '/sql/1.0/warehouses/{id}', body: 'raw', handle: thriftCall },
   { method: 'GET', pattern: '/api/2.0/sql/warehouses', body: 'none', handle: (ctx) => ok({ warehouses: ctx.warehouses.map((w) => render(ctx, w)) }) },
   { method: 'GET', pattern: '/api/2.0/sql/warehouses/{id}', body: 'none', handle: (ctx) => ok(render(ctx, requireWarehouse(ctx, ctx.params['id']!))) },
 ];
