@@ -149,9 +149,10 @@ describe('on a workspace target', () => {
   });
 
   it('query on a workspace target without https says so, and never prints the token', async () => {
-    const { code, stderr, stdout } = await cli(['query', 'SELECT 1', '-t', 'dev'], env);
+    // Plain http is refused for any workspace but a loopback one (local serve speaks TLS to the driver itself).
+    const { code, stderr, stdout } = await cli(['query', 'SELECT 1', '-t', 'dev'], { ...env, DATABRICKS_HOST: 'http://dbc-1234.cloud.databricks.com' });
     expect(code).toBe(EXIT.usage);
-    expect(stderr).toMatch(/SQL connector needs an https workspace URL/);
+    expect(stderr).toMatch(/Refusing to talk to http:\/\/dbc-1234\.cloud\.databricks\.com: only https is allowed for a workspace/);
     expect(stderr + stdout).not.toContain(setup.env['DATABRICKS_TOKEN']);
   });
 });
