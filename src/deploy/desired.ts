@@ -1,6 +1,7 @@
 // What the bundle wants deployed, as API-shaped settings per resource: the model with variables resolved,
 // development presets applied, bundle paths mapped to workspace paths, and the synthesized files attached.
 import { UserError } from '../errors/index.ts';
+import { notebookLanguageOf } from '../model/notebook-files.ts';
 import { mapResourcePaths } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES, isGenericResourceType, type GenericResourceType } from '../model/resource-types.ts';
 import { resolveFieldReferences } from '../model/references.ts';
@@ -106,7 +107,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
   // The user's own files that resources name: uploaded under the bundle's files folder, notebooks as notebooks.
   for (const f of input.files) {
     if (!f.source) continue;
-    const notebook = notebookLanguage(f);
+    const notebook = typeof f.content === 'string' ? notebookLanguageOf(f.path, f.content) : undefined;
     out.push({
       address: addressOf('files', f.path),
       kind: 'files',
@@ -179,21 +180,6 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
 
   out.push(...permissionResources(model, input.user, ctx));
   return resolveFields(addDependencies(out));
-}
-
-const NOTEBOOK_HEADER: Record<string, { language: string; header: string }> = {
-  '.py': { language: 'PYTHON', header: '# Databricks notebook source' },
-  '.sql': { language: 'SQL', header: '-- Databricks notebook source' },
-  '.scala': { language: 'SCALA', header: '// Databricks notebook source' },
-  '.r': { language: 'R', header: '# Databricks notebook source' },
-};
-
-/** A source file's notebook language when it is a notebook (its first line is the notebook header, as the CLI checks), else undefined. */
-function notebookLanguage(f: SynthFile): string | undefined {
-  const ext = /\.[^./]+$/.exec(f.path)?.[0]?.toLowerCase() ?? '';
-  const kind = NOTEBOOK_HEADER[ext];
-  if (!kind || typeof f.content !== 'string') return undefined;
-  return f.content.split('\n', 1)[0]!.trim() === kind.header ? kind.language : undefined;
 }
 
 /** A section the target sets, else the bundle's (`permissions`, `run_as`), as the CLI merges them. */

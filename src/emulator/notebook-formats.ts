@@ -1,14 +1,13 @@
 // Notebook formats for workspace import and export: Databricks keeps a notebook as source cells (separated by
 // `COMMAND ----------` lines, markdown as `MAGIC %md` lines) and converts to and from Jupyter on the way in
 // and out.
+import { notebookHeader } from '../model/notebook-files.ts';
 import type { NotebookLanguage } from './state.ts';
 
 const COMMENT: Record<NotebookLanguage, string> = { PYTHON: '#', SQL: '--', SCALA: '//', R: '#' };
 const KERNEL: Record<NotebookLanguage, string> = { PYTHON: 'python', SQL: 'sql', SCALA: 'scala', R: 'r' };
 
-export function notebookHeader(language: NotebookLanguage): string {
-  return `${COMMENT[language]} Databricks notebook source`;
-}
+export { notebookHeader };
 
 interface Cell {
   kind: 'code' | 'markdown';

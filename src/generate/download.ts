@@ -5,11 +5,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, posix, relative } from 'node:path';
 import { UserError } from '../errors/index.ts';
+import { NOTEBOOK_EXTENSION, type NotebookLanguage } from '../model/notebook-files.ts';
 import type { WorkspaceClient } from '../workspace/index.ts';
 import { isNotFound } from '../workspace/index.ts';
 
-/** The extension of a SOURCE export, by notebook language (as the CLI names downloaded notebooks). */
-const NOTEBOOK_EXTENSION: Record<string, string> = { PYTHON: '.py', SQL: '.sql', SCALA: '.scala', R: '.r' };
 
 interface Planned {
   /** The workspace path it comes from. */
@@ -49,9 +48,15 @@ export class Downloader {
     this.base = commonFolder(paths);
   }
 
-  private localFor(remote: string, extension: string): string {
+  /** The path below the common folder (the base name when it lies outside). */
+  private belowBase(remote: string): string {
     const base = this.base || posix.dirname(remote);
-    let rel = remote.startsWith(`${base}/`) ? remote.slice(base.length + 1) : posix.basename(remote);
+    if (remote === base) return '';
+    return remote.startsWith(`${base}/`) ? remote.slice(base.length + 1) : posix.basename(remote);
+  }
+
+  private localFor(remote: string, extension: string): string {
+    let rel = this.belowBase(remote);
     // A notebook's workspace path has no extension, or one its language already implies.
     if (extension && !rel.toLowerCase().endsWith(extension)) rel += extension;
     return join(this.sourceDir, ...rel.split('/'));
@@ -59,15 +64,14 @@ export class Downloader {
 
   /** The path the settings name a downloaded workspace folder by. */
   folderFor(remote: string): string {
-    const base = this.base || posix.dirname(remote);
-    const rel = remote === base ? '' : remote.startsWith(`${base}/`) ? remote.slice(base.length + 1) : posix.basename(remote);
+    const rel = this.belowBase(remote);
     return relative(this.pathBase, join(this.sourceDir, ...rel.split('/').filter(Boolean))).split('\\').join('/') || '.';
   }
 
   /** Plans the download of a notebook and returns the path the settings name it by. */
   async notebook(remote: string): Promise<string> {
     const info = await this.status(remote);
-    const extension = info.object_type === 'NOTEBOOK' ? (NOTEBOOK_EXTENSION[String(info.language)] ?? '') : '';
+    const extension = info.object_type === 'NOTEBOOK' ? (NOTEBOOK_EXTENSION[info.language as NotebookLanguage] ?? '') : '';
     return this.plan(remote, this.localFor(remote, extension));
   }
 

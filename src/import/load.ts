@@ -6,13 +6,13 @@ import { existsSync } from 'node:fs';
 import { extname, join, posix, relative, resolve as resolvePath, sep } from 'node:path';
 import { UserError } from '../errors/index.ts';
 import { mergeValues, MergeError } from '../model/merge.ts';
-import { mapPathFields, mapResourcePaths, ROOT_PATH_FIELDS } from '../model/path-fields.ts';
+import { ENTRY_FILES, mapPathFields, mapResourcePaths, ROOT_PATH_FIELDS } from '../model/path-fields.ts';
 import { glob, hasGlobMeta } from './glob.ts';
 import { normaliseConfig, type NormaliseIssue } from './normalise.ts';
 import { readYamlFile, type YamlFile } from './yaml-file.ts';
 
 /** The names the CLI accepts for the entry file, in the order it looks for them. */
-export const ENTRY_FILES = ['databricks.yml', 'databricks.yaml', 'bundle.yml', 'bundle.yaml'];
+export { ENTRY_FILES } from '../model/path-fields.ts';
 
 /** Something worth telling the user about the bundle, with where it was written. */
 export interface LoadIssue {

@@ -44,6 +44,9 @@ export const RESOURCE_PATH_FIELDS: Record<string, PathField[]> = {
   apps: [{ pattern: 'source_code_path', mode: 'directory' }],
 };
 
+/** The names of a YAML bundle's entry file, in the order the Databricks CLI looks for them. */
+export const ENTRY_FILES = ['databricks.yml', 'databricks.yaml', 'bundle.yml', 'bundle.yaml'];
+
 /** Path fields outside resources, relative to the configuration root. */
 export const ROOT_PATH_FIELDS: PathField[] = [
   { pattern: 'artifacts.*.path', mode: 'directory' },

@@ -46,7 +46,7 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
   const generated = files.map((f) => ({ ...f, content: redact(f.content as string) }));
   // The user's own files that resources name, so the build is a bundle the Databricks CLI can deploy as it is.
   const taken = new Set(generated.map((f) => f.path));
-  const sources = sourceFiles(model, opts.repoRoot).files.filter((f) => !taken.has(f.path)).map((f): SynthFile => ({ path: f.path, content: f.content, source: true }));
+  const sources = sourceFiles(model, opts.repoRoot).filter((f) => !taken.has(f.path)).map((f): SynthFile => ({ path: f.path, content: f.content, source: true }));
   return [...generated, ...sources].sort((a, b) => a.path.localeCompare(b.path));
 }
 

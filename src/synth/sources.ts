@@ -3,7 +3,7 @@
 // paths, so the build is a complete bundle the Databricks CLI can deploy, and deploy can upload them.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, resolve as resolvePath } from 'node:path';
-import { collectPaths, RESOURCE_PATH_FIELDS, type PathMode } from '../model/path-fields.ts';
+import { collectPaths, ENTRY_FILES, RESOURCE_PATH_FIELDS, type PathMode } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES } from '../model/resource-types.ts';
 import type { BundleModel } from '../model/types.ts';
 
@@ -24,7 +24,6 @@ export interface SourceFile {
 const NOTEBOOK_EXTENSIONS = ['.py', '.sql', '.scala', '.r', '.ipynb'];
 /** Folders never copied: tools' caches and environments, version control, dbx-ts' and the CLI's own state. */
 const SKIPPED = new Set(['.git', 'node_modules', '.venv', 'venv', '__pycache__', '.databricks', '.dbx-ts', '.pytest_cache', '.mypy_cache']);
-const ENTRY_FILES = ['databricks.yml', 'databricks.yaml', 'bundle.yml', 'bundle.yaml'];
 
 /** Every local path the model's resources name that dbx-ts does not generate itself. */
 export function referencedSources(model: BundleModel): SourceRef[] {
@@ -115,15 +114,21 @@ function contentOf(path: string): string | Uint8Array {
   return Buffer.from(text, 'utf8').equals(bytes) ? text : bytes;
 }
 
-/** The source files to copy into the build, and what could not be found. */
-export function sourceFiles(model: BundleModel, projectRoot: string): { files: SourceFile[]; problems: { ref: SourceRef; message: string }[] } {
+/** The source files resources name, relative to the source root, and what could not be found (nothing is read). */
+export function sourcePaths(model: BundleModel, projectRoot: string): { root: string; paths: string[]; problems: { ref: SourceRef; message: string }[] } {
   const root = resolvePath(projectRoot, model.source_root ?? '.');
-  const files = new Map<string, SourceFile>();
+  const paths = new Set<string>();
   const problems: { ref: SourceRef; message: string }[] = [];
   for (const ref of referencedSources(model)) {
     const { files: found, problem } = expand(root, ref);
     if (problem) problems.push({ ref, message: problem });
-    for (const path of found) if (!files.has(path)) files.set(path, { path, content: contentOf(join(root, path)) });
+    for (const path of found) paths.add(path);
   }
-  return { files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)), problems };
+  return { root, paths: [...paths].sort((a, b) => a.localeCompare(b)), problems };
+}
+
+/** The source files to copy into the build, with their content. */
+export function sourceFiles(model: BundleModel, projectRoot: string): SourceFile[] {
+  const { root, paths } = sourcePaths(model, projectRoot);
+  return paths.map((path) => ({ path, content: contentOf(join(root, path)) }));
 }

