@@ -109,12 +109,15 @@ new Simulator(app, 'sales_data', {
     files: { type: 'integer', min: 1, default: 4, description: 'batch sales files' },
     seed: { type: 'integer', min: 0, default: 42, description: 'random seed: the same seed writes the same data' },
     'dirty-rate': { type: 'number', min: 0, max: 1, default: 0.05, description: 'share of dirty sales rows' },
+    'corrupt-file': { type: 'boolean', description: 'also write one corrupt Parquet file, to see it set aside as a bad file' },
     stream: { type: 'boolean', description: 'also write streaming sales, one file per batch' },
     interval: { type: 'number', min: 0, default: 5, description: 'seconds between stream batches' },
     batches: { type: 'integer', min: 1, default: 10, description: 'stream batches' },
   },
   // A first local run with an empty landing zone: batch data and three stream batches at once.
   first_run: { stream: true, interval: 0, batches: 3 },
+  // Where the last simulation stopped (next file numbers, next transaction id), kept in the volume.
+  state: ['_simulator/manifest.json'],
   run: async (ctx) => (await import('./simulator/run.ts')).runSalesSimulator(ctx),
 });
 

@@ -12,6 +12,12 @@ export interface SimulatorProps {
   options?: Record<string, SimulatorOption>;
   /** Option values for the data a first local run simulates when the landing zone is empty (else the defaults). */
   first_run?: Record<string, SimulatorOptionValue>;
+  /**
+   * Files (relative to the landing volume, e.g. a manifest under `_simulator/`) the simulator reads to continue
+   * where its last run stopped. On a workspace target they are downloaded into the scratch folder before it runs
+   * and uploaded after, so a second `simulate` writes new file names there too (Auto Loader takes a name once).
+   */
+  state?: string[];
   /** Writes the files; the text returned is shown when it is done. */
   run(ctx: SimulatorContext): Promise<string | void>;
 }

@@ -19,7 +19,8 @@ describe('dbx-ts simulate', () => {
       options: { rows: number; seed: number };
     };
     expect(manifest.options).toMatchObject({ rows: 300, seed: 7 });
-    expect(manifest.files.filter((f) => f.path.startsWith('sales_batch/')).map((f) => f.role)).toEqual(['data', 'data', 'schema_drift', 'corrupt']);
+    // Dirty rows, but no corrupt file unless asked for.
+    expect(manifest.files.filter((f) => f.path.startsWith('sales_batch/')).map((f) => f.role)).toEqual(['data', 'data', 'schema_drift']);
     const treeA = await readTree(join(a, ...LANDING));
     const treeB = await readTree(join(b, ...LANDING));
     expect(Object.keys(treeA)).toEqual(Object.keys(treeB));
@@ -29,7 +30,7 @@ describe('dbx-ts simulate', () => {
   it('a second simulation into the same landing zone writes new files with new transactions', async () => {
     const dir = await tempDir('sim-again');
     const env = { DBX_TS_LOCAL_DIR: dir };
-    const args = ['simulate', '--rows', '100', '--files', '2', '--stream', '--interval', '0', '--batches', '2'];
+    const args = ['simulate', '--rows', '100', '--files', '2', '--stream', '--interval', '0', '--batches', '2', '--corrupt-file'];
     expect((await runCli(args, { env })).code).toBe(0);
     const manifestPath = join(dir, ...LANDING, '_simulator', 'manifest.json');
     const first = JSON.parse(await readFile(manifestPath, 'utf8')) as { files: { path: string }[]; next: { transaction: number } };
@@ -55,22 +56,35 @@ describe('dbx-ts simulate', () => {
     });
     afterAll(async () => ws.close());
 
-    it("uploads every simulated file to the target's landing volume through the Files API", async () => {
-      const result = await runCli(['simulate', '-t', 'dev', '--rows', '100', '--files', '2', '--stream', '--interval', '0', '--batches', '2'], {
-        env: { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: ws.token, DATABRICKS_CONFIG_FILE: '/nonexistent' },
-      });
+    it('uploads every simulated file to the landing volume, no corrupt one, and continues numbering on a second run', async () => {
+      const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: ws.token, DATABRICKS_CONFIG_FILE: '/nonexistent' };
+      const args = ['simulate', '-t', 'dev', '--rows', '100', '--files', '2', '--stream', '--interval', '0', '--batches', '2'];
+      const result = await runCli(args, { env });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      const uploaded = Object.keys(ws.state.volumes.files).sort();
-      expect(uploaded).toEqual([
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/products/products.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/promotions/promotions.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_batch/part-00000.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_batch/part-00001.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_batch/part-00002.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_stream/batch-00000.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/sales_stream/batch-00001.parquet',
-        '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/stores/stores.parquet',
+      const volume = '/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/';
+      const uploaded = () => Object.keys(ws.state.volumes.files).map((p) => p.replace(volume, '')).sort();
+      expect(uploaded()).toEqual([
+        '_simulator/manifest.json',
+        'products/products.parquet',
+        'promotions/promotions.parquet',
+        'sales_batch/part-00000.parquet',
+        'sales_batch/part-00001.parquet',
+        'sales_stream/batch-00000.parquet',
+        'sales_stream/batch-00001.parquet',
+        'stores/stores.parquet',
+      ]);
+      // A second simulation reads where the first stopped from the volume: new names, so Auto Loader sees new files.
+      expect((await runCli(args, { env })).code).toBe(0);
+      expect(uploaded().filter((p) => p.startsWith('sales_'))).toEqual([
+        'sales_batch/part-00000.parquet',
+        'sales_batch/part-00001.parquet',
+        'sales_batch/part-00002.parquet',
+        'sales_batch/part-00003.parquet',
+        'sales_stream/batch-00000.parquet',
+        'sales_stream/batch-00001.parquet',
+        'sales_stream/batch-00002.parquet',
+        'sales_stream/batch-00003.parquet',
       ]);
       const parquet = await ws.readContent(ws.state.volumes.files['/Volumes/sales_lakehouse/dev_emulator_user_landing/raw/stores/stores.parquet']!.blob);
       expect(parquet.subarray(0, 4).toString()).toBe('PAR1');

@@ -23,6 +23,8 @@ export interface ResolvedSimulateOptions {
   products: number;
   stores: number;
   promotions: number;
+  /** Whether a corrupt batch sales file was written too. */
+  corruptFile: boolean;
   stream?: { intervalSec: number; batches: number; rowsPerBatch: number };
 }
 

@@ -14,6 +14,7 @@ function optionsFrom(values: SimulatorContext['options']): SimulateOptions {
     ...(files !== undefined ? { files } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...(dirtyRate !== undefined ? { dirtyRate } : {}),
+    ...(values['corrupt-file'] === true ? { corruptFile: true } : {}),
     ...(values['stream'] === true ? { stream: { intervalSec: n('interval') ?? 5, batches: n('batches') ?? 10 } } : {}),
   };
 }

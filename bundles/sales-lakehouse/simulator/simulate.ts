@@ -23,6 +23,8 @@ export interface SimulateOptions {
   products?: number;
   stores?: number;
   promotions?: number;
+  /** Also write one corrupt Parquet file among the batch sales (default: no), to see it set aside as a bad file. */
+  corruptFile?: boolean;
   /** Streaming sales: `batches` files, one every `intervalSec` seconds. */
   stream?: { intervalSec: number; batches: number; rowsPerBatch?: number };
 }
@@ -55,6 +57,7 @@ export function resolveSimulateOptions(options: SimulateOptions): ResolvedSimula
     products: options.products ?? 50,
     stores: options.stores ?? 12,
     promotions: options.promotions ?? 8,
+    corruptFile: options.corruptFile ?? false,
   };
   if (options.stream) {
     resolved.stream = {
@@ -155,12 +158,15 @@ export async function simulate(landingDir: string, options: SimulateOptions = {}
         await wrote({ path, dataset: 'sales_batch', rows: rows.length, role: 'data' }, SALES_COLUMNS, rows);
       }
     }
-    const corruptPath = `${DATASET_DIRS.sales_batch}/part-${String(start.batch_file + opts.files).padStart(5, '0')}.parquet`;
-    manifest.next.batch_file = start.batch_file + opts.files + 1;
-    writeCorrupt(join(landingDir, corruptPath), garbage(prng, 512));
-    manifest.files.push({ path: corruptPath, dataset: 'sales_batch', rows: 0, role: 'corrupt' });
-    await ctx.onFile?.(corruptPath);
-    manifest.corrupt_files.push(corruptPath);
+    manifest.next.batch_file = start.batch_file + opts.files;
+    if (opts.corruptFile) {
+      const corruptPath = `${DATASET_DIRS.sales_batch}/part-${String(manifest.next.batch_file).padStart(5, '0')}.parquet`;
+      manifest.next.batch_file += 1;
+      writeCorrupt(join(landingDir, corruptPath), garbage(prng, 512));
+      manifest.files.push({ path: corruptPath, dataset: 'sales_batch', rows: 0, role: 'corrupt' });
+      await ctx.onFile?.(corruptPath);
+      manifest.corrupt_files.push(corruptPath);
+    }
     writeManifest(landingDir, manifest);
 
     if (opts.stream) await streamBatches(landingDir, opts.stream, sales, wrote, manifest, ctx.signal);

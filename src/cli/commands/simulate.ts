@@ -1,11 +1,11 @@
 // dbx-ts simulate: runs the bundle's simulator (declared with `new Simulator(...)`), which writes files into its
 // landing volume: the local folder on the local target; on a workspace target a scratch folder whose files are
 // uploaded to the volume. Its options are the simulator's own; a bundle without a simulator says so (exit 2).
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../errors/index.ts';
+import { RemoteApiError, UserError } from '../../errors/index.ts';
 import type { EventSink } from '../../events/types.ts';
 import type { SimulatorContext } from '../../extensions/types.ts';
 import type { BundleModel } from '../../model/types.ts';
@@ -58,14 +58,40 @@ async function simulateToWorkspace(simulator: BundleSimulator, model: BundleMode
     });
     return uploads;
   };
+  const state = simulator.props.state ?? [];
   try {
+    // The simulator continues from the state it left in the volume (e.g. the next file number).
+    for (const rel of state) {
+      const contents = await downloadIfPresent(connection.client, `${base.volume}/${rel}`);
+      if (contents === undefined) continue;
+      await mkdir(dirname(join(scratch, rel)), { recursive: true });
+      await writeFile(join(scratch, rel), contents);
+    }
     const done = await runSimulator(simulator, { ...base, dir: scratch, fileWritten: (rel) => upload(rel.split(sep).join('/')) });
     for (const rel of await dataFilesUnder(scratch)) void upload(rel);
     await uploads;
+    // State last: it says which files exist, so it never runs ahead of them.
+    for (const rel of state) {
+      const file = join(scratch, rel);
+      const contents = await readFile(file).catch(() => undefined);
+      if (contents === undefined) continue;
+      uploaded.delete(rel);
+      await upload(rel);
+    }
     return done;
   } finally {
     await rm(scratch, { recursive: true, force: true });
     await connection.close();
+  }
+}
+
+/** A file of the volume, or undefined when there is none (first simulation). */
+async function downloadIfPresent(client: { files: { download(path: string): Promise<Buffer> } }, path: string): Promise<Buffer | undefined> {
+  try {
+    return await client.files.download(path);
+  } catch (error) {
+    if (error instanceof RemoteApiError && (error.details.status === 404 || error.details.error_code === 'NOT_FOUND')) return undefined;
+    throw error;
   }
 }
 

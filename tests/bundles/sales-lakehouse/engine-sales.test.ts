@@ -17,7 +17,7 @@ describe('local engine on simulated sales', () => {
 
   beforeAll(async () => {
     ws = await workspace();
-    manifest = await simulate(ws.landingDir, { rows: 6000, files: 4, seed: 11, dirtyRate: 0.12 });
+    manifest = await simulate(ws.landingDir, { rows: 6000, files: 4, seed: 11, dirtyRate: 0.12, corruptFile: true });
     update = await runTables(ws.db, salesTables(), ws.options({ sink }));
   });
   afterAll(() => ws.cleanup());

@@ -16,7 +16,7 @@ describe('simulate', () => {
   let root: string;
   let manifest: SimulationManifest;
   let client: DuckDbSql;
-  const options = { rows: 4000, files: 4, seed: 7, dirtyRate: 0.1, stream: { intervalSec: 0, batches: 2, rowsPerBatch: 500 } };
+  const options = { rows: 4000, files: 4, seed: 7, dirtyRate: 0.1, corruptFile: true, stream: { intervalSec: 0, batches: 2, rowsPerBatch: 500 } };
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'dbx-sim-'));
