@@ -95,7 +95,8 @@ const optimizeGold = new Notebook(app, 'optimize_gold', {
 const summary = new Notebook(app, 'gpt_summary', {
   source: 'notebooks/gpt_summary.py.hbs',
   parameters: summaryNotebookParameters(),
-  widgets: { catalog, openai_model: app.var('openai_model') },
+  // on_llm_failure: `offline` writes the offline summary with a warning when there is no key or no answer; `fail` fails.
+  widgets: { catalog, openai_model: app.var('openai_model'), on_llm_failure: 'offline' },
   secrets: { openai_api_key: openAiKey },
   // Locally: the same metrics and prompt; OpenAI with a key, else the offline template.
   local: async (ctx) => (await import('./summary/local-run.ts')).runSummaryLocally(ctx),

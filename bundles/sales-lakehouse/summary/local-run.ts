@@ -15,6 +15,8 @@ export async function runSummaryLocally(ctx: LocalNotebookContext): Promise<stri
       ...(apiKey ? { apiKey } : {}),
       ...(model && !model.startsWith('${') ? { model } : {}),
       env: ctx.env,
+      // As the notebook on Databricks: an API error or no egress writes the offline summary with a warning, unless `fail`.
+      fallbackToOffline: (ctx.widgets['on_llm_failure'] ?? 'offline').trim().toLowerCase() !== 'fail',
       // The run shows the newest summary with the results; the text need not show twice.
       events: (e) => (e.code === 'summary.text' ? undefined : ctx.sink(e)),
     });

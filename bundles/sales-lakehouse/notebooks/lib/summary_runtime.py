@@ -281,6 +281,67 @@ def check_base_url(url):
     return url.rstrip("/")
 
 
+OFFLINE_MODEL = "offline-template"
+
+
+def offline_summary_text(m):
+    """The summary without an LLM (offline-summary.ts offlineSummaryText), sentence for sentence."""
+    if not m["transactions"]:
+        return "No sales are recorded in the gold sales table yet, so there is nothing to summarise."
+    period = "from %s to %s" % (m["period_start"][:10], m["period_end"][:10]) if m["period_start"] and m["period_end"] else "in the period"
+    sentences = [
+        "Sales %s totalled %s across %s transactions (%s units, average order value %s)."
+        % (period, format_money(m["total_revenue"]), format_count(m["transactions"]), format_count(m["units"]), format_money(m["average_order_value"]))
+    ]
+    categories = m["revenue_by_category"]
+    if categories:
+        first = categories[0]
+        runner_up = ", followed by %s at %s" % (categories[1]["category"], format_money(categories[1]["revenue"])) if len(categories) > 1 else ""
+        sentences.append(
+            "%s led the categories with %s (%s of revenue)%s."
+            % (first["category"], format_money(first["revenue"]), format_percent(first["share_pct"]), runner_up)
+        )
+    if m["top_stores"] and m["top_products"]:
+        store, product = m["top_stores"][0], m["top_products"][0]
+        sentences.append(
+            "The top store was %s%s with %s, and the best-selling product was %s with %s from %s units."
+            % (store["store_name"], " in " + store["city"] if store["city"] else "", format_money(store["revenue"]), product["product_name"], format_money(product["revenue"]), format_count(product["units"]))
+        )
+    dod = m["day_over_day"]
+    if dod:
+        if dod["change_pct"] is None:
+            sentences.append("Revenue on %s was %s, after no revenue on %s." % (dod["date"], format_money(dod["revenue"]), dod["previous_date"]))
+        else:
+            sentences.append(
+                "Revenue on %s was %s, %s on %s (%s)."
+                % (dod["date"], format_money(dod["revenue"]), format_change(dod["change_pct"]), dod["previous_date"], format_money(dod["previous_revenue"]))
+            )
+    return " ".join(sentences)
+
+
+def summarize(prompt, metrics, read_key, model, base_url, timeout_seconds, max_retries, on_failure):
+    """The LLM's summary; with no key or no answer (no egress, an API error), the offline summary and a warning,
+    unless on_failure is "fail". read_key is called once: the key is never kept or printed."""
+    try:
+        api_key = read_key()
+    except Exception as error:  # a missing scope or key reads as no key
+        api_key = None
+        reason = "the OpenAI API key could not be read (%s)" % type(error).__name__
+    else:
+        reason = "no OpenAI API key is set" if not api_key else None
+    if api_key:
+        try:
+            return complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries) + (None,)
+        except Exception as error:
+            reason = redact(str(error), api_key)
+        finally:
+            api_key = None
+    if on_failure == "fail":
+        raise RuntimeError("No LLM summary: %s" % reason)
+    warning = "Writing the offline summary instead of an LLM one: %s" % reason
+    return offline_summary_text(metrics), OFFLINE_MODEL, warning
+
+
 def complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries):
     """One chat completion; errors never carry the key."""
     from openai import OpenAI
