@@ -1,5 +1,6 @@
 // What the bundle wants deployed, as API-shaped settings per resource: the model with variables resolved,
 // development presets applied, bundle paths mapped to workspace paths, and the synthesized files attached.
+import { TABLES_RUNTIME_PATH } from '../synth/notebooks.ts';
 import { UserError } from '../errors/index.ts';
 import { notebookLanguageOf } from '../model/notebook-files.ts';
 import { mapResourcePaths } from '../model/path-fields.ts';
@@ -118,6 +119,18 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     });
   }
   const uploaded = new Set([...notebookPaths, ...input.files.filter((f) => f.source).map((f) => f.path)]);
+  // The table runtime the notebooks import: a plain workspace file, uploaded before the notebooks run.
+  const runtime = input.files.find((f) => f.path === TABLES_RUNTIME_PATH);
+  if (runtime) {
+    out.push({
+      address: addressOf('files', runtime.path),
+      kind: 'files',
+      key: runtime.path,
+      settings: { path: workspacePath(paths, runtime.path, false), object_type: 'FILE' },
+      dependsOn: [],
+      payload: runtime.content,
+    });
+  }
 
   const catalogObjects = { catalogs: model.resources.catalogs, schemas: model.resources.schemas, volumes: model.resources.volumes } as const;
   for (const [kind, entries] of Object.entries(catalogObjects) as [ResourceKind, Record<string, { settings: Record<string, unknown> }>][]) {
@@ -159,6 +172,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     // Local paths in tasks (notebooks, Python files, SQL files, ...) become workspace paths, as the CLI translates them.
     const { tasks } = mapResourcePaths('jobs', { tasks: j.settings.tasks }, (path, mode) => {
       if (uploaded.has(path)) fileDeps.push(addressOf('files', path));
+      if (mode === 'notebook' && notebookPaths.has(path) && runtime) fileDeps.push(addressOf('files', runtime.path));
       return workspacePath(paths, path, mode === 'notebook');
     }) as { tasks: JobSettings['tasks'] };
     const tagged: JobSettings = { ...(withoutPermissions(j.settings) as JobSettings), tasks };

@@ -1,6 +1,7 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
 // gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML.
+import { qualityTableFor } from '../model/table-semantics.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { redact } from '../redaction/index.ts';
 import { join } from 'node:path';
@@ -53,7 +54,7 @@ function notebookFor(model: BundleModel, path: unknown, task: string): [string, 
   return found;
 }
 
-async function runTablesIn(ctx: LocalTaskContext, catalog: string, name: string, tables: readonly TableModel[]): Promise<UpdateResult> {
+async function runTablesIn(ctx: LocalTaskContext, catalog: string, name: string, tables: readonly TableModel[], qualityTable?: string): Promise<UpdateResult> {
   let result: UpdateResult;
   try {
     result = await runTables(await ctx.databases.get(catalog), tables, {
@@ -61,6 +62,7 @@ async function runTablesIn(ctx: LocalTaskContext, catalog: string, name: string,
       landingRoot: ctx.paths.volumes,
       pipelineName: name,
       sink: ctx.sink,
+      ...(qualityTable ? { qualityTable } : {}),
     });
   } catch (error) {
     // A violated `fail` expectation: show the offending rows, as a DLT update's error does.
@@ -122,7 +124,9 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
     throw new UserError(`Task "${key}": the catalog widget must be a plain identifier (letters, digits, _), got "${catalog}".`);
   }
   const tables = bindWidgetValues(nb.tables, nb, widgets);
-  const runOwnTables = async () => (tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables)));
+  // The notebook's quality goes to the same <schema>.dbx_ts_quality table the generated notebook appends to.
+  const runOwnTables = async () =>
+    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, qualityTableFor(tables)));
   const local = ctx.extensions.localNotebooks[notebookKey];
   if (local) {
     const notebookCtx: LocalNotebookContext = {

@@ -26,13 +26,16 @@ export const FILE_METADATA_COLUMNS: readonly { name: string; type: ColumnType; d
 
 /**
  * Reader options every files source gets unless the table sets them: values that do not fit the schema are kept
- * in `_rescued_data`, and the schema is not evolved (a new column lands in `_rescued_data` too), so a table's
- * columns only change when its definition does. Keys as read_files spells them (Auto Loader prefixes
+ * in `_rescued_data`, the schema is not evolved (a new column lands in `_rescued_data` too, as locally), so a
+ * table's columns only change when its definition does, and corrupt files are skipped. Keys as read_files spells them (Auto Loader prefixes
  * `cloudFiles.` to schemaEvolutionMode, see `autoLoaderOptionKey`).
  */
 export const DEFAULT_FILE_OPTIONS: Readonly<Record<string, string>> = {
   rescuedDataColumn: RESCUED_DATA_COLUMN,
   schemaEvolutionMode: 'rescue',
+  // A corrupt or partial file is skipped (and counted: numSkippedCorruptFiles in the table's history), not a
+  // failed update; the local engine sets such a file aside as a bad file.
+  ignoreCorruptFiles: 'true',
 };
 
 /** Rule name a failed cast of `column` is reported under (a `:` no expectation name may contain). */
@@ -171,4 +174,29 @@ export function unknownKind(t: { name: string; kind: unknown }): never {
     `Table ${t.name} has kind ${JSON.stringify(t.kind)}, which is not a kind of table.`,
     'Use streaming_table, materialized_view or view (dbx-ts validate names the closest).',
   );
+}
+
+/**
+ * Data quality of notebook-built tables: one row per rule and micro-batch (DataFrame aggregations, never driver
+ * memory), in `${catalog}.<schema>.dbx_ts_quality`, where <schema> is that of the notebook's first table with
+ * rules. The generated notebook and the local engine write the same table.
+ */
+export const QUALITY_TABLE_NAME = 'dbx_ts_quality';
+export const QUALITY_TABLE_COLUMNS: readonly { name: string; type: string }[] = [
+  { name: 'run_id', type: 'STRING' },
+  { name: 'dataset', type: 'STRING' },
+  { name: 'expectation', type: 'STRING' },
+  { name: 'action', type: 'STRING' },
+  { name: 'batch_id', type: 'BIGINT' },
+  { name: 'passed_records', type: 'BIGINT' },
+  { name: 'failed_records', type: 'BIGINT' },
+  { name: 'dropped_records', type: 'BIGINT' },
+  { name: 'recorded_at', type: 'TIMESTAMP' },
+];
+
+/** `<schema>.dbx_ts_quality` for these tables: the schema of the first with rules, else of the first, else `default`. */
+export function qualityTableFor(tables: readonly TableModel[]): string {
+  const first = tables.find((t) => TABLE_KINDS.includes(t.kind) && tableSemantics(t).rules.length > 0) ?? tables[0];
+  const parts = (first?.name ?? '').replace(/^\$\{catalog\}\./, '').split('.');
+  return `${parts.length >= 2 ? parts[parts.length - 2] : 'default'}.${QUALITY_TABLE_NAME}`;
 }

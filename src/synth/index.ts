@@ -6,10 +6,12 @@ import type { BundleModel } from '../model/types.ts';
 import { serializeLakeviewDashboard } from '../dashboard/lakeview.ts';
 import { configFiles } from './config.ts';
 import { notebookSourceDir } from './notebook-source.ts';
-import { renderNotebook } from './notebooks.ts';
+import { renderNotebook, TABLES_RUNTIME_PATH, tablesRuntimeSource } from './notebooks.ts';
 import { renderPipelineSql } from './pipeline-sql.ts';
 import { sourceFiles } from './sources.ts';
 import { toYaml } from './yaml.ts';
+
+const RUNTIME_MODULE = TABLES_RUNTIME_PATH.split('/').pop()!.replace(/\.py$/, '');
 
 export interface SynthFile {
   /** Bundle-relative path with forward slashes. */
@@ -30,9 +32,14 @@ export function synthBundle(model: BundleModel, opts: SynthOptions): SynthFile[]
   const ctx = { catalog: model.catalog, bundleName: model.bundle.name, sourceDir: notebookSourceDir(model, opts.repoRoot), variables: variableValues(model) };
   // Schemas of the bundle's catalog are named by their per-target parameter in generated code (target isolation).
   const namespaced = (text: string) => namespacedText(text, model.schema_keys ?? {});
+  let importsRuntime = false;
   for (const nb of Object.values(model.notebooks)) {
-    files.push({ path: nb.path, content: namespaced(renderNotebook(nb, ctx)) });
+    const content = renderNotebook(nb, ctx);
+    importsRuntime ||= content.includes(`import ${RUNTIME_MODULE}`);
+    files.push({ path: nb.path, content: namespaced(content) });
   }
+  // The table runtime, once, as a workspace file the notebooks import (not pasted into each).
+  if (importsRuntime) files.push({ path: TABLES_RUNTIME_PATH, content: tablesRuntimeSource() });
   for (const p of Object.values(model.resources.pipelines)) {
     if (p.source_path !== undefined) files.push({ path: p.source_path, content: namespaced(renderPipelineSql(p)) });
   }

@@ -9,6 +9,8 @@ import { packageFile } from '../package-root.ts';
 import { notebookHelpers, PYTHON_HELPERS, SQL_HELPERS, templateProblems } from './notebook-helpers-code.ts';
 import { sourceFile } from './notebook-source.ts';
 import { defaultCheckpointRoot, optimizeTargets, pyOptimizeCell, pyTableCells } from './table-code.ts';
+import { QUALITY_TABLE_COLUMNS, qualityTableFor } from '../model/table-semantics.ts';
+import { pyStr } from './escape.ts';
 
 export interface NotebookContext {
   /** The target's catalog: the default of the `catalog` widget. */
@@ -56,7 +58,7 @@ function renderTemplate(source: string, nb: NotebookModel, ctx: NotebookContext,
       return pyTableCells(nb.tables, checkpointRoot ? { checkpointRoot } : {}).join(separator);
     },
     optimizeCode: () => pyOptimizeCell(optimizeTargets(nb.tables)),
-    tablesRuntime: () => readLib('tables_runtime.py'),
+    tablesRuntime: () => runtimeImportCode(nb),
     include: (relative) => readInclude(templateDir, relative, nb.source),
   });
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
@@ -127,8 +129,51 @@ function readInclude(templateDir: string, relative: string, template: string): s
   }
 }
 
-function readLib(name: string): string {
-  return readFileSync(path.join(LIB_DIR, name), 'utf8').trim();
+/** Where the table runtime is deployed in the bundle: once, as a workspace file the notebooks import. */
+export const TABLES_RUNTIME_PATH = 'src/lib/dbx_ts_tables.py';
+
+/** The table runtime's source (a plain Python module). */
+export function tablesRuntimeSource(): string {
+  return `${readFileSync(path.join(LIB_DIR, 'tables_runtime.py'), 'utf8').trim()}\n`;
+}
+
+/**
+ * The cell that imports the runtime and creates `rt`. Serverless does not promise the notebook's folder as the
+ * working directory, so the module's folder is found from the notebook's own workspace path (the working
+ * directory only when that is unknown, e.g. outside a job or notebook context).
+ */
+function runtimeImportCode(nb: NotebookModel): string {
+  const relative = path.posix.relative(path.posix.dirname(nb.path), path.posix.dirname(TABLES_RUNTIME_PATH));
+  const module = path.posix.basename(TABLES_RUNTIME_PATH, '.py');
+  const columns = QUALITY_TABLE_COLUMNS.map((c) => `${c.name} ${c.type}`).join(', ');
+  return [
+    `# The table runtime is deployed once with the bundle (${TABLES_RUNTIME_PATH}) and imported here.`,
+    'import os',
+    'import sys',
+    'import uuid',
+    '',
+    '',
+    'def _dbx_ts_lib_dir():',
+    '    try:',
+    '        notebook = dbutils.notebook.entry_point.getDbutils().notebook().getContext().notebookPath().get()',
+    '        folder = os.path.dirname(notebook if notebook.startswith("/Workspace/") else "/Workspace" + notebook)',
+    '    except Exception:  # no notebook context',
+    '        folder = os.getcwd()',
+    `    return os.path.normpath(os.path.join(folder, ${pyStr(relative)}))`,
+    '',
+    '',
+    'sys.path.insert(0, _dbx_ts_lib_dir())',
+    `import ${module}  # noqa: E402`,
+    '',
+    `rt = ${module}.Runtime(`,
+    '    spark,',
+    '    dbutils,',
+    '    WIDGETS,',
+    `    quality_table=${pyStr(`\${catalog}.${qualityTableFor(nb.tables)}`)},`,
+    `    quality_columns=${pyStr(columns)},`,
+    '    run_id=str(uuid.uuid4()),',
+    ')',
+  ].join('\n');
 }
 
 function stringParameter(nb: NotebookModel, name: string): string | undefined {

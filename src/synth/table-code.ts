@@ -16,10 +16,10 @@ export interface TableCodeOptions {
 
 type Spec = { [key: string]: PyLiteralValue };
 
-/** The notebook cells that build `tables` in order, ending with the quality report. */
+/** The notebook cells that build `tables` in order (with the imported runtime `rt`), ending with the quality report. */
 export function pyTableCells(tables: TableModel[], opts: TableCodeOptions = {}): string[] {
-  const cells = tables.map((t) => `# ${pyCommentText(t.name)} (${t.kind.replaceAll('_', ' ')})\nrun_table(${pyValue(tableSpec(t, opts), 0)})`);
-  cells.push('report_quality()');
+  const cells = tables.map((t) => `# ${pyCommentText(t.name)} (${t.kind.replaceAll('_', ' ')})\nrt.run_table(${pyValue(tableSpec(t, opts), 0)})`);
+  cells.push('rt.report_quality()');
   return cells;
 }
 
@@ -42,7 +42,7 @@ export function optimizeTargets(tables: TableModel[]): string[] {
 
 /** A cell that runs OPTIMIZE (with ZORDER on columns picked from each table's schema) over `names`. */
 export function pyOptimizeCell(names: string[]): string {
-  return `optimize_tables(${pyValue(names.map(sqlTableRef), 0)})`;
+  return `rt.optimize_tables(${pyValue(names.map(sqlTableRef), 0)})`;
 }
 
 /** The spec the runtime executes for one table. */
@@ -70,6 +70,7 @@ function materializedSpec(t: TableModel, s: TableSemantics): Spec {
     create: `CREATE OR REPLACE TABLE ${sqlTableRef(t.name)}${commentClause(t)} AS\n${selectOver(plan.cleanSelect, query, plan.clean)}`,
     clean_select: plan.cleanSelect,
     metrics: metricSpecs(plan),
+    measure: measureSpec(plan),
   };
   if (s.quarantine) {
     spec.quarantine = {
@@ -105,6 +106,7 @@ function streamingSpec(t: TableModel, s: TableSemantics, opts: TableCodeOptions)
     clean_filter: plan.clean,
     clean_select: plan.cleanSelect,
     metrics: metricSpecs(plan),
+    measure: measureSpec(plan),
   };
   if (s.quarantine) {
     if (plan.typed) setup.push(createTableSql(s.quarantine.table, quarantineColumns(s), `Rows of ${t.name} that failed a cast or a drop expectation.`));
@@ -133,7 +135,12 @@ function dedupeSpec(t: TableModel, s: TableSemantics): Spec {
 }
 
 function metricSpecs(plan: CleansePlan): Spec[] {
-  return plan.metrics.map((m) => ({ rule: m.rule, action: m.action, broken: m.broken, evaluated: m.evaluated, failed: m.failed }));
+  return plan.metrics.map((m) => ({ rule: m.rule, action: m.action, broken: m.broken }));
+}
+
+/** One aggregation over the checked rows: `__e<i>` rows evaluated and `__f<i>` rows failed, per rule. */
+function measureSpec(plan: CleansePlan): string[] {
+  return plan.metrics.flatMap((m, i) => [`${m.evaluated} AS \`__e${i}\``, `${m.failed} AS \`__f${i}\``]);
 }
 
 function sourceSpec(s: TableSemantics): Spec {

@@ -38,6 +38,7 @@ describe('dbx-ts build of the reference bundle', () => {
       'resources/silver.schema.yml',
       'resources/unified-workflow.job.yml',
       'src/dashboards/sales_dashboard.lvdash.json',
+      'src/lib/dbx_ts_tables.py',
       'src/notebooks/gpt_summary.py',
       'src/notebooks/ingest_batch.py',
       'src/notebooks/optimize_gold.py',
@@ -55,13 +56,18 @@ describe('dbx-ts build of the reference bundle', () => {
     expect(validateBundleConfig(mergedConfig(docs))).toEqual([]);
   });
 
-  it('every generated notebook is a Databricks Python notebook that compiles', () => {
-    const notebooks = Object.keys(files).filter((p) => p.endsWith('.py'));
+  it('every generated notebook is a Databricks Python notebook that compiles; the runtime they import is a plain module', () => {
+    const notebooks = Object.keys(files).filter((p) => p.startsWith('src/notebooks/') && p.endsWith('.py'));
     expect(notebooks).toHaveLength(5);
     for (const nb of notebooks) {
       expect(files[nb]!.startsWith('# Databricks notebook source\n')).toBe(true);
       execFileSync('python3', ['-m', 'py_compile', join(out, nb)], { stdio: 'pipe' });
     }
+    // A workspace file, not a notebook: no notebook header, so Python can import it.
+    expect(files['src/lib/dbx_ts_tables.py']!.startsWith('# Databricks notebook source')).toBe(false);
+    execFileSync('python3', ['-m', 'py_compile', join(out, 'src/lib/dbx_ts_tables.py')], { stdio: 'pipe' });
+    const importers = notebooks.filter((nb) => files[nb]!.includes('import dbx_ts_tables'));
+    expect(importers.map((p) => p.split('/').pop())).toEqual(['ingest_batch.py', 'optimize_gold.py', 'process_gold.py']);
   });
 
   it('the job has exactly the six tasks with the dependencies of the Unified_Workflow_Job', () => {

@@ -20,7 +20,7 @@ describe('deploy -t local', () => {
 
     const first = await openLocalWorkspace(root);
     const created = await deployBundle({ model, repoRoot: REPO, cacheDir: join(root, 'cache'), client: first.client, creator: first.creator, env: {} });
-    expect(created.plan.actions.filter((a) => a.action === 'create')).toHaveLength(15);
+    expect(created.plan.actions.filter((a) => a.action === 'create')).toHaveLength(16);
     expect(created.paths.root).toBe('/Workspace/Users/emulator-user@example.com/.bundle/sales_lakehouse/local');
     expect(Object.values(first.workspace.state.jobs).map((j) => j.settings['name'])).toEqual(['[dev emulator_user] Unified_Workflow_Job']);
     // The schemas and the landing volume, in the local target's catalog (which exists on demand locally).

@@ -25,6 +25,7 @@ const EXPECTED = {
   volumes: ['sales_lakehouse.dev_emulator_user_landing.raw'],
   dashboards: ['[dev emulator_user] Sales lakehouse'],
   files: [
+    'src/lib/dbx_ts_tables.py',
     'src/notebooks/gpt_summary',
     'src/notebooks/ingest_batch',
     'src/notebooks/optimize_gold',

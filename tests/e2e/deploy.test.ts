@@ -68,6 +68,7 @@ const EXPECTED = {
   volumes: ['sales_lakehouse.dev_emulator_user_landing.raw'],
   dashboards: ['[dev emulator_user] Sales lakehouse'],
   files: [
+    'src/lib/dbx_ts_tables.py',
     'src/notebooks/gpt_summary',
     'src/notebooks/ingest_batch',
     'src/notebooks/optimize_gold',
@@ -115,7 +116,7 @@ describe('dbx-ts deploy against the fake workspace', () => {
     const first = await cli(['deploy', '-t', 'dev', '--auto-approve', '--parallelism', '1']);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('15 to create');
+    expect(first.stdout).toContain('16 to create');
     expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
     const job = Object.values(setup.ws.state.jobs)[0]!;
     const tasks = job.settings['tasks'] as { task_key: string }[];
@@ -134,7 +135,7 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(stateWrites).toBeGreaterThanOrEqual(1);
     // One after each resource's call, plus one before each create of an object whose id is its name (the
     // scope, four schemas and the volume), so a deploy that dies right after such a create can recognise it.
-    expect(stateWrites).toBeLessThanOrEqual(15 + 6);
+    expect(stateWrites).toBeLessThanOrEqual(16 + 6);
     const saved = setup.ws.state.objects[`${paths.state.replace('/Workspace', '')}/deployment.json`]!;
     const state = JSON.parse((await setup.ws.readContent(saved.blob!)).toString()) as { resources: Record<string, { id: string }> };
     expect(Object.keys(state.resources).sort()).toEqual([
@@ -235,7 +236,7 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(result.code).toBe(0);
     const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { code: string; data: { actions?: { address: string; action: string }[] } });
     const plan = events.find((e) => e.code === 'deploy.plan');
-    expect(plan?.data.actions?.map((a) => a.action)).toEqual(Array(15).fill('create'));
+    expect(plan?.data.actions?.map((a) => a.action)).toEqual(Array(16).fill('create'));
     expect(writes(setup.ws.requests)).toEqual([]);
   });
 

@@ -29,7 +29,7 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     // The simulator lands one corrupt file on purpose: its warning is the only thing on stderr.
     expect(first.stderr.split('\n').filter((l) => l.startsWith('error') || (l.startsWith('warning') && !l.includes('skipped unreadable file')))).toEqual([]);
     expect(first.code).toBe(0);
-    expect(first.stdout).toContain('15 to create');
+    expect(first.stdout).toContain('16 to create');
     expect(first.stdout).toContain('Landing zone is empty: simulating data');
     for (const task of TASKS) {
       expect(first.stdout).toContain(`task ${task}: RUNNING`);
@@ -54,7 +54,7 @@ describe('dbx-ts run unified-workflow on the local target', () => {
   it('a second run changes nothing in the workspace and reads no file twice; a new file is read once', async () => {
     const second = await runCli(['run', 'unified-workflow', '--no-show-results'], { cwd: project, env });
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('15 unchanged');
+    expect(second.stdout).toContain('16 unchanged');
     expect(second.stdout).not.toContain('simulating data');
     expect(second.stdout).toMatch(/bronze\.sales_stream_raw: read 0\b/);
     expect(second.stdout).toMatch(/bronze\.sales_batch_raw: read 0\b/);
@@ -71,6 +71,18 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     const after = await runCli(['query', 'SELECT count(*) AS n FROM sales_lakehouse.bronze.sales_stream_raw', '-o', 'json'], { cwd: project, env });
     const n = (out: string) => Number(/"n":\s*"?(\d+)/.exec(out)?.[1]);
     expect(n(after.stdout) - n(before.stdout)).toBe(read);
+
+    // Notebook-built tables' data quality, one row per rule and run, in the table the generated notebook writes.
+    const quality = await runCli(
+      ['query', "SELECT action, failed_records FROM sales_lakehouse.silver.dbx_ts_quality WHERE dataset = 'silver.sales_batch' AND expectation = 'positive_quantity'", '--format', 'json'],
+      { cwd: project, env },
+    );
+    const rows = JSON.parse(quality.stdout) as { action: string; failed_records: string | number }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.action))).toEqual(new Set(['drop']));
+    // The first run's count is the one the run showed; later runs read no new batch file.
+    const shown = /silver\.sales_batch\s+positive_quantity\s+drop\s+\d+\s+(\d+)/.exec(first.stdout)?.[1];
+    expect(Math.max(...rows.map((r) => Number(r.failed_records)))).toBe(Number(shown));
   });
 
   it('runs list and runs get read the local run history', async () => {

@@ -5,7 +5,7 @@ import app from '../../bundles/sales-lakehouse/index.ts';
 import { resolve } from '../../src/model/resolve.ts';
 import type { NotebookModel, TableModel } from '../../src/model/types.ts';
 import { PYTHON_HELPERS, templateProblems } from '../../src/synth/notebook-helpers-code.ts';
-import { renderNotebook, toNotebookFormat, type NotebookContext } from '../../src/synth/notebooks.ts';
+import { renderNotebook, tablesRuntimeSource, toNotebookFormat, type NotebookContext } from '../../src/synth/notebooks.ts';
 import { tableSpec } from '../../src/synth/table-code.ts';
 import { HOSTILE_STRINGS, pyCompile, runPython, tempDir } from './escape-support.ts';
 
@@ -50,8 +50,10 @@ class _DBUtils:
     secrets = _Secrets()
 dbutils = _DBUtils()
 SPECS = []
-def run_table(spec): SPECS.append(spec)
-def report_quality(): pass
+class _Runtime:
+    def run_table(self, spec): SPECS.append(spec)
+    def report_quality(self): pass
+rt = _Runtime()
 `;
 
 const hostileTable = (i: number, s: string): TableModel => ({
@@ -91,19 +93,25 @@ describe('reference bundle notebooks', () => {
 
   it('ingests with Auto Loader, availableNow and checkpoints in the landing volume', () => {
     const out = renderNotebook(model.notebooks.ingest_batch!, ctx);
-    expect(out).toContain('.trigger(availableNow=True)');
-    expect(out).toContain('spark.readStream.format("cloudFiles")');
+    // The runtime is imported from the bundle's workspace file, not pasted in.
+    expect(out).toContain('import dbx_ts_tables');
+    expect(out).not.toContain('def build_streaming');
+    expect(out).toContain('quality_table="${catalog}.silver.dbx_ts_quality"');
     expect(out).toContain('"checkpoint": "/Volumes/${catalog}/landing/raw/_checkpoints/bronze/products_raw"');
     expect(out).toContain('"cloudFiles.schemaEvolutionMode": "rescue"');
+    expect(out).toContain('"ignoreCorruptFiles": "true"');
     expect(out).toContain('"_metadata.file_path AS `_source_file`",');
-    expect(out).toContain('reader.selectExpr("*", *spec["metadata"])');
     expect(out).toContain('MERGE INTO `${catalog}`.`silver`.`sales_batch` AS t');
+    const runtime = tablesRuntimeSource();
+    expect(runtime).toContain('.trigger(availableNow=True)');
+    expect(runtime).toContain('self.spark.readStream.format("cloudFiles")');
+    expect(runtime).toContain('reader.selectExpr("*", *spec["metadata"])');
   });
 
   it("reads the OpenAI key from the secret scope and embeds the bundle's metrics SQL", async () => {
     const { METRICS_SQL } = await import('../../bundles/sales-lakehouse/summary/metrics.ts');
     const out = renderNotebook(model.notebooks.gpt_summary!, ctx);
-    expect(out).toContain('api_key = dbutils.secrets.get(scope="adls_scope", key="open-ai-api-key")');
+    expect(out).toContain('lambda: dbutils.secrets.get(scope="adls_scope", key="open-ai-api-key")');
     // As the job runs it: the catalog comes from the task's parameters.
     const program = `${STUBS}\n${AS_THE_JOB}\n${out.split('# COMMAND ----------').slice(1, 4).join('\n')}\nprint(json.dumps(METRICS_SQL))`;
     expect(JSON.parse(runPython(program))).toEqual(METRICS_SQL);
@@ -111,8 +119,8 @@ describe('reference bundle notebooks', () => {
 
   it('optimizes the gold table the views read, then creates the views', () => {
     const out = renderNotebook(model.notebooks.optimize_gold!, ctx);
-    expect(out.indexOf('optimize_tables([\n    "`${catalog}`.`gold`.`sales_enriched`",\n])')).toBeGreaterThan(0);
-    expect(out.indexOf('optimize_tables([')).toBeLessThan(out.indexOf('CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_revenue_daily`'));
+    expect(out.indexOf('rt.optimize_tables([\n    "`${catalog}`.`gold`.`sales_enriched`",\n])')).toBeGreaterThan(0);
+    expect(out.indexOf('rt.optimize_tables([')).toBeLessThan(out.indexOf('CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_revenue_daily`'));
   });
 });
 
@@ -132,7 +140,7 @@ describe('table code', () => {
     const cells = out.split('\n# COMMAND ----------\n');
     expect(cells).toHaveLength(3);
     expect(cells[0]).toContain('# silver.t1 (streaming table)');
-    expect(cells[2]!.trim()).toBe('report_quality()');
+    expect(cells[2]!.trim()).toBe('rt.report_quality()');
   });
 
   it('asks for a checkpoint location when no file source gives one', () => {

@@ -13,6 +13,7 @@ import { writeUpdateProgress } from './event-log.ts';
 import { Executor } from './executor.ts';
 import { displayName, parseTableName } from './names.ts';
 import { dependencyOrder } from './order.ts';
+import { recordQuality } from './quality-table.ts';
 import { runTable } from './run-table.ts';
 import { TABLE_KINDS, unknownKind } from '../../model/table-semantics.ts';
 import type { LandingRoot } from './volumes.ts';
@@ -28,6 +29,8 @@ export interface RunTablesOptions {
   sink?: EventSink;
   /** Emit each SQL statement as a debug `log` event. */
   traceSql?: boolean;
+  /** `schema.table` that receives the update's quality rows (notebook-built tables, as on Databricks). */
+  qualityTable?: string;
   /** When a landing file counts as complete (default: unchanged for 1 s); tests pass a virtual clock. */
   settling?: FileSettling;
 }
@@ -79,6 +82,7 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
       await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'FAILED', firstLine(error)).catch(() => {});
       throw error;
     }
+    if (options.qualityTable) await recordQuality(ex, options.catalog, options.qualityTable, updateId, results.flatMap((r) => r.expectations));
     await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'COMPLETED');
   } finally {
     connection.closeSync();

@@ -4,6 +4,9 @@
 # MAGIC 1. Computes the gold sales metrics with the same SQL the local run uses (summary/metrics.ts).
 # MAGIC 2. Renders the versioned prompt (summary/summary-prompt.hbs) with the same values.
 # MAGIC 3. Asks OpenAI for a short summary; the API key comes from the secret scope and is never printed.
+# MAGIC    With no key, or no answer (no egress, an API error), it writes the offline summary (the same text the
+# MAGIC    local run writes without a key) and warns, so the dashboard still refreshes; set the `on_llm_failure`
+# MAGIC    widget to `fail` to fail the task instead.
 # MAGIC 4. Appends one row to `gold.sales_summary` for the dashboard.
 # MAGIC
 # MAGIC The `openai` package comes from the job's environment (serverless dependencies).
@@ -13,37 +16,19 @@
 
 import re
 
-dbutils.widgets.text("catalog", "")
+dbutils.widgets.text("catalog", "sales_lakehouse")
+dbutils.widgets.text("on_llm_failure", "offline")
 dbutils.widgets.text("openai_model", "gpt-4o-mini")
-dbutils.widgets.text("schema_bronze", "")
-dbutils.widgets.text("schema_gold", "")
-dbutils.widgets.text("schema_landing", "")
-dbutils.widgets.text("schema_silver", "")
 
 WIDGETS = {
     "catalog": dbutils.widgets.get("catalog"),
+    "on_llm_failure": dbutils.widgets.get("on_llm_failure"),
     "openai_model": dbutils.widgets.get("openai_model"),
-    "schema_bronze": dbutils.widgets.get("schema_bronze"),
-    "schema_gold": dbutils.widgets.get("schema_gold"),
-    "schema_landing": dbutils.widgets.get("schema_landing"),
-    "schema_silver": dbutils.widgets.get("schema_silver"),
 }
 CATALOG = WIDGETS["catalog"]
 # The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.
 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
     raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))
-# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.
-SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}
-for _name, _value in SCHEMAS.items():
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):
-        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))
-
-
-def fill_names(text):
-    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.
-    for name, value in SCHEMAS.items():
-        text = text.replace("${%s}" % name, value)
-    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -330,6 +315,67 @@ def check_base_url(url):
     return url.rstrip("/")
 
 
+OFFLINE_MODEL = "offline-template"
+
+
+def offline_summary_text(m):
+    """The summary without an LLM (offline-summary.ts offlineSummaryText), sentence for sentence."""
+    if not m["transactions"]:
+        return "No sales are recorded in the gold sales table yet, so there is nothing to summarise."
+    period = "from %s to %s" % (m["period_start"][:10], m["period_end"][:10]) if m["period_start"] and m["period_end"] else "in the period"
+    sentences = [
+        "Sales %s totalled %s across %s transactions (%s units, average order value %s)."
+        % (period, format_money(m["total_revenue"]), format_count(m["transactions"]), format_count(m["units"]), format_money(m["average_order_value"]))
+    ]
+    categories = m["revenue_by_category"]
+    if categories:
+        first = categories[0]
+        runner_up = ", followed by %s at %s" % (categories[1]["category"], format_money(categories[1]["revenue"])) if len(categories) > 1 else ""
+        sentences.append(
+            "%s led the categories with %s (%s of revenue)%s."
+            % (first["category"], format_money(first["revenue"]), format_percent(first["share_pct"]), runner_up)
+        )
+    if m["top_stores"] and m["top_products"]:
+        store, product = m["top_stores"][0], m["top_products"][0]
+        sentences.append(
+            "The top store was %s%s with %s, and the best-selling product was %s with %s from %s units."
+            % (store["store_name"], " in " + store["city"] if store["city"] else "", format_money(store["revenue"]), product["product_name"], format_money(product["revenue"]), format_count(product["units"]))
+        )
+    dod = m["day_over_day"]
+    if dod:
+        if dod["change_pct"] is None:
+            sentences.append("Revenue on %s was %s, after no revenue on %s." % (dod["date"], format_money(dod["revenue"]), dod["previous_date"]))
+        else:
+            sentences.append(
+                "Revenue on %s was %s, %s on %s (%s)."
+                % (dod["date"], format_money(dod["revenue"]), format_change(dod["change_pct"]), dod["previous_date"], format_money(dod["previous_revenue"]))
+            )
+    return " ".join(sentences)
+
+
+def summarize(prompt, metrics, read_key, model, base_url, timeout_seconds, max_retries, on_failure):
+    """The LLM's summary; with no key or no answer (no egress, an API error), the offline summary and a warning,
+    unless on_failure is "fail". read_key is called once: the key is never kept or printed."""
+    try:
+        api_key = read_key()
+    except Exception as error:  # a missing scope or key reads as no key
+        api_key = None
+        reason = "the OpenAI API key could not be read (%s)" % type(error).__name__
+    else:
+        reason = "no OpenAI API key is set" if not api_key else None
+    if api_key:
+        try:
+            return complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries) + (None,)
+        except Exception as error:
+            reason = redact(str(error), api_key)
+        finally:
+            api_key = None
+    if on_failure == "fail":
+        raise RuntimeError("No LLM summary: %s" % reason)
+    warning = "Writing the offline summary instead of an LLM one: %s" % reason
+    return offline_summary_text(metrics), OFFLINE_MODEL, warning
+
+
 def complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries):
     """One chat completion; errors never carry the key."""
     from openai import OpenAI
@@ -348,15 +394,15 @@ def complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries
 
 # Embedded from the bundle's summary/ at build time, so Databricks and the local run share one text.
 METRICS_SQL = {
-    "totals": "SELECT\n  CAST(MIN(transaction_ts) AS STRING) AS period_start,\n  CAST(MAX(transaction_ts) AS STRING) AS period_end,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)), 0), 2) AS total_revenue,\n  COUNT(DISTINCT transaction_id) AS transactions,\n  CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(COUNT(DISTINCT transaction_id), 0), 0), 2) AS average_order_value\nFROM ${catalog}.${schema_gold}.sales_enriched",
-    "revenue_by_category": "SELECT\n  COALESCE(category, 'Unknown') AS category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units,\n  ROUND(100 * SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(SUM(SUM(CAST(total_revenue AS DOUBLE))) OVER (), 0), 1) AS share_pct\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY COALESCE(category, 'Unknown')\nORDER BY 2 DESC, 1",
-    "top_stores": "SELECT\n  store_id,\n  store_name,\n  city,\n  region,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  COUNT(DISTINCT transaction_id) AS transactions\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY store_id, store_name, city, region\nORDER BY 5 DESC, 1\nLIMIT 5",
-    "top_products": "SELECT\n  product_id,\n  product_name,\n  category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY product_id, product_name, category\nORDER BY 4 DESC, 1\nLIMIT 5",
-    "daily_revenue": "SELECT\n  sales_date,\n  revenue,\n  transactions,\n  previous_date,\n  previous_revenue,\n  CASE WHEN previous_revenue IS NULL OR previous_revenue = 0 THEN NULL\n       ELSE ROUND(100 * (revenue - previous_revenue) / previous_revenue, 1) END AS change_pct\nFROM (\n  SELECT\n    sales_date,\n    revenue,\n    transactions,\n    LAG(sales_date) OVER (ORDER BY sales_date) AS previous_date,\n    LAG(revenue) OVER (ORDER BY sales_date) AS previous_revenue\n  FROM (\n    SELECT\n      CAST(CAST(transaction_ts AS DATE) AS STRING) AS sales_date,\n      ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n      COUNT(DISTINCT transaction_id) AS transactions\n    FROM ${catalog}.${schema_gold}.sales_enriched\n    WHERE transaction_ts IS NOT NULL\n    GROUP BY CAST(CAST(transaction_ts AS DATE) AS STRING)\n  ) daily\n) with_previous\nORDER BY sales_date DESC\nLIMIT 14",
+    "totals": "SELECT\n  CAST(MIN(transaction_ts) AS STRING) AS period_start,\n  CAST(MAX(transaction_ts) AS STRING) AS period_end,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)), 0), 2) AS total_revenue,\n  COUNT(DISTINCT transaction_id) AS transactions,\n  CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(COUNT(DISTINCT transaction_id), 0), 0), 2) AS average_order_value\nFROM ${catalog}.gold.sales_enriched",
+    "revenue_by_category": "SELECT\n  COALESCE(category, 'Unknown') AS category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units,\n  ROUND(100 * SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(SUM(SUM(CAST(total_revenue AS DOUBLE))) OVER (), 0), 1) AS share_pct\nFROM ${catalog}.gold.sales_enriched\nGROUP BY COALESCE(category, 'Unknown')\nORDER BY 2 DESC, 1",
+    "top_stores": "SELECT\n  store_id,\n  store_name,\n  city,\n  region,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  COUNT(DISTINCT transaction_id) AS transactions\nFROM ${catalog}.gold.sales_enriched\nGROUP BY store_id, store_name, city, region\nORDER BY 5 DESC, 1\nLIMIT 5",
+    "top_products": "SELECT\n  product_id,\n  product_name,\n  category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units\nFROM ${catalog}.gold.sales_enriched\nGROUP BY product_id, product_name, category\nORDER BY 4 DESC, 1\nLIMIT 5",
+    "daily_revenue": "SELECT\n  sales_date,\n  revenue,\n  transactions,\n  previous_date,\n  previous_revenue,\n  CASE WHEN previous_revenue IS NULL OR previous_revenue = 0 THEN NULL\n       ELSE ROUND(100 * (revenue - previous_revenue) / previous_revenue, 1) END AS change_pct\nFROM (\n  SELECT\n    sales_date,\n    revenue,\n    transactions,\n    LAG(sales_date) OVER (ORDER BY sales_date) AS previous_date,\n    LAG(revenue) OVER (ORDER BY sales_date) AS previous_revenue\n  FROM (\n    SELECT\n      CAST(CAST(transaction_ts AS DATE) AS STRING) AS sales_date,\n      ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n      COUNT(DISTINCT transaction_id) AS transactions\n    FROM ${catalog}.gold.sales_enriched\n    WHERE transaction_ts IS NOT NULL\n    GROUP BY CAST(CAST(transaction_ts AS DATE) AS STRING)\n  ) daily\n) with_previous\nORDER BY sales_date DESC\nLIMIT 14",
 }
 PROMPT_TEMPLATE = "{{!--\n  prompt_version: sales-summary-v1\n\n  The executive sales summary prompt, rendered locally by the bundle (summary/prompt.ts) and by the generated\n  Databricks notebook. Keep it to plain {{name}} placeholders (no helpers, blocks or partials) so the notebook can\n  fill it with a simple regex; lists arrive pre-formatted as \"- \" lines. Bump prompt_version on any change.\n\n  Placeholders: period_start, period_end, total_revenue, transactions, units, average_order_value,\n  category_lines, store_lines, product_lines, trend_lines, day_over_day\n--}}\nYou are a retail analytics assistant writing for the executive team.\n\nWrite a concise executive summary of the sales figures below: at most 120 words, 3 to 5 sentences of plain text, no headings, no bullet points, no markdown. Lead with total revenue and the period covered, then name the strongest category, store and product, and finish with the day-over-day trend. Use only the figures given; do not invent numbers, causes or forecasts.\n\nPeriod: {{period_start}} to {{period_end}}\nTotal revenue: {{total_revenue}}\nTransactions: {{transactions}}\nUnits sold: {{units}}\nAverage order value: {{average_order_value}}\n\nRevenue by category:\n{{category_lines}}\n\nTop stores by revenue:\n{{store_lines}}\n\nTop products by revenue:\n{{product_lines}}\n\nDaily revenue (most recent days):\n{{trend_lines}}\n\nDay-over-day: {{day_over_day}}\n"
 PROMPT_VERSION = "sales-summary-v1"
-SUMMARY_TABLE_DDL = "CREATE TABLE IF NOT EXISTS ${catalog}.${schema_gold}.sales_summary (\n  generated_at TIMESTAMP,\n  period_start TIMESTAMP,\n  period_end TIMESTAMP,\n  model STRING,\n  prompt_version STRING,\n  summary_text STRING,\n  metrics_json STRING\n)"
+SUMMARY_TABLE_DDL = "CREATE TABLE IF NOT EXISTS ${catalog}.gold.sales_summary (\n  generated_at TIMESTAMP,\n  period_start TIMESTAMP,\n  period_end TIMESTAMP,\n  model STRING,\n  prompt_version STRING,\n  summary_text STRING,\n  metrics_json STRING\n)"
 SUMMARY_TABLE_COLUMNS = [
     "generated_at",
     "period_start",
@@ -376,7 +422,7 @@ BASE_URL = check_base_url((WIDGETS.get("openai_base_url") or "").strip() or DEFA
 
 
 def q(text):
-    return fill_names(text)
+    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -393,9 +439,18 @@ print(prompt)
 
 # COMMAND ----------
 
-api_key = dbutils.secrets.get(scope="adls_scope", key="open-ai-api-key")
-text, model = complete_chat(prompt, api_key, MODEL, BASE_URL, TIMEOUT_SECONDS, MAX_RETRIES)
-del api_key
+text, model, warning = summarize(
+    prompt,
+    metrics,
+    lambda: dbutils.secrets.get(scope="adls_scope", key="open-ai-api-key"),
+    MODEL,
+    BASE_URL,
+    TIMEOUT_SECONDS,
+    MAX_RETRIES,
+    (WIDGETS.get("on_llm_failure") or "offline").strip().lower(),
+)
+if warning:
+    print("WARNING: " + warning)
 print(text)
 
 # COMMAND ----------
@@ -420,7 +475,10 @@ markers = ", ".join(
 )
 # Named parameter markers: the summary text goes to Spark as a value, never spliced into SQL.
 spark.sql(
-    q("INSERT INTO ${catalog}.${schema_gold}.sales_summary (%s) VALUES (%s)" % (", ".join(SUMMARY_TABLE_COLUMNS), markers)),
+    q("INSERT INTO ${catalog}.gold.sales_summary (%s) VALUES (%s)" % (", ".join(SUMMARY_TABLE_COLUMNS), markers)),
     args={c: values[c] for c in SUMMARY_TABLE_COLUMNS},
 )
-dbutils.notebook.exit(json.dumps({"dbx_ts": {"summary": {"model": model, "text": text, "prompt_version": PROMPT_VERSION}}}))
+summary = {"model": model, "text": text, "prompt_version": PROMPT_VERSION}
+if warning:
+    summary["warning"] = warning
+dbutils.notebook.exit(json.dumps({"dbx_ts": {"summary": summary}}))

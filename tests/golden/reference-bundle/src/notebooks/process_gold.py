@@ -43,201 +43,37 @@ def fill_names(text):
 
 # COMMAND ----------
 
-# Table runtime for dbx-ts notebooks, inlined by the `py_tables_runtime` helper.
-# It executes table specs that dbx-ts generated from the bundle's TableModel: every decision (casts, rules,
-# quarantine columns, dedupe, file metadata) was made by src/model/table-semantics.ts and every SQL text was
-# built and escaped by dbx-ts (src/synth/cleanse-code.ts); this code only runs them. Table names and paths carry
-# the `${catalog}` placeholder, replaced here with the `catalog` widget's value; `${<widget>}` placeholders take
-# the values of the notebook's other widgets (job parameters reach table queries this way).
-import json
-import re
-
-from pyspark.sql import functions as F
-
-# Quality metrics of this run, one entry per (table, rule), summed over micro-batches.
-QUALITY_METRICS = {}
+# The table runtime is deployed once with the bundle (src/lib/dbx_ts_tables.py) and imported here.
+import os
+import sys
+import uuid
 
 
-class ExpectationFailed(Exception):
-    """A `fail` expectation was broken; the run stops before the offending rows are written."""
+def _dbx_ts_lib_dir():
+    try:
+        notebook = dbutils.notebook.entry_point.getDbutils().notebook().getContext().notebookPath().get()
+        folder = os.path.dirname(notebook if notebook.startswith("/Workspace/") else "/Workspace" + notebook)
+    except Exception:  # no notebook context
+        folder = os.getcwd()
+    return os.path.normpath(os.path.join(folder, "../lib"))
 
 
-def q(text):
-    """Substitutes the run's catalog for `${catalog}`, and each other widget's value for `${<widget>}`."""
-    for name, value in WIDGETS.items():
-        if name != "catalog":
-            text = text.replace("${%s}" % name, value)
-    return text.replace("${catalog}", CATALOG)
+sys.path.insert(0, _dbx_ts_lib_dir())
+import dbx_ts_tables  # noqa: E402
 
-
-def check_catalog(name):
-    # The catalog is substituted as plain text, also into volume paths, so only plain identifiers are safe.
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
-        raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (name,))
-    return name
-
-
-def run_tables(specs):
-    for spec in specs:
-        run_table(spec)
-
-
-def run_table(spec):
-    print("Building %s (%s)" % (spec["name"], spec["kind"]))
-    if spec["kind"] == "view":
-        spark.sql(q(spec["create"]))
-    elif spec["kind"] == "materialized_view":
-        build_materialized(spec)
-    elif spec["kind"] == "streaming_table":
-        build_streaming(spec)
-    else:
-        # Never build a table as another kind than the one declared.
-        raise ValueError("Table %s has kind %r, which is not a kind of table (streaming_table, materialized_view, view)" % (spec["name"], spec["kind"]))
-
-
-def build_materialized(spec):
-    """Recomputes the table from its query; expectations are checked before anything is replaced."""
-    checked = spark.sql(q(spec["query"]))
-    measure(spec, checked)
-    spark.sql(q(spec["create"]))
-    if spec.get("quarantine"):
-        spark.sql(q(spec["quarantine"]["create"]))
-
-
-def build_streaming(spec):
-    """Processes what arrived since the last run (trigger availableNow), then stops."""
-    reader = read_source(spec)
-    writer = None
-    if spec["simple"]:
-        # Columns the bundle's table semantics add to file rows (file path, ingestion time), given as SQL.
-        df = reader.selectExpr("*", *spec["metadata"]) if spec.get("metadata") else reader
-        writer = df.writeStream
-    else:
-        for statement in spec["setup"]:
-            spark.sql(q(statement))
-        writer = reader.writeStream.foreachBatch(lambda batch, batch_id: process_batch(spec, batch))
-    writer = writer.option("checkpointLocation", q(spec["checkpoint"])).trigger(availableNow=True)
-    if spec["simple"]:
-        query = writer.toTable(q(spec["target"]))
-    else:
-        query = writer.start()
-    query.awaitTermination()
-    for statement in spec.get("finish", []):
-        spark.sql(q(statement))
-
-
-def read_source(spec):
-    source = spec["source"]
-    if source["type"] == "table":
-        return spark.readStream.table(q(source["table"]))
-    reader = (
-        spark.readStream.format("cloudFiles")
-        .option("cloudFiles.format", source["format"])
-        .option("cloudFiles.schemaLocation", q(spec["checkpoint"]) + "/_schema")
-    )
-    for key, value in source["options"].items():
-        # A declared file schema means no inference: an empty folder still gives an (empty) table.
-        reader = reader.schema(value) if key.lower() == "schema" else reader.option(key, value)
-    return reader.load(q(source["path"]))
-
-
-def process_batch(spec, batch):
-    session = batch.sparkSession
-    checked = batch.selectExpr(*[q(e) for e in spec["checked"]])
-    measure(spec, checked)
-    quarantine = spec.get("quarantine")
-    if quarantine:
-        rejected = checked.where(q(quarantine["filter"])).selectExpr(*[q(e) for e in quarantine["select"]])
-        rejected.write.mode("append").saveAsTable(q(quarantine["target"]))
-    clean = checked.where(q(spec["clean_filter"])).selectExpr(*[q(e) for e in spec["clean_select"]])
-    dedupe = spec.get("dedupe")
-    if not dedupe:
-        clean.write.mode("append").saveAsTable(q(spec["target"]))
-        return
-    # SCD type 1: keep the newest row per key within the batch, then MERGE so the newest sequence wins overall.
-    latest = (
-        clean.withColumn("__dbx_rank", F.expr(dedupe["rank"]))
-        .where("__dbx_rank = 1")
-        .drop("__dbx_rank")
-    )
-    latest.limit(0).write.mode("append").saveAsTable(q(spec["target"]))  # creates an undeclared target once
-    latest.createOrReplaceTempView(dedupe["view"])
-    session.sql(q(dedupe["merge"]))
-
-
-def measure(spec, checked):
-    """Counts each rule's evaluated and failed rows in one pass; a broken `fail` rule stops the run."""
-    metrics = spec["metrics"]
-    if not metrics:
-        return
-    exprs = []
-    for i, m in enumerate(metrics):
-        exprs.append("%s AS `__e%d`" % (q(m["evaluated"]), i))
-        exprs.append("%s AS `__f%d`" % (q(m["failed"]), i))
-    row = checked.selectExpr(*exprs).first()
-    for i, m in enumerate(metrics):
-        evaluated = int(row["__e%d" % i] or 0)
-        failed = int(row["__f%d" % i] or 0)
-        key = (spec["name"], m["rule"])
-        entry = QUALITY_METRICS.setdefault(
-            key,
-            {
-                "dataset": spec["name"],
-                "expectation": m["rule"],
-                "action": m["action"],
-                "passed_records": 0,
-                "failed_records": 0,
-                "dropped_records": 0,
-            },
-        )
-        entry["passed_records"] += evaluated - failed
-        entry["failed_records"] += failed
-        if m["action"] == "drop":
-            entry["dropped_records"] += failed
-        if m["action"] == "fail" and failed > 0:
-            sample = [r.asDict() for r in checked.where(q(m["broken"])).selectExpr(*spec["clean_select"]).limit(5).collect()]
-            raise ExpectationFailed(
-                "Expectation %s on %s failed for %d row(s); sample: %s"
-                % (m["rule"], spec["name"], failed, json.dumps(sample, default=str))
-            )
-
-
-def report_quality():
-    """Prints the metrics and returns them as the notebook's result, for `dbx-ts run` to show."""
-    metrics = sorted(QUALITY_METRICS.values(), key=lambda m: (m["dataset"], m["expectation"]))
-    for m in metrics:
-        print(
-            "%(dataset)s %(expectation)s [%(action)s]: %(passed_records)d passed, %(failed_records)d failed" % m
-        )
-    dbutils.notebook.exit(json.dumps({"dbx_ts": {"quality_metrics": metrics}}))
-
-
-def quote_ident(name):
-    return "`" + name.replace("`", "``") + "`"
-
-
-def zorder_columns(fields, limit=3):
-    """Date and time columns first, then `*_id` columns other than the first column (usually the row key)."""
-    temporal = [f.name for f in fields if f.dataType.typeName() in ("date", "timestamp", "timestamp_ntz")]
-    ids = [f.name for f in fields[1:] if f.name.endswith("_id") and f.dataType.typeName() == "string"]
-    return (temporal + [n for n in ids if n not in temporal])[:limit]
-
-
-def optimize_tables(refs):
-    """Compacts each table's files and co-locates rows by the columns dashboards filter on."""
-    for ref in refs:
-        name = q(ref)
-        columns = zorder_columns(spark.table(name).schema.fields)
-        statement = "OPTIMIZE " + name
-        if columns:
-            statement += " ZORDER BY (" + ", ".join(quote_ident(c) for c in columns) + ")"
-        print(statement)
-        spark.sql(statement)
+rt = dbx_ts_tables.Runtime(
+    spark,
+    dbutils,
+    WIDGETS,
+    quality_table="${catalog}.gold.dbx_ts_quality",
+    quality_columns="run_id STRING, dataset STRING, expectation STRING, action STRING, batch_id BIGINT, passed_records BIGINT, failed_records BIGINT, dropped_records BIGINT, recorded_at TIMESTAMP",
+    run_id=str(uuid.uuid4()),
+)
 
 # COMMAND ----------
 
 # gold.sales_enriched (materialized view)
-run_table({
+rt.run_table({
     "name": "gold.sales_enriched",
     "kind": "materialized_view",
     "query": "WITH delivered AS (\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'batch' AS source FROM ${catalog}.${schema_silver}.sales_batch\n  UNION ALL\n  SELECT transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel, 'stream' AS source FROM ${catalog}.${schema_silver}.sales_stream\n),\nsales AS (\n  SELECT * FROM delivered\n  QUALIFY row_number() OVER (PARTITION BY transaction_id ORDER BY transaction_ts DESC, source DESC) = 1\n)\nSELECT\n  s.transaction_id,\n  s.transaction_ts,\n  s.product_id,\n  coalesce(p.product_name, 'Unknown product') AS product_name,\n  coalesce(p.category, 'UNKNOWN') AS category,\n  s.store_id,\n  coalesce(st.store_name, 'Unknown store') AS store_name,\n  st.city,\n  st.region,\n  s.promotion_id,\n  pr.promo_name,\n  coalesce(pr.discount_pct, 0) AS discount_pct,\n  s.quantity,\n  s.unit_price,\n  CAST(round(s.quantity * s.unit_price * (1 - coalesce(pr.discount_pct, 0) / 100), 2) AS DECIMAL(18,2)) AS total_revenue,\n  year(s.transaction_ts) AS year,\n  month(s.transaction_ts) AS month,\n  day(s.transaction_ts) AS day,\n  s.channel,\n  s.source\nFROM sales s\nLEFT JOIN ${catalog}.${schema_silver}.products p ON s.product_id = p.product_id\nLEFT JOIN ${catalog}.${schema_silver}.stores st ON s.store_id = st.store_id\nLEFT JOIN ${catalog}.${schema_silver}.promotions pr\n  ON s.promotion_id = pr.promotion_id\n  AND CAST(s.transaction_ts AS DATE) BETWEEN pr.start_date AND pr.end_date",
@@ -250,19 +86,21 @@ run_table({
             "rule": "known_product",
             "action": "warn",
             "broken": "NOT coalesce((category <> 'UNKNOWN'), false)",
-            "evaluated": "count(*)",
-            "failed": "count_if(NOT coalesce((category <> 'UNKNOWN'), false))",
         },
         {
             "rule": "known_store",
             "action": "warn",
             "broken": "NOT coalesce((store_name <> 'Unknown store'), false)",
-            "evaluated": "count(*)",
-            "failed": "count_if(NOT coalesce((store_name <> 'Unknown store'), false))",
         },
+    ],
+    "measure": [
+        "count(*) AS `__e0`",
+        "count_if(NOT coalesce((category <> 'UNKNOWN'), false)) AS `__f0`",
+        "count(*) AS `__e1`",
+        "count_if(NOT coalesce((store_name <> 'Unknown store'), false)) AS `__f1`",
     ],
 })
 
 # COMMAND ----------
 
-report_quality()
+rt.report_quality()

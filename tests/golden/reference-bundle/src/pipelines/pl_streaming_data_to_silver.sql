@@ -17,6 +17,7 @@ FROM (
     `format` => 'parquet',
     `rescuedDataColumn` => '_rescued_data',
     `schemaEvolutionMode` => 'rescue',
+    `ignoreCorruptFiles` => 'true',
     `schema` => 'transaction_id STRING, product_id STRING, store_id STRING, promotion_id STRING, quantity INT, unit_price DOUBLE, transaction_ts STRING, customer_id STRING, channel STRING'
   )
 );
