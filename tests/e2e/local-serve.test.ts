@@ -46,7 +46,7 @@ describe('dbx-ts local serve', () => {
     const deploy = await runCli(['deploy', '-t', 'dev', '--auto-approve'], { cwd, env });
     expect(deploy.stderr).toBe('');
     expect(deploy.code).toBe(0);
-    expect(deploy.stdout).toContain('15 created');
+    expect(deploy.stdout).toContain('16 created');
     const stopped = await first.stop();
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('Local workspace stopped.');
@@ -54,7 +54,7 @@ describe('dbx-ts local serve', () => {
     const second = await serve(cwd, dir);
     const again = await runCli(['deploy', '-t', 'dev', '--auto-approve'], { cwd, env: { ...env, DATABRICKS_HOST: second.host, DATABRICKS_TOKEN: second.token } });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('15 unchanged');
+    expect(again.stdout).toContain('16 unchanged');
     expect(again.stdout).not.toContain(first.token);
     await second.stop();
   });
