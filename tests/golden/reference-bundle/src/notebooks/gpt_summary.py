@@ -16,19 +16,39 @@
 
 import re
 
-dbutils.widgets.text("catalog", "sales_lakehouse")
+dbutils.widgets.text("catalog", "")
 dbutils.widgets.text("on_llm_failure", "offline")
 dbutils.widgets.text("openai_model", "gpt-4o-mini")
+dbutils.widgets.text("schema_bronze", "")
+dbutils.widgets.text("schema_gold", "")
+dbutils.widgets.text("schema_landing", "")
+dbutils.widgets.text("schema_silver", "")
 
 WIDGETS = {
     "catalog": dbutils.widgets.get("catalog"),
     "on_llm_failure": dbutils.widgets.get("on_llm_failure"),
     "openai_model": dbutils.widgets.get("openai_model"),
+    "schema_bronze": dbutils.widgets.get("schema_bronze"),
+    "schema_gold": dbutils.widgets.get("schema_gold"),
+    "schema_landing": dbutils.widgets.get("schema_landing"),
+    "schema_silver": dbutils.widgets.get("schema_silver"),
 }
 CATALOG = WIDGETS["catalog"]
 # The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.
 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
     raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))
+# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.
+SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}
+for _name, _value in SCHEMAS.items():
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):
+        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))
+
+
+def fill_names(text):
+    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.
+    for name, value in SCHEMAS.items():
+        text = text.replace("${%s}" % name, value)
+    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -394,15 +414,15 @@ def complete_chat(prompt, api_key, model, base_url, timeout_seconds, max_retries
 
 # Embedded from the bundle's summary/ at build time, so Databricks and the local run share one text.
 METRICS_SQL = {
-    "totals": "SELECT\n  CAST(MIN(transaction_ts) AS STRING) AS period_start,\n  CAST(MAX(transaction_ts) AS STRING) AS period_end,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)), 0), 2) AS total_revenue,\n  COUNT(DISTINCT transaction_id) AS transactions,\n  CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(COUNT(DISTINCT transaction_id), 0), 0), 2) AS average_order_value\nFROM ${catalog}.gold.sales_enriched",
-    "revenue_by_category": "SELECT\n  COALESCE(category, 'Unknown') AS category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units,\n  ROUND(100 * SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(SUM(SUM(CAST(total_revenue AS DOUBLE))) OVER (), 0), 1) AS share_pct\nFROM ${catalog}.gold.sales_enriched\nGROUP BY COALESCE(category, 'Unknown')\nORDER BY 2 DESC, 1",
-    "top_stores": "SELECT\n  store_id,\n  store_name,\n  city,\n  region,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  COUNT(DISTINCT transaction_id) AS transactions\nFROM ${catalog}.gold.sales_enriched\nGROUP BY store_id, store_name, city, region\nORDER BY 5 DESC, 1\nLIMIT 5",
-    "top_products": "SELECT\n  product_id,\n  product_name,\n  category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units\nFROM ${catalog}.gold.sales_enriched\nGROUP BY product_id, product_name, category\nORDER BY 4 DESC, 1\nLIMIT 5",
-    "daily_revenue": "SELECT\n  sales_date,\n  revenue,\n  transactions,\n  previous_date,\n  previous_revenue,\n  CASE WHEN previous_revenue IS NULL OR previous_revenue = 0 THEN NULL\n       ELSE ROUND(100 * (revenue - previous_revenue) / previous_revenue, 1) END AS change_pct\nFROM (\n  SELECT\n    sales_date,\n    revenue,\n    transactions,\n    LAG(sales_date) OVER (ORDER BY sales_date) AS previous_date,\n    LAG(revenue) OVER (ORDER BY sales_date) AS previous_revenue\n  FROM (\n    SELECT\n      CAST(CAST(transaction_ts AS DATE) AS STRING) AS sales_date,\n      ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n      COUNT(DISTINCT transaction_id) AS transactions\n    FROM ${catalog}.gold.sales_enriched\n    WHERE transaction_ts IS NOT NULL\n    GROUP BY CAST(CAST(transaction_ts AS DATE) AS STRING)\n  ) daily\n) with_previous\nORDER BY sales_date DESC\nLIMIT 14",
+    "totals": "SELECT\n  CAST(MIN(transaction_ts) AS STRING) AS period_start,\n  CAST(MAX(transaction_ts) AS STRING) AS period_end,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)), 0), 2) AS total_revenue,\n  COUNT(DISTINCT transaction_id) AS transactions,\n  CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,\n  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(COUNT(DISTINCT transaction_id), 0), 0), 2) AS average_order_value\nFROM ${catalog}.${schema_gold}.sales_enriched",
+    "revenue_by_category": "SELECT\n  COALESCE(category, 'Unknown') AS category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units,\n  ROUND(100 * SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(SUM(SUM(CAST(total_revenue AS DOUBLE))) OVER (), 0), 1) AS share_pct\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY COALESCE(category, 'Unknown')\nORDER BY 2 DESC, 1",
+    "top_stores": "SELECT\n  store_id,\n  store_name,\n  city,\n  region,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  COUNT(DISTINCT transaction_id) AS transactions\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY store_id, store_name, city, region\nORDER BY 5 DESC, 1\nLIMIT 5",
+    "top_products": "SELECT\n  product_id,\n  product_name,\n  category,\n  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n  CAST(SUM(quantity) AS BIGINT) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY product_id, product_name, category\nORDER BY 4 DESC, 1\nLIMIT 5",
+    "daily_revenue": "SELECT\n  sales_date,\n  revenue,\n  transactions,\n  previous_date,\n  previous_revenue,\n  CASE WHEN previous_revenue IS NULL OR previous_revenue = 0 THEN NULL\n       ELSE ROUND(100 * (revenue - previous_revenue) / previous_revenue, 1) END AS change_pct\nFROM (\n  SELECT\n    sales_date,\n    revenue,\n    transactions,\n    LAG(sales_date) OVER (ORDER BY sales_date) AS previous_date,\n    LAG(revenue) OVER (ORDER BY sales_date) AS previous_revenue\n  FROM (\n    SELECT\n      CAST(CAST(transaction_ts AS DATE) AS STRING) AS sales_date,\n      ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,\n      COUNT(DISTINCT transaction_id) AS transactions\n    FROM ${catalog}.${schema_gold}.sales_enriched\n    WHERE transaction_ts IS NOT NULL\n    GROUP BY CAST(CAST(transaction_ts AS DATE) AS STRING)\n  ) daily\n) with_previous\nORDER BY sales_date DESC\nLIMIT 14",
 }
 PROMPT_TEMPLATE = "{{!--\n  prompt_version: sales-summary-v1\n\n  The executive sales summary prompt, rendered locally by the bundle (summary/prompt.ts) and by the generated\n  Databricks notebook. Keep it to plain {{name}} placeholders (no helpers, blocks or partials) so the notebook can\n  fill it with a simple regex; lists arrive pre-formatted as \"- \" lines. Bump prompt_version on any change.\n\n  Placeholders: period_start, period_end, total_revenue, transactions, units, average_order_value,\n  category_lines, store_lines, product_lines, trend_lines, day_over_day\n--}}\nYou are a retail analytics assistant writing for the executive team.\n\nWrite a concise executive summary of the sales figures below: at most 120 words, 3 to 5 sentences of plain text, no headings, no bullet points, no markdown. Lead with total revenue and the period covered, then name the strongest category, store and product, and finish with the day-over-day trend. Use only the figures given; do not invent numbers, causes or forecasts.\n\nPeriod: {{period_start}} to {{period_end}}\nTotal revenue: {{total_revenue}}\nTransactions: {{transactions}}\nUnits sold: {{units}}\nAverage order value: {{average_order_value}}\n\nRevenue by category:\n{{category_lines}}\n\nTop stores by revenue:\n{{store_lines}}\n\nTop products by revenue:\n{{product_lines}}\n\nDaily revenue (most recent days):\n{{trend_lines}}\n\nDay-over-day: {{day_over_day}}\n"
 PROMPT_VERSION = "sales-summary-v1"
-SUMMARY_TABLE_DDL = "CREATE TABLE IF NOT EXISTS ${catalog}.gold.sales_summary (\n  generated_at TIMESTAMP,\n  period_start TIMESTAMP,\n  period_end TIMESTAMP,\n  model STRING,\n  prompt_version STRING,\n  summary_text STRING,\n  metrics_json STRING\n)"
+SUMMARY_TABLE_DDL = "CREATE TABLE IF NOT EXISTS ${catalog}.${schema_gold}.sales_summary (\n  generated_at TIMESTAMP,\n  period_start TIMESTAMP,\n  period_end TIMESTAMP,\n  model STRING,\n  prompt_version STRING,\n  summary_text STRING,\n  metrics_json STRING\n)"
 SUMMARY_TABLE_COLUMNS = [
     "generated_at",
     "period_start",
@@ -422,7 +442,7 @@ BASE_URL = check_base_url((WIDGETS.get("openai_base_url") or "").strip() or DEFA
 
 
 def q(text):
-    return text.replace("${catalog}", CATALOG)
+    return fill_names(text)
 
 # COMMAND ----------
 
@@ -475,7 +495,7 @@ markers = ", ".join(
 )
 # Named parameter markers: the summary text goes to Spark as a value, never spliced into SQL.
 spark.sql(
-    q("INSERT INTO ${catalog}.gold.sales_summary (%s) VALUES (%s)" % (", ".join(SUMMARY_TABLE_COLUMNS), markers)),
+    q("INSERT INTO ${catalog}.${schema_gold}.sales_summary (%s) VALUES (%s)" % (", ".join(SUMMARY_TABLE_COLUMNS), markers)),
     args={c: values[c] for c in SUMMARY_TABLE_COLUMNS},
 )
 summary = {"model": model, "text": text, "prompt_version": PROMPT_VERSION}

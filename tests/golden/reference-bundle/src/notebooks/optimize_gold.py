@@ -11,15 +11,35 @@
 
 import re
 
-dbutils.widgets.text("catalog", "sales_lakehouse")
+dbutils.widgets.text("catalog", "")
+dbutils.widgets.text("schema_bronze", "")
+dbutils.widgets.text("schema_gold", "")
+dbutils.widgets.text("schema_landing", "")
+dbutils.widgets.text("schema_silver", "")
 
 WIDGETS = {
     "catalog": dbutils.widgets.get("catalog"),
+    "schema_bronze": dbutils.widgets.get("schema_bronze"),
+    "schema_gold": dbutils.widgets.get("schema_gold"),
+    "schema_landing": dbutils.widgets.get("schema_landing"),
+    "schema_silver": dbutils.widgets.get("schema_silver"),
 }
 CATALOG = WIDGETS["catalog"]
 # The catalog replaces ${catalog} as plain text (also in volume paths): only plain identifiers are safe.
 if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", CATALOG):
     raise ValueError("The catalog widget must be a plain identifier (letters, digits, _), got %r" % (CATALOG,))
+# The schemas as deployed on this target (development mode prefixes them), substituted as the catalog is.
+SCHEMAS = {name: value for name, value in WIDGETS.items() if name.startswith("schema_")}
+for _name, _value in SCHEMAS.items():
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", _value):
+        raise ValueError("The %s widget must be a plain identifier (letters, digits, _), got %r" % (_name, _value))
+
+
+def fill_names(text):
+    # `${catalog}` and each `${schema_<name>}` replaced by the names of this run.
+    for name, value in SCHEMAS.items():
+        text = text.replace("${%s}" % name, value)
+    return text.replace("${catalog}", CATALOG)
 
 # COMMAND ----------
 
@@ -45,7 +65,7 @@ rt = dbx_ts_tables.Runtime(
     spark,
     dbutils,
     WIDGETS,
-    quality_table="${catalog}.gold.dbx_ts_quality",
+    quality_table="${catalog}.${schema_gold}.dbx_ts_quality",
     quality_columns="run_id STRING, dataset STRING, expectation STRING, action STRING, batch_id BIGINT, passed_records BIGINT, failed_records BIGINT, dropped_records BIGINT, recorded_at TIMESTAMP",
     run_id=str(uuid.uuid4()),
 )
@@ -53,7 +73,7 @@ rt = dbx_ts_tables.Runtime(
 # COMMAND ----------
 
 rt.optimize_tables([
-    "`${catalog}`.`gold`.`sales_enriched`",
+    "`${catalog}`.`${schema_gold}`.`sales_enriched`",
 ])
 
 # COMMAND ----------
@@ -62,7 +82,7 @@ rt.optimize_tables([
 rt.run_table({
     "name": "gold.v_revenue_daily",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_revenue_daily` AS\nSELECT CAST(transaction_ts AS DATE) AS sales_date, sum(total_revenue) AS revenue, count(*) AS transactions\nFROM ${catalog}.gold.sales_enriched\nGROUP BY CAST(transaction_ts AS DATE)",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_revenue_daily` AS\nSELECT CAST(transaction_ts AS DATE) AS sales_date, sum(total_revenue) AS revenue, count(*) AS transactions\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY CAST(transaction_ts AS DATE)",
 })
 
 # COMMAND ----------
@@ -71,7 +91,7 @@ rt.run_table({
 rt.run_table({
     "name": "gold.v_sales_by_category",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_sales_by_category` AS\nSELECT category, sum(total_revenue) AS revenue, sum(quantity) AS units\nFROM ${catalog}.gold.sales_enriched\nGROUP BY category",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_sales_by_category` AS\nSELECT category, sum(total_revenue) AS revenue, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY category",
 })
 
 # COMMAND ----------
@@ -80,7 +100,7 @@ rt.run_table({
 rt.run_table({
     "name": "gold.v_sales_by_store",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_sales_by_store` AS\nSELECT store_name, region, sum(total_revenue) AS revenue, count(*) AS transactions\nFROM ${catalog}.gold.sales_enriched\nGROUP BY store_name, region",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_sales_by_store` AS\nSELECT store_name, region, sum(total_revenue) AS revenue, count(*) AS transactions\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY store_name, region",
 })
 
 # COMMAND ----------
@@ -89,7 +109,7 @@ rt.run_table({
 rt.run_table({
     "name": "gold.v_top_products",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_top_products` AS\nSELECT product_name, category, sum(total_revenue) AS revenue, sum(quantity) AS units\nFROM ${catalog}.gold.sales_enriched\nGROUP BY product_name, category\nORDER BY revenue DESC\nLIMIT 10",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_top_products` AS\nSELECT product_name, category, sum(total_revenue) AS revenue, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY product_name, category\nORDER BY revenue DESC\nLIMIT 10",
 })
 
 # COMMAND ----------

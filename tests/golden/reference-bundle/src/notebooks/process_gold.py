@@ -65,7 +65,7 @@ rt = dbx_ts_tables.Runtime(
     spark,
     dbutils,
     WIDGETS,
-    quality_table="${catalog}.gold.dbx_ts_quality",
+    quality_table="${catalog}.${schema_gold}.dbx_ts_quality",
     quality_columns="run_id STRING, dataset STRING, expectation STRING, action STRING, batch_id BIGINT, passed_records BIGINT, failed_records BIGINT, dropped_records BIGINT, recorded_at TIMESTAMP",
     run_id=str(uuid.uuid4()),
 )
