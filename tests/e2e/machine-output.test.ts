@@ -98,8 +98,8 @@ describe('plan files', () => {
     // The same plan again: the workspace has changed since (it was applied), so it is refused.
     const again = await cli(['deploy', '-t', 'dev', '--plan', file]);
     expect(again.code).toBe(2);
-    // stdout has the plan made under the lock (what deploying now would do); the refusal is on stderr alone.
-    expect(again.stdout).not.toContain('refused');
+    // A refusal prints nothing on stdout (not even the plan it made under the lock): the error is on stderr alone.
+    expect(again.stdout).toBe('');
     expect(again.stderr).toContain(`Deploy refused: ${file} is not what deploying now would do, so nothing was changed.`);
     expect(again.stderr).toMatch(/another deploy ran/);
     expect(again.stderr).toContain('resources.jobs.unified-workflow: planned to create, would now noop');
@@ -112,6 +112,7 @@ describe('plan files', () => {
     const refused = await cli(['deploy', '-t', 'dev', '--plan', file], { BUNDLE_VAR_warehouse_id: 'wh-target' });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('the bundle changed since the plan was made');
+    expect(refused.stdout).toBe('');
     expect(census(setup.ws, paths.files).jobs).toEqual([]);
   });
 
