@@ -23,7 +23,7 @@ import { guardDeletions } from './ownership.ts';
 import { preflight, type PreflightInput } from './preflight.ts';
 import { mapLimit } from './pool.ts';
 import { planDeploy, planSummary } from './plan.ts';
-import { bundleHash, parseSelection, selectActions, type PlanBasis } from './plan-file.ts';
+import { bundleHash, parseSelection, planBasis, selectActions, type PlanBasis } from './plan-file.ts';
 import { targetPaths } from './paths.ts';
 import { shortUserName } from './presets.ts';
 import { readRemote } from './remote.ts';
@@ -140,9 +140,7 @@ interface Planned {
 async function makePlan(p: Prepared, model: BundleModel, select?: readonly string[]): Promise<Planned> {
   const selected = parseSelection(select, p.desired);
   const stateSource = await p.store.load();
-  const { lineage, serial } = p.store.state as { lineage?: string; serial: number };
-  // A target never deployed has no lineage yet (each load would invent one).
-  const basis: PlanBasis = { ...(lineage === undefined || stateSource === 'none' ? {} : { lineage }), serial, bundle_hash: bundleHash(p.desired) };
+  const basis = planBasis(p.store.identity, bundleHash(p.desired));
   const remote = await readRemote(p.ctx, p.desired, p.store.state, p.parallelism);
   const everything = planDeploy({
     bundle: model.bundle.name,
@@ -157,8 +155,12 @@ async function makePlan(p: Prepared, model: BundleModel, select?: readonly strin
   const kept = guarded.kept.map((k) => k.action).filter((a) => !selected || selected.has(a.address));
   withExternal(plan, model);
   for (const message of personRunAsWarnings(model.target.mode, model.target.name, p.desired, p.user)) p.sink({ code: 'log', level: 'warn', message, data: {} });
-  p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions, ...(plan.external ? { external: plan.external } : {}) } });
   return { plan, basis, stateSource, kept };
+}
+
+/** Shows the plan; a deploy given a reviewed plan shows it only once it is accepted (a refusal prints just the error). */
+function emitPlan(p: Prepared, plan: DeployPlan): void {
+  p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions, ...(plan.external ? { external: plan.external } : {}) } });
 }
 
 /** Forgets, in this target's state, the objects a guarded deletion left in place. */
@@ -209,6 +211,7 @@ export async function planBundle(opts: DeployContext): Promise<DeployResult> {
   const p = await prepare(opts);
   await preflight(preflightInput(p, opts), p.sink, { failOnFindings: false });
   const { plan, basis, stateSource } = await makePlan(p, opts.model, opts.select);
+  emitPlan(p, plan);
   return { plan, basis, paths: p.paths, user: p.user, stateSource };
 }
 
@@ -232,6 +235,7 @@ export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
   try {
     const { plan, basis, stateSource, kept } = await makePlan(p, opts.model, opts.select);
     opts.reviewedPlan?.(plan, basis);
+    emitPlan(p, plan);
     refuseConflicts(plan);
     if (!opts.reviewedPlan) await approve(describeActions(destructiveActions(plan)), opts, 'deploy');
     await forgetKept(p, kept);

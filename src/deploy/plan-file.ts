@@ -2,18 +2,25 @@
 // applies it. The document follows the Databricks CLI's direct-engine plan (plan_version, cli_version, lineage,
 // serial, `plan` keyed by `resources.<kind>.<key>` with an action and per-field changes with reasons), plus a
 // hash of what the bundle wants. A deploy given a plan plans again under the lock and applies only if the new
-// plan is the saved one: same state (serial: no deploy happened since), same bundle (hash), same
+// plan is the saved one: same state (none then and now, or the same lineage and serial: no deploy happened
+// since), same bundle (hash), same
 // actions and field changes (nobody edited the workspace in a way the plan would show). Anything else is refused.
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors/index.ts';
 import { canonicalJson, settingsHash, sha256 } from './hash.ts';
 import { planSummary } from './plan.ts';
+import type { StateIdentity } from './state.ts';
 import type { DeployPlan, DesiredResource, FieldChange, PlannedAction } from './types.ts';
 
 export const PLAN_VERSION = 1;
 
-/** What a plan was made against: the deploy state it read and the bundle it wanted. */
+/**
+ * What a plan was made against: the deploy state it read and the bundle it wanted. A target with no state yet
+ * (its first deploy) is `state: 'none'` with serial 0, so a state that appears before the plan is applied is
+ * noticed. `lineage` is the state's as stored; a state written before lineages existed has none.
+ */
 export interface PlanBasis {
+  state?: 'none';
   lineage?: string;
   serial: number;
   /** sha256 over every desired resource's address and settings hash (payload included). */
@@ -50,6 +57,16 @@ export interface PlanDocument extends PlanBasis {
   external?: DeployPlan['external'];
 }
 
+export function planBasis(identity: StateIdentity, bundle_hash: string): PlanBasis {
+  if (!identity.exists) return { state: 'none', serial: 0, bundle_hash };
+  return { ...(identity.lineage === undefined ? {} : { lineage: identity.lineage }), serial: identity.serial, bundle_hash };
+}
+
+/** No state: said so, or (plans written before `state` existed) serial 0 without a lineage; a saved state's serial is 1 or more. */
+function madeWithoutState(basis: PlanBasis): boolean {
+  return basis.state === 'none' || (basis.serial === 0 && basis.lineage === undefined);
+}
+
 export function bundleHash(desired: readonly DesiredResource[]): string {
   const entries = [...desired].sort((a, b) => a.address.localeCompare(b.address)).map((d) => [d.address, settingsHash(d.settings, d.payload)]);
   return sha256(canonicalJson(entries));
@@ -84,6 +101,7 @@ export function planDocument(plan: DeployPlan, basis: PlanBasis, meta: { cliVers
     bundle: plan.bundle,
     target: plan.target,
     root_path: plan.root_path,
+    ...(basis.state === 'none' ? { state: 'none' as const } : {}),
     ...(basis.lineage === undefined ? {} : { lineage: basis.lineage }),
     serial: basis.serial,
     bundle_hash: basis.bundle_hash,
@@ -128,8 +146,16 @@ export function planDifferences(saved: PlanDocument, fresh: PlanDocument): strin
     out.push(`the plan is for bundle ${saved.bundle}, target ${saved.target}; this deploy is bundle ${fresh.bundle}, target ${fresh.target}`);
     return out;
   }
-  // The serial alone: a state written before lineages existed gets a new one at every read.
-  if (saved.serial !== fresh.serial) {
+  const savedNone = madeWithoutState(saved);
+  const freshNone = madeWithoutState(fresh);
+  if (savedNone && !freshNone) {
+    out.push(`a deploy state appeared since the plan was made (none then, serial ${fresh.serial} now): another deploy ran`);
+  } else if (!savedNone && freshNone) {
+    out.push(`the deploy state is gone since the plan was made (serial ${saved.serial} then, none now)`);
+  } else if (saved.lineage !== undefined && fresh.lineage !== undefined && saved.lineage !== fresh.lineage) {
+    // Lineages are compared only when both were stored: a state from before lineages existed has none.
+    out.push(`the deploy state was replaced since the plan was made (lineage ${saved.lineage} then, ${fresh.lineage} now)`);
+  } else if (saved.serial !== fresh.serial) {
     out.push(`the deploy state changed since the plan was made (serial ${saved.serial} then, ${fresh.serial} now): another deploy ran`);
   }
   if (saved.bundle_hash !== fresh.bundle_hash) out.push('the bundle changed since the plan was made (its resources or files differ)');

@@ -43,6 +43,12 @@ export interface StateStoreOptions {
 
 export type StateSource = 'workspace' | 'local cache' | 'none';
 
+export interface StateIdentity {
+  exists: boolean;
+  lineage?: string;
+  serial: number;
+}
+
 export class StateStore {
   private current: StoredState;
   private version = 0;
@@ -50,6 +56,7 @@ export class StateStore {
   private writing: Promise<void> | undefined;
   private waiters: { version: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   private readonly events: EventSink;
+  private loaded: StateIdentity = { exists: false, serial: 0 };
 
   constructor(private readonly options: StateStoreOptions) {
     this.current = emptyState(options.bundle, options.target, options.paths.root);
@@ -64,6 +71,14 @@ export class StateStore {
     return this.current;
   }
 
+  /**
+   * What the last load() found, for plan files: no state at all, or its lineage as stored (a state written
+   * before lineages existed has none; the one load() gives it is new at every read) and its serial.
+   */
+  get identity(): StateIdentity {
+    return this.loaded;
+  }
+
   /** Reads the workspace copy and the local cache; the newer of the two (same lineage) wins. */
   async load(): Promise<StateSource> {
     const [remote, local] = await Promise.all([this.readRemote(), this.readLocal()]);
@@ -76,6 +91,7 @@ export class StateStore {
       this.current = local;
       source = 'local cache';
     }
+    this.loaded = source === 'none' ? { exists: false, serial: 0 } : { exists: true, serial: this.current.serial, ...(this.current.lineage === undefined ? {} : { lineage: this.current.lineage }) };
     this.current.lineage ??= randomUUID();
     this.current.root_path = this.options.paths.root;
     return source;
