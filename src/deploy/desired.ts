@@ -12,6 +12,8 @@ import type { SynthFile } from '../synth/index.ts';
 import { interpolate, resourceReferences, type InterpolationContext, type VariableValue } from './interpolate.ts';
 import { BUNDLE_TAG, KEY_TAG } from './identity.ts';
 import { schemaPrefix } from '../model/namespace.ts';
+import type { Grant } from '../constructs/grants.ts';
+import { grantsResource, normalizeGrants, type GrantKind } from './grants.ts';
 import { objectAcl, permissionsResource, type PermissionKind, type PermissionSetting } from './permissions.ts';
 import { applyPresets } from './presets.ts';
 import { addressOf, CATALOG_KINDS, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
@@ -136,9 +138,12 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
   for (const [kind, entries] of Object.entries(catalogObjects) as [ResourceKind, Record<string, { settings: Record<string, unknown> }>][]) {
     for (const [key, resource] of Object.entries(entries)) {
       // Grants are applied apart from the object (the grants API), as the Databricks CLI does.
-      const { grants: _grants, ...body } = resource.settings;
+      const { grants, ...body } = resource.settings;
       const settings = interpolate(applyPresets(kind, body, presets), ctx, `resources.${kind}.${key}`);
       out.push({ address: addressOf(kind, key), kind, key, settings, dependsOn: [] });
+      const path = `resources.${kind}.${key}.grants`;
+      const list = normalizeGrants(interpolate({ list: (grants as Grant[] | undefined) ?? [] }, ctx, path)['list'] as Grant[], path);
+      if (list.length > 0) out.push(grantsResource(kind as GrantKind, key, list));
     }
   }
 

@@ -117,8 +117,17 @@ const PERMISSION_RULES: FieldRules = {
   arrayKeys: { access_control_list: 'principal' },
 };
 
+const GRANT_RULES: FieldRules = {
+  // A list belongs to one securable: another securable (a renamed schema) is another list.
+  recreateOnChange: ['securable_type', 'full_name'],
+  // Read back from the id the grants were set on (Unity Catalog reports names in lower case).
+  ignoreRemote: ['securable_type', 'full_name'],
+  arrayKeys: { privilege_assignments: 'principal' },
+};
+
 export const FIELD_RULES: Record<ResourceKind, FieldRules> = {
   permissions: PERMISSION_RULES,
+  grants: GRANT_RULES,
   catalogs: CATALOG_RULES,
   schemas: SCHEMA_RULES,
   volumes: VOLUME_RULES,

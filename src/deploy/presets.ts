@@ -101,6 +101,7 @@ export function applyPresets(kind: ResourceKind, settings: Record<string, unknow
     case 'secret_scopes':
     case 'files':
     case 'permissions':
+    case 'grants':
       // Scope names cannot hold spaces or brackets, and files already live under the user's own root.
       return out;
     case 'catalogs':

@@ -20,6 +20,8 @@ export const RESOURCE_KINDS = [
   'jobs',
   // An object's permissions, once the object exists (`permissions.<kind>.<key>`).
   'permissions',
+  // A catalog object's grants, once it exists (`grants.<kind>.<key>`).
+  'grants',
 ] as const;
 
 /** Kinds that hold data; pipelines, jobs and dashboards are deployed after all of them. */

@@ -5,6 +5,7 @@ import { catalogsAdapter } from './catalogs.ts';
 import { dashboardsAdapter } from './dashboards.ts';
 import { experimentsAdapter } from './experiments.ts';
 import { filesAdapter } from './files.ts';
+import { grantsAdapter } from './grants.ts';
 import { jobsAdapter } from './jobs.ts';
 import { permissionsAdapter } from './permissions.ts';
 import { pipelinesAdapter } from './pipelines.ts';
@@ -29,6 +30,7 @@ export const ADAPTERS: Record<ResourceKind, ResourceAdapter> = {
   registered_models: registeredModelsAdapter,
   model_serving_endpoints: servingEndpointsAdapter,
   permissions: permissionsAdapter,
+  grants: grantsAdapter,
 };
 
 export { Memo, type AdapterContext, type ApplyResult, type RemoteObject, type ResourceAdapter } from './types.ts';
