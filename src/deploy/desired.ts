@@ -14,7 +14,7 @@ import { BUNDLE_TAG, KEY_TAG } from './identity.ts';
 import { schemaPrefix } from '../model/namespace.ts';
 import type { Grant } from '../constructs/grants.ts';
 import { grantsResource, normalizeGrants, type GrantKind } from './grants.ts';
-import { objectAcl, permissionsResource, type PermissionKind, type PermissionSetting } from './permissions.ts';
+import { objectAcl, PERMISSION_KINDS, permissionsResource, type PermissionKind, type PermissionSetting } from './permissions.ts';
 import { applyPresets } from './presets.ts';
 import { addressOf, CATALOG_KINDS, RESOURCE_KINDS, type Address, type BundlePaths, type CurrentUser, type DesiredResource, type ExternalItem, type ResourceKind } from './types.ts';
 
@@ -211,12 +211,12 @@ function withoutPermissions(settings: Record<string, unknown>): Record<string, u
   return rest;
 }
 
-/** One permissions resource per job, pipeline and dashboard the bundle sets permissions for (its own or the bundle's). */
+/** One permissions resource per object of a kind in PERMISSION_KINDS the bundle sets permissions for (its own or the bundle's). */
 function permissionResources(model: BundleModel, user: CurrentUser, ctx: InterpolationContext): DesiredResource[] {
   const bundle = interpolate({ list: (bundleSection(model, 'permissions') as PermissionSetting[] | undefined) ?? [] }, ctx, 'permissions')['list'] as PermissionSetting[];
   const out: DesiredResource[] = [];
-  for (const kind of ['jobs', 'pipelines', 'dashboards'] as const satisfies readonly PermissionKind[]) {
-    for (const [key, r] of Object.entries(model.resources[kind] as Record<string, { settings: Record<string, unknown> }>)) {
+  for (const kind of Object.keys(PERMISSION_KINDS) as PermissionKind[]) {
+    for (const [key, r] of Object.entries((model.resources[kind] ?? {}) as Record<string, { settings: Record<string, unknown> }>)) {
       const own = interpolate({ list: (r.settings['permissions'] as PermissionSetting[] | undefined) ?? [] }, ctx, `resources.${kind}.${key}.permissions`)['list'] as PermissionSetting[];
       const acl = objectAcl(kind, key, own, bundle, user);
       if (acl) out.push(permissionsResource(kind, key, acl));
@@ -268,6 +268,7 @@ export function externalItems(model: BundleModel): ExternalItem[] {
         continue;
       }
       for (const field of BUNDLE_ONLY_FIELDS) {
+        if (field === 'permissions' && type in PERMISSION_KINDS) continue;
         if (r.settings[field] !== undefined) items.push({ path: `${path}.${field}`, reason: `not applied by dbx-ts deploy: deploy the built bundle with the Databricks CLI to apply ${field}` });
       }
     }

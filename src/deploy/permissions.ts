@@ -11,6 +11,8 @@ export const PERMISSION_KINDS = {
   jobs: { objectType: 'jobs', levels: ['CAN_VIEW', 'CAN_MANAGE_RUN', 'IS_OWNER', 'CAN_MANAGE'], owner: true, bundle: { CAN_MANAGE: 'CAN_MANAGE', CAN_VIEW: 'CAN_VIEW', CAN_RUN: 'CAN_MANAGE_RUN' } },
   pipelines: { objectType: 'pipelines', levels: ['CAN_VIEW', 'CAN_RUN', 'IS_OWNER', 'CAN_MANAGE'], owner: true, bundle: { CAN_MANAGE: 'CAN_MANAGE', CAN_VIEW: 'CAN_VIEW', CAN_RUN: 'CAN_RUN' } },
   dashboards: { objectType: 'dashboards', levels: ['CAN_READ', 'CAN_RUN', 'CAN_EDIT', 'CAN_MANAGE'], owner: false, bundle: { CAN_MANAGE: 'CAN_MANAGE', CAN_VIEW: 'CAN_READ' } },
+  clusters: { objectType: 'clusters', levels: ['CAN_ATTACH_TO', 'CAN_RESTART', 'CAN_MANAGE'], owner: false, bundle: { CAN_MANAGE: 'CAN_MANAGE', CAN_VIEW: 'CAN_ATTACH_TO', CAN_RUN: 'CAN_RESTART' } },
+  experiments: { objectType: 'experiments', levels: ['CAN_READ', 'CAN_EDIT', 'CAN_MANAGE'], owner: false, bundle: { CAN_MANAGE: 'CAN_MANAGE', CAN_VIEW: 'CAN_READ' } },
 } as const satisfies Record<string, { objectType: string; levels: readonly string[]; owner: boolean; bundle: Record<string, string> }>;
 
 export type PermissionKind = keyof typeof PERMISSION_KINDS;
@@ -46,7 +48,7 @@ function principalOf(p: PermissionSetting, where: string): string {
 }
 
 /** The CLI's order of levels, to keep the highest one a principal is given. */
-const ORDER = ['CAN_VIEW', 'CAN_READ', 'CAN_RUN', 'CAN_EDIT', 'CAN_MANAGE_RUN', 'CAN_MANAGE', 'IS_OWNER'];
+const ORDER = ['CAN_VIEW', 'CAN_READ', 'CAN_ATTACH_TO', 'CAN_RUN', 'CAN_RESTART', 'CAN_EDIT', 'CAN_MANAGE_RUN', 'CAN_MANAGE', 'IS_OWNER'];
 
 function higher(a: string | undefined, b: string): string {
   return a !== undefined && ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b;

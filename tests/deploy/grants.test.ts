@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { deployBundle, destroyBundle, planBundle, type DeployOptions } from '../../src/deploy/deploy.ts';
 import { grantChanges, normalizeGrants } from '../../src/deploy/grants.ts';
 import { UserError } from '../../src/errors/index.ts';
+import type { Grant } from '../../src/constructs/grants.ts';
 import type { BundleModel } from '../../src/model/types.ts';
 import { fakeWorkspace, type FakeSetup } from './fake.ts';
 import { sampleFiles, sampleModel } from './helpers.ts';
@@ -18,7 +19,7 @@ afterEach(async () => {
 const SCHEMA = 'shop_cat.dev_emulator_user_raw';
 const VOLUME = `${SCHEMA}.files`;
 
-function modelWithGrants(schemaGrants: unknown[] = [{ principal: 'analysts', privileges: ['USE_SCHEMA', 'SELECT'] }]): BundleModel {
+function modelWithGrants(schemaGrants: Grant[] = [{ principal: 'analysts', privileges: ['USE_SCHEMA', 'SELECT'] }]): BundleModel {
   const model = sampleModel();
   model.resources.schemas['raw'] = { settings: { name: 'raw', catalog_name: '${var.catalog}', grants: schemaGrants } };
   model.resources.volumes['files'] = {
@@ -82,7 +83,7 @@ describe('grants', () => {
 
   it('names the field of a grant without a principal, before anything is created', async () => {
     setup = await fakeWorkspace();
-    const error = await deployBundle(options(setup, modelWithGrants([{ principal: '', privileges: ['SELECT'] }]))).then(() => undefined, (e: unknown) => e);
+    const error = await deployBundle(options(setup, modelWithGrants([{ principal: '', privileges: ['SELECT'] }] as Grant[]))).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toContain('resources.schemas.raw.grants[0].principal');
     expect(setup.ws.state.unityCatalog?.schemas[SCHEMA]).toBeUndefined();

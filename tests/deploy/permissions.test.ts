@@ -2,6 +2,7 @@
 // object type's levels), the deploying user kept as owner, applied over the Permissions API after the object
 // exists, with field-level diffs per principal in the plan.
 import { afterEach, describe, expect, it } from 'vitest';
+import { Bundle, Resource, resolve } from '../../src/index.ts';
 import { deployBundle, planBundle, type DeployOptions } from '../../src/deploy/deploy.ts';
 import { UserError } from '../../src/errors/index.ts';
 import { DEFAULT_USER } from '../../src/emulator/index.ts';
@@ -83,6 +84,28 @@ describe('permissions', () => {
     expect(fix.changes.map((c) => c.path)).toEqual(expect.arrayContaining(['access_control_list[group_name:analysts].permission_level']));
     await deployBundle(options(setup, modelWithPermissions()));
     expect(aclOf(setup, `/jobs/${jobId}`)['group_name:analysts']).toBe('CAN_VIEW');
+  });
+
+  it("applies clusters' and experiments' permissions in their own levels, the deployer keeping CAN_MANAGE", async () => {
+    setup = await fakeWorkspace();
+    const app = new Bundle({ name: 'ml', targets: { prod: { default: true, mode: 'production' } }, settings: { permissions: [{ level: 'CAN_VIEW', group_name: 'viewers' }] } });
+    new Resource(app, 'clusters', 'shared', {
+      cluster_name: 'shared',
+      spark_version: '15.4.x-scala2.12',
+      node_type_id: 'i3.xlarge',
+      num_workers: 1,
+      permissions: [{ level: 'CAN_RESTART', group_name: 'ops' }],
+    });
+    new Resource(app, 'experiments', 'exp', { name: '/Shared/ml/exp', permissions: [{ level: 'CAN_EDIT', group_name: 'ds' }] });
+    const model = resolve(app).model;
+    const result = await deployBundle({ model, files: [], repoRoot: setup.cacheDir, env: {}, ...setup.connection });
+    expect(result.plan.external ?? []).toEqual([]);
+    const clusterId = Object.keys(setup.ws.state.computeMl!.clusters)[0]!;
+    const experimentId = Object.keys(setup.ws.state.computeMl!.experiments)[0]!;
+    expect(aclOf(setup, `/clusters/${clusterId}`)).toEqual({ 'group_name:ops': 'CAN_RESTART', 'group_name:viewers': 'CAN_ATTACH_TO', [`user_name:${ME}`]: 'CAN_MANAGE' });
+    expect(aclOf(setup, `/experiments/${experimentId}`)).toEqual({ 'group_name:ds': 'CAN_EDIT', 'group_name:viewers': 'CAN_READ', [`user_name:${ME}`]: 'CAN_MANAGE' });
+    const again = await planBundle({ model, files: [], repoRoot: setup.cacheDir, env: {}, ...setup.connection });
+    expect(again.plan.actions.filter((a) => a.action !== 'noop')).toEqual([]);
   });
 
   it('refuses a level the object type does not have, naming the resource', async () => {

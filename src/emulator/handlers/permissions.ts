@@ -1,5 +1,5 @@
-// Permissions API 2.0 (`/api/2.0/permissions/{object_type}/{object_id}`) for jobs, pipelines and Lakeview
-// dashboards: GET shows the direct entries and what admins inherit; PUT replaces the direct entries; PATCH
+// Permissions API 2.0 (`/api/2.0/permissions/{object_type}/{object_id}`) for jobs, pipelines, Lakeview
+// dashboards, clusters and MLflow experiments: GET shows the direct entries and what admins inherit; PUT replaces the direct entries; PATCH
 // merges by principal. Each object type accepts its own levels, and a job or pipeline has exactly one owner.
 import { HttpApiError, invalidParameter } from '../http/api-error.ts';
 import { isJsonObject, type JsonObject } from '../http/json.ts';
@@ -35,6 +35,21 @@ const TYPES: Record<string, ObjectType> = {
     levels: ['CAN_MANAGE', 'CAN_EDIT', 'CAN_RUN', 'CAN_READ'],
     owned: false,
     creator: (state, id) => (state.dashboards[id]?.lifecycle_state === 'ACTIVE' ? state.currentUser.userName : undefined),
+  },
+  clusters: {
+    name: 'cluster',
+    levels: ['CAN_MANAGE', 'CAN_RESTART', 'CAN_ATTACH_TO'],
+    owned: false,
+    creator: (state, id) => {
+      const cluster = state.computeMl?.clusters[id];
+      return cluster ? String(cluster['creator_user_name'] ?? state.currentUser.userName) : undefined;
+    },
+  },
+  experiments: {
+    name: 'mlflowExperiment',
+    levels: ['CAN_MANAGE', 'CAN_EDIT', 'CAN_READ'],
+    owned: false,
+    creator: (state, id) => (state.computeMl?.experiments[id]?.['lifecycle_stage'] === 'active' ? state.currentUser.userName : undefined),
   },
 };
 
