@@ -14,8 +14,8 @@ import { ADAPTERS, Memo, type AdapterContext } from './adapters/index.ts';
 import type { CreateOnceOptions } from './adapters/create-once.ts';
 import { deleteIgnoringMissing } from './adapters/errors.ts';
 import { applyPlan, type ApplyOutcome } from './apply.ts';
-import { bundleTagValue, desiredResources, externalItems } from './desired.ts';
-import { personRunAsWarnings } from './run-as.ts';
+import { bundleSection, bundleTagValue, desiredResources, externalItems } from './desired.ts';
+import { checkRunAs, personRunAsWarnings } from './run-as.ts';
 import { formatPlan } from './format.ts';
 import { resolveVariables, type VariableValue } from './interpolate.ts';
 import { acquireLock, type DeployLock } from './lock.ts';
@@ -118,6 +118,7 @@ export async function prepare(opts: DeployContext): Promise<Prepared> {
   const paths = targetPaths(model, model.target, variables, user);
   const files = opts.files ?? synthBundle(model, { repoRoot: opts.repoRoot });
   const desired = desiredResources({ model, files, variables, user, paths });
+  checkRunAs(bundleSection(model, 'run_as'), desired, user);
   const store = new StateStore({
     client: opts.client,
     paths,

@@ -161,7 +161,10 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
     const generated = p.source_path === undefined ? [] : [{ file: { path: workspacePath(paths, p.source_path, false) } }];
     // Tagged like jobs, so a pipeline is found again by its identity if the deploy state is lost, never by name.
     const tags = { ...((p.settings['tags'] as Record<string, string> | undefined) ?? {}), [BUNDLE_TAG]: bundleTagValue(model), [KEY_TAG]: key };
-    const withLibraries = { ...withoutPermissions(p.settings), tags, libraries: [...given, ...generated] };
+    const withLibraries: Record<string, unknown> = { ...withoutPermissions(p.settings), tags, libraries: [...given, ...generated] };
+    // The bundle's run_as applies to every pipeline that names none too, as in the Databricks CLI.
+    const runAs = bundleSection(model, 'run_as');
+    if (withLibraries['run_as'] === undefined && runAs) withLibraries['run_as'] = runAs;
     const settings = interpolate(applyPresets('pipelines', withLibraries, presets), ctx, `resources.pipelines.${key}`);
     out.push({ address: addressOf('pipelines', key), kind: 'pipelines', key, settings, dependsOn: p.source_path === undefined ? [] : [addressOf('files', p.source_path)] });
   }
@@ -202,7 +205,7 @@ export function desiredResources(input: DesiredInput): DesiredResource[] {
 }
 
 /** A section the target sets, else the bundle's (`permissions`, `run_as`), as the CLI merges them. */
-function bundleSection(model: BundleModel, name: string): unknown {
+export function bundleSection(model: BundleModel, name: string): unknown {
   return model.target.settings?.[name] ?? model.settings?.[name];
 }
 

@@ -108,6 +108,34 @@ describe('permissions', () => {
     expect(again.plan.actions.filter((a) => a.action !== 'noop')).toEqual([]);
   });
 
+  it("gives pipelines the bundle's run_as too, unless they name their own", async () => {
+    setup = await fakeWorkspace();
+    await deployBundle(options(setup, modelWithPermissions()));
+    const pipeline = Object.values(setup.ws.state.pipelines)[0]!;
+    expect(pipeline.run_as_user_name).toBe('9f0c5d1e-0000-4000-8000-000000000001');
+    const own = modelWithPermissions();
+    own.resources.pipelines['pl']!.settings['run_as'] = { user_name: 'etl@example.com' };
+    const plan = await deployBundle(options(setup, own));
+    expect(plan.plan.actions.find((a) => a.address === 'pipelines.pl')).toMatchObject({ action: 'update', changes: [{ path: 'run_as.service_principal_name' }, { path: 'run_as.user_name' }] });
+    expect(Object.values(setup.ws.state.pipelines)[0]!.run_as_user_name).toBe('etl@example.com');
+  });
+
+  it('refuses a run_as with two identities, or another identity with resources that cannot run as it, before any change', async () => {
+    setup = await fakeWorkspace();
+    const both = modelWithPermissions();
+    both.settings = { run_as: { user_name: 'a@example.com', service_principal_name: '9f0c5d1e-0000-4000-8000-000000000001' } };
+    const twice = await deployBundle(options(setup, both)).then(() => undefined, (e: unknown) => e);
+    expect(twice).toBeInstanceOf(UserError);
+    expect((twice as UserError).message).toContain('run_as: name exactly one identity');
+
+    const embedded = modelWithPermissions();
+    embedded.resources.dashboards['dash']!.settings['embed_credentials'] = true;
+    const refused = await deployBundle(options(setup, embedded)).then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(UserError);
+    expect((refused as UserError).message).toContain('run_as: dashboards.dash cannot run as 9f0c5d1e-0000-4000-8000-000000000001');
+    expect(setup.ws.state.jobs).toEqual({});
+  });
+
   it('refuses a level the object type does not have, naming the resource', async () => {
     setup = await fakeWorkspace();
     const error = await deployBundle(options(setup, modelWithPermissions('CAN_READ'))).then(() => undefined, (e: unknown) => e);
@@ -116,7 +144,7 @@ describe('permissions', () => {
     expect(setup.ws.state.jobs).toEqual({});
   });
 
-  it('warns, in production, of each job that would run as a person, and not of one run by a service principal', async () => {
+  it('warns, in production, of each job and pipeline that would run as a person, and not of one run by a service principal', async () => {
     setup = await fakeWorkspace();
     const warnings = async (model: BundleModel) => {
       const sink = recordingSink();
@@ -124,10 +152,14 @@ describe('permissions', () => {
       return sink.events.filter((e) => e.level === 'warn').map((e) => e.message);
     };
     const prod = sampleModel({ mode: 'production', rootPath: '/Workspace/Shared/.bundle/shop/prod' });
+    const pipelineWarning = `Pipeline pl_silver (pipelines.pl) would run as ${ME}, a person, on production target dev: set run_as to a service principal (run_as: { service_principal_name: '<application id>' }) on the pipeline or the bundle.`;
     expect(await warnings(prod)).toEqual([
+      pipelineWarning,
       `Job Workflow (jobs.wf) would run as ${ME}, a person, on production target dev: set run_as to a service principal (run_as: { service_principal_name: '<application id>' }) on the job or the bundle.`,
     ]);
     prod.resources.jobs['wf']!.settings['run_as'] = { service_principal_name: '9f0c5d1e-0000-4000-8000-000000000001' };
+    expect(await warnings(prod)).toEqual([pipelineWarning]);
+    prod.settings = { run_as: { service_principal_name: '9f0c5d1e-0000-4000-8000-000000000001' } };
     expect(await warnings(prod)).toEqual([]);
     expect(await warnings(sampleModel())).toEqual([]);
   });

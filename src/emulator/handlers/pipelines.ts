@@ -3,7 +3,7 @@
 // list updates, and the event log with flow_progress data-quality metrics.
 import { isoTime } from '../clock.ts';
 import { conflict, doesNotExist, invalidParameter } from '../http/api-error.ts';
-import type { JsonObject } from '../http/json.ts';
+import { isJsonObject, type JsonObject } from '../http/json.ts';
 import { decodePageToken, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
 import { nextUuid } from '../ids.ts';
@@ -64,6 +64,16 @@ function status(pipeline: PipelineRecord, now: number): JsonObject {
   };
 }
 
+/** The identity updates run as (`run_as`: a user or a service principal's application id), when the body sets one. */
+function runAsOf(body: JsonObject): string | undefined {
+  const runAs = body['run_as'];
+  if (runAs === undefined) return undefined;
+  if (!isJsonObject(runAs)) throw invalidParameter('run_as must be an object.');
+  const names = [runAs['user_name'], runAs['service_principal_name']].filter((v): v is string => typeof v === 'string' && v !== '');
+  if (names.length !== 1) throw invalidParameter('run_as must name exactly one of user_name or service_principal_name.');
+  return names[0];
+}
+
 function create(ctx: HandlerContext) {
   const { state, body, now } = ctx;
   checkDuplicateName(state, body);
@@ -72,7 +82,7 @@ function create(ctx: HandlerContext) {
   const spec = specFrom(body, id);
   if (dryRun) return ok({ effective_settings: spec });
   const caller = callerOf(ctx).userName;
-  state.pipelines[id] = { pipeline_id: id, spec, creator_user_name: caller, run_as_user_name: caller, created_at: now, last_modified: now, updates: [] };
+  state.pipelines[id] = { pipeline_id: id, spec, creator_user_name: caller, run_as_user_name: runAsOf(body) ?? caller, created_at: now, last_modified: now, updates: [] };
   return ok({ pipeline_id: id, effective_settings: spec });
 }
 
@@ -87,6 +97,7 @@ function edit(ctx: HandlerContext) {
   }
   checkDuplicateName(state, body, pipeline.pipeline_id);
   pipeline.spec = specFrom(body, pipeline.pipeline_id);
+  pipeline.run_as_user_name = runAsOf(body) ?? pipeline.run_as_user_name;
   pipeline.last_modified = Math.max(now, pipeline.last_modified + 1);
   return ok();
 }
