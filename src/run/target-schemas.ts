@@ -3,6 +3,7 @@
 // so only then is the workspace asked who that is.
 import { targetSchemaPrefix } from '../deploy/desired.ts';
 import { shortUserName } from '../deploy/presets.ts';
+import { namespacedText } from '../model/namespace.ts';
 import type { BundleModel } from '../model/types.ts';
 
 /** A schema of the bundle's catalog by its declared name → its name on the target; other names unchanged. */
@@ -27,4 +28,12 @@ export function targetVolumePath(path: string, names: SchemaNames): string {
   const parts = path.split('/');
   if (parts[0] === '' && parts[1] === 'Volumes' && parts.length >= 4) parts[3] = names(parts[3]!);
   return parts.join('/');
+}
+
+/**
+ * SQL written once for every target, as table definitions are: `${catalog}` is the target's catalog, and a bundle
+ * schema after it (`${catalog}.gold.t`) is the schema as this target names it (`dev_jane_gold` in development).
+ */
+export function targetSqlText(sql: string, model: BundleModel, names: SchemaNames): string {
+  return namespacedText(sql, model.schema_keys ?? {}, '${catalog}', (name) => names(name)).replaceAll('${catalog}', model.catalog);
 }

@@ -68,7 +68,8 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     const read = Number(/bronze\.sales_stream_raw: read (\d+)/.exec(third.stdout)?.[1]);
     expect(read).toBeGreaterThan(0);
     expect(countOf(third.stdout, /bronze\.sales_batch_raw: read 0\b/g)).toBe(1);
-    const after = await runCli(['query', 'SELECT count(*) AS n FROM sales_lakehouse.bronze.sales_stream_raw', '-o', 'json'], { cwd: project, env });
+    // Written once for every target: ${catalog}.<schema> is the target's own (here the local catalog and schema).
+    const after = await runCli(['query', 'SELECT count(*) AS n FROM ${catalog}.bronze.sales_stream_raw', '-o', 'json'], { cwd: project, env });
     const n = (out: string) => Number(/"n":\s*"?(\d+)/.exec(out)?.[1]);
     expect(n(after.stdout) - n(before.stdout)).toBe(read);
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import app from '../../bundles/sales-lakehouse/index.ts';
 import { resolve } from '../../src/model/resolve.ts';
-import { targetSchemaNames, targetVolumePath } from '../../src/run/target-schemas.ts';
+import { targetSchemaNames, targetSqlText, targetVolumePath } from '../../src/run/target-schemas.ts';
 
 describe('targetSchemaNames', () => {
   it("asks who the user is in development mode, and prefixes the bundle's schemas only", async () => {
@@ -22,5 +22,17 @@ describe('targetSchemaNames', () => {
       const names = await targetSchemaNames(resolve(app, target).model, me);
       expect(names('gold')).toBe('gold');
     }
+  });
+});
+
+describe('targetSqlText', () => {
+  it("names the target's catalog and its own schemas where SQL says ${catalog}.<schema>, leaving other names alone", async () => {
+    const model = resolve(app, 'dev').model;
+    const dev = await targetSchemaNames(model, async () => ({ userName: 'jane@example.com' }));
+    const sql = 'SELECT * FROM ${catalog}.gold.sales_enriched JOIN `${catalog}`.`silver`.products USING (id) JOIN other.gold.x USING (id)';
+    expect(targetSqlText(sql, model, dev)).toBe(
+      `SELECT * FROM ${model.catalog}.dev_jane_gold.sales_enriched JOIN \`${model.catalog}\`.\`dev_jane_silver\`.products USING (id) JOIN other.gold.x USING (id)`,
+    );
+    expect(targetSqlText('SELECT 1', model, dev)).toBe('SELECT 1');
   });
 });

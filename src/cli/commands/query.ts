@@ -3,7 +3,9 @@
 import { Option, type Command } from 'commander';
 import { RemoteApiError, UserError } from '../../errors/index.ts';
 import { parseJobParams } from '../../run/options.ts';
+import { workspaceClientFor } from '../../run/target-client.ts';
 import { openTargetSql } from '../../run/target-sql.ts';
+import { declaredSchemaNames, targetSchemaNames, targetSqlText } from '../../run/target-schemas.ts';
 import { formatRows, OUTPUT_FORMATS, type OutputFormat } from '../../sql/format.ts';
 import type { SqlRow } from '../../sql/types.ts';
 import type { CliContext } from '../context.ts';
@@ -57,9 +59,12 @@ export function registerQuery(program: Command, ctx: CliContext): void {
       const renderer = ctx.renderer(false);
       try {
         const { model, root, env } = await loadTargetModel(ctx, program, opts, renderer.sink);
+        // `${catalog}.<schema>` names the target's own tables; the current user is asked only when the SQL uses it.
+        const names = sql.includes('${catalog}') ? await targetSchemaNames(model, () => workspaceClientFor(model, env, { events: renderer.sink }).scim.me()) : declaredSchemaNames;
+        const statement = targetSqlText(sql, model, names);
         const client = await openTargetSql({ model, projectRoot: root, env });
         try {
-          for await (const text of formatRows(userFacing(client.query(sql, params)), format)) ctx.stdout.write(text);
+          for await (const text of formatRows(userFacing(client.query(statement, params)), format)) ctx.stdout.write(text);
         } finally {
           await client.close();
         }
