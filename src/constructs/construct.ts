@@ -8,7 +8,17 @@ const CONSTRUCTS_DIR = fileURLToPath(new URL('.', import.meta.url));
 
 /** The first stack frame outside dbx-ts' constructs: where the user wrote `new X(...)`. */
 export function callerLocation(): SourceLocation | undefined {
-  const stack = new Error().stack?.split('\n').slice(1) ?? [];
+  // The user's frame is a few frames above the constructor; formatting (and source-mapping) a deep stack for
+  // each of thousands of constructs is most of what this costs, so only the top frames are taken.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 16;
+  let text: string | undefined;
+  try {
+    text = new Error().stack;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  const stack = text?.split('\n').slice(1) ?? [];
   for (const frame of stack) {
     const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(frame);
     if (!match) continue;

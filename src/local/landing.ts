@@ -3,7 +3,10 @@
 // empty one, and a bundle's simulator fills a landing zone that is empty altogether.
 import type { BundleModel, TableModel, TaskSettings } from '../model/types.ts';
 import { listLandingFiles } from './engine/autoloader.ts';
-import { displayName, parseTableName, resolveLocation } from './engine/index.ts';
+// From the modules themselves, not engine/index.ts: that loads DuckDB, which a bundle file importing dbx-ts
+// (through the testing API) must not pay for on every command.
+import { displayName, parseTableName } from './engine/names.ts';
+import { resolveLocation } from './engine/volumes.ts';
 import type { LocalPaths } from './paths.ts';
 
 export interface LandingSource {
