@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors/index.ts';
 import type { SourceLocation } from '../model/types.ts';
 
-const CONSTRUCTS_DIR = fileURLToPath(new URL('.', import.meta.url));
+const CONSTRUCTS_URL = new URL('.', import.meta.url).href;
+const CONSTRUCTS_DIR = fileURLToPath(CONSTRUCTS_URL);
 
 /** The first stack frame outside dbx-ts' constructs: where the user wrote `new X(...)`. */
 export function callerLocation(): SourceLocation | undefined {
@@ -22,9 +23,10 @@ export function callerLocation(): SourceLocation | undefined {
   for (const frame of stack) {
     const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(frame);
     if (!match) continue;
-    const file = match[1]!.startsWith('file://') ? fileURLToPath(match[1]!) : match[1]!;
-    if (file.startsWith(CONSTRUCTS_DIR) || file.startsWith('node:') || file.includes('/node_modules/')) continue;
-    return { file, line: Number(match[2]), column: Number(match[3]) };
+    const raw = match[1]!;
+    // Filtered on the frame's own spelling: converting every frame's URL to a path costs more than the rest.
+    if (raw.startsWith(CONSTRUCTS_URL) || raw.startsWith(CONSTRUCTS_DIR) || raw.startsWith('node:') || raw.includes('/node_modules/')) continue;
+    return { file: raw.startsWith('file://') ? fileURLToPath(raw) : raw, line: Number(match[2]), column: Number(match[3]) };
   }
   return undefined;
 }

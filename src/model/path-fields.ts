@@ -106,7 +106,12 @@ export function rewritePathValue(value: unknown, mode: PathMode, rewrite: (path:
 
 type Segment = { key: string } | { anyIndex: true } | { anyKey: true };
 
+/** Parsed patterns: each field list is applied to every resource of its type. */
+const parsedPatterns = new Map<string, Segment[]>();
+
 function parsePattern(pattern: string): Segment[] {
+  const known = parsedPatterns.get(pattern);
+  if (known) return known;
   const out: Segment[] = [];
   for (const part of pattern.split('.')) {
     const m = /^([^[]*)((\[\*\])*)$/.exec(part)!;
@@ -114,18 +119,36 @@ function parsePattern(pattern: string): Segment[] {
     else if (m[1] !== '') out.push({ key: m[1]! });
     for (let i = 0; i < m[2]!.length / 3; i++) out.push({ anyIndex: true });
   }
+  parsedPatterns.set(pattern, out);
   return out;
 }
 
-function mapAt(value: unknown, segments: Segment[], fn: (v: unknown) => unknown): unknown {
-  if (segments.length === 0) return fn(value);
-  const [head, ...rest] = segments as [Segment, ...Segment[]];
-  if ('anyIndex' in head) return Array.isArray(value) ? value.map((v) => mapAt(v, rest, fn)) : value;
+/** `value` with `fn` applied at `segments` from index `at`; the same object where nothing changed (no copies). */
+function mapAt(value: unknown, segments: Segment[], fn: (v: unknown) => unknown, at = 0): unknown {
+  if (at === segments.length) return fn(value);
+  const head = segments[at]!;
+  if ('anyIndex' in head) {
+    if (!Array.isArray(value)) return value;
+    let copy: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const mapped = mapAt(v, segments, fn, at + 1);
+      if (mapped !== v) (copy ??= [...value])[i] = mapped;
+    });
+    return copy ?? value;
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const obj = value as Record<string, unknown>;
-  if ('anyKey' in head) return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, mapAt(v, rest, fn)]));
+  if ('anyKey' in head) {
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(obj)) {
+      const mapped = mapAt(v, segments, fn, at + 1);
+      if (mapped !== v) (copy ??= { ...obj })[k] = mapped;
+    }
+    return copy ?? value;
+  }
   if (!(head.key in obj)) return value;
-  return { ...obj, [head.key]: mapAt(obj[head.key], rest, fn) };
+  const mapped = mapAt(obj[head.key], segments, fn, at + 1);
+  return mapped === obj[head.key] ? value : { ...obj, [head.key]: mapped };
 }
 
 /** `value` with every listed path field rewritten (a new object; the input is not modified). */
