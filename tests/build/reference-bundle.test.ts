@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateBundleConfig } from '../../src/schema/validators.ts';
+import { mergeValues } from '../../src/model/merge.ts';
 import { mergedConfig } from '../../src/synth/config.ts';
 import { readTree, REPO_ROOT, runCli, tempDir } from './helpers.ts';
 
@@ -53,7 +54,12 @@ describe('dbx-ts build of the reference bundle', () => {
       .filter(([p]) => p.endsWith('.yml'))
       .map(([path, text]) => ({ path, doc: parse(text) as Record<string, unknown> }));
     for (const { path, doc } of docs) expect({ path, issues: validateBundleConfig(doc) }).toEqual({ path, issues: [] });
-    expect(validateBundleConfig(mergedConfig(docs))).toEqual([]);
+    const copies = structuredClone(docs);
+    const merged = mergedConfig(docs);
+    expect(validateBundleConfig(merged)).toEqual([]);
+    // The in-place merge gives what merging file by file as the CLI does gives, and leaves the files untouched.
+    expect(merged).toEqual(docs.reduce<unknown>((root, f) => mergeValues(root, f.doc), {}));
+    expect(docs).toEqual(copies);
   });
 
   it('every generated notebook is a Databricks Python notebook that compiles; the runtime they import is a plain module', () => {
