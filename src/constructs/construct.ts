@@ -12,7 +12,7 @@ export function callerLocation(): SourceLocation | undefined {
   // The user's frame is a few frames above the constructor; formatting (and source-mapping) a deep stack for
   // each of thousands of constructs is most of what this costs, so only the top frames are taken.
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 16;
+  Error.stackTraceLimit = 10;
   let text: string | undefined;
   try {
     text = new Error().stack;
