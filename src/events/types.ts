@@ -53,6 +53,12 @@ export type DbxEvent =
   /** The deploy lock changed hands: a stale lock taken over, or ours lost to someone else. */
   | EventShape<'deploy.lock', { action: 'takeover' | 'lost'; path: string; holder?: unknown; reason?: string }>
   | EventShape<'deploy.external', { paths: string[] }>
+  /** A task of a run failed or timed out: why, the end of its trace, what it kept from running, where to look. */
+  | EventShape<'task.failure', { task_key: string; result: string; error: string; trace?: string; skipped: string[]; run_page_url?: string }>
+  /** dbx-ts stops a run or a pipeline update it started or was asked to (interrupt, --timeout, --restart). */
+  | EventShape<'run.cancelling', { run_id?: string; update_id?: string; reason: 'signal' | 'timeout' | 'restart' }>
+  /** Watching a run, the workspace stopped answering (`lost`) or answers again (`restored`). */
+  | EventShape<'watch.connection', { run_id: string; state: 'lost' | 'restored' }>
   | EventShape<'diagnostic', { severity: 'error' | 'warning'; path?: string; file?: string; line?: number }>
   | EventShape<'log', Record<string, unknown>>;
 

@@ -92,6 +92,6 @@ export function emitFailures(failures: TaskFailure[], sink: EventSink, level: 'e
     if (f.trace) lines.push(`  trace:\n${indent(f.trace)}`);
     if (f.skipped.length > 0) lines.push(`  skipped because of it: ${f.skipped.join(', ')}`);
     if (f.run_page_url) lines.push(`  task run: ${f.run_page_url}`);
-    sink({ code: 'log', level, message: lines.join('\n'), data: { ...f } });
+    sink({ code: 'task.failure', level, message: lines.join('\n'), data: { ...f } });
   }
 }

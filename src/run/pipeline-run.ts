@@ -151,7 +151,7 @@ async function watchUpdate(
   for (;;) {
     if (cancelledBy === undefined && (o.signal?.aborted || (o.timeoutMs !== undefined && o.clock.now() - start >= o.timeoutMs))) {
       cancelledBy = o.signal?.aborted ? 'signal' : 'timeout';
-      o.sink({ code: 'log', level: 'warn', message: `Stopping update ${o.updateId} of ${o.pipelineKey} (${cancelledBy === 'signal' ? 'interrupted' : '--timeout'})`, data: {} });
+      o.sink({ code: 'run.cancelling', level: 'warn', message: `Stopping update ${o.updateId} of ${o.pipelineKey} (${cancelledBy === 'signal' ? 'interrupted' : '--timeout'})`, data: { update_id: o.updateId, reason: cancelledBy } });
       await client.pipelines.stop(o.pipelineId);
     }
     const update = await client.pipelines.getUpdate(o.pipelineId, o.updateId).catch((error: unknown) => {

@@ -40,7 +40,7 @@ export async function cancelActiveRuns(
     if (run.run_id !== undefined) active.push(int64ToString(run.run_id));
   }
   for (const runId of active) {
-    sink({ code: 'log', level: 'info', message: `Cancelling active run ${runId} (--restart)`, data: { run_id: runId } });
+    sink({ code: 'run.cancelling', level: 'info', message: `Cancelling active run ${runId} (--restart)`, data: { run_id: runId, reason: 'restart' } });
     await client.jobs.cancelRun({ run_id: toInt64(runId) });
   }
   const started = clock.now();

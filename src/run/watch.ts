@@ -94,7 +94,7 @@ export async function watchRun(opts: WatchOptions): Promise<WatchResult> {
       const run = initial ?? (await opts.client.jobs.getRun({ run_id: toInt64(opts.runId) }));
       initial = undefined;
       if (failingSince !== undefined) {
-        opts.sink({ code: 'log', level: 'info', message: `Reaching the workspace again; still watching run ${opts.runId}`, data: {} });
+        opts.sink({ code: 'watch.connection', level: 'info', message: `Reaching the workspace again; still watching run ${opts.runId}`, data: { run_id: opts.runId, state: 'restored' } });
       }
       failingSince = undefined;
       return snapshotOf(run);
@@ -104,10 +104,10 @@ export async function watchRun(opts: WatchOptions): Promise<WatchResult> {
       if (failingSince === undefined) {
         failingSince = now;
         opts.sink({
-          code: 'log',
+          code: 'watch.connection',
           level: 'warn',
           message: `Could not read run ${opts.runId} (${(error as Error).message}); still watching`,
-          data: { run_id: opts.runId },
+          data: { run_id: opts.runId, state: 'lost' },
         });
       } else if (now - failingSince > (opts.transientLimitMs ?? DEFAULT_TRANSIENT_LIMIT_MS)) {
         throw error;
@@ -120,7 +120,7 @@ export async function watchRun(opts: WatchOptions): Promise<WatchResult> {
     cancelledBy = why;
     cancelledAt = clock.now();
     const reason = why === 'signal' ? 'Interrupted' : `Timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`;
-    opts.sink({ code: 'log', level: 'warn', message: `${reason}: cancelling run ${opts.runId} and waiting for it to stop`, data: { run_id: opts.runId } });
+    opts.sink({ code: 'run.cancelling', level: 'warn', message: `${reason}: cancelling run ${opts.runId} and waiting for it to stop`, data: { run_id: opts.runId, reason: why } });
     state.requests += 1;
     try {
       await opts.client.jobs.cancelRun({ run_id: toInt64(opts.runId) });

@@ -144,7 +144,7 @@ describe('a failing task', () => {
     expect(statesOf(sink.events, 'gpt_summary').at(-1)).toBe('SKIPPED UPSTREAM_FAILED');
     expect(statesOf(sink.events, 'update_dashboard').at(-1)).toBe('SKIPPED UPSTREAM_FAILED');
 
-    const explained = sink.events.find((e) => e.code === 'log' && e.message.startsWith('Task optimize_gold_and_create_view failed'))!;
+    const explained = sink.events.find((e) => e.code === 'task.failure' && e.message.startsWith('Task optimize_gold_and_create_view failed'))!;
     expect(explained.level).toBe('error');
     expect(explained.message).toContain('AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] gold.sales_enriched');
     expect(explained.message).toContain('skipped because of it: gpt_summary, update_dashboard');
@@ -176,7 +176,7 @@ describe('a failing task', () => {
     const result = await runRemoteJob(options(s, s.jobId, sink));
     expect(result.outcome).toBe('success');
     expect(sink.events.find((e) => e.code === 'run.finished')?.data).toMatchObject({ result: 'SUCCESS_WITH_FAILURES' });
-    expect(sink.events.find((e) => e.code === 'log' && e.message.startsWith('Task DLT_streaming_data failed: boom'))?.level).toBe('warn');
+    expect(sink.events.find((e) => e.code === 'task.failure' && e.message.startsWith('Task DLT_streaming_data failed: boom'))?.level).toBe('warn');
   });
 });
 
@@ -229,7 +229,7 @@ describe('stopping a run', () => {
     // Cancelled on time: not before the timeout, and within a second of it.
     expect(run.cancelled_at! - run.created_at).toBeGreaterThanOrEqual(60_000);
     expect(run.cancelled_at! - run.created_at).toBeLessThanOrEqual(61_000);
-    expect(sink.events.some((e) => e.code === 'log' && /Timed out after 60 s: cancelling run/.test(e.message))).toBe(true);
+    expect(sink.events.some((e) => e.code === 'run.cancelling' && e.data.reason === 'timeout' && /Timed out after 60 s: cancelling run/.test(e.message))).toBe(true);
   });
 
   it('cancels the active runs of the job first with --restart', async () => {
@@ -282,9 +282,9 @@ describe('a flaky workspace', () => {
     const sink = recordingSink();
     const result = await runRemoteJob({ ...options(s, s.jobId, sink), client: impatient });
     expect(result.outcome).toBe('success');
-    const warnings = sink.events.filter((e) => e.code === 'log' && e.level === 'warn' && /still watching/.test(e.message));
+    const warnings = sink.events.filter((e) => e.code === 'watch.connection' && e.data.state === 'lost' && e.level === 'warn' && /still watching/.test(e.message));
     expect(warnings.length).toBeGreaterThanOrEqual(1);
-    expect(sink.events.some((e) => e.code === 'log' && /Reaching the workspace again/.test(e.message))).toBe(true);
+    expect(sink.events.some((e) => e.code === 'watch.connection' && e.data.state === 'restored' && /Reaching the workspace again/.test(e.message))).toBe(true);
   });
 
   it('does not lose a started run when the first reads after run-now fail', async () => {

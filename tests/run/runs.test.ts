@@ -77,7 +77,7 @@ describe('runs get', () => {
       ['gpt_summary', 'SKIPPED', 'UPSTREAM_FAILED'],
       ['update_dashboard', 'SKIPPED', 'UPSTREAM_FAILED'],
     ]);
-    const failure = sink.events.find((e) => e.code === 'log' && e.message.startsWith('Task batch_and_stream_processing failed'))!;
+    const failure = sink.events.find((e) => e.code === 'task.failure' && e.message.startsWith('Task batch_and_stream_processing failed'))!;
     expect(failure.message).toContain('Py4JJavaError: out of memory');
     expect(failure.message).toContain('java.lang.OutOfMemoryError: Java heap space');
     expect(failure.message).toContain('skipped because of it: optimize_gold_and_create_view, gpt_summary, update_dashboard');
