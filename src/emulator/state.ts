@@ -100,6 +100,8 @@ export interface RunRecord {
   idempotency_token?: string;
   attempts: TaskAttemptRecord[];
   cancelled_at?: number;
+  /** When the job's own timeout_seconds ended the run (TIMEDOUT). */
+  timed_out_at?: number;
   repairs: RepairRecord[];
   /** `SUBMIT_RUN` for runs/submit (one-time runs of no saved job); JOB_RUN otherwise. */
   run_type?: 'JOB_RUN' | 'SUBMIT_RUN';

@@ -38,6 +38,8 @@ export interface RunTasksOptions<T extends SchedulableTask, R> extends Scheduler
   timer?: TaskTimer;
   /** Cancels the run. */
   signal?: AbortSignal;
+  /** The run's own timeout (runDeadline) ended it, at `at`. */
+  onRunTimeout?(at: number): void;
 }
 
 interface Inflight {
@@ -57,7 +59,12 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
   // Attempts told to stop (timed out, cancelled) that have not returned yet.
   const stragglers: Promise<void>[] = [];
 
+  let reportedTimeout = false;
   const handle = (steps: Step[]) => {
+    if (scheduler.timedOut && !reportedTimeout) {
+      reportedTimeout = true;
+      opts.onRunTimeout?.(steps[0]?.at ?? timer.now());
+    }
     for (const step of steps) {
       if (step.kind === 'start') launch(step.key, step.attempt);
       if (step.kind === 'end') {

@@ -37,6 +37,11 @@ export interface SchedulerOptions {
   known?: ReadonlyMap<string, TaskResult>;
   /** The first attempt number per task (a repair continues the numbering). */
   firstAttempt?: (key: string) => number;
+  /**
+   * When the whole run times out (the job's timeout_seconds after the run started): running attempts end
+   * TIMEDOUT without a retry, and tasks that have not started are cancelled.
+   */
+  runDeadline?: number;
 }
 
 /** max_retries -1 means "retry forever"; an attempt that always fails must still let the run end. */
@@ -105,7 +110,10 @@ export class TaskScheduler {
   private readonly known: ReadonlyMap<string, TaskResult>;
   private readonly parallelism: number;
   private readonly firstAttempt: (key: string) => number;
+  private readonly runDeadline: number | undefined;
   private time: number;
+  /** Set once the run's own timeout ended it. */
+  timedOut = false;
 
   constructor(tasks: readonly SchedulableTask[], startAt: number, options: SchedulerOptions = {}) {
     this.tasks = topologicalOrder(tasks);
@@ -115,6 +123,7 @@ export class TaskScheduler {
     this.known = options.known ?? new Map();
     this.parallelism = Math.max(1, options.parallelism ?? Number.POSITIVE_INFINITY);
     this.firstAttempt = options.firstAttempt ?? (() => 0);
+    this.runDeadline = options.runDeadline;
     this.time = startAt;
   }
 
@@ -131,7 +140,7 @@ export class TaskScheduler {
 
   /** The next time something happens without being reported: a timeout or a retry becoming due. */
   wakeAt(): number | undefined {
-    let next: number | undefined;
+    let next: number | undefined = this.done ? undefined : this.runDeadline;
     for (const s of this.states.values()) {
       const at = s.phase === 'running' ? s.deadline : s.phase === 'retrying' ? s.at : undefined;
       if (at !== undefined && (next === undefined || at < next)) next = at;
@@ -184,6 +193,23 @@ export class TaskScheduler {
     return steps;
   }
 
+  /** The run's own timeout: what runs ends TIMEDOUT (no retry: the run is over), what waits is cancelled. */
+  private timeOut(at: number): Step[] {
+    this.timedOut = true;
+    const steps: Step[] = [];
+    for (const t of this.tasks) {
+      const s = this.states.get(t.task_key)!;
+      if (s.phase === 'running') {
+        steps.push({ kind: 'end', key: t.task_key, attempt: s.attempt, result: 'TIMEDOUT', at });
+        this.states.set(t.task_key, { phase: 'done', result: 'TIMEDOUT' });
+      } else if (s.phase !== 'done') {
+        steps.push({ kind: 'skip', key: t.task_key, result: 'CANCELED', message: 'The run timed out (the job\'s timeout_seconds) before this task started.', at });
+        this.states.set(t.task_key, { phase: 'done', result: 'CANCELED' });
+      }
+    }
+    return steps;
+  }
+
   private resultOf(key: string): TaskResult | undefined {
     const s = this.states.get(key);
     if (s) return s.phase === 'done' ? s.result : undefined;
@@ -230,8 +256,9 @@ export class TaskScheduler {
     return { kind: 'start', key: task.task_key, attempt, at, readyAt, ...(deadline !== undefined ? { deadline } : {}) };
   }
 
-  /** Timers due at `at`: timeouts end attempts, due retries start. */
+  /** Timers due at `at`: the run's timeout ends it, timeouts end attempts, due retries start. */
   private fire(at: number): Step[] {
+    if (this.runDeadline !== undefined && this.runDeadline <= at && !this.done) return this.timeOut(at);
     const steps: Step[] = [];
     for (const task of this.tasks) {
       const s = this.states.get(task.task_key)!;

@@ -3,7 +3,7 @@
 // only turns the scheduler's steps into task.state events and per-task outcomes.
 import type { EventSink } from '../events/types.ts';
 import type { TaskResult } from '../jobs/run-if.ts';
-import { type TaskTimer, runTasks } from '../jobs/run-tasks.ts';
+import { type TaskTimer, runTasks, systemTimer } from '../jobs/run-tasks.ts';
 import { selectTasks } from '../jobs/task-scheduler.ts';
 import { UserError } from '../errors/index.ts';
 import type { TaskSettings } from '../model/types.ts';
@@ -35,6 +35,8 @@ export interface JobRunOptions {
   /** Run only these tasks (run-now's `only`); their dependencies outside the list are not run. */
   only?: readonly string[];
   timer?: TaskTimer;
+  /** The job's timeout_seconds: the run ends TIMEDOUT once it has run this long (0 or absent: no limit). */
+  timeoutSeconds?: number;
 }
 
 const FAILURES: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT']);
@@ -47,7 +49,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[]> {
+export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & { timedOut: boolean }> {
   let tasks: TaskSettings[];
   try {
     tasks = selectTasks(opts.tasks, opts.only);
@@ -76,11 +78,19 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[]> {
     opts.sink({ code: 'task.state', level: 'info', message: `${t.task_key}: PENDING`, data: { run_id: opts.runId, task_key: t.task_key, state: 'PENDING' } });
   }
 
+  let timedOut = false;
+  const timer = opts.timer ?? systemTimer;
+  const seconds = opts.timeoutSeconds ?? 0;
   await runTasks<TaskSettings, string | void>({
     tasks,
+    timer,
+    ...(seconds > 0 ? { runDeadline: timer.now() + seconds * 1000 } : {}),
+    onRunTimeout: () => {
+      timedOut = true;
+      opts.sink({ code: 'run.cancelling', level: 'warn', message: `Run ${opts.runId} timed out after ${seconds} s (the job's timeout_seconds): stopping its tasks`, data: { run_id: opts.runId, reason: 'timeout' } });
+    },
     parallelism: opts.parallelism ?? 4,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.timer ? { timer: opts.timer } : {}),
     execute: (task, _attempt, signal) => opts.execute(task, signal),
     onStep: (step, outcome) => {
       const o = outcomes.get(step.key)!;
@@ -111,5 +121,6 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[]> {
       }
     },
   });
-  return tasks.map((t) => outcomes.get(t.task_key)!);
+  const result = tasks.map((t) => outcomes.get(t.task_key)!);
+  return Object.assign(result, { timedOut });
 }

@@ -128,10 +128,11 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       sink,
       ...(opts.only ? { only: [...selectOnly(job.settings.tasks, opts.only)] } : {}),
       ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      ...(typeof job.settings['timeout_seconds'] === 'number' ? { timeoutSeconds: job.settings['timeout_seconds'] } : {}),
     });
     const failed = outcomes.filter((o) => isFailure(o.result));
     const cancelled = outcomes.some((o) => o.result === 'CANCELED');
-    const result = failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
+    const result = outcomes.timedOut ? 'TIMEDOUT' : failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
     await mkdir(paths.runs, { recursive: true });
     const historyFile = join(paths.runs, `${runId}.json`);
     const history = { run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
@@ -147,6 +148,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
         data: { task_key: f.task_key },
       });
     }
+    if (outcomes.timedOut) throw new RunFailedError(`The run timed out after ${String(job.settings['timeout_seconds'])} s (the job's timeout_seconds)`, 'timedout');
     if (failed.length > 0) throw new RunFailedError(`Task ${failed[0]!.task_key} failed`, 'failed', failed[0]!.task_key);
     if (cancelled && timeout?.aborted) throw new RunFailedError(`The run timed out after ${opts.timeoutMs} ms and was cancelled`, 'timedout');
     if (cancelled) throw new RunFailedError('The run was cancelled', 'cancelled');

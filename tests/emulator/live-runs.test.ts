@@ -133,3 +133,19 @@ describe('runs that execute', () => {
     expect((await updates())[0].state).toBe('COMPLETED');
   });
 });
+
+describe("the job's timeout_seconds", () => {
+  it('ends the run TIMEDOUT: the running task is stopped and TIMEDOUT, the waiting one cancelled', async () => {
+    const jobId = await createJob({ timeout_seconds: 1, tasks: [nb('slow'), nb('after', ['slow'])] });
+    const id = await runNow(jobId);
+    await settle();
+    expect(exec.keys()).toEqual([`${id}/slow#0`]);
+    // One real second: the emulator's own clock (nothing else here waits on wall time).
+    let r = await run(id);
+    for (const until = Date.now() + 5_000; r.state.life_cycle_state !== 'TERMINATED' && Date.now() < until; r = await run(id)) await new Promise((done) => setTimeout(done, 50));
+    expect(r.state).toMatchObject({ life_cycle_state: 'TERMINATED', result_state: 'TIMEDOUT' });
+    expect(taskOf(r, 'slow').state.result_state).toBe('TIMEDOUT');
+    expect(taskOf(r, 'after').state.result_state).toBe('CANCELED');
+    expect(exec.aborted).toEqual([`${id}/slow#0`]);
+  });
+});

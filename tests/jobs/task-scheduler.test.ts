@@ -42,6 +42,29 @@ describe('task scheduler', () => {
     expect(Object.fromEntries(s.results())).toEqual({ a: 'SUCCESS', b: 'SUCCESS', c: 'SUCCESS', d: 'SUCCESS', on_fail: 'EXCLUDED' });
   });
 
+  it("ends the run at the job's timeout: running attempts TIMEDOUT without their retries, waiting tasks cancelled", () => {
+    const s = new TaskScheduler([task('a', [], { max_retries: 3, retry_on_timeout: true }), task('b'), task('c', ['a'])], 0, { runDeadline: 10_000, parallelism: 1 });
+    expect(brief(s.advance(0))).toEqual(['0 start a#0']);
+    expect(s.wakeAt()).toBe(10_000);
+    expect(brief(s.advance(9_999))).toEqual([]);
+    expect(brief(s.advance(10_000))).toEqual(['10000 end a#0 TIMEDOUT', '10000 skip b CANCELED', '10000 skip c CANCELED']);
+    expect(s.timedOut).toBe(true);
+    expect(s.done).toBe(true);
+    expect(s.wakeAt()).toBeUndefined();
+    // The attempt's late report changes nothing.
+    expect(brief(s.finish('a', 0, 'SUCCESS', 10_500))).toEqual([]);
+    expect(Object.fromEntries(s.results())).toEqual({ a: 'TIMEDOUT', b: 'CANCELED', c: 'CANCELED' });
+  });
+
+  it('does not time out a run that ends before its deadline', () => {
+    const s = new TaskScheduler([task('a')], 0, { runDeadline: 10_000 });
+    s.advance(0);
+    s.finish('a', 0, 'SUCCESS', 5_000);
+    expect(s.done).toBe(true);
+    expect(brief(s.advance(20_000))).toEqual([]);
+    expect(s.timedOut).toBe(false);
+  });
+
   it('retries a failed task max_retries times, min_retry_interval_millis apart, and fails dependents only at the end', () => {
     const s = new TaskScheduler([task('a', [], { max_retries: 2, min_retry_interval_millis: 1000 }), task('b', ['a'])], 0);
     s.advance(0);

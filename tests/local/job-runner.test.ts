@@ -126,6 +126,34 @@ describe('local job runner', () => {
     expect(outcome).toMatchObject({ result: 'TIMEDOUT', end_time: 30_000 });
   });
 
+  it("ends the whole run at the job's timeout_seconds, stopping what runs and cancelling what waits", async () => {
+    const timer = new ManualTimer();
+    const sink = recordingSink();
+    let stopped = false;
+    const done = runJobTasks({
+      runId: 'r6',
+      timer,
+      timeoutSeconds: 60,
+      tasks: [task('slow'), task('after', ['slow'])],
+      sink,
+      execute: (_t, signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => {
+            stopped = true;
+            reject(new Error('stopped'));
+          }),
+        ),
+    });
+    await timer.advance(59_999);
+    expect(stopped).toBe(false);
+    await timer.advance(1);
+    const outcomes = await done;
+    expect(stopped).toBe(true);
+    expect(outcomes.timedOut).toBe(true);
+    expect(outcomes.map((o) => [o.task_key, o.result])).toEqual([['slow', 'TIMEDOUT'], ['after', 'CANCELED']]);
+    expect(sink.events.find((e) => e.code === 'run.cancelling')).toMatchObject({ level: 'warn', data: { run_id: 'r6', reason: 'timeout' } });
+  });
+
   it('runs only the tasks asked for, and cancels on the signal', async () => {
     const ran: string[] = [];
     const outcomes = await runJobTasks({ runId: 'r6', tasks: [task('a'), task('b', ['a']), task('c', ['b'])], only: ['b', 'c'], sink: recordingSink(), execute: async (t) => void ran.push(t.task_key) });

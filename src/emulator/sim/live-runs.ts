@@ -152,12 +152,19 @@ export class LiveRuns {
     const controller = new AbortController();
     const { state } = this.options;
     const byKey = new Map(selection.tasks.map((t) => [taskKeyOf(t), t]));
+    // The job's timeout_seconds bounds the run (a repair is not bounded by the original run's clock).
+    const timeoutSeconds = Number(state.jobs[run.job_id.toString()]?.settings['timeout_seconds'] ?? 0);
+    const runDeadline = selection.repairId === undefined && timeoutSeconds > 0 ? run.started_at + timeoutSeconds * 1000 : undefined;
     const done = runTasks<SchedulableTask, TaskExecutionResult>({
       tasks: selection.tasks as unknown as SchedulableTask[],
       ...(selection.known ? { known: selection.known } : {}),
       ...(selection.firstAttempt ? { firstAttempt: selection.firstAttempt } : {}),
       timer: this.timer,
       signal: controller.signal,
+      ...(runDeadline !== undefined ? { runDeadline } : {}),
+      onRunTimeout: (at) => {
+        run.timed_out_at = at;
+      },
       execute: (task, attempt, signal) =>
         this.options.executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },

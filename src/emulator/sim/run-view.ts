@@ -106,6 +106,9 @@ function summarise(run: RunRecord, attempts: TaskAttemptRecord[], startAt: numbe
   if (run.cancelled_at !== undefined && run.cancelled_at <= endAt) {
     return { life_cycle_state: 'TERMINATED', result_state: 'CANCELED', state_message: 'Run cancelled.', end_at: endAt };
   }
+  if (run.timed_out_at !== undefined) {
+    return { life_cycle_state: 'TERMINATED', result_state: 'TIMEDOUT', state_message: 'Run timed out: it ran longer than the job\'s timeout_seconds.', end_at: endAt };
+  }
   const finals = finalAttempts(attempts);
   const failed = [...finals.values()].filter((a) => FAILURES.has(a.result));
   if (failed.length === 0) return { life_cycle_state: 'TERMINATED', result_state: 'SUCCESS', state_message: '', end_at: endAt };
