@@ -177,18 +177,8 @@ export class TaskScheduler {
 
   /** Cancels the run at `at`: running attempts end CANCELED, every task not yet done is skipped. */
   cancel(at: number): Step[] {
-    const steps: Step[] = [];
     at = Math.max(at, this.time);
-    for (const t of this.tasks) {
-      const s = this.states.get(t.task_key)!;
-      if (s.phase === 'running') {
-        steps.push({ kind: 'end', key: t.task_key, attempt: s.attempt, result: 'CANCELED', at });
-        this.states.set(t.task_key, { phase: 'done', result: 'CANCELED' });
-      } else if (s.phase !== 'done') {
-        steps.push({ kind: 'skip', key: t.task_key, result: 'CANCELED', message: 'Run cancelled.', at });
-        this.states.set(t.task_key, { phase: 'done', result: 'CANCELED' });
-      }
-    }
+    const steps = this.endAll(at, 'CANCELED', 'Run cancelled.');
     this.time = at;
     return steps;
   }
@@ -196,14 +186,20 @@ export class TaskScheduler {
   /** The run's own timeout: what runs ends TIMEDOUT (no retry: the run is over), what waits is cancelled. */
   private timeOut(at: number): Step[] {
     this.timedOut = true;
+    return this.endAll(at, 'TIMEDOUT', "The run timed out (the job's timeout_seconds) before this task started.");
+  }
+
+  /** Ends the run at `at`: running attempts end `running` (no retry), every task not yet done is cancelled. */
+  private endAll(at: number, running: 'CANCELED' | 'TIMEDOUT', message: string): Step[] {
     const steps: Step[] = [];
     for (const t of this.tasks) {
       const s = this.states.get(t.task_key)!;
+      if (s.phase === 'done') continue;
       if (s.phase === 'running') {
-        steps.push({ kind: 'end', key: t.task_key, attempt: s.attempt, result: 'TIMEDOUT', at });
-        this.states.set(t.task_key, { phase: 'done', result: 'TIMEDOUT' });
-      } else if (s.phase !== 'done') {
-        steps.push({ kind: 'skip', key: t.task_key, result: 'CANCELED', message: 'The run timed out (the job\'s timeout_seconds) before this task started.', at });
+        steps.push({ kind: 'end', key: t.task_key, attempt: s.attempt, result: running, at });
+        this.states.set(t.task_key, { phase: 'done', result: running });
+      } else {
+        steps.push({ kind: 'skip', key: t.task_key, result: 'CANCELED', message, at });
         this.states.set(t.task_key, { phase: 'done', result: 'CANCELED' });
       }
     }
