@@ -1,16 +1,13 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
-// gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML.
+// gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML (and its data snapshot).
 import { qualityTableFor } from '../model/table-semantics.ts';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { redact } from '../redaction/index.ts';
-import { join } from 'node:path';
-import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
 import type { Extensions } from '../extensions/registry.ts';
 import type { LocalNotebookContext } from '../extensions/types.ts';
 import type { BundleModel, NotebookModel, TableModel, TaskSettings } from '../model/types.ts';
+import { renderLocalDashboard } from './dashboard-render.ts';
 import type { LocalDatabases } from './databases.ts';
 import { resolveLocation, runTables, type UpdateResult } from './engine/index.ts';
 import type { LocalPaths } from './paths.ts';
@@ -89,30 +86,8 @@ function describeUpdate(result: UpdateResult): string {
 }
 
 async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string> {
-  const dashboard = ctx.model.resources.dashboards[key];
-  if (!dashboard) throw new UserError(`Dashboard "${key}" is not part of this bundle.`);
-  const db = await ctx.databases.get(ctx.model.catalog);
-  const sql = await db.openSqlClient();
-  try {
-    const schema = localDatasetSchema(ctx.model, dashboard.settings['dataset_schema']);
-    const data = await queryDashboardData(sql, dashboard, { catalog: ctx.model.catalog, ...(schema !== undefined ? { schema } : {}) });
-    const html = renderDashboardHtml(dashboard, data, undefined, { events: ctx.sink });
-    await mkdir(ctx.paths.dashboards, { recursive: true });
-    const file = join(ctx.paths.dashboards, `${key}.html`);
-    await writeFile(file, redact(html));
-    ctx.sink({ code: 'artifact.written', level: 'info', message: `Dashboard written to ${file}`, data: { kind: 'dashboard', path: file } });
-    return file;
-  } finally {
-    await sql.close();
-  }
-}
-
-/** The dashboard's dataset_schema on the local target: a schema of the bundle by reference (declared names), or as written. */
-function localDatasetSchema(model: LocalTaskContext['model'], value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ref = /^\$\{resources\.schemas\.([\w-]+)\.name\}$/.exec(value);
-  if (ref) return model.resources.schemas[ref[1]!]?.settings.name;
-  return value.includes('${') ? undefined : value;
+  const { html } = await renderLocalDashboard(ctx.model, key, await ctx.databases.get(ctx.model.catalog), ctx.paths.dashboards, ctx.sink);
+  return html;
 }
 
 async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: AbortSignal): Promise<string> {
