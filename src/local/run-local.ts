@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DbxEvent, EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
 import { selectOnly } from '../model/only-tasks.ts';
-import type { BundleModel, TaskSettings } from '../model/types.ts';
+import type { BundleModel, TableModel, TaskSettings } from '../model/types.ts';
 import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import { showViewsAfterRun } from '../run/result-views.ts';
 import { runSimulator, simulatorVolume, withDefaults } from '../run/simulator.ts';
@@ -17,7 +17,7 @@ import { writeBundleFiles } from '../synth/write.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { resolveVariables } from '../deploy/interpolate.ts';
 import { localDatabases, type LocalDatabases } from './databases.ts';
-import { watchLanding } from './engine/continuous.ts';
+import { untakenFiles, watchLanding } from './engine/continuous.ts';
 import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { jobTables, landingSources, type LandingSource } from './landing.ts';
@@ -113,17 +113,20 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     };
     await prepareLanding(opts, extensions, paths, job.settings.tasks);
     const only = opts.only ? [...selectOnly(job.settings.tasks, opts.only)] : undefined;
+    // Checked before the first run: a job with nothing to watch is refused at once, not after a whole run.
+    const watched = opts.continuous ? watchedTables(opts.model, only ? job.settings.tasks.filter((t) => only.includes(t.task_key)) : job.settings.tasks) : undefined;
     const timeoutSeconds = typeof job.settings['timeout_seconds'] === 'number' ? job.settings['timeout_seconds'] : undefined;
     const runOnce = () =>
       runJobOnce({ opts, ctx, jobName: job.settings.name, tasks: job.settings.tasks, jobParameters, paths, ...(only ? { only } : {}), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
     const first = await runOnce();
-    throwIfFailed(first, opts.timeoutMs, timeoutSeconds);
+    // Continuous mode reports a failed first run and keeps watching: a corrected file may come next.
+    if (!watched || first.cancelled) throwIfFailed(first, opts.timeoutMs, timeoutSeconds);
 
-    if (opts.showResults ?? true) {
+    if ((opts.showResults ?? true) && first.failed.length === 0) {
       const db = await databases.get(model.catalog);
       await showViewsAfterRun(extensions.resultViews, () => db.openSqlClient(), { model, sink });
     }
-    if (opts.continuous) await keepFresh(opts, databases, paths.volumes, only ? job.settings.tasks.filter((t) => only.includes(t.task_key)) : job.settings.tasks, runOnce);
+    if (watched) await keepFresh(opts, databases, paths.volumes, watched, runOnce, first);
     return { run_id: first.runId, outcomes: first.outcomes, history_file: first.historyFile, updates: [...ctx.updates.values()] };
   } finally {
     await databases.close();
@@ -251,31 +254,49 @@ function noFilesYet(source: LandingSource): DbxEvent {
   };
 }
 
+interface WatchedTables {
+  tasks: TaskSettings[];
+  /** The tables of those tasks that read landing files. */
+  tables: TableModel[];
+}
+
+function watchedTables(model: BundleModel, tasks: TaskSettings[]): WatchedTables {
+  const tables = jobTables(model, tasks).filter((t) => t.source?.type === 'files');
+  if (tables.length === 0) throw new UserError('--continuous: no task of the job reads landing files (an Auto Loader source), so there is nothing to watch.');
+  return { tasks, tables };
+}
+
 /**
  * `run --continuous`: like a continuous DLT pipeline, but for the whole job. Each time new files land in a folder
  * one of its tasks reads through Auto Loader, the job's tasks run again (bronze, silver, gold, the summary and
  * the dashboard), one run at a time, until Ctrl-C. A failed run is reported and the job waits for the next new
  * file rather than failing again on the same ones.
  */
-async function keepFresh(opts: LocalRunOptions, databases: LocalDatabases, volumes: string, tasks: TaskSettings[], runOnce: () => Promise<JobRun>): Promise<void> {
+async function keepFresh(opts: LocalRunOptions, databases: LocalDatabases, volumes: string, watched: WatchedTables, runOnce: () => Promise<JobRun>, first: JobRun): Promise<void> {
   const signal = opts.signal;
   if (!signal) throw new UserError('--continuous needs a way to stop (an abort signal).');
-  const tables = jobTables(opts.model, tasks).filter((t) => t.source?.type === 'files');
-  if (tables.length === 0) throw new UserError('--continuous: no task of the job reads landing files (an Auto Loader source), so there is nothing to watch.');
+  const { tasks, tables } = watched;
   const folders = [...new Set(landingSources(opts.model, tasks, localPaths(opts.projectRoot, opts.env)).map((s) => s.volumeDir))];
   opts.sink({ code: 'log', level: 'info', message: `Watching the landing zone for new files (Ctrl-C to stop): ${folders.join(', ')}`, data: { folders } });
   const db = await databases.get(opts.model.catalog);
-  let failedOn: string | undefined;
+  const where = { catalog: opts.model.catalog, landingRoot: volumes };
+  // After a failed run, the files still untaken: the same ones again do not start another run.
+  const untakenAfter = async (run: JobRun) => (run.failed.length > 0 ? (await untakenFiles(db, tables, where)).join('\n') : undefined);
+  let failedOn = await untakenAfter(first);
+  let waitingSaid = false;
   await watchLanding(db, tables, {
-    catalog: opts.model.catalog,
-    landingRoot: volumes,
+    ...where,
     signal,
     onNewFiles: async (files) => {
-      const key = files.join('\n');
-      if (key === failedOn) return; // the same files the last run failed on: wait for something new
+      if (files.join('\n') === failedOn) {
+        if (!waitingSaid) opts.sink({ code: 'log', level: 'info', message: 'The last run failed on the landing files waiting; the job runs again when a new file lands.', data: { files } });
+        waitingSaid = true;
+        return;
+      }
       opts.sink({ code: 'continuous.trigger', level: 'info', message: `New landing file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`, data: { files } });
       const run = await runOnce();
-      failedOn = run.failed.length > 0 ? key : undefined;
+      failedOn = await untakenAfter(run);
+      waitingSaid = false;
     },
   });
   opts.sink({ code: 'log', level: 'info', message: 'Stopped watching the landing zone.', data: {} });

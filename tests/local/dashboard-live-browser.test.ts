@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landFreshSalesFile } from '../../bench/lib/fresh-sales-file.ts';
-import { main } from '../../src/cli/main.ts';
-import { runCli, scratchProject } from '../build/helpers.ts';
+import { runCli, scratchProject, startCli, type RunningCli } from '../build/helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 // Locally a missing Chromium skips; in CI it must run (and fails loudly if Chromium is missing).
@@ -17,42 +16,6 @@ const skip = !existsSync(CHROMIUM) && !process.env.CI;
 interface LiveWindow {
   dbxDashboard: { errors: string[]; updates: number; views: Record<string, { data(name: string): Record<string, unknown>[] }> };
   loadedOnce?: number;
-}
-
-/** A CLI command running in this process; `waitFor` resolves when its output matches (event-driven, with a deadline). */
-function startCommand(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
-  const controller = new AbortController();
-  let output = '';
-  const waiters = new Set<() => void>();
-  const write = (s: string) => {
-    output += s;
-    for (const wake of waiters) wake();
-  };
-  const done = main(['node', 'dbx-ts', ...args], {
-    cwd,
-    env: { ...process.env, CI: 'true', ...env },
-    stdout: { write, isTTY: false },
-    stderr: { write },
-    signal: controller.signal,
-  });
-  const waitFor = (pattern: RegExp, from: number, ms: number) =>
-    new Promise<RegExpExecArray>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no ${pattern} within ${ms} ms; output:\n${output}`));
-      }, ms);
-      const check = () => {
-        const match = pattern.exec(output.slice(from));
-        if (!match) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(match);
-      };
-      waiters.add(check);
-      check();
-      void done.then(() => check());
-    });
-  return { waitFor, done, stop: () => controller.abort(), output: () => output };
 }
 
 const barTotal = (page: Page, chart: string) =>
@@ -65,8 +28,8 @@ const barShapes = (page: Page, widget: string) => page.locator(`[data-widget="${
 describe.skipIf(skip)('live dashboard in headless Chromium', () => {
   let project: string;
   let env: Record<string, string>;
-  let run: ReturnType<typeof startCommand>;
-  let serve: ReturnType<typeof startCommand>;
+  let run: RunningCli;
+  let serve: RunningCli;
   let context: BrowserContext;
   let page: Page;
   let url: string;
@@ -77,9 +40,9 @@ describe.skipIf(skip)('live dashboard in headless Chromium', () => {
     env = { OPENAI_API_KEY: '', DBX_TS_LOCAL_DIR: join(project, '.dbx-ts', 'local') };
     // A small landing zone keeps the first run short: 300 batch sales and one stream batch.
     expect((await runCli(['simulate', '--rows', '300', '--files', '1', '--stream', '--batches', '1', '--interval', '0'], { cwd: project, env })).code).toBe(0);
-    run = startCommand(['run', 'unified-workflow', '--continuous', '--no-show-results'], project, env);
+    run = startCli(['run', 'unified-workflow', '--continuous', '--no-show-results'], { cwd: project, env });
     await run.waitFor(/Watching the landing zone/, 0, 120_000);
-    serve = startCommand(['dashboard', '--serve', '--port', '0'], project, env);
+    serve = startCli(['dashboard', '--serve', '--port', '0'], { cwd: project, env });
     url = (await serve.waitFor(/Serving dashboard sales_dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/, 0, 30_000))[1]!;
 
     context = await chromium.launchPersistentContext(join(project, 'profile'), {
