@@ -13,7 +13,8 @@ import { identityOf } from './identity.ts';
 import type { VariableValue } from './interpolate.ts';
 import { targetPaths } from './paths.ts';
 import { mapLimit } from './pool.ts';
-import { STATE_FILE } from './state.ts';
+import { parseJournal } from './journal.ts';
+import { JOURNAL_FILE, STATE_FILE } from './state.ts';
 import type { CurrentUser, DeployPlan, PlannedAction, ResourceKind } from './types.ts';
 
 export interface OwnershipContext {
@@ -38,18 +39,24 @@ export async function otherTargetRecords(o: OwnershipContext): Promise<Map<strin
     } catch {
       return; // a root_path this deploy cannot resolve (a variable only that target sets): nothing to compare
     }
-    const exported = await readOrUndefined(() => o.ctx.client.workspace.export({ path, format: 'AUTO' }));
-    if (!exported?.content) return;
-    let state: { resources?: Record<string, { id?: unknown }> };
-    try {
-      state = JSON.parse(Buffer.from(exported.content, 'base64').toString('utf8')) as typeof state;
-    } catch {
-      return;
+    // The state, and the journal of a deploy of that target that was interrupted (what it made is its own too).
+    const read = (file: string) => readOrUndefined(() => o.ctx.client.workspace.export({ path: file, format: 'AUTO' })).then((e) => (e?.content ? Buffer.from(e.content, 'base64').toString('utf8') : undefined));
+    const [stateText, journalText] = await Promise.all([read(path), read(path.replace(/[^/]*$/, JOURNAL_FILE))]);
+    const entries: [string, { id?: unknown } | null][] = [];
+    if (stateText !== undefined) {
+      try {
+        entries.push(...Object.entries((JSON.parse(stateText) as { resources?: Record<string, { id?: unknown }> }).resources ?? {}));
+      } catch {
+        // not a state: nothing to compare
+      }
     }
-    for (const [address, entry] of Object.entries(state.resources ?? {})) {
+    if (journalText !== undefined) entries.push(...(parseJournal(journalText)?.changes ?? []));
+    const named = new Set<string>();
+    for (const [address, entry] of entries) {
       const kind = address.slice(0, address.indexOf('.'));
-      if (typeof entry.id !== 'string') continue;
+      if (typeof entry?.id !== 'string' || named.has(`${kind}:${entry.id}`)) continue;
       const key = `${kind}:${entry.id}`;
+      named.add(key);
       records.set(key, [...(records.get(key) ?? []), target.name]);
     }
   });

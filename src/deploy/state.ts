@@ -1,24 +1,35 @@
-// Deploy state: resource ids and the hash of what was applied, saved in the workspace under
-// `<root>/state/deployment.json` after every call (so a fresh CI machine knows what exists) and cached in
-// `.dbx-ts/state/<target>.json`. Saves are serialised and coalesced: callers that finish together share one
-// write, and each caller resumes only once a write containing its change has landed.
+// Deploy state: resource ids and the hash of what was applied, kept in the workspace under
+// `<root>/state/deployment.json` (so a fresh CI machine knows what exists) and cached in
+// `.dbx-ts/state/<target>.json`. During a deploy each change goes to a journal (journal.ts): appended locally as
+// it happens, written to the workspace in batches, and compacted into the state once at the end, so a deploy
+// writes its state once or a few times instead of after every call, and a crash still loses nothing.
 import { randomUUID } from 'node:crypto';
 import { redact } from '../redaction/index.ts';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventSink } from '../events/types.ts';
 import { silentSink } from '../events/types.ts';
 import type { WorkspaceClient } from '../workspace/index.ts';
-import { readOrUndefined } from './adapters/errors.ts';
+import { deleteIgnoringMissing, readOrUndefined } from './adapters/errors.ts';
+import { changeLine, continues, encodeJournal, JOURNAL_VERSION, parseJournal, replay, type Journal, type JournalChanges, type JournalHeader } from './journal.ts';
 import type { Address, BundlePaths, DeployState, StateEntry } from './types.ts';
 
 export const STATE_FILE = 'deployment.json';
+/** The journal of the deploy in progress (or interrupted), beside the state; see journal.ts. */
+export const JOURNAL_FILE = 'deployment.journal.jsonl';
+/** How often, at most, a deploy writes its journal to the workspace. */
+export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
 
 export function emptyState(bundle: string, target: string, rootPath: string): DeployState & { lineage: string } {
   return { version: 1, bundle, target, root_path: rootPath, serial: 0, lineage: randomUUID(), resources: {} };
 }
 
 type StoredState = DeployState & { lineage?: string };
+
+/** No state yet: its lineage comes from a journal to replay, or is made up once loading is over. */
+function emptyStoredState(bundle: string, target: string, rootPath: string): StoredState {
+  return { version: 1, bundle, target, root_path: rootPath, serial: 0, resources: {} };
+}
 
 /** The local cache also names the workspace, so switching DATABRICKS_HOST never reuses another workspace's ids. */
 interface LocalCache {
@@ -39,6 +50,8 @@ export interface StateStoreOptions {
   /** Path of the local cache file. */
   localFile: string;
   events?: EventSink;
+  /** How often, at most, the journal is written to the workspace (default DEFAULT_FLUSH_INTERVAL_MS). */
+  flushIntervalMs?: number;
 }
 
 export type StateSource = 'workspace' | 'local cache' | 'none';
@@ -51,12 +64,24 @@ export interface StateIdentity {
 
 export class StateStore {
   private current: StoredState;
-  private version = 0;
-  private savedVersion = 0;
-  private writing: Promise<void> | undefined;
-  private waiters: { version: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  private readonly events: EventSink;
   private loaded: StateIdentity = { exists: false, serial: 0 };
+  private readonly events: EventSink;
+  private readonly session = randomUUID();
+  /** Changes since the loaded state (journals replayed at load included), last one per address. */
+  private changes: JournalChanges = new Map();
+  /** Counts changes; `appended`, `flushed` and `committed` say how far each copy has got. */
+  private version = 0;
+  private appended = 0;
+  private flushed = 0;
+  private committed = 0;
+  /** Changes not yet appended to the local journal, in order. */
+  private unappended: string[] = [];
+  private localJournalStarted = false;
+  private appending: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> | undefined;
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** A journal is in the workspace (found at load, or written since) and goes once compacted. */
+  private remoteJournalExists = false;
 
   constructor(private readonly options: StateStoreOptions) {
     this.current = emptyState(options.bundle, options.target, options.paths.root);
@@ -65,6 +90,14 @@ export class StateStore {
 
   get remotePath(): string {
     return `${this.options.paths.state}/${STATE_FILE}`;
+  }
+
+  get remoteJournalPath(): string {
+    return `${this.options.paths.state}/${JOURNAL_FILE}`;
+  }
+
+  private get localJournalFile(): string {
+    return this.options.localFile.replace(/(\.json)?$/, '.journal.jsonl');
   }
 
   get state(): DeployState {
@@ -79,21 +112,42 @@ export class StateStore {
     return this.loaded;
   }
 
-  /** Reads the workspace copy and the local cache; the newer of the two (same lineage) wins. */
+  /**
+   * Reads the workspace copy and the local cache (the newer of the two, same lineage, wins), then replays what an
+   * interrupted deploy journaled on top of it: the workspace's journal, and this machine's when it is the same
+   * deploy's (it then holds every change, the workspace's only the batches written).
+   */
   async load(): Promise<StateSource> {
-    const [remote, local] = await Promise.all([this.readRemote(), this.readLocal()]);
+    const [remote, local, remoteJournal, localJournal] = await Promise.all([this.readRemote(), this.readLocal(), this.readRemoteJournal(), this.readLocalJournal()]);
+    this.remoteJournalExists = remoteJournal !== undefined;
     const sameLineage = remote && local && remote.lineage !== undefined && remote.lineage === local.lineage;
     let source: StateSource = 'none';
+    let base: StoredState = emptyStoredState(this.options.bundle, this.options.target, this.options.paths.root);
     if (remote && (!sameLineage || remote.serial >= local.serial)) {
-      this.current = remote;
+      base = remote;
       source = 'workspace';
     } else if (local && (sameLineage || !remote)) {
-      this.current = local;
+      base = local;
       source = 'local cache';
     }
-    this.loaded = source === 'none' ? { exists: false, serial: 0 } : { exists: true, serial: this.current.serial, ...(this.current.lineage === undefined ? {} : { lineage: this.current.lineage }) };
+    const journals = [remoteJournal, localJournal].filter((j): j is Journal => j !== undefined && continues(j, base, this.options.bundle, this.options.target));
+    const [first, second] = journals;
+    const replayed: Journal[] = first && second && first.header.session !== second.header.session ? [first] : journals;
+    for (const journal of replayed) {
+      base.lineage ??= journal.header.lineage;
+      replay(base, journal.changes);
+      for (const [address, entry] of journal.changes) this.changes.set(address, entry);
+    }
+    this.current = base;
+    const exists = source !== 'none' || replayed.length > 0;
+    this.loaded = exists ? { exists: true, serial: base.serial, ...(base.lineage === undefined ? {} : { lineage: base.lineage }) } : { exists: false, serial: 0 };
     this.current.lineage ??= randomUUID();
     this.current.root_path = this.options.paths.root;
+    if (this.changes.size > 0) {
+      this.version = 1;
+      this.unappended = [...this.changes].map(([k, v]) => changeLine(k, v));
+      this.warn(`A deploy of target ${this.options.target} was interrupted: ${this.changes.size} change(s) it made were recovered from its journal, and this deploy finishes its work`);
+    }
     return source;
   }
 
@@ -101,48 +155,147 @@ export class StateStore {
     return this.current.resources[address];
   }
 
-  /** Records a change in memory; call persist() to make it durable. */
+  /** Records a change in memory; record() makes it durable on this machine, flush() in the workspace. */
   set(address: Address, entry: StateEntry): void {
     this.current.resources[address] = entry;
-    this.version += 1;
+    this.changed(address, entry);
   }
 
   remove(address: Address): void {
     if (!(address in this.current.resources)) return;
     delete this.current.resources[address];
+    this.changed(address, null);
+  }
+
+  private changed(address: Address, entry: StateEntry | null): void {
+    this.changes.delete(address);
+    this.changes.set(address, entry === null ? null : structuredClone(entry));
+    this.unappended.push(changeLine(address, entry));
     this.version += 1;
   }
 
-  /** Resolves once a write that includes every change recorded so far has reached the workspace. */
-  persist(): Promise<void> {
-    if (this.savedVersion >= this.version) return Promise.resolve();
+  /**
+   * Resolves once every change so far is in the local journal; schedules a write of the workspace's journal
+   * (in batches: at most one per flushIntervalMs).
+   */
+  record(): Promise<void> {
     const wanted = this.version;
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ version: wanted, resolve, reject }));
-    this.writing ??= this.writeLoop().finally(() => {
-      this.writing = undefined;
+    if (this.appended >= wanted) return Promise.resolve();
+    this.appending = this.appending.catch(() => {}).then(() => this.appendLocal());
+    this.scheduleFlush();
+    return this.appending.then(() => {
+      if (this.appended < wanted) throw new Error('the local deploy journal could not be written');
     });
-    return done;
   }
 
-  private async writeLoop(): Promise<void> {
-    while (this.savedVersion < this.version) {
-      const version = this.version;
-      this.current.serial += 1;
-      const text = `${JSON.stringify(this.current, null, 2)}\n`;
-      try {
-        await this.writeLocal(text);
-        await this.options.client.workspace.import({ path: this.remotePath, content: Buffer.from(text), format: 'RAW', overwrite: true });
-      } catch (error) {
-        const failed = this.waiters.filter((w) => w.version <= this.version);
-        this.waiters = this.waiters.filter((w) => w.version > this.version);
-        for (const w of failed) w.reject(error);
-        return;
+  private async appendLocal(): Promise<void> {
+    if (this.unappended.length === 0) return;
+    const version = this.version;
+    const taken = this.unappended;
+    this.unappended = [];
+    try {
+      await mkdir(dirname(this.localJournalFile), { recursive: true });
+      if (!this.localJournalStarted) {
+        await writeFile(this.localJournalFile, redact(`${JSON.stringify({ ...this.header(), host: this.options.client.host })}\n${taken.join('')}`));
+        this.localJournalStarted = true;
+      } else {
+        await appendFile(this.localJournalFile, redact(taken.join('')));
       }
-      this.savedVersion = version;
-      const ready = this.waiters.filter((w) => w.version <= version);
-      this.waiters = this.waiters.filter((w) => w.version > version);
-      for (const w of ready) w.resolve();
+    } catch (error) {
+      this.unappended = [...taken, ...this.unappended];
+      throw error;
     }
+    this.appended = Math.max(this.appended, version);
+  }
+
+  private header(): JournalHeader {
+    return { journal: JOURNAL_VERSION, bundle: this.options.bundle, target: this.options.target, lineage: this.current.lineage!, base_serial: this.current.serial, session: this.session };
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.flushing) return;
+    const interval = this.options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      // A failed batch is not fatal here: the next batch, a flush() or the final commit writes it again.
+      this.flush().catch(() => {});
+    }, interval);
+    this.flushTimer.unref();
+  }
+
+  /** Resolves once the workspace's journal holds every change so far (a create that cannot be found again needs it). */
+  async flush(): Promise<void> {
+    await this.record();
+    while (this.flushed < this.version) {
+      this.flushing ??= this.writeRemoteJournal().finally(() => {
+        this.flushing = undefined;
+      });
+      await this.flushing;
+    }
+  }
+
+  private async writeRemoteJournal(): Promise<void> {
+    const version = this.version;
+    const text = encodeJournal(this.header(), this.changes);
+    this.remoteJournalExists = true;
+    await this.options.client.workspace.import({ path: this.remoteJournalPath, content: Buffer.from(text), format: 'RAW', overwrite: true });
+    this.flushed = Math.max(this.flushed, version);
+  }
+
+  /**
+   * Compacts the journal into the state: the state (next serial) is written to the local cache and the workspace,
+   * then both journals go. Nothing is written when nothing changed.
+   */
+  async commit(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.appending.catch(() => {});
+    await this.flushing?.catch(() => {});
+    if (this.committed >= this.version) return;
+    const version = this.version;
+    const next = { ...this.current, serial: this.current.serial + 1 };
+    const text = `${JSON.stringify(next, null, 2)}\n`;
+    await this.writeLocal(text);
+    await this.options.client.workspace.import({ path: this.remotePath, content: Buffer.from(text), format: 'RAW', overwrite: true });
+    this.current.serial = next.serial;
+    this.committed = version;
+    this.appended = version;
+    this.flushed = version;
+    this.changes = new Map();
+    this.unappended = [];
+    this.localJournalStarted = false;
+    await rm(this.localJournalFile, { force: true });
+    // A compacted journal no longer continues the state; but should the state file be lost, it would look like a
+    // first deploy's journal, so it goes (a failure to delete it is harmless while the state is there).
+    if (this.remoteJournalExists) {
+      const deleted = await deleteIgnoringMissing(() => this.options.client.workspace.delete({ path: this.remoteJournalPath, recursive: false })).then(
+        () => true,
+        () => false,
+      );
+      if (deleted) this.remoteJournalExists = false;
+    }
+  }
+
+  /** The same as commit(): a change made outside a deploy (bind, unbind) is written at once. */
+  persist(): Promise<void> {
+    return this.commit();
+  }
+
+  private async readRemoteJournal(): Promise<Journal | undefined> {
+    const exported = await readOrUndefined(() => this.options.client.workspace.export({ path: this.remoteJournalPath, format: 'AUTO' }));
+    if (!exported?.content) return undefined;
+    return parseJournal(Buffer.from(exported.content, 'base64').toString('utf8'));
+  }
+
+  private async readLocalJournal(): Promise<Journal | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.localJournalFile, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const journal = parseJournal(text);
+    return journal && journal.header.host === this.options.client.host ? journal : undefined;
   }
 
   private async readRemote(): Promise<StoredState | undefined> {

@@ -70,10 +70,10 @@ describe('deployBundle against the fake workspace', () => {
       `POST /api/2.0/workspace/import ${paths.state}/deploy.lock`,
       `POST /api/2.0/workspace/delete ${paths.state}/deploy.lock`,
     ]);
-    // Who am I, the state, and the lock check before release; then at most one read per resource
-    // (one scopes/list for all scopes, one listing per folder of files).
+    // Who am I, the state and its journal (read together), and the lock check before release; then at most one
+    // read per resource (one scopes/list for all scopes, one listing per folder of files).
     const reads = setup.ws.requests.filter((r) => r.method === 'GET').map((r) => r.path);
-    expect(reads.filter((p) => p.includes('scim/v2/Me') || p.endsWith('/workspace/export'))).toHaveLength(3);
+    expect(reads.filter((p) => p.includes('scim/v2/Me') || p.endsWith('/workspace/export'))).toHaveLength(4);
     // Preflight: the warehouse and the catalog the bundle uses exist (an Entra ID token: the scope needs no look).
     const preflightReads = reads.filter((p) => p.startsWith('/api/2.0/sql/warehouses/') || p.startsWith('/api/2.1/unity-catalog/catalogs/'));
     expect(preflightReads.sort()).toEqual(['/api/2.0/sql/warehouses/wh-target', '/api/2.1/unity-catalog/catalogs/shop_cat']);

@@ -106,14 +106,21 @@ describe('ownership', () => {
 
   it('a deploy that dies right after creating a schema leaves a record the next one recognises', async () => {
     setup = await fakeWorkspace();
-    // Taking the lock (two tries: its folder is made on the way) and recording the intent succeed, the create succeeds, then the state cannot be saved
-    // any more: the process is gone as far as the workspace can tell.
-    setup.ws.setFaults({ rules: [{ match: 'POST /api/2.0/workspace/import', skip: 3, times: Infinity, fault: { kind: 'status', status: 400, errorCode: 'SIMULATED_CRASH', message: 'crash' } }] });
-    expect(await error(deployBundle(options(setup, { parallelism: 1 })))).toBeDefined();
+    // The create succeeds, then every request fails: the process is gone as far as the workspace can tell.
+    const ws = setup.ws;
+    const schemas = setup.creator.schemas;
+    const create = schemas.create.bind(schemas);
+    schemas.create = async (...args: Parameters<typeof create>) => {
+      const created = await create(...args);
+      ws.setFaults({ rules: [{ match: '*', times: Infinity, fault: { kind: 'status', status: 400, errorCode: 'SIMULATED_CRASH', message: 'crash' } }] });
+      return created;
+    };
+    expect(await error(deployBundle(options(setup)))).toBeDefined();
     expect(setup.ws.state.unityCatalog!.schemas['shop_cat.dev_emulator_user_raw']).toBeDefined();
     setup.ws.setFaults({});
-    // Rerun from another machine (no local cache): the workspace has the record made before the create.
-    const again = await deployBundle(options(setup, { cacheDir: `${setup.cacheDir}/fresh` }));
+    // Rerun from another machine (no local cache or journal; the dead deploy's lock taken over): the workspace's
+    // journal has the record made before the create.
+    const again = await deployBundle(options(setup, { cacheDir: `${setup.cacheDir}/fresh`, forceLock: true }));
     expect(again.plan.actions.find((a) => a.address === 'schemas.raw')).toMatchObject({ action: 'noop', adopted: true });
     expect(again.plan.actions.find((a) => a.address === 'volumes.files')?.action).toBe('create');
   });

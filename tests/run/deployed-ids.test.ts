@@ -29,8 +29,8 @@ describe('deployed ids', () => {
     expect(await lookup('jobs', 'unified-workflow')).toBe('9007199254740993');
     expect(await lookup('pipelines', 'pl')).toBe('p-1');
     expect(await lookup('jobs', 'other')).toBeUndefined();
-    // Read once, answered from memory afterwards.
-    expect(setup.ws.requests.filter((r) => r.path === '/api/2.0/workspace/export')).toHaveLength(1);
+    // Read once (with its journal, in case a deploy was interrupted), answered from memory afterwards.
+    expect(setup.ws.requests.filter((r) => r.path === '/api/2.0/workspace/export' && String(r.query['path']).endsWith('/deployment.json'))).toHaveLength(1);
   });
 
   it('follows a root_path that uses ${bundle.name} and ${bundle.target}', async () => {
