@@ -138,7 +138,16 @@ const isUpload = (r: { method: string; path: string; body?: unknown; query: Reco
 
 /** In the child: three deploys of one bundle by one side, each timed and its requests counted. */
 async function runSide(request: SideRequest): Promise<Record<string, number>> {
-  const ws = await startFakeWorkspace({ tokens: [{ token: TOKEN, kind: 'aad' }], latencyMs: request.latency, requestLogLimit: 100_000 });
+  // Bodies are logged (for both sides) so uploads are told from state and lock writes by their path. The
+  // reference bundle needs its SQL warehouse and catalog to exist (deploy checks them before anything else).
+  const ws = await startFakeWorkspace({
+    tokens: [{ token: TOKEN, kind: 'aad' }],
+    latencyMs: request.latency,
+    requestLogLimit: 100_000,
+    logBodies: true,
+    unityCatalog: { catalogs: ['sales_lakehouse', 'main'] },
+    warehouses: [{ id: 'wh', name: 'Warehouse wh' }],
+  });
   const cache = await mkdtemp(join(tmpdir(), 'dbx-ts-bench-deploy-'));
   try {
     const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: TOKEN };

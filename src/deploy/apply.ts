@@ -1,6 +1,8 @@
-// apply: performs a plan's actions in dependency order with bounded parallelism, saving state after each call.
+// apply: performs a plan's actions in dependency order, file uploads and resource calls each with their own
+// bound on calls in flight (uploads are small and many; resource calls are fewer and heavier). Each change is
+// journaled as it lands (state.ts) and the state is written once at the end, also after a failure or Ctrl-C.
 // A failure stops the resources that depend on it; independent ones still finish, then the first error is
-// thrown. Ctrl-C stops new calls, lets running ones finish and their state be saved.
+// thrown. Ctrl-C stops new calls, lets running ones finish and their changes be saved.
 import { RunFailedError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
 import { ADAPTERS } from './adapters/index.ts';
@@ -15,7 +17,10 @@ export interface ApplyOptions {
   desired: DesiredResource[];
   ctx: AdapterContext;
   store: StateStore;
+  /** Resource calls (everything but file uploads) in flight at once. */
   parallelism: number;
+  /** File uploads in flight at once (default: parallelism). */
+  uploads?: number;
   sink: EventSink;
   signal?: AbortSignal;
 }
@@ -57,9 +62,11 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
   const finished = new Set<Address>();
   const blocked = new Set<Address>();
   const pending = new Map(all.map((s) => [s.action.address, s]));
-  // `running` calls hold a slot; `saving` ones are done calling and wait for their state write, which does
-  // not need a slot. A step counts as finished for its dependents only once its state is saved.
-  let running = 0;
+  // `running` calls hold a slot of their pool; `saving` ones are done calling and wait for their journal line,
+  // which needs no slot. A step counts as finished for its dependents only once its change is journaled.
+  const running = { files: 0, resources: 0 };
+  const limits = { files: Math.max(1, options.uploads ?? options.parallelism), resources: Math.max(1, options.parallelism) };
+  const poolOf = (action: PlannedAction) => (action.kind === 'files' ? 'files' : 'resources');
   let saving = 0;
 
   const fail = (action: PlannedAction, error: unknown) => {
@@ -83,16 +90,17 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
           outcome.skipped.push(step.action);
           continue;
         }
-        if (running >= options.parallelism || !step.waitsFor.every((d) => finished.has(d))) continue;
+        const pool = poolOf(step.action);
+        if (running[pool] >= limits[pool] || !step.waitsFor.every((d) => finished.has(d))) continue;
         pending.delete(step.action.address);
-        running += 1;
+        running[pool] += 1;
         const { action } = step;
         void run(action, options, desired).then(
           (message) => {
-            running -= 1;
+            running[pool] -= 1;
             saving += 1;
             options.store
-              .persist()
+              .record()
               .then(
                 () => {
                   finished.add(action.address);
@@ -108,13 +116,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
             pump();
           },
           (error: unknown) => {
-            running -= 1;
+            running[pool] -= 1;
             fail(action, error);
             pump();
           },
         );
       }
-      const idle = running === 0 && saving === 0;
+      const idle = running.files === 0 && running.resources === 0 && saving === 0;
       if (idle && pending.size > 0 && !options.signal?.aborted) {
         // Nothing runs and nothing can start: only a dependency on a missing step could cause this.
         for (const step of pending.values()) outcome.skipped.push(step.action);
@@ -126,6 +134,13 @@ export async function applyPlan(options: ApplyOptions): Promise<ApplyOutcome> {
     pump();
   });
 
+  // The state is written once, whatever happened: what was done is kept even when something failed. Should
+  // this write fail, the journal still holds every change, and the next deploy replays it.
+  try {
+    await options.store.commit();
+  } catch (error) {
+    if (outcome.failed.length === 0) throw error;
+  }
   const first = outcome.failed[0];
   if (first) throw first.error;
   if (options.signal?.aborted && outcome.skipped.length > 0) {
@@ -162,11 +177,14 @@ async function run(action: PlannedAction, options: ApplyOptions, desiredByAddres
   const desired: DesiredResource = { ...wanted, settings };
   emit(options.sink, action, 'started', `${action.action} ${action.address}`, 'debug');
 
-  /** Records the id a create is about to give the object (see ResourceAdapter.idBeforeCreate). */
+  /**
+   * Records the id a create is about to give the object (see ResourceAdapter.idBeforeCreate) in the workspace's
+   * journal before the create: nothing else could tell that object from someone else's on a fresh machine.
+   */
   const recordIntent = async () => {
     if (!adapter.idBeforeCreate) return;
     store.set(action.address, { id: adapter.idBeforeCreate(desired), hash: '', pending: true });
-    await store.persist();
+    await store.flush();
   };
   let result: ApplyResult;
   switch (action.action) {
@@ -180,7 +198,7 @@ async function run(action: PlannedAction, options: ApplyOptions, desiredByAddres
     case 'replace':
       await adapter.delete(ctx, action.id!);
       store.remove(action.address);
-      await store.persist();
+      await store.record();
       await recordIntent();
       result = await adapter.create(ctx, desired);
       break;

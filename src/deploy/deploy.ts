@@ -30,7 +30,10 @@ import { readRemote } from './remote.ts';
 import { StateStore, type StateSource } from './state.ts';
 import type { BundlePaths, CurrentUser, DeployPlan, DesiredResource, PlannedAction } from './types.ts';
 
+/** Resource calls in flight at once (the Databricks CLI's direct engine also keeps 10). */
 export const DEFAULT_PARALLELISM = 10;
+/** File uploads in flight at once: small requests, more of them than resource calls (the CLI's sync keeps 20). */
+export const DEFAULT_UPLOAD_PARALLELISM = 40;
 
 export interface DeployContext {
   /** The bundle resolved for the target (resolve()); variables are applied here. */
@@ -51,7 +54,12 @@ export interface DeployContext {
   vars?: Record<string, string>;
   /** Where BUNDLE_VAR_<name> is read. */
   env?: Record<string, string | undefined>;
+  /** Resource calls in flight at once (default DEFAULT_PARALLELISM). */
   parallelism?: number;
+  /** File uploads in flight at once (default DEFAULT_UPLOAD_PARALLELISM). */
+  uploadParallelism?: number;
+  /** How often, at most, the deploy journal is written to the workspace (state.ts). */
+  journalFlushMs?: number;
   signal?: AbortSignal;
   /** Already synthesized files for this model (default: synthBundle). */
   files?: SynthFile[];
@@ -95,6 +103,7 @@ export interface Prepared {
   ctx: AdapterContext;
   sink: EventSink;
   parallelism: number;
+  uploads: number;
 }
 
 /** The model with every variable's value for this deploy, so synth and settings agree on them. */
@@ -111,6 +120,7 @@ function withVariables(model: BundleModel, variables: Record<string, VariableVal
 export async function prepare(opts: DeployContext): Promise<Prepared> {
   const sink = opts.sink ?? silentSink;
   const parallelism = Math.max(1, Math.floor(opts.parallelism ?? DEFAULT_PARALLELISM));
+  const uploads = Math.max(1, Math.floor(opts.uploadParallelism ?? DEFAULT_UPLOAD_PARALLELISM));
   const variables = resolveVariables(opts.model, { ...(opts.vars ? { flags: opts.vars } : {}), env: opts.env ?? {} });
   const model = withVariables(opts.model, variables);
   const me = await opts.client.scim.me();
@@ -126,8 +136,9 @@ export async function prepare(opts: DeployContext): Promise<Prepared> {
     target: model.target.name,
     localFile: join(opts.cacheDir ?? join(opts.repoRoot, '.dbx-ts', 'state'), `${model.target.name}.json`),
     events: sink,
+    ...(opts.journalFlushMs === undefined ? {} : { flushIntervalMs: opts.journalFlushMs }),
   });
-  return { model, variables, user, paths, desired, store, ctx: { client: opts.client, creator: opts.creator ?? opts.client, memo: new Memo(), ...(opts.createOptions ? { createOptions: opts.createOptions } : {}) }, sink, parallelism };
+  return { model, variables, user, paths, desired, store, ctx: { client: opts.client, creator: opts.creator ?? opts.client, memo: new Memo(), ...(opts.createOptions ? { createOptions: opts.createOptions } : {}) }, sink, parallelism, uploads };
 }
 
 interface Planned {
@@ -168,7 +179,7 @@ function emitPlan(p: Prepared, plan: DeployPlan): void {
 async function forgetKept(p: Prepared, kept: PlannedAction[]): Promise<void> {
   if (kept.length === 0) return;
   for (const action of kept) p.store.remove(action.address);
-  await p.store.persist();
+  await p.store.record();
 }
 
 /** Names, on the plan, what the bundle declares that dbx-ts leaves to the Databricks CLI. */
@@ -240,7 +251,7 @@ export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
     refuseConflicts(plan);
     if (!opts.reviewedPlan) await approve(describeActions(destructiveActions(plan)), opts, 'deploy');
     await forgetKept(p, kept);
-    const applied = await applyPlan({ plan, desired: p.desired, ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const applied = await applyPlan({ plan, desired: p.desired, ctx: p.ctx, store: p.store, parallelism: p.parallelism, uploads: p.uploads, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
     const s = planSummary(plan);
     p.sink({
       code: 'log',
@@ -283,7 +294,7 @@ export async function destroyBundle(opts: DeployOptions): Promise<DeployResult> 
     withExternal(plan, opts.model);
     p.sink({ code: 'deploy.plan', level: 'info', message: formatPlan(plan), data: { actions: plan.actions } });
     await approve([...describeActions(plan.actions.filter((a) => a.kind !== 'files')), `delete folder ${p.paths.root} (files, state)`], opts, 'destroy');
-    const applied = await applyPlan({ plan, desired: [], ctx: p.ctx, store: p.store, parallelism: p.parallelism, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const applied = await applyPlan({ plan, desired: [], ctx: p.ctx, store: p.store, parallelism: p.parallelism, uploads: p.uploads, sink: p.sink, ...(opts.signal ? { signal: opts.signal } : {}) });
     // The folder holds the files, the dashboards' folder, the state and the lock.
     await deleteIgnoringMissing(() => opts.client.workspace.delete({ path: p.paths.root, recursive: true }));
     rootRemoved = true;

@@ -1,6 +1,8 @@
 // A fake workspace wired for deploy tests: an Entra ID-type token (Key Vault scopes work), a retrying client
 // and a no-retry client for creates, both with short pauses, and counters over the workspace's state.
 import { mkdtemp } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeployOptions } from '../../src/deploy/deploy.ts';
@@ -30,9 +32,9 @@ export const TEST_WAREHOUSES = ['wh-1234', 'wh-target', 'wh'].map((id) => ({ id,
 /** What a workspace has before the first deploy: the catalogs the bundles use, and their SQL warehouses. */
 export const PREREQUISITES = { unityCatalog: { catalogs: ['sales_lakehouse', 'shop_cat'] }, warehouses: TEST_WAREHOUSES };
 
-export async function fakeWorkspace(options: FakeWorkspaceOptions = {}): Promise<FakeSetup> {
+export async function fakeWorkspace(options: FakeWorkspaceOptions = {}, via?: (url: string) => string): Promise<FakeSetup> {
   const ws = await startFakeWorkspace({ tokens: [{ token: AAD_TOKEN, kind: 'aad' }, { token: PAT_TOKEN, kind: 'pat' }], strictRequests: true, logBodies: true, ...PREREQUISITES, ...options });
-  const env = { DATABRICKS_HOST: ws.url, DATABRICKS_TOKEN: AAD_TOKEN };
+  const env = { DATABRICKS_HOST: via ? via(ws.url) : ws.url, DATABRICKS_TOKEN: AAD_TOKEN };
   const quick = { env, configFile: null, retry: { timeoutMs: 5_000, baseDelayMs: 2, maxDelayMs: 20 }, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
   const client = createWorkspaceClient(quick);
   const creator = createWorkspaceClient({ ...quick, retry: { timeoutMs: 0 } });
@@ -68,4 +70,54 @@ export function writes(requests: RequestRecord[]): RequestRecord[] {
 export function describeRequest(r: RequestRecord): string {
   const path = typeof (r.body as { path?: unknown } | undefined)?.path === 'string' ? ` ${(r.body as { path: string }).path}` : '';
   return `${r.method} ${r.path}${path}`;
+}
+
+/** How many requests of each class were in flight at once, at most, as seen between the client and the workspace. */
+export interface InFlightMeter {
+  url: string;
+  max: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback proxy in front of the fake workspace that counts requests in flight per class (`classify` sees the
+ * method, the path and the JSON body). Pass `(url) => meter.url` as fakeWorkspace's `via`.
+ */
+export async function inFlightMeter(target: () => string, classify: (method: string, path: string, body: unknown) => string): Promise<InFlightMeter> {
+  const now: Record<string, number> = {};
+  const max: Record<string, number> = {};
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      let body: unknown;
+      try {
+        body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const kind = classify(req.method ?? 'GET', new URL(req.url ?? '/', 'http://x').pathname, body);
+      now[kind] = (now[kind] ?? 0) + 1;
+      max[kind] = Math.max(max[kind] ?? 0, now[kind]);
+      const upstream = new URL(req.url ?? '/', target());
+      const forward = httpRequest(upstream, { method: req.method, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', () => (now[kind] = now[kind]! - 1));
+      });
+      forward.on('error', () => {
+        now[kind] = now[kind]! - 1;
+        res.destroy();
+      });
+      forward.end(raw);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    max,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

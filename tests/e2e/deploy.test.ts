@@ -78,19 +78,35 @@ const EXPECTED = {
   ],
 };
 
-const isStateWrite = (r: RequestRecord) => r.method === 'POST' && (r.body as { path?: string } | undefined)?.path?.endsWith('/state/deployment.json') === true;
+const bodyPath = (r: RequestRecord) => (r.body as { path?: string } | undefined)?.path ?? '';
+const isStateWrite = (r: RequestRecord) => r.method === 'POST' && bodyPath(r).endsWith('/state/deployment.json');
+const isJournalWrite = (r: RequestRecord) => r.method === 'POST' && bodyPath(r).endsWith('/state/deployment.journal.jsonl');
+const isLockCall = (r: RequestRecord) => bodyPath(r).endsWith('/state/deploy.lock') || (r.method === 'POST' && r.path === '/api/2.0/workspace/mkdirs' && bodyPath(r).endsWith('/state'));
 
 /**
- * The request log with ids and contents replaced by stable names, for golden files. State writes run beside
- * the next call and are coalesced, so their number and place vary: they are checked apart, not kept here.
+ * The request log with ids and contents replaced by stable names, for golden files. Journal writes are batched
+ * beside the calls and the state write comes once at the end: they are checked apart, not kept here. The calls
+ * of the apply phase (uploads and resource calls run in two pools side by side) are kept sorted, since their
+ * interleaving varies from run to run; what precedes and follows them keeps its order.
  */
 function normalise(requests: RequestRecord[], ws: FakeSetup['ws']): unknown[] {
+  const kept = requests.filter((r) => !isStateWrite(r) && !isJournalWrite(r));
+  const firstWrite = kept.findIndex((r) => r.method !== 'GET' && !isLockCall(r));
+  const lastWrite = kept.map((r) => r.method !== 'GET' && !isLockCall(r)).lastIndexOf(true);
+  const text = (r: unknown) => JSON.stringify(r);
+  const all = normaliseEach(kept, ws);
+  if (firstWrite < 0) return all;
+  const applied = all.slice(firstWrite, lastWrite + 1).sort((a, b) => text(a).localeCompare(text(b)));
+  return [...all.slice(0, firstWrite), ...applied, ...all.slice(lastWrite + 1)];
+}
+
+function normaliseEach(requests: RequestRecord[], ws: FakeSetup['ws']): unknown[] {
   const names = new Map<string, string>();
   Object.keys(ws.state.jobs).forEach((id, i) => names.set(id, `<job-${i + 1}>`));
   Object.keys(ws.state.pipelines).forEach((id, i) => names.set(id, `<pipeline-${i + 1}>`));
   Object.keys(ws.state.dashboards).forEach((id, i) => names.set(id, `<dashboard-${i + 1}>`));
   const replaceIds = (text: string) => [...names].reduce((t, [id, name]) => t.split(id).join(name), text);
-  return requests.filter((r) => !isStateWrite(r)).map((r) => {
+  return requests.map((r) => {
     const body = r.body as Record<string, unknown> | undefined;
     const cleaned = body && typeof body === 'object' && 'content' in body ? { ...body, content: '<content>' } : body;
     const text = JSON.stringify({ method: r.method, path: r.path, query: r.query, body: cleaned, status: r.status }, (_k, v: unknown) =>
@@ -131,11 +147,13 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(setup.ws.state.secretScopes['adls_scope']).toMatchObject({ backend_type: 'AZURE_KEYVAULT', keyvault_metadata: { dns_name: VARS.BUNDLE_VAR_keyvault_dns_name } });
     expect(Object.values(setup.ws.state.dashboards)[0]!.published).toBeDefined();
     await golden('first-deploy.requests.json', normalise(setup.ws.requests, setup.ws));
-    const stateWrites = setup.ws.requests.filter(isStateWrite).length;
-    expect(stateWrites).toBeGreaterThanOrEqual(1);
-    // One after each resource's call, plus one before each create of an object whose id is its name (the
-    // scope, four schemas and the volume), so a deploy that dies right after such a create can recognise it.
-    expect(stateWrites).toBeLessThanOrEqual(16 + 6);
+    // The state is written once, at the end; the journal before each create of an object whose id is its name
+    // (the scope, four schemas and the volume: a deploy that dies right after such a create must recognise it
+    // from any machine), batched with whatever else changed by then, plus at most one a second.
+    expect(setup.ws.requests.filter(isStateWrite)).toHaveLength(1);
+    const journalWrites = setup.ws.requests.filter(isJournalWrite).length;
+    expect(journalWrites).toBeGreaterThanOrEqual(1);
+    expect(journalWrites).toBeLessThan(16);
     const saved = setup.ws.state.objects[`${paths.state.replace('/Workspace', '')}/deployment.json`]!;
     const state = JSON.parse((await setup.ws.readContent(saved.blob!)).toString()) as { resources: Record<string, { id: string }> };
     expect(Object.keys(state.resources).sort()).toEqual([

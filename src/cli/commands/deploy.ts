@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { bindResource, unbindResource } from '../../deploy/bind.ts';
 import { connectTarget } from '../../deploy/connect.ts';
-import { DEFAULT_PARALLELISM, deployBundle, destroyBundle, planBundle, type DeployOptions, type DeployResult } from '../../deploy/deploy.ts';
+import { DEFAULT_PARALLELISM, DEFAULT_UPLOAD_PARALLELISM, deployBundle, destroyBundle, planBundle, type DeployOptions, type DeployResult } from '../../deploy/deploy.ts';
 import { planDocument, readPlanFile, refuseStalePlan, type PlanDocument } from '../../deploy/plan-file.ts';
 import { UserError } from '../../errors/index.ts';
 import { packageVersion } from '../../package-root.ts';
@@ -16,6 +16,7 @@ export interface DeployCommandOptions {
   target?: string;
   var?: string[];
   parallelism?: string;
+  uploadParallelism?: string;
   autoApprove?: boolean;
   forceLock?: boolean;
   json?: boolean;
@@ -33,10 +34,12 @@ function resultDocument(result: DeployResult, opts: DeployCommandOptions): PlanD
   return { ...doc, applied: { done: result.applied.done.map((a) => `resources.${a.address}`), skipped: result.applied.skipped.map((a) => `resources.${a.address}`) } };
 }
 
-function parseParallelism(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_PARALLELISM;
+/** A limit on calls in flight from its flag, else its environment variable, else the default. */
+function parseLimit(flag: string, flagValue: string | undefined, envName: string, env: Record<string, string | undefined>, fallback: number, max: number): number {
+  const [text, source] = flagValue !== undefined ? [flagValue, flag] : env[envName] !== undefined && env[envName] !== '' ? [env[envName]!, envName] : [undefined, ''];
+  if (text === undefined) return fallback;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UserError(`--parallelism ${text}: expected a whole number from 1 to 64`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UserError(`${source} ${text}: expected a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -83,7 +86,8 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
         sink: renderer.sink,
         vars,
         env,
-        parallelism: parseParallelism(opts.parallelism),
+        parallelism: parseLimit('--parallelism', opts.parallelism, 'DBX_TS_PARALLELISM', env, DEFAULT_PARALLELISM, 64),
+        uploadParallelism: parseLimit('--upload-parallelism', opts.uploadParallelism, 'DBX_TS_UPLOAD_PARALLELISM', env, DEFAULT_UPLOAD_PARALLELISM, 128),
         signal: ctx.signal,
         autoApprove: opts.autoApprove === true,
         forceLock: opts.forceLock === true,
@@ -107,7 +111,8 @@ async function runEngine(ctx: CliContext, program: Command, opts: DeployCommandO
 
 function commonOptions(command: Command): Command {
   return outputOption(varOption(command.option('-t, --target <name>', 'target (default: the bundle default)')))
-    .option('--parallelism <n>', `API calls in flight at once (default ${DEFAULT_PARALLELISM})`)
+    .option('--parallelism <n>', `resource API calls in flight at once (default ${DEFAULT_PARALLELISM}; env DBX_TS_PARALLELISM)`)
+    .option('--upload-parallelism <n>', `file uploads in flight at once (default ${DEFAULT_UPLOAD_PARALLELISM}; env DBX_TS_UPLOAD_PARALLELISM)`)
     .option('--json', 'print events as NDJSON');
 }
 

@@ -1,7 +1,8 @@
-// Jobs (API 2.2): create, reset with the complete settings, get, delete. Found again by exact name plus the
+// Jobs (API 2.2): create, reset with the complete settings, get, delete; a deploy with several jobs lists them
+// all once (jobs/list with their tasks) instead of a get or a list per job. Found again by exact name plus the
 // bundle's and target's tags, so a job created by a deploy that lost its state or its response is adopted, not
 // copied, and a job of another target or a hand-made one is never taken. Job names need not be unique.
-import { int64ToString, toInt64, type RequestBody } from '../../workspace/index.ts';
+import { int64ToString, toInt64, type BaseJob, type RequestBody } from '../../workspace/index.ts';
 import { createOnce } from './create-once.ts';
 import { BUNDLE_TAG, KEY_TAG, sameIdentity } from '../identity.ts';
 import { FIELD_RULES } from '../fields.ts';
@@ -11,20 +12,35 @@ import { standardDiff, type AdapterContext, type RemoteObject, type ResourceAdap
 
 type JobSettingsBody = RequestBody<'jobs/create'>;
 
-async function findJob(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined> {
-  const matches: RemoteObject[] = [];
-  for await (const job of ctx.client.jobs.list({ name: String(desired.settings['name']), expand_tasks: true })) {
-    const settings = (job.settings ?? {}) as Record<string, unknown>;
-    if (job.job_id === undefined || !sameIdentity(desired.settings, settings)) continue;
-    matches.push({ id: int64ToString(job.job_id), settings });
-  }
+/** Our job among jobs with the desired name: the bundle's and target's tags; the oldest should duplicates exist. */
+function ours(jobs: readonly RemoteObject[], desired: DesiredResource): RemoteObject | undefined {
+  const name = String(desired.settings['name']).toLowerCase();
+  // jobs/list's name filter is exact but case-insensitive.
+  const matches = jobs.filter((job) => String(job.settings['name']).toLowerCase() === name && sameIdentity(desired.settings, job.settings));
   // Should duplicates exist (made by another tool), keep the oldest; the others are not ours to delete.
-  matches.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-  const first = matches[0];
-  if (!first) return undefined;
-  // list truncates task arrays at 100; read the whole job when it may have more.
-  const tasks = first.settings['tasks'];
-  return Array.isArray(tasks) && tasks.length >= 100 ? readJob(ctx, first.id) : first;
+  return [...matches].sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1))[0];
+}
+
+function listed(job: BaseJob): RemoteObject | undefined {
+  if (job.job_id === undefined) return undefined;
+  const object: RemoteObject = { id: int64ToString(job.job_id), settings: (job.settings ?? {}) as Record<string, unknown> };
+  // With expand_tasks the list cuts task (and cluster, parameter) arrays at 100 and says so.
+  if (job.has_more === true) object.partial = true;
+  return object;
+}
+
+async function listJobs(ctx: AdapterContext, query: { name: string } | { limit: number }): Promise<RemoteObject[]> {
+  const jobs: RemoteObject[] = [];
+  for await (const job of ctx.client.jobs.list({ ...query, expand_tasks: true })) {
+    const object = listed(job);
+    if (object) jobs.push(object);
+  }
+  return jobs;
+}
+
+async function findJob(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined> {
+  const found = ours(await listJobs(ctx, { name: String(desired.settings['name']) }), desired);
+  return found?.partial ? readJob(ctx, found.id) : found;
 }
 
 async function readJob(ctx: AdapterContext, id: string): Promise<RemoteObject | undefined> {
@@ -42,6 +58,12 @@ export const jobsAdapter: ResourceAdapter = {
   read: readJob,
 
   find: findJob,
+
+  listAll(ctx) {
+    return ctx.memo.once('jobs/list', () => listJobs(ctx, { limit: 100 }));
+  },
+
+  findIn: ours,
 
   async create(ctx, desired) {
     const created = await createOnce(

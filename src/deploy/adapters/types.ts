@@ -12,6 +12,8 @@ export interface RemoteObject {
   id: string;
   settings: Record<string, unknown>;
   etag?: string;
+  /** From a listing that cut it short (jobs/list keeps 100 tasks): read() it for the whole object. */
+  partial?: true;
 }
 
 export interface ApplyResult {
@@ -60,6 +62,14 @@ export interface ResourceAdapter {
    * by its identity (`identity` says how); never by its name alone.
    */
   find(ctx: AdapterContext, desired: DesiredResource): Promise<RemoteObject | undefined>;
+  /**
+   * Every object of the kind in one listing (paged), for a deploy with several resources of the kind: reads and
+   * finds then look in it instead of calling once per resource (remote.ts). Absent where a listing lacks what a
+   * diff needs.
+   */
+  listAll?(ctx: AdapterContext): Promise<RemoteObject[]>;
+  /** find() over a listAll() listing: the same rules, no call. */
+  findIn?(listing: readonly RemoteObject[], desired: DesiredResource): RemoteObject | undefined;
   /** How `find` recognises this bundle's own objects, for the plan's "adopt" line; absent when it cannot. */
   readonly identity?: string;
   /**
