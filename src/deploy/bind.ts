@@ -82,6 +82,7 @@ export async function bindResource(opts: DeployOptions & { key: string; id: stri
     if (drift.length > 0) await approve([`bind ${desired.address} to ${object.id}; the next deploy changes ${drift.map((c) => c.path).join(', ')}`], opts, 'bind', 'change');
     p.store.set(desired.address, entry);
     await p.store.persist();
+    await p.store.settled();
     p.sink({
       code: 'log',
       level: 'info',
@@ -101,6 +102,7 @@ export async function unbindResource(opts: DeployOptions & { key: string }): Pro
     if (!entry) throw new UserError(`${desired.address} is not bound to anything on target ${p.model.target.name}: nothing to unbind.`);
     p.store.remove(desired.address);
     await p.store.persist();
+    await p.store.settled();
     p.sink({
       code: 'log',
       level: 'info',

@@ -270,7 +270,7 @@ export async function deployBundle(opts: DeployOptions): Promise<DeployResult> {
     }
     return { plan, basis, paths: p.paths, user: p.user, stateSource, applied };
   } finally {
-    await releaseQuietly(lock, p.sink);
+    await Promise.all([releaseQuietly(lock, p.sink), p.store.settled()]);
   }
 }
 

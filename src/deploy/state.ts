@@ -18,7 +18,7 @@ export const STATE_FILE = 'deployment.json';
 /** The journal of the deploy in progress (or interrupted), beside the state; see journal.ts. */
 export const JOURNAL_FILE = 'deployment.journal.jsonl';
 /** How often, at most, a deploy writes its journal to the workspace. */
-export const DEFAULT_FLUSH_INTERVAL_MS = 1_000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 2_000;
 
 export function emptyState(bundle: string, target: string, rootPath: string): DeployState & { lineage: string } {
   return { version: 1, bundle, target, root_path: rootPath, serial: 0, lineage: randomUUID(), resources: {} };
@@ -82,6 +82,7 @@ export class StateStore {
   private flushTimer: NodeJS.Timeout | undefined;
   /** A journal is in the workspace (found at load, or written since) and goes once compacted. */
   private remoteJournalExists = false;
+  private cleanup: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: StateStoreOptions) {
     this.current = emptyState(options.bundle, options.target, options.paths.root);
@@ -266,14 +267,21 @@ export class StateStore {
     this.localJournalStarted = false;
     await rm(this.localJournalFile, { force: true });
     // A compacted journal no longer continues the state; but should the state file be lost, it would look like a
-    // first deploy's journal, so it goes (a failure to delete it is harmless while the state is there).
+    // first deploy's journal, so it goes (a failure to delete it is harmless while the state is there). The
+    // delete runs beside whatever follows (the lock's release): settled() waits for it.
     if (this.remoteJournalExists) {
-      const deleted = await deleteIgnoringMissing(() => this.options.client.workspace.delete({ path: this.remoteJournalPath, recursive: false })).then(
-        () => true,
-        () => false,
+      this.cleanup = deleteIgnoringMissing(() => this.options.client.workspace.delete({ path: this.remoteJournalPath, recursive: false })).then(
+        () => {
+          this.remoteJournalExists = false;
+        },
+        () => {},
       );
-      if (deleted) this.remoteJournalExists = false;
     }
+  }
+
+  /** Resolves once the work commit() left running (deleting the compacted journal) is over; never rejects. */
+  settled(): Promise<void> {
+    return this.cleanup;
   }
 
   /** The same as commit(): a change made outside a deploy (bind, unbind) is written at once. */

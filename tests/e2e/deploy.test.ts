@@ -149,7 +149,7 @@ describe('dbx-ts deploy against the fake workspace', () => {
     await golden('first-deploy.requests.json', normalise(setup.ws.requests, setup.ws));
     // The state is written once, at the end; the journal before each create of an object whose id is its name
     // (the scope, four schemas and the volume: a deploy that dies right after such a create must recognise it
-    // from any machine), batched with whatever else changed by then, plus at most one a second.
+    // from any machine), batched with whatever else changed by then, plus at most one every 2 seconds.
     expect(setup.ws.requests.filter(isStateWrite)).toHaveLength(1);
     const journalWrites = setup.ws.requests.filter(isJournalWrite).length;
     expect(journalWrites).toBeGreaterThanOrEqual(1);
