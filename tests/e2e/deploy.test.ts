@@ -269,6 +269,20 @@ describe('dbx-ts deploy against the fake workspace', () => {
     expect(result.stderr).not.toContain(PAT_TOKEN);
   });
 
+  it('takes its limits of calls in flight from flags or the environment, and names a bad one before any write', async () => {
+    const flag = await cli(['deploy', '-t', 'dev', '--auto-approve', '--upload-parallelism', '0']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--upload-parallelism 0: expected a whole number from 1 to 128');
+    const fromEnv = await cli(['deploy', '-t', 'dev', '--auto-approve'], { DBX_TS_PARALLELISM: 'many' });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).toContain('DBX_TS_PARALLELISM many: expected a whole number from 1 to 64');
+    expect(setup.ws.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    // The flag wins over the environment.
+    const ok = await cli(['deploy', '-t', 'dev', '--auto-approve', '--parallelism', '2', '--upload-parallelism', '3'], { DBX_TS_PARALLELISM: 'many' });
+    expect(ok.code).toBe(0);
+    expect(census(setup.ws, paths.files)).toEqual(EXPECTED);
+  });
+
   it('names the missing variable and how to set it, before connecting', async () => {
     let output = '';
     const code = await main(['node', 'dbx-ts', 'plan', '-t', 'dev'], {
