@@ -44,6 +44,8 @@ export interface LocalRunOptions {
   timeoutMs?: number;
   /** Run only these tasks of the job (as run-now's `only`, with its `+key` / `key+` modifiers). */
   only?: readonly string[];
+  /** Rebuild every table of the job from its sources and refresh summaries and dashboards even if nothing changed. */
+  fullRefresh?: boolean;
 }
 
 export interface LocalRunResult {
@@ -111,6 +113,8 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       jobParameters,
       variables,
       updates: new Map(),
+      runId,
+      ...(opts.fullRefresh ? { fullRefresh: true } : {}),
     };
     await prepareLanding(opts, extensions, paths, job.settings.tasks);
     sink({

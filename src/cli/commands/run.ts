@@ -71,7 +71,8 @@ function resourceOf(model: BundleModel, key: string): 'jobs' | 'pipelines' {
 /** Flags of the other kind of resource are refused, not ignored. */
 function refuseFlags(key: string, kind: 'jobs' | 'pipelines', opts: RunOptions): void {
   const jobOnly = [opts.param ? '--param' : '', opts.params ? '--params' : '', opts.only ? '--only' : '', opts.restart ? '--restart' : '', opts.showResults === false ? '--no-show-results' : '', opts.continuous ? '--continuous' : ''];
-  const pipelineOnly = [opts.refresh ? '--refresh' : '', opts.fullRefresh ? '--full-refresh' : '', opts.fullRefreshAll ? '--full-refresh-all' : '', opts.refreshAll ? '--refresh-all' : '', opts.validateOnly ? '--validate-only' : ''];
+  // --full-refresh-all means the same for a job on the local target: every table it builds is rebuilt.
+  const pipelineOnly = [opts.refresh ? '--refresh' : '', opts.fullRefresh ? '--full-refresh' : '', opts.fullRefreshAll && kind === 'pipelines' ? '--full-refresh-all' : '', opts.refreshAll ? '--refresh-all' : '', opts.validateOnly ? '--validate-only' : ''];
   const wrong = (kind === 'jobs' ? pipelineOnly : jobOnly).filter(Boolean);
   if (wrong.length > 0) {
     throw new UserError(`${wrong.join(', ')} ${wrong.length === 1 ? 'is' : 'are'} for ${kind === 'jobs' ? 'pipelines' : 'jobs'}; "${key}" is a ${kind === 'jobs' ? 'job' : 'pipeline'}.`);
@@ -103,7 +104,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--only <tasks>', 'run these tasks of the job only (comma-separated task keys; +key also runs its upstream tasks, key+ its downstream ones; repeatable)', collect)
     .option('--refresh <tables>', 'pipeline: update these tables only (comma-separated)', collect)
     .option('--full-refresh <tables>', 'pipeline: reset and recompute these tables (comma-separated)', collect)
-    .option('--full-refresh-all', 'pipeline: reset and recompute every table')
+    .option('--full-refresh-all', 'pipeline: reset and recompute every table; job on the local target: every table it builds, and its summary and dashboard')
     .option('--refresh-all', 'pipeline: update every table (the default)')
     .option('--validate-only', 'pipeline: check the graph without touching data')
     .option('--no-wait', 'start the run or update, print its id and URL, and exit')
@@ -143,6 +144,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           if (opts.continuous) {
             throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');
           }
+          if (opts.fullRefreshAll) throw new UserError('--full-refresh-all for a job is for the local target; on a workspace, set full_refresh on the job\'s pipeline task.');
           await runRemoteJob({
             ...common,
             resultViews: extensions.resultViews,
@@ -168,6 +170,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           extensions,
           showResults: opts.showResults ?? true,
           continuous: opts.continuous === true,
+          ...(opts.fullRefreshAll ? { fullRefresh: true } : {}),
           ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         });
       } finally {

@@ -11,13 +11,15 @@ import { badFilesReport, checkIdentity, emptyCounts } from './accounting.ts';
 import type { BadFile } from './autoloader.ts';
 import { firstLine } from './autoloader.ts';
 import type { FlowOrigin } from './event-log.ts';
-import { writeFlowProgress } from './event-log.ts';
+import { writeFlowProgress, writePlanningInformation } from './event-log.ts';
 import type { Executor } from './executor.ts';
 import { currentVersion, recordVersion } from './history.ts';
 import type { TableRef } from './names.ts';
 import { displayName, parseTableName, shortName } from './names.ts';
 import { isPassThrough, tableSemantics } from '../../model/table-semantics.ts';
 import type { StagePlan } from './quality.ts';
+import type { RefreshDecision } from './refresh-plan.ts';
+import { saveRefreshRecord } from './refresh-state.ts';
 import { CLEAN, planStage, QUARANTINED } from './quality.ts';
 import type { SourceContext, SourceRelation } from './source.ts';
 import { openSource } from './source.ts';
@@ -28,6 +30,8 @@ const SAMPLE_SIZE = 5;
 
 export interface TableRunContext extends SourceContext {
   pipelineName: string;
+  /** How this update maintains the table (refresh-plan.ts); recorded with the write. */
+  refresh: RefreshDecision;
 }
 
 /** The input of one update, read and checked, waiting to be written. */
@@ -47,8 +51,16 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
   const started = Date.now();
   const ref = parseTableName(table.name, ctx.catalog);
   // Filled in as the update goes, so a failure is still logged with what was counted.
-  const result: TableUpdateResult = { table: displayName(ref), kind: table.kind, version: 0, expectations: [], duration_ms: 0, ...emptyCounts() };
-  const origin: FlowOrigin = { pipeline_name: ctx.pipelineName, flow_name: shortName(ref), dataset_name: shortName(ref), update_id: ctx.updateId };
+  const result: TableUpdateResult = {
+    table: displayName(ref),
+    kind: table.kind,
+    version: 0,
+    expectations: [],
+    duration_ms: 0,
+    ...emptyCounts(),
+    refresh: { technique: ctx.refresh.technique, reason: ctx.refresh.reason },
+  };
+  const origin = flowOrigin(ref, ctx.pipelineName, ctx.updateId);
   let unreadable: BadFile[] = [];
   try {
     for (let attempt = 0; ; attempt++) {
@@ -56,7 +68,9 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
       try {
         const prepared = await prepare(ex, table, ref, source, ctx, result);
         return await ex.transaction(async () => {
+          if (table.kind !== 'streaming_table') await writePlanningInformation(ex, ctx.catalog, origin, { ...ctx.refresh, skipped: false });
           await write(ex, table, ref, prepared, ctx, result);
+          await saveRefreshRecord(ex, ctx.catalog, ref, ctx.refresh.record, ctx.updateId);
           result.duration_ms = Date.now() - started;
           await writeFlowProgress(ex, ctx.catalog, origin, result, 'COMPLETED');
           return result;
@@ -77,6 +91,33 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
     await writeFlowProgress(ex, ctx.catalog, origin, result, 'FAILED', firstLine(error)).catch(() => {});
     throw error;
   }
+}
+
+function flowOrigin(ref: TableRef, pipelineName: string, updateId: string): FlowOrigin {
+  return { pipeline_name: pipelineName, flow_name: shortName(ref), dataset_name: shortName(ref), update_id: updateId };
+}
+
+/** A table nothing it reads has changed for: not read, not written; the event log says so. */
+export async function skipTable(
+  ex: Executor,
+  table: TableModel,
+  ref: TableRef,
+  refresh: RefreshDecision,
+  catalog: string,
+  pipelineName: string,
+  updateId: string,
+): Promise<TableUpdateResult> {
+  await writePlanningInformation(ex, catalog, flowOrigin(ref, pipelineName, updateId), { ...refresh, skipped: true });
+  return {
+    table: displayName(ref),
+    kind: table.kind,
+    version: 0,
+    expectations: [],
+    duration_ms: 0,
+    ...emptyCounts(),
+    ...(table.source?.type === 'files' ? { files: { taken: 0, bad: [] } } : {}),
+    refresh: { technique: 'NO_OP', reason: refresh.reason },
+  };
 }
 
 function isDomainError(error: unknown): boolean {
