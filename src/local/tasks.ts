@@ -1,13 +1,8 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
 // gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML.
-async function runTablesIn(
-  ctx: LocalTaskContext,
-  catalog: string,
-  name: string,
-  tables: readonly TableModel[],
-  { qualityTable, fullRefresh = false }: { qualityTable?: string | undefined; fullRefresh?: boolean } = {},
-): Promise<UpdateResult> {
+import { existsSync } from 'node:fs';
+import { qualityTableFor } from '../model/table-semantics.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { redact } from '../redaction/index.ts';
 import { join } from 'node:path';
