@@ -22,7 +22,9 @@ export type SerializedSql = { tree: TreeNode } | { error: string };
 /** The parse tree of `sql`, or the parser's error. */
 export async function serializeSql(query: ScalarQuery, sql: string): Promise<SerializedSql> {
   const text = await query(`SELECT json_serialize_sql('${sql.replaceAll("'", "''")}')`);
-  const tree = JSON.parse(String(text)) as TreeNode & { error: boolean; error_message?: string; error_type?: string };
+  // "No location" is the largest uint64, which a JS number cannot hold (and json_deserialize_sql would refuse back).
+  const json = String(text).replaceAll('"query_location":18446744073709551615', '"query_location":0');
+  const tree = JSON.parse(json) as TreeNode & { error: boolean; error_message?: string; error_type?: string };
   if (tree.error) return { error: `${tree.error_type === 'parser' ? 'Parser Error: ' : ''}${tree.error_message ?? 'cannot parse'}` };
   return { tree };
 }

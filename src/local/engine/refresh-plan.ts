@@ -10,6 +10,7 @@ import type { Executor } from './executor.ts';
 import { currentVersion, hasCommitVersions, objectKind } from './history.ts';
 import type { TableRef } from './names.ts';
 import { displayName, parseTableName } from './names.ts';
+import { planIncremental, type IncrementalRefresh } from './incremental-plan.ts';
 import { definitionHash, readRefreshRecord, type RefreshRecord } from './refresh-state.ts';
 import { systemTable } from './system-tables.ts';
 import { inputVersions, tableInputs } from './table-inputs.ts';
@@ -25,6 +26,8 @@ export interface RefreshDecision {
   reason: string;
   /** What to record once the table is written. */
   record: RefreshRecord;
+  /** For an incremental refresh of a materialized view: the rows to write and how. */
+  incremental?: IncrementalRefresh;
 }
 
 export interface PlanContext {
@@ -70,7 +73,11 @@ export async function planRefresh(ex: Executor, table: TableModel, ref: TableRef
   if (untracked.length > 0) return full(`it reads ${untracked.join(', ')}, whose changes are not tracked (not written by a pipeline)`);
   const changed = Object.keys(versions).filter((name) => prior.inputs[name] !== versions[name]);
   if (changed.length === 0 && Object.keys(prior.inputs).length === Object.keys(versions).length) return decide(true, 'NO_OP', INPUTS_UNCHANGED, versions);
-  return full(`inputs changed: ${changed.join(', ')}`);
+  const why = `inputs changed: ${changed.join(', ')}`;
+  if (!inputs.queryTree || Object.keys(prior.inputs).some((name) => !(name in versions))) return full(why);
+  const incremental = await planIncremental(ex, table, { tree: inputs.queryTree, catalog: ctx.catalog, before: prior.inputs, now: versions });
+  if ('why' in incremental) return full(`${why}; recomputed in full: ${incremental.why}`);
+  return { ...decide(false, incremental.technique, why, versions), incremental };
 }
 
 /** Why a streaming table has something to read, or undefined when its source has nothing new. */

@@ -18,6 +18,8 @@ import type { TableRef } from './names.ts';
 import { displayName, parseTableName, shortName } from './names.ts';
 import { isPassThrough, tableSemantics } from '../../model/table-semantics.ts';
 import type { StagePlan } from './quality.ts';
+import type { IncrementalRefresh } from './incremental-plan.ts';
+import { writeIncremental } from './incremental-write.ts';
 import type { RefreshDecision } from './refresh-plan.ts';
 import { saveRefreshRecord } from './refresh-state.ts';
 import { CLEAN, planStage, QUARANTINED } from './quality.ts';
@@ -64,7 +66,9 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
   let unreadable: BadFile[] = [];
   try {
     for (let attempt = 0; ; attempt++) {
-      const source = await openSource(ex, table, ref, { ...ctx, unreadable, origin });
+      // An incremental refresh reads the rewritten query: only new rows, or only the rows of changed keys.
+      const incremental = ctx.refresh.incremental;
+      const source = await openSource(ex, incremental ? { ...table, query: incremental.sql } : table, ref, { ...ctx, unreadable, origin });
       try {
         const prepared = await prepare(ex, table, ref, source, ctx, result);
         return await ex.transaction(async () => {
@@ -146,15 +150,16 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
 async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: Prepared, ctx: TableRunContext, result: TableUpdateResult): Promise<void> {
   const { source, staged } = prepared;
   if (table.kind === 'view') {
-    await writeView(ex, ref, source);
+    await defineView(ex, ref, source);
   } else if (source.sql !== undefined) {
     const version = (await currentVersion(ex, ctx.catalog, ref)) + 1;
     if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
-    else await writeDirect(ex, table, ref, source.sql, version, result);
+    else await writeDirect(ex, table, ref, source.sql, version, result, ctx.refresh.incremental);
     const written = result.rows_inserted + result.rows_updated;
-    if (table.kind === 'materialized_view' || written > 0) {
+    const incremental = ctx.refresh.incremental;
+    if ((table.kind === 'materialized_view' && !incremental) || written > 0 || (result.rows_removed ?? 0) > 0) {
       result.version = version;
-      const operation = table.kind === 'materialized_view' ? 'REPLACE' : tableSemantics(table).dedupe ? 'MERGE' : 'APPEND';
+      const operation = table.kind !== 'materialized_view' ? (tableSemantics(table).dedupe ? 'MERGE' : 'APPEND') : !incremental ? 'REPLACE' : incremental.technique === 'APPEND_ONLY' ? 'APPEND' : 'MERGE';
       await recordVersion(ex, ctx.catalog, ref, version, ctx.updateId, operation, written);
     }
   }
@@ -163,10 +168,18 @@ async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: P
 }
 
 /** No casts, rules or dedupe: rows go straight from the input to the table. */
-async function writeDirect(ex: Executor, table: TableModel, ref: TableRef, sql: string, version: number, result: TableUpdateResult): Promise<void> {
-  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await replaceTable(ex, ref, sql);
+async function writeDirect(ex: Executor, table: TableModel, ref: TableRef, sql: string, version: number, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<void> {
+  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await writeView(ex, ref, sql, result, incremental);
   result.rows_read = written;
   result.rows_inserted = written;
+}
+
+/** A materialized view: recomputed in full, or refreshed incrementally; returns the rows inserted. */
+async function writeView(ex: Executor, ref: TableRef, rows: string, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<number> {
+  if (!incremental) return replaceTable(ex, ref, rows);
+  const counts = await writeIncremental(ex, ref, rows, incremental);
+  result.rows_removed = counts.removed;
+  return counts.inserted;
 }
 
 async function writeStaged(
@@ -189,7 +202,7 @@ async function writeStaged(
   }
   const rows = `SELECT ${plan.cleanSelect.join(', ')} FROM ${STAGE} WHERE ${CLEAN}`;
   if (table.kind === 'materialized_view') {
-    result.rows_inserted = await replaceTable(ex, ref, rows);
+    result.rows_inserted = await writeView(ex, ref, rows, result, ctx.refresh.incremental);
     result.duplicates_removed = tally.valid - result.rows_inserted;
   } else if (dedupe) {
     const upsert = await upsertRows(ex, ref, rows, dedupe, version);
@@ -239,6 +252,6 @@ async function enforceFailRules(ex: Executor, plan: StagePlan, relation: string,
 }
 
 /** Views are lazy and check nothing (as on Databricks): the definition is replaced. */
-async function writeView(ex: Executor, ref: TableRef, source: SourceRelation): Promise<void> {
+async function defineView(ex: Executor, ref: TableRef, source: SourceRelation): Promise<void> {
   await replaceView(ex, ref, source.sql ?? 'SELECT 1 WHERE false');
 }

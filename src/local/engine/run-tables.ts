@@ -84,6 +84,8 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
           warn: (message) => sink({ code: 'log', level: 'warn', message, data: { table: table.name, update_id: updateId } }),
           info: (message) => sink({ code: 'log', level: 'info', message, data: { table: table.name, update_id: updateId } }),
           ...(options.settling ? { settling: options.settling } : {}),
+        }).finally(async () => {
+          for (const sql of refresh.incremental?.cleanup ?? []) await ex.run(sql);
         });
         results.push(result);
         sink({ code: 'log', level: 'info', message: describeResult(result), data: { update_id: updateId, ...result } });
