@@ -15,7 +15,7 @@ import { writeFlowProgress, writePlanningInformation } from './event-log.ts';
 import type { Executor } from './executor.ts';
 import { currentVersion, recordVersion } from './history.ts';
 import type { TableRef } from './names.ts';
-import { displayName, parseTableName, shortName } from './names.ts';
+import { displayName, parseTableName, shortName, sqlName } from './names.ts';
 import { isPassThrough, tableSemantics } from '../../model/table-semantics.ts';
 import type { StagePlan } from './quality.ts';
 import type { IncrementalRefresh } from './incremental-plan.ts';
@@ -41,6 +41,8 @@ interface Prepared {
   source: SourceRelation;
   /** Set when rows went through the staging table. */
   staged?: { plan: StagePlan; tally: StageTally };
+  /** Set when the rules are checked on the written table instead (checkedInPlace). */
+  inPlace?: StagePlan;
 }
 
 interface StageTally {
@@ -138,6 +140,7 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
   if (source.sql === undefined || table.kind === 'view' || isPassThrough(tableSemantics(table))) return { source };
 
   const plan = await planStage(ex, table, ctx.catalog, source.sql, source.columns, ctx.updateTs);
+  if (checkedInPlace(table, plan, ctx)) return { source, inPlace: plan };
   result.rows_read = await ex.count(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${plan.sql}`);
   const tally = await tallyStage(ex, plan, STAGE, result, ref);
   await enforceFailRules(ex, plan, STAGE, ref, result);
@@ -148,12 +151,13 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
 
 /** Everything that writes; runs inside the table's transaction. */
 async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: Prepared, ctx: TableRunContext, result: TableUpdateResult): Promise<void> {
-  const { source, staged } = prepared;
+  const { source, staged, inPlace } = prepared;
   if (table.kind === 'view') {
     await defineView(ex, ref, source);
   } else if (source.sql !== undefined) {
     const version = (await currentVersion(ex, ctx.catalog, ref)) + 1;
-    if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
+    if (inPlace) await writeCheckedInPlace(ex, table, ref, inPlace, ctx, source, result);
+    else if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
     else await writeDirect(ex, table, ref, source.sql, version, result, ctx.refresh.incremental);
     const written = result.rows_inserted + result.rows_updated;
     const incremental = ctx.refresh.incremental;
@@ -212,6 +216,32 @@ async function writeStaged(
   } else {
     result.rows_inserted = await appendRows(ex, ref, rows, version);
   }
+}
+
+/**
+ * A materialized view recomputed in full whose rules only warn or fail (nothing is dropped, filtered or cast) keeps
+ * every row: it is written in one pass, and the rules are counted on the written table (a read, far cheaper than
+ * a staging copy); a violated `fail` rule then rolls the write back with the table's transaction.
+ */
+function checkedInPlace(table: TableModel, plan: StagePlan, ctx: TableRunContext): boolean {
+  const s = plan.semantics;
+  return table.kind === 'materialized_view' && !ctx.refresh.incremental && s.casts.length === 0 && s.where === undefined && s.rules.every((r) => r.action !== 'drop');
+}
+
+async function writeCheckedInPlace(ex: Executor, table: TableModel, ref: TableRef, plan: StagePlan, ctx: TableRunContext, source: SourceRelation, result: TableUpdateResult): Promise<void> {
+  result.rows_inserted = await replaceTable(ex, ref, `SELECT ${plan.cleanSelect.join(', ')} FROM (${plan.sql}) AS __dbx_checked`);
+  result.rows_read = result.rows_inserted;
+  // The same rules, measured on the rows as written.
+  const written = await planStage(ex, table, ctx.catalog, `SELECT * FROM ${sqlName(ref)}`, source.columns, ctx.updateTs);
+  const relation = `(${written.sql}) AS __dbx_written`;
+  const tally = await tallyStage(ex, written, relation, result, ref);
+  if (tally.valid !== result.rows_inserted || tally.rejected + tally.filtered > 0) {
+    throw new RunFailedError(`${displayName(ref)}: ${tally.valid} of ${result.rows_inserted} written rows count as clean.`, 'failed', displayName(ref));
+  }
+  await enforceFailRules(ex, written, relation, ref, result);
+  // The quarantine table exists once its table has been updated, even empty, as the pipeline and notebook create it.
+  const quarantine = written.semantics.quarantine;
+  if (quarantine) await quarantineRows(ex, parseTableName(quarantine.table, ctx.catalog), `SELECT ${written.quarantineSelect.join(', ')} FROM ${relation} WHERE false`);
 }
 
 /** Counts clean, quarantined and filtered rows and each rule's metrics in one aggregate over the stage. */
