@@ -160,6 +160,9 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
     // Set when the implementation asks whether its inputs changed: then what it leaves is recorded on success.
     let watched: { schemas: readonly string[] | undefined } | undefined;
     const refreshKey = `notebook:${key}`;
+    // What else its output depends on: its widget values, and which of its secrets are set (never their values).
+    const secretsSet = Object.fromEntries(Object.entries(nb.secrets).map(([name, ref]) => [name, ctx.secrets.get(ref.scope, ref.key) !== undefined]));
+    const settings = { widgets, secrets: secretsSet };
     const notebookCtx: LocalNotebookContext = {
       task_key: key,
       notebook_key: notebookKey,
@@ -182,11 +185,11 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
       inputsUnchanged: async (schemas) => {
         watched = { schemas };
         if (ctx.fullRefresh) return false;
-        return (await checkTaskRefresh(await ctx.databases.get(catalog), refreshKey, schemas, widgets)).unchanged;
+        return (await checkTaskRefresh(await ctx.databases.get(catalog), refreshKey, schemas, settings)).unchanged;
       },
     };
     const outcome = (await local(notebookCtx)) || 'done';
-    if (watched) await recordTaskRefresh(await ctx.databases.get(catalog), refreshKey, watched.schemas, widgets, ctx.runId ?? '');
+    if (watched) await recordTaskRefresh(await ctx.databases.get(catalog), refreshKey, watched.schemas, settings, ctx.runId ?? '');
     return outcome;
   }
   if (tables.length > 0) return runOwnTables();

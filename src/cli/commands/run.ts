@@ -69,10 +69,10 @@ function resourceOf(model: BundleModel, key: string): 'jobs' | 'pipelines' {
 }
 
 /** Flags of the other kind of resource are refused, not ignored. */
-function refuseFlags(key: string, kind: 'jobs' | 'pipelines', opts: RunOptions): void {
+function refuseFlags(key: string, kind: 'jobs' | 'pipelines', opts: RunOptions, local: boolean): void {
   const jobOnly = [opts.param ? '--param' : '', opts.params ? '--params' : '', opts.only ? '--only' : '', opts.restart ? '--restart' : '', opts.showResults === false ? '--no-show-results' : '', opts.continuous ? '--continuous' : ''];
   // --full-refresh-all means the same for a job on the local target: every table it builds is rebuilt.
-  const pipelineOnly = [opts.refresh ? '--refresh' : '', opts.fullRefresh ? '--full-refresh' : '', opts.fullRefreshAll && kind === 'pipelines' ? '--full-refresh-all' : '', opts.refreshAll ? '--refresh-all' : '', opts.validateOnly ? '--validate-only' : ''];
+  const pipelineOnly = [opts.refresh ? '--refresh' : '', opts.fullRefresh ? '--full-refresh' : '', opts.fullRefreshAll && !local ? '--full-refresh-all' : '', opts.refreshAll ? '--refresh-all' : '', opts.validateOnly ? '--validate-only' : ''];
   const wrong = (kind === 'jobs' ? pipelineOnly : jobOnly).filter(Boolean);
   if (wrong.length > 0) {
     throw new UserError(`${wrong.join(', ')} ${wrong.length === 1 ? 'is' : 'are'} for ${kind === 'jobs' ? 'pipelines' : 'jobs'}; "${key}" is a ${kind === 'jobs' ? 'job' : 'pipeline'}.`);
@@ -123,7 +123,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           renderer.sink,
         );
         const kind = resourceOf(model, key);
-        refuseFlags(key, kind, opts);
+        refuseFlags(key, kind, opts, model.target.local === true);
         const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
         if (kind === 'pipelines') {
           const refresh = pipelineFlags(opts);
@@ -144,7 +144,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
           if (opts.continuous) {
             throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');
           }
-          if (opts.fullRefreshAll) throw new UserError('--full-refresh-all for a job is for the local target; on a workspace, set full_refresh on the job\'s pipeline task.');
           await runRemoteJob({
             ...common,
             resultViews: extensions.resultViews,
