@@ -88,8 +88,12 @@ function newRows(b: BaseNode, input: IncrementalInput): string {
   return `SELECT * FROM ${table} WHERE ${COMMIT_VERSION} > ${input.before[b.name] ?? 0}`;
 }
 
-/** Points each base table at a temporary view over `rows(base)`; the query text comes back from the edited tree. */
+/**
+ * Points each base table at a temporary view over `rows(base)`; the query text comes back from the edited tree,
+ * and must give the columns the original query gives (else the caller recomputes in full).
+ */
 async function rewrite(ex: Executor, tree: TreeNode, bases: readonly BaseNode[], rows: (b: BaseNode) => string): Promise<{ sql: string; cleanup: string[] }> {
+  const original = await columnsOf(ex, await deserializeSql((sql) => ex.scalar(sql), tree));
   const cleanup: string[] = [];
   for (const [i, base] of bases.entries()) {
     const view = `__dbx_delta_${i}`;
@@ -101,7 +105,17 @@ async function rewrite(ex: Executor, tree: TreeNode, bases: readonly BaseNode[],
     base.node['schema_name'] = 'main';
     base.node['table_name'] = view;
   }
-  return { sql: await deserializeSql((sql) => ex.scalar(sql), tree), cleanup };
+  const sql = await deserializeSql((text) => ex.scalar(text), tree);
+  const rewritten = await columnsOf(ex, sql);
+  if (rewritten !== original) {
+    for (const drop of cleanup) await ex.run(drop);
+    throw new Error(`the rewritten query gives ${rewritten} instead of ${original}`);
+  }
+  return { sql, cleanup };
+}
+
+async function columnsOf(ex: Executor, sql: string): Promise<string> {
+  return (await ex.rows(`DESCRIBE ${sql}`)).map((r) => `${String(r.column_name)} ${String(r.column_type)}`).join(', ');
 }
 
 /** Column names (lower case) of each input table. */

@@ -75,7 +75,9 @@ export async function planRefresh(ex: Executor, table: TableModel, ref: TableRef
   if (changed.length === 0 && Object.keys(prior.inputs).length === Object.keys(versions).length) return decide(true, 'NO_OP', INPUTS_UNCHANGED, versions);
   const why = `inputs changed: ${changed.join(', ')}`;
   if (!inputs.queryTree || Object.keys(prior.inputs).some((name) => !(name in versions))) return full(why);
-  const incremental = await planIncremental(ex, table, { tree: inputs.queryTree, catalog: ctx.catalog, before: prior.inputs, now: versions });
+  const incremental = await planIncremental(ex, table, { tree: inputs.queryTree, catalog: ctx.catalog, before: prior.inputs, now: versions }).catch(
+    (error: unknown) => ({ why: `the query could not be rewritten (${(error as Error).message.split('\n')[0]})` }),
+  );
   if ('why' in incremental) return full(`${why}; recomputed in full: ${incremental.why}`);
   return { ...decide(false, incremental.technique, why, versions), incremental };
 }
