@@ -108,7 +108,7 @@ describe('incremental materialized views', () => {
       await writeParquet(join(ws.landingDir, 'dims', `d${dims}.parquet`), `SELECT * FROM (VALUES ${labels}) AS t(grp, label, version)`);
     };
     await landDims();
-    for (let b = 0; b < 5; b++) {
+    for (let b = 0; b < 4; b++) {
       const rows = batch(random, sent, sent.length);
       sent.push(...rows);
       await writeParquet(join(ws.landingDir, 'events', `e${b}.parquet`), values(rows));
