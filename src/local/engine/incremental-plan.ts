@@ -9,7 +9,8 @@ import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
 import type { Executor } from './executor.ts';
 import { COMMIT_VERSION, hasCommitVersions } from './history.ts';
 import { parseTableName, sqlName } from './names.ts';
-import { aggregateShape, keyedShape, linearShape, type AggregateShape, type BaseNode, type ShapeContext } from './query-shape.ts';
+import { aggregateShape, type AggregateShape } from './aggregate-shape.ts';
+import { keyedShape, linearShape, type BaseNode, type ShapeContext } from './query-shape.ts';
 import { systemTable } from './system-tables.ts';
 
 /** Holds the keys whose rows a ROW_BASED refresh recomputes. */

@@ -9,8 +9,7 @@
 //   the keys that changed.
 // - linear (APPEND_ONLY): projections, filters, UNION ALL and joins with unchanged tables only; with append-only
 //   inputs the new output is the query over the new rows.
-// - one GROUP BY over a linear input whose aggregates merge (sum, count, min, max): the aggregate of the new rows
-//   merged into the stored groups.
+// - one GROUP BY over a linear input whose aggregates merge (sum, count, min, max): aggregate-shape.ts.
 
 import type { TreeNode } from '../../sql/parse-tree.ts';
 import { walkTree } from '../../sql/parse-tree.ts';
@@ -35,11 +34,7 @@ export interface ShapeContext {
 
 export type Shape<T> = { ok: true; value: T } | { ok: false; why: string };
 
-const fail = (why: string): { ok: false; why: string } => ({ ok: false, why });
-
-/** Aggregates whose partial results merge exactly, and how. */
-export const MERGEABLE = { sum: 'sum', count: 'count', count_star: 'count', min: 'min', max: 'max' } as const;
-export type MergeKind = (typeof MERGEABLE)[keyof typeof MERGEABLE];
+export const fail = (why: string): { ok: false; why: string } => ({ ok: false, why });
 
 type Mode = { kind: 'key'; key: string } | { kind: 'linear' };
 
@@ -59,7 +54,7 @@ function cteDefinitions(tree: unknown): Map<string, TreeNode> {
   return ctes;
 }
 
-function has(node: unknown, test: (o: TreeNode) => boolean): boolean {
+export function has(node: unknown, test: (o: TreeNode) => boolean): boolean {
   let found = false;
   walkTree(node, (o) => {
     if (!found && test(o)) found = true;
@@ -67,8 +62,8 @@ function has(node: unknown, test: (o: TreeNode) => boolean): boolean {
   return found;
 }
 
-const isSubquery = (o: TreeNode) => o['class'] === 'SUBQUERY';
-const isWindow = (o: TreeNode) => o['class'] === 'WINDOW';
+export const isSubquery = (o: TreeNode) => o['class'] === 'SUBQUERY';
+export const isWindow = (o: TreeNode) => o['class'] === 'WINDOW';
 const lastName = (o: TreeNode) => {
   const names = o['column_names'] as string[] | undefined;
   return names && names.length > 0 ? names[names.length - 1]!.toLowerCase() : undefined;
@@ -199,7 +194,7 @@ class Analyzer {
     const rightChanges = this.mentionsChanged(right);
     if (leftChanges && rightChanges) return fail('a join of two tables that both changed');
     let carrier: 'left' | 'right';
-    if (qualifier !== undefined) carrier = aliases(left, this.ctes).has(qualifier) ? 'left' : 'right';
+    if (qualifier !== undefined) carrier = aliases(left).has(qualifier) ? 'left' : 'right';
     else carrier = rightChanges ? 'right' : 'left';
     if ((carrier === 'left' ? rightChanges : leftChanges)) return fail('a join whose other side changed');
     const keeps = carrier === 'left' ? ['INNER', 'LEFT', 'SEMI', 'ANTI'] : ['INNER', 'RIGHT'];
@@ -226,7 +221,7 @@ class Analyzer {
   }
 }
 
-function isAggregateIn(ctx: ShapeContext): (o: TreeNode) => boolean {
+export function isAggregateIn(ctx: ShapeContext): (o: TreeNode) => boolean {
   return (o) => o['class'] === 'AGGREGATE' || (o['class'] === 'FUNCTION' && ctx.aggregates.has(String(o['function_name']).toLowerCase()));
 }
 
@@ -240,7 +235,7 @@ function keyPosition(node: TreeNode, key: string): number | undefined {
 }
 
 /** The aliases a FROM relation answers to (a table's alias, else its name). */
-function aliases(rel: TreeNode, ctes: Map<string, TreeNode>): Set<string> {
+function aliases(rel: TreeNode): Set<string> {
   const out = new Set<string>();
   const visit = (r: TreeNode) => {
     if (r['type'] === 'JOIN') {
@@ -252,7 +247,6 @@ function aliases(rel: TreeNode, ctes: Map<string, TreeNode>): Set<string> {
     }
   };
   visit(rel);
-  void ctes;
   return out;
 }
 
@@ -299,42 +293,4 @@ export function linearShape(tree: TreeNode, ctx: ShapeContext): Shape<BaseNode[]
   const outside = [...ctx.changed].filter((t) => !carried.has(t));
   if (outside.length > 0) return fail(`${outside.join(', ')} changed and is joined, not appended to`);
   return { ok: true, value: flow.value.bases };
-}
-
-export interface AggregateShape {
-  /** Per select-list position: a grouping column, or an aggregate and how its partial results merge. */
-  columns: ({ group: true } | { group: false; merge: MergeKind })[];
-  /** Base tables of the aggregate's input (linear). */
-  bases: BaseNode[];
-}
-
-/** One GROUP BY over a linear input, every output column a grouping expression or a mergeable aggregate. */
-export function aggregateShape(tree: TreeNode, ctx: ShapeContext): Shape<AggregateShape> {
-  const node = statementNode(tree);
-  if (!node || node['type'] !== 'SELECT_NODE') return fail('not a single SELECT');
-  const groups = (node['group_expressions'] as TreeNode[] | undefined) ?? [];
-  if (groups.length === 0) return fail('no GROUP BY');
-  if (node['having'] || node['qualify']) return fail('HAVING or QUALIFY over the groups');
-  if ((node['modifiers'] as TreeNode[] | undefined)?.some((m) => m['type'] !== 'ORDER_MODIFIER')) return fail('a LIMIT or DISTINCT over the groups');
-  const strip = (e: unknown) => JSON.stringify(e, (k, v: unknown) => (k === 'alias' || k === 'query_location' ? undefined : v));
-  const groupTexts = new Set(groups.map(strip));
-  const columns: AggregateShape['columns'] = [];
-  for (const e of (node['select_list'] as TreeNode[] | undefined) ?? []) {
-    if (groupTexts.has(strip(e))) {
-      columns.push({ group: true });
-      continue;
-    }
-    const fn = String(e['function_name'] ?? '').toLowerCase() as keyof typeof MERGEABLE;
-    const aggregate = isAggregateIn(ctx);
-    if (!aggregate(e) || !(fn in MERGEABLE)) return fail(`${aggregate(e) ? `${fn}()` : 'an expression'} that does not merge (only sum, count, min and max)`);
-    if (e['distinct'] === true || e['filter'] || (e['order_bys'] as { orders?: unknown[] } | undefined)?.orders?.length) return fail(`${fn}() with DISTINCT, FILTER or ORDER BY`);
-    if (has(e['children'], (o) => aggregate(o) || isWindow(o) || isSubquery(o))) return fail(`a nested aggregate in ${fn}()`);
-    columns.push({ group: false, merge: MERGEABLE[fn] });
-  }
-  if (columns.filter((c) => c.group).length !== groups.length) return fail('a GROUP BY expression that is not selected');
-  // The input of the aggregate: the same query without its GROUP BY and select list must be linear.
-  const input: TreeNode = { ...node, select_list: [{ class: 'STAR', type: 'STAR', alias: '', exclude_list: [], replace_list: [], columns: false, expr: null, unpacked: false }], group_expressions: [], group_sets: [], aggregate_handling: 'STANDARD_HANDLING', modifiers: [] };
-  const flow = linearShape({ ...tree, statements: [{ node: input }] }, ctx);
-  if (!flow.ok) return flow;
-  return { ok: true, value: { columns, bases: flow.value } };
 }
