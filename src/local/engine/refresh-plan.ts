@@ -97,8 +97,9 @@ async function pendingInput(ex: Executor, table: TableModel, ref: TableRef, ctx:
       `SELECT coalesce(max(version), 0) AS n FROM ${systemTable(ctx.catalog, 'stream_offsets')} WHERE consumer = ${quoteLiteral(displayName(ref))} AND source = ${quoteLiteral(displayName(upstream))}`,
     );
     if (to > from) return `${displayName(upstream)} has new versions`;
-    // An upstream without commit versions (not a streaming table) is read in full every update.
-    if (!(await hasCommitVersions(ex, upstream))) return `${displayName(upstream)} is not a streaming table: read in full`;
+    // An upstream without commit versions (not a streaming table) is read in full every update. (An offset was
+    // recorded, so it has them: offsets are kept for streaming upstreams only.)
+    if (from === 0 && !(await hasCommitVersions(ex, upstream))) return `${displayName(upstream)} is not a streaming table: read in full`;
     return undefined;
   }
   return 'no source';
