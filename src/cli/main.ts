@@ -35,6 +35,7 @@ const COMMANDS: Record<string, Loader> = {
   generate: async () => (await import('./commands/generate.ts')).registerGenerate,
   summary: async () => (await import('./commands/summary.ts')).registerSummary,
   open: async () => (await import('./commands/summary.ts')).registerSummary,
+  dashboard: async () => (await import('./commands/dashboard.ts')).registerDashboard,
 };
 
 /** The command a command line asks for (`help <command>` counts), or undefined for help and unknown words. */

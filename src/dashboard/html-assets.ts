@@ -20,25 +20,60 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 
 /**
  * Draws every chart with the inlined Vega runtime (SVG renderer). Exposes the views and any errors on window so a
- * headless browser can check the result, and marks <body data-charts="ready|error"> when done.
+ * headless browser can check the result, and marks <body data-charts="ready|error"> when done. `replace` swaps in
+ * a new grid (a live page's update): the old views are finalized, the new cards put in place and their charts drawn.
  */
 export const DASHBOARD_BOOT_SCRIPT = `
 (function () {
-  var charts = JSON.parse(document.getElementById('dbx-charts').textContent);
   var views = {};
   var errors = [];
-  window.dbxDashboard = { views: views, errors: errors };
-  window.dbxDashboard.ready = Promise.all(charts.map(function (chart) {
-    try {
-      var view = new vega.View(vega.parse(chart.spec), { renderer: 'svg', container: '#' + chart.id, hover: true });
-      views[chart.name] = view;
-      return view.runAsync().catch(function (e) { errors.push(chart.name + ': ' + e); });
-    } catch (e) {
-      errors.push(chart.name + ': ' + e);
-      return null;
-    }
-  })).then(function () {
-    document.body.setAttribute('data-charts', errors.length ? 'error' : 'ready');
+  function draw(charts) {
+    return Promise.all(charts.map(function (chart) {
+      try {
+        var view = new vega.View(vega.parse(chart.spec), { renderer: 'svg', container: '#' + chart.id, hover: true });
+        views[chart.name] = view;
+        return view.runAsync().catch(function (e) { errors.push(chart.name + ': ' + e); });
+      } catch (e) {
+        errors.push(chart.name + ': ' + e);
+        return null;
+      }
+    })).then(function () {
+      document.body.setAttribute('data-charts', errors.length ? 'error' : 'ready');
+    });
+  }
+  function replace(cards, charts) {
+    Object.keys(views).forEach(function (name) { views[name].finalize(); delete views[name]; });
+    errors.length = 0;
+    document.querySelector('main.grid').innerHTML = cards;
+    return draw(charts);
+  }
+  window.dbxDashboard = { views: views, errors: errors, replace: replace };
+  window.dbxDashboard.ready = draw(JSON.parse(document.getElementById('dbx-charts').textContent));
+})();
+`;
+
+/**
+ * A served page listens for new grids (server-sent events named `grid`: { version, cards, charts }) and swaps
+ * each one in once the first drawing is done; <body data-version> names the version shown. EventSource
+ * reconnects by itself when the server restarts, and the server sends its current grid on every connect.
+ */
+export const DASHBOARD_LIVE_SCRIPT = `
+(function () {
+  var config = JSON.parse(document.getElementById('dbx-live').textContent);
+  var dashboard = window.dbxDashboard;
+  var shown = Promise.resolve(dashboard.ready);
+  dashboard.updates = 0;
+  var source = new EventSource(config.events);
+  dashboard.source = source;
+  source.addEventListener('grid', function (event) {
+    var grid = JSON.parse(event.data);
+    shown = shown.then(function () {
+      if (grid.version === document.body.getAttribute('data-version')) return;
+      return dashboard.replace(grid.cards, grid.charts).then(function () {
+        document.body.setAttribute('data-version', grid.version);
+        dashboard.updates += 1;
+      });
+    });
   });
 })();
 `;

@@ -1,5 +1,6 @@
 // DashboardModel + query results → one self-contained HTML file that opens offline: the widgets laid out on the
-// same 6-column grid as Lakeview, charts drawn by the inlined Vega runtime from specs compiled in Node.
+// same 6-column grid as Lakeview, charts drawn by the inlined Vega runtime from specs compiled in Node. The same
+// page, served live, swaps in a new grid whenever the server sends one.
 import type { EventSink } from '../events/types.ts';
 import { silentSink } from '../events/types.ts';
 import type { DashboardModel, WidgetModel } from '../model/types.ts';
@@ -8,7 +9,7 @@ import { escapeHtml, jsonForScript } from './html-escape.ts';
 import { widgetFields } from './lakeview.ts';
 import { toPlainRows, type PlainRow, type PlainValue } from './plain-values.ts';
 import { vegaRuntimeSource } from './vega-runtime.ts';
-import { DASHBOARD_CSS, DASHBOARD_BOOT_SCRIPT } from './html-assets.ts';
+import { DASHBOARD_BOOT_SCRIPT, DASHBOARD_CSS, DASHBOARD_LIVE_SCRIPT } from './html-assets.ts';
 
 /** The summary shown in text widgets; when absent, text widgets show their dataset's first row. */
 export interface DashboardSummary {
@@ -19,6 +20,11 @@ export interface DashboardSummary {
 
 export interface RenderHtmlOptions {
   events?: EventSink;
+  /**
+   * A page served live (`dbx-ts dashboard --serve`): it may connect back to its own origin and listens on
+   * `eventsPath` for new versions of the grid, which replace the old one in place.
+   */
+  live?: { eventsPath: string; version: string };
 }
 
 /** Grid geometry: Lakeview's 6 columns on a fixed-width page, so chart sizes are known when compiling. */
@@ -27,18 +33,26 @@ const ROW_HEIGHT = 72;
 const GAP = 12;
 const CARD_CHROME = { horizontal: 24, vertical: 56 }; // padding and title of a card
 
-interface ChartEntry {
+/** A chart of the page: the container's id, the widget's name and its compiled Vega spec. */
+export interface ChartEntry {
   id: string;
   name: string;
   spec: unknown;
 }
 
-export function renderDashboardHtml(
+/** The widget grid of a dashboard: the cards' HTML and the charts the boot script draws into them. */
+export interface DashboardGrid {
+  cards: string;
+  charts: ChartEntry[];
+}
+
+/** The grid alone, as the static page embeds it and a live page receives it on each update. */
+export function renderDashboardGrid(
   model: DashboardModel,
   data: Record<string, readonly Record<string, unknown>[]>,
   summary?: DashboardSummary | string,
-  options: RenderHtmlOptions = {},
-): string {
+  options: Pick<RenderHtmlOptions, 'events'> = {},
+): DashboardGrid {
   const events = options.events ?? silentSink;
   const summaryBox = typeof summary === 'string' ? { text: summary } : summary;
   const charts: ChartEntry[] = [];
@@ -55,26 +69,40 @@ export function renderDashboardHtml(
     );
     return card(widget, id, body);
   });
+  return { cards: cards.join('\n'), charts };
+}
 
+export function renderDashboardHtml(
+  model: DashboardModel,
+  data: Record<string, readonly Record<string, unknown>[]>,
+  summary?: DashboardSummary | string,
+  options: RenderHtmlOptions = {},
+): string {
+  const grid = renderDashboardGrid(model, data, summary, options);
   const title = escapeHtml(model.settings.display_name);
+  const live = options.live;
+  // The static file fetches nothing; a live page only talks to the server that served it.
+  const connect = live ? " connect-src 'self';" : '';
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';${connect} script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
 <title>${title}</title>
 <style>${DASHBOARD_CSS}</style>
 </head>
-<body>
+<body${live ? ` data-version="${escapeHtml(live.version)}"` : ''}>
 <header><h1>${title}</h1></header>
 <main class="grid">
-${cards.join('\n')}
+${grid.cards}
 </main>
 <script>${vegaRuntimeSource()}</script>
-<script id="dbx-charts" type="application/json">${jsonForScript(charts)}</script>
+<script id="dbx-charts" type="application/json">${jsonForScript(grid.charts)}</script>
 <script>${DASHBOARD_BOOT_SCRIPT}</script>
-</body>
+${live ? `<script id="dbx-live" type="application/json">${jsonForScript({ events: live.eventsPath })}</script>
+<script>${DASHBOARD_LIVE_SCRIPT}</script>
+` : ''}</body>
 </html>
 `;
 }

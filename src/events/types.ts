@@ -61,6 +61,11 @@ export type DbxEvent =
   | EventShape<'run.cancelling', { run_id?: string; update_id?: string; reason: 'signal' | 'timeout' | 'restart' }>
   /** Watching a run, the workspace stopped answering (`lost`) or answers again (`restored`). */
   | EventShape<'watch.connection', { run_id: string; state: 'lost' | 'restored' }>
+  /** `dbx-ts dashboard --serve` listens at `url`; `dashboard.updated` each time it sends open pages new data. */
+  | EventShape<'dashboard.served', { dashboard: string; url: string }>
+  | EventShape<'dashboard.updated', { dashboard: string; version: string; clients: number }>
+  /** `run --continuous`: new landing files arrived, so the job's tasks run again. */
+  | EventShape<'continuous.trigger', { files: string[] }>
   | EventShape<'diagnostic', { severity: 'error' | 'warning'; path?: string; file?: string; line?: number }>
   | EventShape<'log', Record<string, unknown>>;
 

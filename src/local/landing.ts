@@ -22,7 +22,7 @@ export interface LandingSource {
 }
 
 /** Tables the job's pipeline and notebook tasks build. */
-function jobTables(model: BundleModel, tasks: readonly TaskSettings[]): TableModel[] {
+export function jobTables(model: BundleModel, tasks: readonly TaskSettings[]): TableModel[] {
   const out: TableModel[] = [];
   for (const task of tasks) {
     const pipelineRef = String((task['pipeline_task'] as { pipeline_id?: unknown } | undefined)?.pipeline_id ?? '');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DbxEvent, EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
 import { selectOnly } from '../model/only-tasks.ts';
-import type { BundleModel, TaskSettings } from '../model/types.ts';
+import type { BundleModel, TableModel, TaskSettings } from '../model/types.ts';
 import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import { showViewsAfterRun } from '../run/result-views.ts';
 import { runSimulator, simulatorVolume, withDefaults } from '../run/simulator.ts';
@@ -17,13 +17,14 @@ import { writeBundleFiles } from '../synth/write.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { resolveVariables } from '../deploy/interpolate.ts';
 import { localDatabases, type LocalDatabases } from './databases.ts';
-import { runContinuous, volumeToLocalPath, type UpdateResult } from './engine/index.ts';
+import { untakenFiles, watchLanding } from './engine/continuous.ts';
+import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, runJobTasks, type TaskOutcome } from './job-runner.ts';
-import { landingSources, type LandingSource } from './landing.ts';
+import { jobTables, landingSources, type LandingSource } from './landing.ts';
 import { localPaths, type LocalPaths } from './paths.ts';
 import { loadLocalSecrets } from './secrets.ts';
 import { jobParameterValues } from './task-parameters.ts';
-import { localTaskExecutor, pipelineKeyOf, type LocalTaskContext } from './tasks.ts';
+import { localTaskExecutor, type LocalTaskContext } from './tasks.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -38,7 +39,7 @@ export interface LocalRunOptions {
   params?: Record<string, string>;
   /** Show the bundle's result views after a successful run (default true). */
   showResults?: boolean;
-  /** After the run, keep the job's pipelines processing new landing files until the signal aborts. */
+  /** After the run, run the job's tasks again whenever new landing files arrive, until the signal aborts. */
   continuous?: boolean;
   /** Cancel the run after this long (the job's tasks stop; exit: timed out). */
   timeoutMs?: number;
@@ -94,8 +95,6 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   await deployToLocalWorkspace(opts, files);
 
   const databases = localDatabases(paths.database);
-  const runId = `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-  const started = Date.now();
   try {
     // The schemas and volumes the bundle declares, as deploy creates them in Unity Catalog.
     const elsewhere = await createLocalCatalogObjects(await databases.get(model.catalog), model, paths.volumes);
@@ -113,59 +112,109 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       jobParameters,
       variables,
       updates: new Map(),
-      runId,
       ...(opts.fullRefresh ? { fullRefresh: true } : {}),
     };
     await prepareLanding(opts, extensions, paths, job.settings.tasks);
-    sink({
-      code: 'run.started',
-      level: 'info',
-      message: `Running ${job.settings.name} (${opts.jobKey}) on the local target, run ${runId}`,
-      data: { run_id: runId, job_key: opts.jobKey },
-    });
-    const timeout = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-    const signals = [opts.signal, timeout].filter((x): x is AbortSignal => x !== undefined);
-    const outcomes = await runJobTasks({
-      runId,
-      tasks: job.settings.tasks,
-      execute: localTaskExecutor(ctx),
-      sink,
-      ...(opts.only ? { only: [...selectOnly(job.settings.tasks, opts.only)] } : {}),
-      ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-      ...(typeof job.settings['timeout_seconds'] === 'number' ? { timeoutSeconds: job.settings['timeout_seconds'] } : {}),
-    });
-    const failed = outcomes.filter((o) => isFailure(o.result));
-    const cancelled = outcomes.some((o) => o.result === 'CANCELED');
-    const result = outcomes.timedOut ? 'TIMEDOUT' : failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
-    await mkdir(paths.runs, { recursive: true });
-    const historyFile = join(paths.runs, `${runId}.json`);
-    const history = { run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
-    await writeFile(historyFile, redact(`${JSON.stringify(history, null, 2)}\n`));
-    sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - started } });
+    const only = opts.only ? [...selectOnly(job.settings.tasks, opts.only)] : undefined;
+    // Checked before the first run: a job with nothing to watch is refused at once, not after a whole run.
+    const watched = opts.continuous ? watchedTables(opts.model, only ? job.settings.tasks.filter((t) => only.includes(t.task_key)) : job.settings.tasks) : undefined;
+    const timeoutSeconds = typeof job.settings['timeout_seconds'] === 'number' ? job.settings['timeout_seconds'] : undefined;
+    const runOnce = () =>
+      runJobOnce({ opts, ctx, jobName: job.settings.name, tasks: job.settings.tasks, jobParameters, paths, ...(only ? { only } : {}), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
+    const first = await runOnce();
+    // --full-refresh-all rebuilds once; the runs continuous mode starts later refresh only what changed.
+    delete ctx.fullRefresh;
+    // Continuous mode reports a failed first run and keeps watching: a corrected file may come next.
+    if (!watched || first.cancelled) throwIfFailed(first, opts.timeoutMs, timeoutSeconds);
 
-    for (const f of failed) {
-      const skipped = outcomes.filter((o) => o.result === 'UPSTREAM_FAILED').map((o) => o.task_key);
-      sink({
-        code: 'log',
-        level: 'error',
-        message: `Task ${f.task_key} failed: ${f.error ?? 'unknown error'}${skipped.length ? `\n  skipped because of it: ${skipped.join(', ')}` : ''}\n  run history: ${historyFile}`,
-        data: { task_key: f.task_key },
-      });
-    }
-    if (outcomes.timedOut) throw new RunFailedError(`The run timed out after ${String(job.settings['timeout_seconds'])} s (the job's timeout_seconds)`, 'timedout');
-    if (failed.length > 0) throw new RunFailedError(`Task ${failed[0]!.task_key} failed`, 'failed', failed[0]!.task_key);
-    if (cancelled && timeout?.aborted) throw new RunFailedError(`The run timed out after ${opts.timeoutMs} ms and was cancelled`, 'timedout');
-    if (cancelled) throw new RunFailedError('The run was cancelled', 'cancelled');
-
-    if (opts.showResults ?? true) {
+    if ((opts.showResults ?? true) && first.failed.length === 0) {
       const db = await databases.get(model.catalog);
       await showViewsAfterRun(extensions.resultViews, () => db.openSqlClient(), { model, sink });
     }
-    if (opts.continuous) await watchLandingZone(opts, databases, paths.volumes, job.settings.tasks);
-    return { run_id: runId, outcomes, history_file: historyFile, updates: [...ctx.updates.values()] };
+    if (watched) await keepFresh(opts, databases, paths.volumes, watched, runOnce, first);
+    return { run_id: first.runId, outcomes: first.outcomes, history_file: first.historyFile, updates: [...ctx.updates.values()] };
   } finally {
     await databases.close();
   }
+}
+
+interface JobRun {
+  runId: string;
+  outcomes: TaskOutcome[];
+  historyFile: string;
+  failed: TaskOutcome[];
+  cancelled: boolean;
+  /** `--timeout` expired. */
+  timedOut: boolean;
+  /** The job's own timeout_seconds expired. */
+  jobTimedOut: boolean;
+}
+
+interface RunJobOnce {
+  opts: LocalRunOptions;
+  ctx: LocalTaskContext;
+  jobName: string;
+  tasks: TaskSettings[];
+  jobParameters: Record<string, string>;
+  paths: LocalPaths;
+  only?: string[];
+  /** The job's timeout_seconds: the whole run ends TIMEDOUT after it. */
+  timeoutSeconds?: number;
+}
+
+function newRunId(): string {
+  return `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+}
+
+/** One run of the job's tasks: its events, its history file, and what failed (reported, not thrown). */
+async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
+  const { opts, ctx, paths, jobParameters } = r;
+  const sink = opts.sink;
+  const runId = newRunId();
+  const started = Date.now();
+  sink({
+    code: 'run.started',
+    level: 'info',
+    message: `Running ${r.jobName} (${opts.jobKey}) on the local target, run ${runId}`,
+    data: { run_id: runId, job_key: opts.jobKey },
+  });
+  const timeout = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
+  const signals = [opts.signal, timeout].filter((x): x is AbortSignal => x !== undefined);
+  const outcomes = await runJobTasks({
+    runId,
+    tasks: r.tasks,
+    execute: localTaskExecutor({ ...ctx, runId }),
+    sink,
+    ...(r.only ? { only: r.only } : {}),
+    ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+    ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
+  });
+  const failed = outcomes.filter((o) => isFailure(o.result));
+  const cancelled = outcomes.some((o) => o.result === 'CANCELED');
+  const result = outcomes.timedOut ? 'TIMEDOUT' : failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
+  await mkdir(paths.runs, { recursive: true });
+  const historyFile = join(paths.runs, `${runId}.json`);
+  const history = { run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
+  await writeFile(historyFile, redact(`${JSON.stringify(history, null, 2)}\n`));
+  sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - started } });
+
+  for (const f of failed) {
+    const skipped = outcomes.filter((o) => o.result === 'UPSTREAM_FAILED').map((o) => o.task_key);
+    sink({
+      code: 'log',
+      level: 'error',
+      message: `Task ${f.task_key} failed: ${f.error ?? 'unknown error'}${skipped.length ? `\n  skipped because of it: ${skipped.join(', ')}` : ''}\n  run history: ${historyFile}`,
+      data: { task_key: f.task_key },
+    });
+  }
+  return { runId, outcomes, historyFile, failed, cancelled, timedOut: timeout?.aborted === true, jobTimedOut: outcomes.timedOut === true };
+}
+
+function throwIfFailed(run: JobRun, timeoutMs: number | undefined, timeoutSeconds: number | undefined): void {
+  if (run.jobTimedOut) throw new RunFailedError(`The run timed out after ${String(timeoutSeconds)} s (the job's timeout_seconds)`, 'timedout');
+  if (run.failed.length > 0) throw new RunFailedError(`Task ${run.failed[0]!.task_key} failed`, 'failed', run.failed[0]!.task_key);
+  if (run.cancelled && run.timedOut) throw new RunFailedError(`The run timed out after ${timeoutMs} ms and was cancelled`, 'timedout');
+  if (run.cancelled) throw new RunFailedError('The run was cancelled', 'cancelled');
 }
 
 /**
@@ -210,20 +259,50 @@ function noFilesYet(source: LandingSource): DbxEvent {
   };
 }
 
-/** Like a continuous DLT pipeline: an update within seconds of each new landing file, until Ctrl-C. */
-async function watchLandingZone(opts: LocalRunOptions, databases: LocalDatabases, volumes: string, tasks: TaskSettings[]): Promise<void> {
+interface WatchedTables {
+  tasks: TaskSettings[];
+  /** The tables of those tasks that read landing files. */
+  tables: TableModel[];
+}
+
+function watchedTables(model: BundleModel, tasks: TaskSettings[]): WatchedTables {
+  const tables = jobTables(model, tasks).filter((t) => t.source?.type === 'files');
+  if (tables.length === 0) throw new UserError('--continuous: no task of the job reads landing files (an Auto Loader source), so there is nothing to watch.');
+  return { tasks, tables };
+}
+
+/**
+ * `run --continuous`: like a continuous DLT pipeline, but for the whole job. Each time new files land in a folder
+ * one of its tasks reads through Auto Loader, the job's tasks run again (bronze, silver, gold, the summary and
+ * the dashboard), one run at a time, until Ctrl-C. A failed run is reported and the job waits for the next new
+ * file rather than failing again on the same ones.
+ */
+async function keepFresh(opts: LocalRunOptions, databases: LocalDatabases, volumes: string, watched: WatchedTables, runOnce: () => Promise<JobRun>, first: JobRun): Promise<void> {
   const signal = opts.signal;
   if (!signal) throw new UserError('--continuous needs a way to stop (an abort signal).');
-  const pipelines = tasks
-    .map((t) => opts.model.resources.pipelines[pipelineKeyOf(t) ?? ''])
-    .filter((p): p is NonNullable<typeof p> => p !== undefined);
-  if (pipelines.length === 0) throw new UserError('--continuous: the job has no pipeline task to keep running.');
-  opts.sink({ code: 'log', level: 'info', message: `Watching the landing zone for new files (Ctrl-C to stop): ${pipelines.map((p) => p.settings.name).join(', ')}`, data: {} });
+  const { tasks, tables } = watched;
+  const folders = [...new Set(landingSources(opts.model, tasks, localPaths(opts.projectRoot, opts.env)).map((s) => s.volumeDir))];
+  opts.sink({ code: 'log', level: 'info', message: `Watching the landing zone for new files (Ctrl-C to stop): ${folders.join(', ')}`, data: { folders } });
   const db = await databases.get(opts.model.catalog);
-  await Promise.all(
-    pipelines.map((p) =>
-      runContinuous(db, p.tables, { catalog: opts.model.catalog, landingRoot: volumes, pipelineName: p.settings.name, sink: opts.sink, signal }),
-    ),
-  );
+  const where = { catalog: opts.model.catalog, landingRoot: volumes };
+  // After a failed run, the files still untaken: the same ones again do not start another run.
+  const untakenAfter = async (run: JobRun) => (run.failed.length > 0 ? (await untakenFiles(db, tables, where)).join('\n') : undefined);
+  let failedOn = await untakenAfter(first);
+  let waitingSaid = false;
+  await watchLanding(db, tables, {
+    ...where,
+    signal,
+    onNewFiles: async (files) => {
+      if (files.join('\n') === failedOn) {
+        if (!waitingSaid) opts.sink({ code: 'log', level: 'info', message: 'The last run failed on the landing files waiting; the job runs again when a new file lands.', data: { files } });
+        waitingSaid = true;
+        return;
+      }
+      opts.sink({ code: 'continuous.trigger', level: 'info', message: `New landing file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`, data: { files } });
+      const run = await runOnce();
+      failedOn = await untakenAfter(run);
+      waitingSaid = false;
+    },
+  });
   opts.sink({ code: 'log', level: 'info', message: 'Stopped watching the landing zone.', data: {} });
 }

@@ -1,17 +1,15 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
-// gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML.
+// gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML (and its data snapshot).
 import { existsSync } from 'node:fs';
-import { qualityTableFor } from '../model/table-semantics.ts';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { redact } from '../redaction/index.ts';
 import { join } from 'node:path';
-import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
+import { qualityTableFor } from '../model/table-semantics.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
 import type { Extensions } from '../extensions/registry.ts';
 import type { LocalNotebookContext } from '../extensions/types.ts';
 import type { BundleModel, NotebookModel, TableModel, TaskSettings } from '../model/types.ts';
+import { dashboardOf, localDatasetSchema, renderLocalDashboard } from './dashboard-render.ts';
 import type { LocalDatabases } from './databases.ts';
 import { resolveLocation, runTables, type UpdateResult } from './engine/index.ts';
 import { resetTables } from './engine/reset.ts';
@@ -109,38 +107,21 @@ function describeUpdate(result: UpdateResult): string {
 }
 
 async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string> {
-  const dashboard = ctx.model.resources.dashboards[key];
-  if (!dashboard) throw new UserError(`Dashboard "${key}" is not part of this bundle.`);
+  const dashboard = dashboardOf(ctx.model, key);
   const db = await ctx.databases.get(ctx.model.catalog);
   const schema = localDatasetSchema(ctx.model, dashboard.settings['dataset_schema']);
-  const file = join(ctx.paths.dashboards, `${key}.html`);
   // Rendered again only when what it shows may have changed: the tables of its schema, or its own definition.
   const reads = schema !== undefined ? [schema] : undefined;
   const refresh = await checkTaskRefresh(db, `dashboard:${key}`, reads, dashboard);
-  if (refresh.unchanged && !ctx.fullRefresh && existsSync(file)) {
+  const file = join(ctx.paths.dashboards, `${key}.html`);
+  const written = existsSync(file) && existsSync(join(ctx.paths.dashboards, `${key}.json`));
+  if (refresh.unchanged && !ctx.fullRefresh && written) {
     ctx.sink({ code: 'log', level: 'info', message: `Dashboard ${key} skipped: what it shows is unchanged (${file})`, data: { dashboard: key, skipped: true } });
     return `skipped: ${schema ?? 'its data'} unchanged`;
   }
-  const sql = await db.openSqlClient();
-  try {
-    const data = await queryDashboardData(sql, dashboard, { catalog: ctx.model.catalog, ...(schema !== undefined ? { schema } : {}) });
-    const html = renderDashboardHtml(dashboard, data, undefined, { events: ctx.sink });
-    await mkdir(ctx.paths.dashboards, { recursive: true });
-    await writeFile(file, redact(html));
-    ctx.sink({ code: 'artifact.written', level: 'info', message: `Dashboard written to ${file}`, data: { kind: 'dashboard', path: file } });
-  } finally {
-    await sql.close();
-  }
+  const { html } = await renderLocalDashboard(ctx.model, key, db, ctx.paths.dashboards, ctx.sink);
   await recordTaskRefresh(db, `dashboard:${key}`, reads, dashboard, ctx.runId ?? '');
-  return file;
-}
-
-/** The dashboard's dataset_schema on the local target: a schema of the bundle by reference (declared names), or as written. */
-function localDatasetSchema(model: LocalTaskContext['model'], value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const ref = /^\$\{resources\.schemas\.([\w-]+)\.name\}$/.exec(value);
-  if (ref) return model.resources.schemas[ref[1]!]?.settings.name;
-  return value.includes('${') ? undefined : value;
+  return html;
 }
 
 async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: AbortSignal): Promise<string> {

@@ -26,6 +26,58 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.
   return { code, stdout, stderr };
 }
 
+/** A long-running CLI command (run --continuous, dashboard --serve) in this process, until `stop()` (its Ctrl-C). */
+export interface RunningCli {
+  /** Resolves with the first match of `pattern` in the output written after position `from`; rejects after `ms`. */
+  waitFor(pattern: RegExp, from: number, ms: number): Promise<RegExpExecArray>;
+  /** stdout and stderr so far, interleaved as written. */
+  output(): string;
+  stop(): void;
+  /** The exit code. */
+  done: Promise<number>;
+}
+
+export function startCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): RunningCli {
+  const controller = new AbortController();
+  let output = '';
+  const waiters = new Set<() => void>();
+  const write = (s: string) => {
+    output += s;
+    for (const wake of waiters) wake();
+  };
+  const done = main(['node', 'dbx-ts', ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, CI: 'true', ...(opts.env ?? {}) },
+    stdout: { write, isTTY: false },
+    stderr: { write },
+    signal: controller.signal,
+  });
+  const waitFor = (pattern: RegExp, from: number, ms: number) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(output.slice(from));
+        if (!match) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(match);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`no ${pattern} within ${ms} ms; output:\n${output}`));
+      }, ms);
+      waiters.add(check);
+      check();
+      // A command that ends without printing it fails the wait at once.
+      void done.then((code) => {
+        if (!waiters.has(check)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        reject(new Error(`the command ended (exit ${code}) without ${pattern}; output:\n${output}`));
+      });
+    });
+  return { waitFor, output: () => output, stop: () => controller.abort(), done };
+}
+
 export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `dbx-ts-${prefix}-`));
 }

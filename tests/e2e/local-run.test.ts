@@ -1,6 +1,6 @@
 // The README's main command, end to end on the local target: deploy to the local workspace, simulate data,
 // run the six tasks on DuckDB, show results; a second run processes only what is new.
-import { copyFile, cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -123,6 +123,16 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     expect(summary.stdout).toContain('offline-template');
   });
 
+  it('dashboard renders the HTML file and its data snapshot from the local data', async () => {
+    const result = await runCli(['dashboard'], { cwd: project, env });
+    expect(result.code).toBe(0);
+    const file = join(env.DBX_TS_LOCAL_DIR, 'dashboards', 'sales_dashboard.html');
+    expect(result.stdout).toContain(`Dashboard written to ${file}`);
+    const snapshot = JSON.parse(await readFile(join(env.DBX_TS_LOCAL_DIR, 'dashboards', 'sales_dashboard.json'), 'utf8'));
+    expect(Object.keys(snapshot.data).sort()).toEqual(['latest_summary', 'revenue_daily', 'sales_by_category', 'sales_by_store', 'top_products']);
+    expect(snapshot.data.sales_by_category.length).toBeGreaterThan(1);
+  });
+
   it('gpt_summary calls the LLM with the key from the local secret scope, which never shows in the output', async () => {
     const key = 'sk-test-local-scope-key-0123456789abcdef';
     let seenAuth = '';
@@ -160,7 +170,7 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     }
   });
 
-  it('--continuous processes a file that lands while it watches, and stops on Ctrl-C', async () => {
+  it('--continuous runs the job again on a file that lands while it watches, and stops on Ctrl-C', async () => {
     const controller = new AbortController();
     let stdout = '';
     const streamDir = join(env.DBX_TS_LOCAL_DIR, 'volumes', 'sales_lakehouse', 'landing', 'raw', 'sales_stream');
@@ -184,6 +194,9 @@ describe('dbx-ts run unified-workflow on the local target', () => {
     const [firstBatch] = (await readdir(streamDir)).filter((f) => f.startsWith('batch-0')).sort();
     await cp(join(streamDir, firstBatch!), join(streamDir, 'batch-while-watching.parquet'));
     await waitFor(() => /bronze\.sales_stream_raw: read [1-9]\d*/.test(stdout.slice(mark)), 20_000);
+    // The whole job runs again, down to the dashboard.
+    await waitFor(() => /task update_dashboard: TERMINATED SUCCESS/.test(stdout.slice(mark)), 20_000);
+    expect(stdout.slice(mark)).toContain('New landing file: /Volumes/sales_lakehouse/landing/raw/sales_stream/batch-while-watching.parquet');
     controller.abort();
     expect(await done).toBe(0);
     expect(stdout).toContain('Stopped watching the landing zone.');

@@ -11,6 +11,7 @@ import type { PipelineRefresh } from '../../run/pipeline-run.ts';
 import { runRemoteJob } from '../../run/remote-run.ts';
 import type { CliContext } from '../context.ts';
 import { loadProject, varOption } from '../project.ts';
+import { stopOnTerminate } from '../stop-signal.ts';
 
 export interface RunOptions {
   target?: string;
@@ -111,7 +112,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--timeout <duration>', 'cancel the run after this long, e.g. 30m')
     .option('--restart', 'cancel active runs of the job first')
     .option('--no-show-results', "do not show the bundle's result views after a successful run")
-    .option('--continuous', 'local target: after the run, keep the pipelines processing new landing files until Ctrl-C')
+    .option('--continuous', 'local target: after the run, run the job again whenever new landing files arrive (bronze to dashboard), until Ctrl-C')
     .option('--json', 'print events as NDJSON')
     .action(async (key: string, opts: RunOptions) => {
       const renderer = ctx.renderer(opts.json);
@@ -164,14 +165,21 @@ export function registerRun(program: Command, ctx: CliContext): void {
         }
         // Loaded on demand: the local engine pulls in DuckDB and the charting library.
         const { runLocalJob } = await import('../../local/run-local.ts');
-        await runLocalJob({
-          ...common,
-          extensions,
-          showResults: opts.showResults ?? true,
-          continuous: opts.continuous === true,
-          ...(opts.fullRefreshAll ? { fullRefresh: true } : {}),
-          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        });
+        // Continuous runs last until stopped: SIGTERM ends them as cleanly as Ctrl-C.
+        const stop = opts.continuous ? stopOnTerminate(ctx.signal) : undefined;
+        try {
+          await runLocalJob({
+            ...common,
+            ...(stop ? { signal: stop.signal } : {}),
+            extensions,
+            showResults: opts.showResults ?? true,
+            continuous: opts.continuous === true,
+            ...(opts.fullRefreshAll ? { fullRefresh: true } : {}),
+            ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          });
+        } finally {
+          stop?.dispose();
+        }
       } finally {
         renderer.close();
       }
