@@ -43,6 +43,8 @@ export type DbxEvent =
   /** A pipeline update started by `dbx-ts run <pipeline-key>` (state CREATED), and again when it ended. */
   | EventShape<'pipeline.update', { pipeline_key: string; pipeline_id: string; update_id: string; url?: string; state: string; refresh_selection?: string[]; full_refresh_selection?: string[]; full_refresh?: boolean; validate_only?: boolean }>
   | EventShape<'quality.metrics', { run_id?: string; pipeline: string; metrics: ExpectationMetric[] }>
+  /** How a table is maintained in a pipeline update: skipped (NO_OP) when nothing it reads changed, else the technique and why. */
+  | EventShape<'table.refresh', { update_id: string; table: string; technique: string; reason: string; skipped: boolean }>
   | EventShape<'table.preview', { table: string; columns: string[]; rows: unknown[][] }>
   | EventShape<'summary.text', { model: string; text: string }>
   | EventShape<'artifact.written', { kind: string; path: string }>

@@ -34,6 +34,12 @@ export interface LocalNotebookContext {
   localPath(volumePath: string): string;
   /** Aborted when the run is cancelled or times out. */
   signal: AbortSignal;
+  /**
+   * For a notebook that only derives from tables (a summary): true when this task last succeeded on the same state
+   * of these schemas of `catalog` (every schema when none are named) and the run does not force a refresh, so it
+   * can return at once. Once asked, the state the task leaves behind is recorded when it succeeds.
+   */
+  inputsUnchanged(schemas?: readonly string[]): Promise<boolean>;
 }
 
 /**

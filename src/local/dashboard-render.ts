@@ -27,7 +27,7 @@ export function dashboardOf(model: BundleModel, key: string): DashboardModel {
 }
 
 /** The dashboard's dataset_schema on the local target: a schema of the bundle by reference (declared names), or as written. */
-function localDatasetSchema(model: BundleModel, value: unknown): string | undefined {
+export function localDatasetSchema(model: BundleModel, value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const ref = /^\$\{resources\.schemas\.([\w-]+)\.name\}$/.exec(value);
   if (ref) return model.resources.schemas[ref[1]!]?.settings.name;

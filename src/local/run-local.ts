@@ -45,6 +45,8 @@ export interface LocalRunOptions {
   timeoutMs?: number;
   /** Run only these tasks of the job (as run-now's `only`, with its `+key` / `key+` modifiers). */
   only?: readonly string[];
+  /** Rebuild every table of the job from its sources and refresh summaries and dashboards even if nothing changed. */
+  fullRefresh?: boolean;
 }
 
 export interface LocalRunResult {
@@ -110,6 +112,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
       jobParameters,
       variables,
       updates: new Map(),
+      ...(opts.fullRefresh ? { fullRefresh: true } : {}),
     };
     await prepareLanding(opts, extensions, paths, job.settings.tasks);
     const only = opts.only ? [...selectOnly(job.settings.tasks, opts.only)] : undefined;
@@ -119,6 +122,8 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
     const runOnce = () =>
       runJobOnce({ opts, ctx, jobName: job.settings.name, tasks: job.settings.tasks, jobParameters, paths, ...(only ? { only } : {}), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
     const first = await runOnce();
+    // --full-refresh-all rebuilds once; the runs continuous mode starts later refresh only what changed.
+    delete ctx.fullRefresh;
     // Continuous mode reports a failed first run and keeps watching: a corrected file may come next.
     if (!watched || first.cancelled) throwIfFailed(first, opts.timeoutMs, timeoutSeconds);
 
@@ -178,7 +183,7 @@ async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
   const outcomes = await runJobTasks({
     runId,
     tasks: r.tasks,
-    execute: localTaskExecutor(ctx),
+    execute: localTaskExecutor({ ...ctx, runId }),
     sink,
     ...(r.only ? { only: r.only } : {}),
     ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),

@@ -1,15 +1,19 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
 // gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML (and its data snapshot).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { qualityTableFor } from '../model/table-semantics.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
 import type { Extensions } from '../extensions/registry.ts';
 import type { LocalNotebookContext } from '../extensions/types.ts';
 import type { BundleModel, NotebookModel, TableModel, TaskSettings } from '../model/types.ts';
-import { renderLocalDashboard } from './dashboard-render.ts';
+import { dashboardOf, localDatasetSchema, renderLocalDashboard } from './dashboard-render.ts';
 import type { LocalDatabases } from './databases.ts';
 import { resolveLocation, runTables, type UpdateResult } from './engine/index.ts';
+import { resetTables } from './engine/reset.ts';
+import { checkTaskRefresh, recordTaskRefresh } from './task-refresh.ts';
 import type { LocalPaths } from './paths.ts';
 import type { LocalSecrets } from './secrets.ts';
 import { bindConfiguration, bindWidgetValues, notebookWidgetValues, type VariableValues } from './task-parameters.ts';
@@ -28,6 +32,10 @@ export interface LocalTaskContext {
   variables: VariableValues;
   /** Pipeline update id per pipeline key, for `show quality`. */
   updates: Map<string, UpdateResult>;
+  /** The run's id, recorded with what derived tasks last refreshed from. */
+  runId?: string;
+  /** Rebuild every table (as a pipeline full refresh) and refresh derived tasks even when nothing they read changed. */
+  fullRefresh?: boolean;
 }
 
 const REF = /^\$\{resources\.(\w+)\.([^.}]+)\.id\}$/;
@@ -51,10 +59,21 @@ function notebookFor(model: BundleModel, path: unknown, task: string): [string, 
   return found;
 }
 
-async function runTablesIn(ctx: LocalTaskContext, catalog: string, name: string, tables: readonly TableModel[], qualityTable?: string): Promise<UpdateResult> {
+async function runTablesIn(
+  ctx: LocalTaskContext,
+  catalog: string,
+  name: string,
+  tables: readonly TableModel[],
+  { qualityTable, fullRefresh = false }: { qualityTable?: string | undefined; fullRefresh?: boolean } = {},
+): Promise<UpdateResult> {
   let result: UpdateResult;
+  const db = await ctx.databases.get(catalog);
+  if (fullRefresh || ctx.fullRefresh) {
+    await resetTables(db, tables, catalog);
+    ctx.sink({ code: 'log', level: 'info', message: `${name}: full refresh: ${tables.map((t) => t.name).join(', ')} dropped and rebuilt from their sources`, data: { tables: tables.map((t) => t.name) } });
+  }
   try {
-    result = await runTables(await ctx.databases.get(catalog), tables, {
+    result = await runTables(db, tables, {
       catalog,
       landingRoot: ctx.paths.volumes,
       pipelineName: name,
@@ -82,11 +101,26 @@ function describeUpdate(result: UpdateResult): string {
   const read = result.tables.reduce((n, t) => n + t.rows_read, 0);
   const written = result.tables.reduce((n, t) => n + t.rows_inserted + t.rows_updated, 0);
   const quarantined = result.tables.reduce((n, t) => n + t.rows_quarantined, 0);
-  return `${read} rows read, ${written} written, ${quarantined} quarantined`;
+  const skipped = result.tables.filter((t) => t.refresh?.technique === 'NO_OP').length;
+  if (skipped === result.tables.length) return `skipped: inputs unchanged (${skipped} tables)`;
+  return `${read} rows read, ${written} written, ${quarantined} quarantined${skipped > 0 ? `, ${skipped} of ${result.tables.length} tables unchanged` : ''}`;
 }
 
 async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string> {
-  const { html } = await renderLocalDashboard(ctx.model, key, await ctx.databases.get(ctx.model.catalog), ctx.paths.dashboards, ctx.sink);
+  const dashboard = dashboardOf(ctx.model, key);
+  const db = await ctx.databases.get(ctx.model.catalog);
+  const schema = localDatasetSchema(ctx.model, dashboard.settings['dataset_schema']);
+  // Rendered again only when what it shows may have changed: the tables of its schema, or its own definition.
+  const reads = schema !== undefined ? [schema] : undefined;
+  const refresh = await checkTaskRefresh(db, `dashboard:${key}`, reads, dashboard);
+  const file = join(ctx.paths.dashboards, `${key}.html`);
+  const written = existsSync(file) && existsSync(join(ctx.paths.dashboards, `${key}.json`));
+  if (refresh.unchanged && !ctx.fullRefresh && written) {
+    ctx.sink({ code: 'log', level: 'info', message: `Dashboard ${key} skipped: what it shows is unchanged (${file})`, data: { dashboard: key, skipped: true } });
+    return `skipped: ${schema ?? 'its data'} unchanged`;
+  }
+  const { html } = await renderLocalDashboard(ctx.model, key, db, ctx.paths.dashboards, ctx.sink);
+  await recordTaskRefresh(db, `dashboard:${key}`, reads, dashboard, ctx.runId ?? '');
   return html;
 }
 
@@ -101,9 +135,15 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
   const tables = bindWidgetValues(nb.tables, nb, widgets);
   // The notebook's quality goes to the same <schema>.dbx_ts_quality table the generated notebook appends to.
   const runOwnTables = async () =>
-    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, qualityTableFor(tables)));
+    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, { qualityTable: qualityTableFor(tables) }));
   const local = ctx.extensions.localNotebooks[notebookKey];
   if (local) {
+    // Set when the implementation asks whether its inputs changed: then what it leaves is recorded on success.
+    let watched: { schemas: readonly string[] | undefined } | undefined;
+    const refreshKey = `notebook:${key}`;
+    // What else its output depends on: its widget values, and which of its secrets are set (never their values).
+    const secretsSet = Object.fromEntries(Object.entries(nb.secrets).map(([name, ref]) => [name, ctx.secrets.get(ref.scope, ref.key) !== undefined]));
+    const settings = { widgets, secrets: secretsSet };
     const notebookCtx: LocalNotebookContext = {
       task_key: key,
       notebook_key: notebookKey,
@@ -123,8 +163,15 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
       paths: ctx.paths,
       localPath: (volumePath) => resolveLocation(volumePath, catalog, ctx.paths.volumes).localDir,
       signal,
+      inputsUnchanged: async (schemas) => {
+        watched = { schemas };
+        if (ctx.fullRefresh) return false;
+        return (await checkTaskRefresh(await ctx.databases.get(catalog), refreshKey, schemas, settings)).unchanged;
+      },
     };
-    return (await local(notebookCtx)) || 'done';
+    const outcome = (await local(notebookCtx)) || 'done';
+    if (watched) await recordTaskRefresh(await ctx.databases.get(catalog), refreshKey, watched.schemas, settings, ctx.runId ?? '');
+    return outcome;
   }
   if (tables.length > 0) return runOwnTables();
   ctx.sink({
@@ -144,7 +191,8 @@ export function localTaskExecutor(ctx: LocalTaskContext) {
       const pipeline = ctx.model.resources.pipelines[pipelineKey];
       if (!pipeline) throw new UserError(`Task "${key}" refers to pipeline "${pipelineKey}", which is not in the bundle.`);
       const tables = bindConfiguration(pipeline.tables, pipeline.settings['configuration'], ctx.variables);
-      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables));
+      const fullRefresh = (task['pipeline_task'] as { full_refresh?: unknown }).full_refresh === true;
+      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables, { fullRefresh }));
     }
     if (task['notebook_task']) return runNotebook(ctx, task, signal);
     if (task['dashboard_task']) {

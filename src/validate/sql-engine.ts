@@ -3,20 +3,14 @@
 // Databricks dialect macros). Loaded on first use only (the native library is large: sql-check-cache.ts spares
 // it when nothing changed) and shared by the process.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { baseTables, serializeSql, type ParsedTableRef } from '../sql/parse-tree.ts';
+
+export type { ParsedTableRef };
 
 /** One column of a relation, typed as DuckDB names it. */
 export interface SqlColumn {
   name: string;
   type: string;
-}
-
-/** A table reference found by DuckDB's parser. */
-export interface ParsedTableRef {
-  catalog: string;
-  schema: string;
-  table: string;
-  /** Character offset in the parsed text. */
-  offset: number;
 }
 
 export type Parsed = { refs: ParsedTableRef[] } | { error: string };
@@ -99,36 +93,7 @@ export class SqlScratch {
 
   /** The tables a SELECT names, from DuckDB's parse tree (CTE names left out), or the parser's error. */
   async tableRefs(query: string): Promise<Parsed> {
-    const reader = await this.connection.runAndReadAll(`SELECT json_serialize_sql('${query.replaceAll("'", "''")}')`);
-    const tree = JSON.parse(String(reader.getRows()[0]![0])) as { error: boolean; error_message?: string; error_type?: string };
-    if (tree.error) return { error: `${tree.error_type === 'parser' ? 'Parser Error: ' : ''}${tree.error_message ?? 'cannot parse'}` };
-    return { refs: baseTables(tree) };
+    const parsed = await serializeSql(async (sql) => (await this.connection.runAndReadAll(sql)).getRows()[0]![0], query);
+    return 'error' in parsed ? parsed : { refs: baseTables(parsed.tree) };
   }
-}
-
-/** Every BASE_TABLE node of a serialized parse tree whose name is not a CTE of the statement. */
-function baseTables(tree: unknown): ParsedTableRef[] {
-  const ctes = new Set<string>();
-  const found: ParsedTableRef[] = [];
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    const map = (o['cte_map'] as { map?: { key: string }[] } | undefined)?.map;
-    for (const entry of map ?? []) ctes.add(entry.key.toLowerCase());
-    if (o['type'] === 'BASE_TABLE' && typeof o['table_name'] === 'string') {
-      found.push({
-        catalog: String(o['catalog_name'] ?? ''),
-        schema: String(o['schema_name'] ?? ''),
-        table: o['table_name'],
-        offset: Number(o['query_location'] ?? 0),
-      });
-    }
-    Object.values(o).forEach(visit);
-  };
-  visit(tree);
-  return found.filter((r) => r.schema !== '' || r.catalog !== '' || !ctes.has(r.table.toLowerCase()));
 }

@@ -6,6 +6,8 @@ import { summarize } from './summarize.ts';
 import { writeSummaryRow } from './summary-table.ts';
 
 export async function runSummaryLocally(ctx: LocalNotebookContext): Promise<string> {
+  // The summary reads gold only: when gold is as it was at the last summary, that summary stands.
+  if (await ctx.inputsUnchanged(['gold'])) return 'skipped: gold unchanged';
   const sql = await ctx.openSql();
   try {
     const metrics = await computeSalesMetrics(sql, ctx.catalog);

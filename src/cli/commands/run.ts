@@ -70,9 +70,10 @@ function resourceOf(model: BundleModel, key: string): 'jobs' | 'pipelines' {
 }
 
 /** Flags of the other kind of resource are refused, not ignored. */
-function refuseFlags(key: string, kind: 'jobs' | 'pipelines', opts: RunOptions): void {
+function refuseFlags(key: string, kind: 'jobs' | 'pipelines', opts: RunOptions, local: boolean): void {
   const jobOnly = [opts.param ? '--param' : '', opts.params ? '--params' : '', opts.only ? '--only' : '', opts.restart ? '--restart' : '', opts.showResults === false ? '--no-show-results' : '', opts.continuous ? '--continuous' : ''];
-  const pipelineOnly = [opts.refresh ? '--refresh' : '', opts.fullRefresh ? '--full-refresh' : '', opts.fullRefreshAll ? '--full-refresh-all' : '', opts.refreshAll ? '--refresh-all' : '', opts.validateOnly ? '--validate-only' : ''];
+  // --full-refresh-all means the same for a job on the local target: every table it builds is rebuilt.
+  const pipelineOnly = [opts.refresh ? '--refresh' : '', opts.fullRefresh ? '--full-refresh' : '', opts.fullRefreshAll && !local ? '--full-refresh-all' : '', opts.refreshAll ? '--refresh-all' : '', opts.validateOnly ? '--validate-only' : ''];
   const wrong = (kind === 'jobs' ? pipelineOnly : jobOnly).filter(Boolean);
   if (wrong.length > 0) {
     throw new UserError(`${wrong.join(', ')} ${wrong.length === 1 ? 'is' : 'are'} for ${kind === 'jobs' ? 'pipelines' : 'jobs'}; "${key}" is a ${kind === 'jobs' ? 'job' : 'pipeline'}.`);
@@ -104,7 +105,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--only <tasks>', 'run these tasks of the job only (comma-separated task keys; +key also runs its upstream tasks, key+ its downstream ones; repeatable)', collect)
     .option('--refresh <tables>', 'pipeline: update these tables only (comma-separated)', collect)
     .option('--full-refresh <tables>', 'pipeline: reset and recompute these tables (comma-separated)', collect)
-    .option('--full-refresh-all', 'pipeline: reset and recompute every table')
+    .option('--full-refresh-all', 'pipeline: reset and recompute every table; job on the local target: every table it builds, and its summary and dashboard')
     .option('--refresh-all', 'pipeline: update every table (the default)')
     .option('--validate-only', 'pipeline: check the graph without touching data')
     .option('--no-wait', 'start the run or update, print its id and URL, and exit')
@@ -123,7 +124,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
           renderer.sink,
         );
         const kind = resourceOf(model, key);
-        refuseFlags(key, kind, opts);
+        refuseFlags(key, kind, opts, model.target.local === true);
         const timeoutMs = opts.timeout !== undefined ? parseDuration(opts.timeout) : undefined;
         if (kind === 'pipelines') {
           const refresh = pipelineFlags(opts);
@@ -173,6 +174,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
             extensions,
             showResults: opts.showResults ?? true,
             continuous: opts.continuous === true,
+            ...(opts.fullRefreshAll ? { fullRefresh: true } : {}),
             ...(timeoutMs !== undefined ? { timeoutMs } : {}),
           });
         } finally {

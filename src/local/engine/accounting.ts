@@ -28,6 +28,10 @@ export interface TableUpdateResult extends TableCounts {
   /** Landing files: taken, unreadable, tried again after a change, and left for later as still being written. */
   files?: { taken: number; bad: { path: string; error: string }[]; retried?: number; deferred?: number };
   duration_ms: number;
+  /** Stored rows of a materialized view removed to be replaced by recomputed ones (an incremental refresh). */
+  rows_removed?: number;
+  /** How the table was maintained: NO_OP when skipped (nothing it reads changed), else the technique, and why. */
+  refresh?: { technique: string; reason: string };
 }
 
 export function emptyCounts(): TableCounts {

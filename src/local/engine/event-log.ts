@@ -94,6 +94,26 @@ export async function writeFlowProgress(
 }
 
 /**
+ * How a table is maintained in this update, in the shape of DLT's `planning_information` event: the technique
+ * chosen (NO_OP when nothing it reads changed), and why the others were not.
+ */
+export async function writePlanningInformation(
+  ex: Executor,
+  catalog: string,
+  origin: FlowOrigin,
+  plan: { technique: string; reason: string; skipped: boolean },
+): Promise<void> {
+  const message = plan.skipped ? `Flow '${origin.flow_name}' skipped: ${plan.reason}.` : `Flow '${origin.flow_name}' is maintained by ${plan.technique}: ${plan.reason}.`;
+  await writeEvent(ex, catalog, origin, 'planning_information', 'INFO', message, {
+    planning_information: {
+      technique_information: [{ maintenance_type: `MAINTENANCE_TYPE_${plan.technique}`, is_chosen: true, is_applicable: true }],
+      reason: plan.reason,
+      skipped: plan.skipped,
+    },
+  });
+}
+
+/**
  * What happened to a landing file outside the normal "taken once": left for a later update because it was
  * still being written, or tried again because it was unreadable before and has changed since.
  */

@@ -46,6 +46,13 @@ export class Executor {
     return value === null || value === undefined ? 0 : Number(value);
   }
 
+  /** The first value of a one-row result (as DuckDB's JSON form gives it), e.g. a serialized parse tree. */
+  async scalar(sql: string): Promise<unknown> {
+    this.log(sql);
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRows()[0]?.[0];
+  }
+
   /** Runs `body` in a transaction: committed when it resolves, rolled back when it throws. */
   async transaction<T>(body: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');

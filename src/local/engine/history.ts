@@ -20,6 +20,12 @@ export async function objectKind(ex: Executor, ref: TableRef): Promise<'table' |
   return row ? (row.kind as 'table' | 'view') : undefined;
 }
 
+/** Whether `ref` is a table whose rows carry commit versions (a streaming table), so its changes are tracked. */
+export async function hasCommitVersions(ex: Executor, ref: TableRef): Promise<boolean> {
+  const where = `database_name = ${quoteLiteral(ref.catalog)} AND schema_name = ${quoteLiteral(ref.schema)} AND table_name = ${quoteLiteral(ref.table)}`;
+  return (await ex.number(`SELECT count(*) AS n FROM duckdb_columns() WHERE ${where} AND column_name = ${quoteLiteral(COMMIT_VERSION)}`)) > 0;
+}
+
 export async function currentVersion(ex: Executor, catalog: string, ref: TableRef): Promise<number> {
   return ex.number(
     `SELECT coalesce(max(version), 0) AS n FROM ${systemTable(catalog, 'table_history')} WHERE table_name = ${quoteLiteral(displayName(ref))}`,

@@ -11,13 +11,17 @@ import { badFilesReport, checkIdentity, emptyCounts } from './accounting.ts';
 import type { BadFile } from './autoloader.ts';
 import { firstLine } from './autoloader.ts';
 import type { FlowOrigin } from './event-log.ts';
-import { writeFlowProgress } from './event-log.ts';
+import { writeFlowProgress, writePlanningInformation } from './event-log.ts';
 import type { Executor } from './executor.ts';
 import { currentVersion, recordVersion } from './history.ts';
 import type { TableRef } from './names.ts';
-import { displayName, parseTableName, shortName } from './names.ts';
+import { displayName, parseTableName, shortName, sqlName } from './names.ts';
 import { isPassThrough, tableSemantics } from '../../model/table-semantics.ts';
 import type { StagePlan } from './quality.ts';
+import type { IncrementalRefresh } from './incremental-plan.ts';
+import { writeIncremental } from './incremental-write.ts';
+import type { RefreshDecision } from './refresh-plan.ts';
+import { saveRefreshRecord } from './refresh-state.ts';
 import { CLEAN, planStage, QUARANTINED } from './quality.ts';
 import type { SourceContext, SourceRelation } from './source.ts';
 import { openSource } from './source.ts';
@@ -28,6 +32,8 @@ const SAMPLE_SIZE = 5;
 
 export interface TableRunContext extends SourceContext {
   pipelineName: string;
+  /** How this update maintains the table (refresh-plan.ts); recorded with the write. */
+  refresh: RefreshDecision;
 }
 
 /** The input of one update, read and checked, waiting to be written. */
@@ -35,6 +41,8 @@ interface Prepared {
   source: SourceRelation;
   /** Set when rows went through the staging table. */
   staged?: { plan: StagePlan; tally: StageTally };
+  /** Set when the rules are checked on the written table instead (checkedInPlace). */
+  inPlace?: StagePlan;
 }
 
 interface StageTally {
@@ -47,16 +55,28 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
   const started = Date.now();
   const ref = parseTableName(table.name, ctx.catalog);
   // Filled in as the update goes, so a failure is still logged with what was counted.
-  const result: TableUpdateResult = { table: displayName(ref), kind: table.kind, version: 0, expectations: [], duration_ms: 0, ...emptyCounts() };
-  const origin: FlowOrigin = { pipeline_name: ctx.pipelineName, flow_name: shortName(ref), dataset_name: shortName(ref), update_id: ctx.updateId };
+  const result: TableUpdateResult = {
+    table: displayName(ref),
+    kind: table.kind,
+    version: 0,
+    expectations: [],
+    duration_ms: 0,
+    ...emptyCounts(),
+    refresh: { technique: ctx.refresh.technique, reason: ctx.refresh.reason },
+  };
+  const origin = flowOrigin(ref, ctx.pipelineName, ctx.updateId);
   let unreadable: BadFile[] = [];
   try {
     for (let attempt = 0; ; attempt++) {
-      const source = await openSource(ex, table, ref, { ...ctx, unreadable, origin });
+      // An incremental refresh reads the rewritten query: only new rows, or only the rows of changed keys.
+      const incremental = ctx.refresh.incremental;
+      const source = await openSource(ex, incremental ? { ...table, query: incremental.sql } : table, ref, { ...ctx, unreadable, origin });
       try {
         const prepared = await prepare(ex, table, ref, source, ctx, result);
         return await ex.transaction(async () => {
+          if (table.kind !== 'streaming_table') await writePlanningInformation(ex, ctx.catalog, origin, { ...ctx.refresh, skipped: false });
           await write(ex, table, ref, prepared, ctx, result);
+          await saveRefreshRecord(ex, ctx.catalog, ref, ctx.refresh.record, ctx.updateId);
           result.duration_ms = Date.now() - started;
           await writeFlowProgress(ex, ctx.catalog, origin, result, 'COMPLETED');
           return result;
@@ -79,6 +99,33 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
   }
 }
 
+function flowOrigin(ref: TableRef, pipelineName: string, updateId: string): FlowOrigin {
+  return { pipeline_name: pipelineName, flow_name: shortName(ref), dataset_name: shortName(ref), update_id: updateId };
+}
+
+/** A table nothing it reads has changed for: not read, not written; the event log says so. */
+export async function skipTable(
+  ex: Executor,
+  table: TableModel,
+  ref: TableRef,
+  refresh: RefreshDecision,
+  catalog: string,
+  pipelineName: string,
+  updateId: string,
+): Promise<TableUpdateResult> {
+  await writePlanningInformation(ex, catalog, flowOrigin(ref, pipelineName, updateId), { ...refresh, skipped: true });
+  return {
+    table: displayName(ref),
+    kind: table.kind,
+    version: 0,
+    expectations: [],
+    duration_ms: 0,
+    ...emptyCounts(),
+    ...(table.source?.type === 'files' ? { files: { taken: 0, bad: [] } } : {}),
+    refresh: { technique: 'NO_OP', reason: refresh.reason },
+  };
+}
+
 function isDomainError(error: unknown): boolean {
   return error instanceof UserError || error instanceof ExpectationFailedError || error instanceof RunFailedError;
 }
@@ -93,6 +140,7 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
   if (source.sql === undefined || table.kind === 'view' || isPassThrough(tableSemantics(table))) return { source };
 
   const plan = await planStage(ex, table, ctx.catalog, source.sql, source.columns, ctx.updateTs);
+  if (checkedInPlace(table, plan, ctx)) return { source, inPlace: plan };
   result.rows_read = await ex.count(`CREATE OR REPLACE TEMP TABLE ${STAGE} AS ${plan.sql}`);
   const tally = await tallyStage(ex, plan, STAGE, result, ref);
   await enforceFailRules(ex, plan, STAGE, ref, result);
@@ -103,17 +151,19 @@ async function prepare(ex: Executor, table: TableModel, ref: TableRef, source: S
 
 /** Everything that writes; runs inside the table's transaction. */
 async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: Prepared, ctx: TableRunContext, result: TableUpdateResult): Promise<void> {
-  const { source, staged } = prepared;
+  const { source, staged, inPlace } = prepared;
   if (table.kind === 'view') {
-    await writeView(ex, ref, source);
+    await defineView(ex, ref, source);
   } else if (source.sql !== undefined) {
     const version = (await currentVersion(ex, ctx.catalog, ref)) + 1;
-    if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
-    else await writeDirect(ex, table, ref, source.sql, version, result);
+    if (inPlace) await writeCheckedInPlace(ex, table, ref, inPlace, ctx, source, result);
+    else if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
+    else await writeDirect(ex, table, ref, source.sql, version, result, ctx.refresh.incremental);
     const written = result.rows_inserted + result.rows_updated;
-    if (table.kind === 'materialized_view' || written > 0) {
+    const incremental = ctx.refresh.incremental;
+    if ((table.kind === 'materialized_view' && !incremental) || written > 0 || (result.rows_removed ?? 0) > 0) {
       result.version = version;
-      const operation = table.kind === 'materialized_view' ? 'REPLACE' : tableSemantics(table).dedupe ? 'MERGE' : 'APPEND';
+      const operation = table.kind !== 'materialized_view' ? (tableSemantics(table).dedupe ? 'MERGE' : 'APPEND') : !incremental ? 'REPLACE' : incremental.technique === 'APPEND_ONLY' ? 'APPEND' : 'MERGE';
       await recordVersion(ex, ctx.catalog, ref, version, ctx.updateId, operation, written);
     }
   }
@@ -122,10 +172,18 @@ async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: P
 }
 
 /** No casts, rules or dedupe: rows go straight from the input to the table. */
-async function writeDirect(ex: Executor, table: TableModel, ref: TableRef, sql: string, version: number, result: TableUpdateResult): Promise<void> {
-  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await replaceTable(ex, ref, sql);
+async function writeDirect(ex: Executor, table: TableModel, ref: TableRef, sql: string, version: number, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<void> {
+  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await writeView(ex, ref, sql, result, incremental);
   result.rows_read = written;
   result.rows_inserted = written;
+}
+
+/** A materialized view: recomputed in full, or refreshed incrementally; returns the rows inserted. */
+async function writeView(ex: Executor, ref: TableRef, rows: string, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<number> {
+  if (!incremental) return replaceTable(ex, ref, rows);
+  const counts = await writeIncremental(ex, ref, rows, incremental);
+  result.rows_removed = counts.removed;
+  return counts.inserted;
 }
 
 async function writeStaged(
@@ -148,7 +206,7 @@ async function writeStaged(
   }
   const rows = `SELECT ${plan.cleanSelect.join(', ')} FROM ${STAGE} WHERE ${CLEAN}`;
   if (table.kind === 'materialized_view') {
-    result.rows_inserted = await replaceTable(ex, ref, rows);
+    result.rows_inserted = await writeView(ex, ref, rows, result, ctx.refresh.incremental);
     result.duplicates_removed = tally.valid - result.rows_inserted;
   } else if (dedupe) {
     const upsert = await upsertRows(ex, ref, rows, dedupe, version);
@@ -158,6 +216,32 @@ async function writeStaged(
   } else {
     result.rows_inserted = await appendRows(ex, ref, rows, version);
   }
+}
+
+/**
+ * A materialized view recomputed in full whose rules only warn or fail (nothing is dropped, filtered or cast) keeps
+ * every row: it is written in one pass, and the rules are counted on the written table (a read, far cheaper than
+ * a staging copy); a violated `fail` rule then rolls the write back with the table's transaction.
+ */
+function checkedInPlace(table: TableModel, plan: StagePlan, ctx: TableRunContext): boolean {
+  const s = plan.semantics;
+  return table.kind === 'materialized_view' && !ctx.refresh.incremental && s.casts.length === 0 && s.where === undefined && s.rules.every((r) => r.action !== 'drop');
+}
+
+async function writeCheckedInPlace(ex: Executor, table: TableModel, ref: TableRef, plan: StagePlan, ctx: TableRunContext, source: SourceRelation, result: TableUpdateResult): Promise<void> {
+  result.rows_inserted = await replaceTable(ex, ref, `SELECT ${plan.cleanSelect.join(', ')} FROM (${plan.sql}) AS __dbx_checked`);
+  result.rows_read = result.rows_inserted;
+  // The same rules, measured on the rows as written.
+  const written = await planStage(ex, table, ctx.catalog, `SELECT * FROM ${sqlName(ref)}`, source.columns, ctx.updateTs);
+  const relation = `(${written.sql}) AS __dbx_written`;
+  const tally = await tallyStage(ex, written, relation, result, ref);
+  if (tally.valid !== result.rows_inserted || tally.rejected + tally.filtered > 0) {
+    throw new RunFailedError(`${displayName(ref)}: ${tally.valid} of ${result.rows_inserted} written rows count as clean.`, 'failed', displayName(ref));
+  }
+  await enforceFailRules(ex, written, relation, ref, result);
+  // The quarantine table exists once its table has been updated, even empty, as the pipeline and notebook create it.
+  const quarantine = written.semantics.quarantine;
+  if (quarantine) await quarantineRows(ex, parseTableName(quarantine.table, ctx.catalog), `SELECT ${written.quarantineSelect.join(', ')} FROM ${relation} WHERE false`);
 }
 
 /** Counts clean, quarantined and filtered rows and each rule's metrics in one aggregate over the stage. */
@@ -198,6 +282,6 @@ async function enforceFailRules(ex: Executor, plan: StagePlan, relation: string,
 }
 
 /** Views are lazy and check nothing (as on Databricks): the definition is replaced. */
-async function writeView(ex: Executor, ref: TableRef, source: SourceRelation): Promise<void> {
+async function defineView(ex: Executor, ref: TableRef, source: SourceRelation): Promise<void> {
   await replaceView(ex, ref, source.sql ?? 'SELECT 1 WHERE false');
 }

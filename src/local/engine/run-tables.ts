@@ -14,7 +14,8 @@ import { Executor } from './executor.ts';
 import { displayName, parseTableName } from './names.ts';
 import { dependencyOrder } from './order.ts';
 import { recordQuality } from './quality-table.ts';
-import { runTable } from './run-table.ts';
+import { planRefresh } from './refresh-plan.ts';
+import { runTable, skipTable } from './run-table.ts';
 import { TABLE_KINDS, unknownKind } from '../../model/table-semantics.ts';
 import type { LandingRoot } from './volumes.ts';
 
@@ -64,7 +65,16 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
     await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'RUNNING');
     try {
       for (const table of ordered) {
+        const ref = parseTableName(table.name, options.catalog);
+        const refresh = await planRefresh(ex, table, ref, options);
+        const event = { update_id: updateId, table: displayName(ref), technique: refresh.technique, reason: refresh.reason, skipped: refresh.skip };
+        sink({ code: 'table.refresh', level: 'info', message: refresh.skip ? `${displayName(ref)}: skipped: ${refresh.reason}` : `${displayName(ref)}: ${refresh.technique} (${refresh.reason})`, data: event });
+        if (refresh.skip) {
+          results.push(await skipTable(ex, table, ref, refresh, options.catalog, options.pipelineName, updateId));
+          continue;
+        }
         const result = await runTable(ex, table, {
+          refresh,
           catalog: options.catalog,
           landingRoot: options.landingRoot,
           updateId,
@@ -74,6 +84,8 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
           warn: (message) => sink({ code: 'log', level: 'warn', message, data: { table: table.name, update_id: updateId } }),
           info: (message) => sink({ code: 'log', level: 'info', message, data: { table: table.name, update_id: updateId } }),
           ...(options.settling ? { settling: options.settling } : {}),
+        }).finally(async () => {
+          for (const sql of refresh.incremental?.cleanup ?? []) await ex.run(sql);
         });
         results.push(result);
         sink({ code: 'log', level: 'info', message: describeResult(result), data: { update_id: updateId, ...result } });
@@ -104,6 +116,7 @@ export function timestampLiteral(date: Date): string {
 }
 
 function describeResult(r: TableUpdateResult): string {
+  if (r.refresh?.technique === 'NO_OP') return `${r.table}: skipped: ${r.refresh.reason}`;
   const parts = [`read ${r.rows_read}`, `inserted ${r.rows_inserted}`];
   if (r.rows_updated) parts.push(`updated ${r.rows_updated}`);
   if (r.rows_quarantined) parts.push(`quarantined ${r.rows_quarantined}`);

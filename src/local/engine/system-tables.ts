@@ -26,6 +26,10 @@ const SYSTEM_TABLE_COLUMNS = {
   stream_offsets: `consumer VARCHAR, source VARCHAR, version BIGINT, update_id VARCHAR, updated_at TIMESTAMP`,
   /** One row per write to a table, like Delta's DESCRIBE HISTORY; also numbers commit versions. */
   table_history: `table_name VARCHAR, version BIGINT, update_id VARCHAR, operation VARCHAR, rows_written BIGINT, ts TIMESTAMP`,
+  /** What each table was last computed from: its definition's hash and its inputs' versions (JSON), and how. */
+  refresh_state: `table_name VARCHAR, definition_hash VARCHAR, inputs VARCHAR, technique VARCHAR, update_id VARCHAR, refreshed_at TIMESTAMP`,
+  /** What a derived task (a summary, a dashboard) last ran on: a fingerprint of the schemas it reads. */
+  task_refresh: `task_key VARCHAR, fingerprint VARCHAR, run_id VARCHAR, refreshed_at TIMESTAMP`,
   /** The pipeline event log, in the shape of DLT's event_log(): details is a JSON string. */
   event_log: `id VARCHAR, sequence BIGINT, "timestamp" TIMESTAMP, message VARCHAR, level VARCHAR, event_type VARCHAR,
      origin STRUCT(pipeline_name VARCHAR, flow_name VARCHAR, dataset_name VARCHAR, update_id VARCHAR),
