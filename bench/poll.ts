@@ -22,6 +22,7 @@ import { startJobRun } from '../src/run/start.ts';
 import { watchRun } from '../src/run/watch.ts';
 import { createWorkspaceClient, int64ToString, type WorkspaceClient } from '../src/workspace/index.ts';
 import { childSide, comparePaired, defaultReps, formatComparison, median, pairedRatios, quantile, serveSide, sideRequest, sideSpread, Targets } from './harness.ts';
+import { seededRandom as seeded } from '../src/seeded-random.ts';
 
 const TASKS: { key: string; deps: string[]; share: number }[] = [
   { key: 'DLT_streaming_data', deps: [], share: 0.25 },
@@ -43,16 +44,6 @@ const SEED = Number(process.env['BENCH_SEED'] ?? 0);
 
 type Strategy = 'linear 1→10 s' | 'dbx-ts';
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTables, substituteCatalog } from '../../src/local/engine/index.ts';
 import type { TableModel } from '../../src/model/types.ts';
 import { bronze, CATALOG, workspace, writeParquet, type Workspace } from './engine-helpers.ts';
+import { seededRandom as rng } from '../../src/seeded-random.ts';
 
 const EVENT_SCHEMA = 'id STRING, grp STRING, amount DECIMAL(10,2), ts TIMESTAMP';
 
@@ -45,17 +46,6 @@ function tables(): TableModel[] {
   ];
 }
 
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   id: string;

@@ -5,18 +5,10 @@ import type { BundleModel } from '../../src/model/types.ts';
 import type { WatchClock } from '../../src/run/clock.ts';
 import type { DeployedIdLookup } from '../../src/run/deployed-ids.ts';
 import { createWorkspaceClient, int64ToString, type WorkspaceClient } from '../../src/workspace/index.ts';
+import { seededRandom } from '../../src/seeded-random.ts';
 
-/** A small deterministic PRNG (mulberry32), so jittered schedules repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
+
 
 export interface VirtualSetup {
   ws: FakeWorkspace;

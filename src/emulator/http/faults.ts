@@ -1,6 +1,9 @@
 // Fault injection: per-route rules (the first N matching requests fail) or random faults from a seed.
 // The server applies the fault: an error status, a dropped connection, or a "lost response" (the
 // request takes effect but the client never sees the answer).
+import { seededRandom } from '../../seeded-random.ts';
+
+export { seededRandom };
 
 export type Fault =
   /** Answer with an error status; 429 and 503 carry Retry-After. */
@@ -66,17 +69,6 @@ export function faultName(fault: Fault): string {
   return fault.kind === 'status' ? `status-${fault.status}` : fault.kind;
 }
 
-/** mulberry32: a tiny seeded PRNG, so a random fault run can be replayed exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function matchesPattern(pattern: string, method: string, path: string): boolean {
   const space = pattern.indexOf(' ');

@@ -55,15 +55,7 @@ export async function runTable(ex: Executor, table: TableModel, ctx: TableRunCon
   const started = Date.now();
   const ref = parseTableName(table.name, ctx.catalog);
   // Filled in as the update goes, so a failure is still logged with what was counted.
-  const result: TableUpdateResult = {
-    table: displayName(ref),
-    kind: table.kind,
-    version: 0,
-    expectations: [],
-    duration_ms: 0,
-    ...emptyCounts(),
-    refresh: { technique: ctx.refresh.technique, reason: ctx.refresh.reason },
-  };
+  const result = emptyResult(table, ref, { technique: ctx.refresh.technique, reason: ctx.refresh.reason });
   const origin = flowOrigin(ref, ctx.pipelineName, ctx.updateId);
   let unreadable: BadFile[] = [];
   try {
@@ -115,15 +107,14 @@ export async function skipTable(
 ): Promise<TableUpdateResult> {
   await writePlanningInformation(ex, catalog, flowOrigin(ref, pipelineName, updateId), { ...refresh, skipped: true });
   return {
-    table: displayName(ref),
-    kind: table.kind,
-    version: 0,
-    expectations: [],
-    duration_ms: 0,
-    ...emptyCounts(),
+    ...emptyResult(table, ref, { technique: 'NO_OP', reason: refresh.reason }),
     ...(table.source?.type === 'files' ? { files: { taken: 0, bad: [] } } : {}),
-    refresh: { technique: 'NO_OP', reason: refresh.reason },
   };
+}
+
+/** A table's result before anything is counted. */
+function emptyResult(table: TableModel, ref: TableRef, refresh: TableUpdateResult['refresh']): TableUpdateResult {
+  return { table: displayName(ref), kind: table.kind, version: 0, expectations: [], duration_ms: 0, ...emptyCounts(), refresh };
 }
 
 function isDomainError(error: unknown): boolean {
