@@ -23,12 +23,7 @@ export function yaml11Misreads(text: string): boolean {
   if (PLAIN_WORDS.test(text) && !YAML11_WORDS.test(text)) return false;
   const known = misreads.get(text);
   if (known !== undefined) return known;
-  let answer: boolean;
-  try {
-    answer = parse(text, { version: '1.1' }) !== text;
-  } catch {
-    answer = true;
-  }
+  const answer = yaml11MisreadsByParsing(text);
   if (misreads.size >= MEMO_LIMIT) misreads.clear();
   misreads.set(text, answer);
   return answer;
