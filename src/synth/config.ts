@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { BundleModel, TargetModel } from '../model/types.ts';
 import { mapResourcePaths } from '../model/path-fields.ts';
 import { ALL_RESOURCE_TYPES, isGenericResourceType, RESOURCE_TYPES } from '../model/resource-types.ts';
-import { mergeValues } from '../model/merge.ts';
+import { mergeAll, mergeValues } from '../model/merge.ts';
 import { canonical } from './canonical.ts';
 
 export interface ConfigFile {
@@ -101,20 +101,7 @@ export function configFiles(model: BundleModel): ConfigFile[] {
 
 /** All config files merged into one document, as the Databricks CLI sees the bundle (for schema validation). */
 export function mergedConfig(files: ConfigFile[]): Record<string, unknown> {
-  // One accumulator whose maps are merged into in place (mergeValues copies both sides at every level, which
-  // made merging one file per resource quadratic in the number of resources).
-  const owned = new WeakSet<object>();
-  return files.reduce<unknown>((root, f) => mergeOwned(root, f.doc, owned), {}) as Record<string, unknown>;
-}
-
-/** mergeValues' result, reusing the maps of `a` this merge made itself (`owned`) instead of copying them again. */
-function mergeOwned(a: unknown, b: unknown, owned: WeakSet<object>, path = ''): unknown {
-  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (!isMap(a) || !isMap(b)) return mergeValues(a, b, path);
-  const out = owned.has(a) ? a : { ...a };
-  owned.add(out);
-  for (const [key, value] of Object.entries(b)) out[key] = key in out ? mergeOwned(out[key], value, owned, path ? `${path}.${key}` : key) : value;
-  return out;
+  return mergeAll(files.map((f) => f.doc)) as Record<string, unknown>;
 }
 
 /** Where in the output a config path lives: `resources.jobs.x...` → `resources/x.job.yml`. */
