@@ -4,28 +4,13 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, startCli, tempDir } from '../build/helpers.ts';
+import { runCli, startCli, tempDir } from '../build/helpers.ts';
+import { strictBundle } from './strict-bundle.ts';
 
-const BUNDLE = `import { Bundle, Job, Notebook, Pipeline } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};
-const app = new Bundle({ name: 'strict', variables: { catalog: { default: 'strict_cat' } }, targets: { local: { default: true, local: true } } });
-const pipeline = new Pipeline(app, 'orders', {
-  catalog: app.var('catalog'),
-  schema: 'silver',
-  tables: [
-    { name: 'bronze.orders_raw', layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: '/Volumes/\${catalog}/landing/raw/orders', format: 'parquet' } },
-    {
-      name: 'silver.orders', layer: 'silver', kind: 'streaming_table', source: { type: 'table', table: 'bronze.orders_raw' },
-      columns: [{ name: 'order_id', type: 'STRING' }, { name: 'quantity', type: 'INT' }],
-      expectations: [{ name: 'positive_quantity', condition: 'quantity > 0', action: 'fail' }],
-    },
-  ],
-});
-const plain = new Notebook(app, 'plain', { source: 'nb.py' });
+const BUNDLE = strictBundle(`const plain = new Notebook(app, 'plain', { source: 'nb.py' });
 const job = new Job(app, 'orders-job', { name: 'Orders' });
 job.pipelineTask('load_orders', { pipeline });
-new Job(app, 'no-files', { name: 'No files' }).notebookTask('only_notebook', { notebook: plain });
-export default app;
-`;
+new Job(app, 'no-files', { name: 'No files' }).notebookTask('only_notebook', { notebook: plain });`);
 
 /** Lands a Parquet file of (order_id, quantity) rows whole: written aside, then renamed into the folder. */
 async function land(dir: string, name: string, rows: [string, number][]): Promise<void> {

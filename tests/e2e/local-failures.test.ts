@@ -4,27 +4,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempDir } from '../build/helpers.ts';
+import { runCli, tempDir } from '../build/helpers.ts';
+import { strictBundle } from './strict-bundle.ts';
 
-const BUNDLE = `import { Bundle, Job, Pipeline } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};
-const app = new Bundle({ name: 'strict', variables: { catalog: { default: 'strict_cat' } }, targets: { local: { default: true, local: true } } });
-const pipeline = new Pipeline(app, 'orders', {
-  catalog: app.var('catalog'),
-  schema: 'silver',
-  tables: [
-    { name: 'bronze.orders_raw', layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: '/Volumes/\${catalog}/landing/raw/orders', format: 'parquet' } },
-    {
-      name: 'silver.orders', layer: 'silver', kind: 'streaming_table', source: { type: 'table', table: 'bronze.orders_raw' },
-      columns: [{ name: 'order_id', type: 'STRING' }, { name: 'quantity', type: 'INT' }],
-      expectations: [{ name: 'positive_quantity', condition: 'quantity > 0', action: 'fail' }],
-    },
-  ],
-});
-const job = new Job(app, 'orders-job', { name: 'Orders' });
+const BUNDLE = strictBundle(`const job = new Job(app, 'orders-job', { name: 'Orders' });
 const load = job.pipelineTask('load_orders', { pipeline });
-job.pipelineTask('after_load', { pipeline, depends_on: [load] });
-export default app;
-`;
+job.pipelineTask('after_load', { pipeline, depends_on: [load] });`);
 
 describe('a local run that fails', () => {
   let dir: string;

@@ -7,7 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { WorkspaceClient } from '@databricks/sdk-experimental';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { REPO_ROOT, runCli, scratchProject, tempDir } from '../build/helpers.ts';
+import { runCli, scratchProject, tempDir } from '../build/helpers.ts';
+import { strictBundle } from './strict-bundle.ts';
 
 async function serve(cwd: string, env: Record<string, string>) {
   const controller = new AbortController();
@@ -152,22 +153,6 @@ describe('runs on local serve execute on the local engine', () => {
   });
 });
 
-const STRICT_BUNDLE = `import { Bundle, Job, Pipeline } from ${JSON.stringify(join(REPO_ROOT, 'src/index.ts'))};
-const app = new Bundle({ name: 'strict', variables: { catalog: { default: 'strict_cat' } }, targets: { local: { default: true, local: true } } });
-const pipeline = new Pipeline(app, 'orders', {
-  catalog: app.var('catalog'),
-  schema: 'silver',
-  tables: [
-    { name: 'bronze.orders_raw', layer: 'bronze', kind: 'streaming_table', source: { type: 'files', path: '/Volumes/\${catalog}/landing/raw/orders', format: 'parquet' } },
-    {
-      name: 'silver.orders', layer: 'silver', kind: 'streaming_table', source: { type: 'table', table: 'bronze.orders_raw' },
-      columns: [{ name: 'order_id', type: 'STRING' }, { name: 'quantity', type: 'INT' }],
-      expectations: [{ name: 'positive_quantity', condition: 'quantity > 0', action: 'fail' }],
-    },
-  ],
-});
-const job = new Job(app, 'orders-job', { name: 'Orders' });
+const STRICT_BUNDLE = strictBundle(`const job = new Job(app, 'orders-job', { name: 'Orders' });
 const load = job.pipelineTask('load_orders', { pipeline });
-job.pipelineTask('after_load', { pipeline, depends_on: [load] });
-export default app;
-`;
+job.pipelineTask('after_load', { pipeline, depends_on: [load] });`);
