@@ -33,7 +33,8 @@ import { type Fault, type FaultConfig, FaultInjector, faultName, lostStatus } fr
 import { type JsonObject, isJsonObject, parseJson, toJson } from './http/json.ts';
 import { type RequestRecord, RequestLog, describeRawBody, queryRecord, redactAuthorization, redactBody } from './http/request-log.ts';
 import { type BodyKind, type Route, Router } from './http/router.ts';
-import { checkRequestBody } from './http/strict-requests.ts';
+import { checkRequestBody, checkRequestValue } from './http/strict-requests.ts';
+import { type StreamedBody, readStreamedBody } from './http/json-stream.ts';
 import { UserError } from '../errors/index.ts';
 import { Scenario, type ScenarioInput } from './scenario.ts';
 import { nextUuid } from './ids.ts';
@@ -367,21 +368,41 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       const limit = route.maxBytes ?? DEFAULT_MAX_BYTES[route.body];
       if ((declaredLength(req) ?? 0) > limit) throw tooLargeError(route, limit);
       let raw: Buffer = Buffer.alloc(0);
-      const big = route.body !== 'stream' && ((declaredLength(req) ?? 0) > BIG_BODY_BYTES || req.headers['transfer-encoding'] !== undefined);
-      if (big) releaseSlot = await bigBodies.take();
-      if (route.body !== 'stream') {
+      let body: ParsedBody;
+      let streamed: HandlerContext['streamed'];
+      if (route.streamedMember) {
+        // Decoded into the blob store as it arrives: memory stays a few chunks whatever the size.
+        const { name, maxBytes } = route.streamedMember;
+        let read: StreamedBody;
         try {
-          raw = await readLimited(req, limit);
+          read = await readStreamedBody(req, store.blobs, { name, limit, maxBytes, keepText: options.logBodies ?? false });
         } catch (error) {
           if (error instanceof BodyTooLargeError) throw tooLargeError(route, limit);
           throw error;
         }
         bodyRead = true;
+        streamed = read.streamed;
+        const whole = read.text !== undefined ? { ...read.fields, [name]: read.text } : read.fields;
+        body = { json: read.fields, logged: redactBody(whole) };
+        if (options.logBodies) record.body = body.logged;
+        if (options.strictRequests) checkRequestValue(route, { [name]: '', ...whole });
+      } else {
+        const big = route.body !== 'stream' && ((declaredLength(req) ?? 0) > BIG_BODY_BYTES || req.headers['transfer-encoding'] !== undefined);
+        if (big) releaseSlot = await bigBodies.take();
+        if (route.body !== 'stream') {
+          try {
+            raw = await readLimited(req, limit);
+          } catch (error) {
+            if (error instanceof BodyTooLargeError) throw tooLargeError(route, limit);
+            throw error;
+          }
+          bodyRead = true;
+        }
+        body = parseBody(route.body, raw, req.headers['content-type']);
+        if (options.logBodies && body.logged !== undefined) record.body = body.logged;
+        if (body.error) throw body.error;
+        if (options.strictRequests) checkRequestBody(route, raw);
       }
-      const body = parseBody(route.body, raw, req.headers['content-type']);
-      if (options.logBodies && body.logged !== undefined) record.body = body.logged;
-      if (body.error) throw body.error;
-      if (options.strictRequests) checkRequestBody(route, raw);
       // A JSON body's bytes are not needed once parsed; letting them go keeps a large import's footprint down.
       if (route.body === 'json') raw = Buffer.alloc(0);
       const ctx: HandlerContext = {
@@ -402,6 +423,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         params: matched.params,
         query: url.searchParams,
         body: body.json,
+        ...(streamed ? { streamed } : {}),
         raw,
         stream: req,
         limit,
@@ -413,7 +435,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       // The change is on disk before the client is told it happened.
       if (MUTATING.has(method)) await store.commit();
     } catch (error) {
-      if (matched?.route.body === 'stream') bodyRead = req.readableEnded;
+      if (matched?.route.body === 'stream' || matched?.route.streamedMember) bodyRead = req.readableEnded;
       reply = errorReply(error, requestId);
     } finally {
       releaseSlot?.();

@@ -266,12 +266,17 @@ describe('request bodies', () => {
     expect([declared.status, declared.body.error_code]).toEqual([400, 'MAX_NOTEBOOK_SIZE_EXCEEDED']);
     const exact = await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/max', content: Buffer.alloc(10 * 1024 * 1024).toString('base64'), format: 'RAW' } });
     expect(exact.status).toBe(200);
-    // Chunked, with no declared length: refused once the bytes read pass the limit.
-    const huge = Buffer.alloc(15 * 1024 * 1024, 0x61);
+    // Chunked, with no declared length: refused once the decoded content passes 10 MB, before the body ends.
+    const piece = Buffer.from('QUJD'.repeat(256 * 1024)); // 1 MB of base64, 768 KB decoded
+    let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let i = 0; i < huge.length; i += 1024 * 1024) controller.enqueue(huge.subarray(i, i + 1024 * 1024));
-        controller.close();
+        controller.enqueue(Buffer.from('{"path": "/Shared/chunked", "format": "RAW", "content": "'));
+      },
+      pull(controller) {
+        // Never closed: only an early answer ends the request.
+        sent += piece.length;
+        if (sent < 64 * 1024 * 1024) controller.enqueue(piece);
       },
     });
     const chunked = await fetch(`${ws.url}/api/2.0/workspace/import`, {

@@ -6,7 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { Scenario } from '../scenario.ts';
 import type { LiveRuns } from '../sim/live-runs.ts';
 import type { WorkspaceState } from '../state.ts';
-import type { BlobStore } from '../store/blobs.ts';
+import type { BlobRef, BlobStore } from '../store/blobs.ts';
 import type { WarehouseSpec } from './warehouses.ts';
 import { invalidParameter } from '../http/api-error.ts';
 import type { AuthRegistry, Principal } from '../http/auth.ts';
@@ -38,6 +38,8 @@ export interface HandlerContext {
   query: URLSearchParams;
   /** The JSON body (an empty object when there is none). */
   body: JsonObject;
+  /** A route's streamed member (see Route.streamedMember), stored; absent when the body did not have it as a string. */
+  streamed?: { ref: BlobRef; head: Buffer };
   /** The body's bytes (empty for routes that stream). */
   raw: Buffer;
   /** The request itself, for routes whose body is a stream (read it at most `limit` bytes). */

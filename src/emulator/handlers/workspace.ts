@@ -6,7 +6,7 @@ import { HttpApiError, alreadyExists, invalidParameter } from '../http/api-error
 import type { Route } from '../http/router.ts';
 import { nextObjectId } from '../ids.ts';
 import type { NotebookLanguage, WorkspaceObject, WorkspaceState } from '../state.ts';
-import type { BlobStore } from '../store/blobs.ts';
+import { type BlobRef, type BlobStore, BodyTooLargeError, HeadTap } from '../store/blobs.ts';
 import { jupyterToSource, notebookHeader, sourceToJupyter } from '../notebook-formats.ts';
 import {
   baseName,
@@ -35,20 +35,20 @@ interface Imported {
 }
 
 /** How AUTO classifies an upload: a source file with the notebook header is a notebook. */
-function classifyAuto(path: string, content: Buffer): Imported {
+function classifyAuto(path: string, head: Buffer): Imported {
   const dot = path.lastIndexOf('.');
   const ext = dot > path.lastIndexOf('/') ? path.slice(dot).toLowerCase() : '';
   if (ext === '.ipynb') return { path: path.slice(0, dot), object_type: 'NOTEBOOK', language: 'PYTHON' };
   const language = EXTENSIONS[ext];
-  const firstLine = content.subarray(0, 200).toString('utf8').split('\n')[0]?.trim();
+  const firstLine = head.subarray(0, 200).toString('utf8').split('\n')[0]?.trim();
   if (language && firstLine === notebookHeader(language)) return { path: path.slice(0, dot), object_type: 'NOTEBOOK', language };
   return { path, object_type: 'FILE' };
 }
 
-function classify(path: string, format: string, language: string | undefined, content: Buffer): Imported {
+function classify(path: string, format: string, language: string | undefined, head: Buffer): Imported {
   switch (format) {
     case 'AUTO':
-      return classifyAuto(path, content);
+      return classifyAuto(path, head);
     case 'RAW':
       return { path, object_type: 'FILE' };
     case 'JUPYTER': {
@@ -86,15 +86,22 @@ function fromJupyter(content: Buffer, language: NotebookLanguage | undefined): B
   }
 }
 
+/** An import's content, already in the blob store (streamed there as the request arrived), with its first bytes. */
+export interface StoredContent {
+  ref: BlobRef;
+  head: Buffer;
+}
+
+const NO_CONTENT: StoredContent = { ref: { sha256: '', size: 0 }, head: Buffer.alloc(0) };
+
 export async function importObject(
   state: WorkspaceState,
   blobs: BlobStore,
   now: number,
-  req: { path: string; content: Buffer; format: string; language?: string; overwrite: boolean },
+  req: { path: string; content: StoredContent; format: string; language?: string; overwrite: boolean },
 ): Promise<void> {
-  if (req.content.length > MAX_IMPORT_BYTES) throw importTooLarge();
-  const target = classify(normaliseWorkspacePath(req.path), req.format, req.language, req.content);
-  const content = isJupyter(req) ? fromJupyter(req.content, target.language) : req.content;
+  if (req.content.ref.size > MAX_IMPORT_BYTES) throw importTooLarge();
+  const target = classify(normaliseWorkspacePath(req.path), req.format, req.language, req.content.head);
   const check = () => {
     requireParentDirectory(state, target.path);
     const existing = state.objects[target.path];
@@ -104,7 +111,9 @@ export async function importObject(
     return existing;
   };
   check();
-  const blob = await blobs.put(content);
+  // A notebook uploaded as .ipynb is kept as source: read back, converted and stored again (at most 10 MB).
+  const stored = req.content.ref.size === 0 ? await blobs.put(Buffer.alloc(0)) : req.content.ref;
+  const blob = isJupyter(req) ? await blobs.put(fromJupyter(await blobs.get(stored), target.language)) : stored;
   // Checked again: another request may have changed the tree while the content was being stored.
   const existing = check();
   state.objects[target.path] = {
@@ -182,11 +191,15 @@ export const workspaceRoutes: Route[] = [
     // The content arrives base64 in JSON: a body this large cannot hold 10 MB or less, so it is refused unread.
     maxBytes: Math.ceil((MAX_IMPORT_BYTES * 4) / 3) + 64 * 1024,
     tooLarge: importTooLarge,
+    // Decoded into the blob store as it arrives; refused as soon as it passes 10 MB.
+    streamedMember: { name: 'content', maxBytes: MAX_IMPORT_BYTES },
     handle: async (ctx) => {
       const language = optString(ctx.body, 'language');
+      // A content that is not a string is refused as before; an absent one imports an empty object.
+      if (!ctx.streamed) optString(ctx.body, 'content');
       await importObject(ctx.state, ctx.blobs, ctx.now, {
         path: requireString(ctx.body, 'path'),
-        content: Buffer.from(optString(ctx.body, 'content') ?? '', 'base64'),
+        content: ctx.streamed ?? NO_CONTENT,
         format: optString(ctx.body, 'format') ?? 'SOURCE',
         ...(language !== undefined ? { language } : {}),
         overwrite: optBool(ctx.body, 'overwrite') ?? false,
@@ -197,16 +210,22 @@ export const workspaceRoutes: Route[] = [
   {
     method: 'POST',
     pattern: '/api/2.0/workspace-files/import-file/{path*}',
-    body: 'raw',
+    body: 'stream',
     maxBytes: MAX_IMPORT_BYTES,
     tooLarge: importTooLarge,
     handle: async (ctx) => {
-      await importObject(ctx.state, ctx.blobs, ctx.now, {
-        path: `/${ctx.params['path'] ?? ''}`,
-        content: ctx.raw,
-        format: 'AUTO',
-        overwrite: queryBool(ctx.query, 'overwrite'),
-      });
+      const path = `/${ctx.params['path'] ?? ''}`;
+      const overwrite = queryBool(ctx.query, 'overwrite');
+      const head = new HeadTap(256);
+      let ref: BlobRef;
+      try {
+        ref = await ctx.blobs.putStream(ctx.stream.pipe(head), MAX_IMPORT_BYTES);
+      } catch (error) {
+        ctx.stream.unpipe(head);
+        if (error instanceof BodyTooLargeError) throw importTooLarge();
+        throw error;
+      }
+      await importObject(ctx.state, ctx.blobs, ctx.now, { path, content: { ref, head: head.head }, format: 'AUTO', overwrite });
       return ok();
     },
   },

@@ -17,6 +17,11 @@ export interface Route {
   maxBytes?: number;
   /** The error Databricks answers for a body over the limit. */
   tooLarge?: () => HttpApiError;
+  /**
+   * A JSON body with one large base64 string member: that member is decoded into the blob store as the body
+   * arrives (at most `maxBytes` decoded, else `tooLarge`), never held whole; the handler gets it as `streamed`.
+   */
+  streamedMember?: { name: string; maxBytes: number };
   handle(ctx: HandlerContext): Reply | Promise<Reply>;
 }
 

@@ -18,9 +18,15 @@ export function aliasOf(route: Route): ApiAlias | undefined {
 
 /** Throws 400 INVALID_PARAMETER_VALUE naming the problems; bodies are checked as plain JSON. */
 export function checkRequestBody(route: Route, raw: Buffer): void {
+  if (route.body !== 'json' || raw.length === 0) return;
+  checkRequestValue(route, JSON.parse(raw.toString('utf8')));
+}
+
+/** As checkRequestBody, for a body already parsed (one whose large member was streamed). */
+export function checkRequestValue(route: Route, value: unknown): void {
   const alias = aliasOf(route);
-  if (!alias || route.body !== 'json' || raw.length === 0) return;
-  const issues = validateApiRequest(alias, 'body', JSON.parse(raw.toString('utf8')));
+  if (!alias) return;
+  const issues = validateApiRequest(alias, 'body', value);
   if (issues.length === 0) return;
   const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => `${i.path || '(body)'}: ${i.message}`);
   const more = issues.length > MAX_LISTED_ISSUES ? ` (and ${issues.length - MAX_LISTED_ISSUES} more)` : '';

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writeFileAtomic } from './atomic-file.ts';
 
@@ -50,6 +50,20 @@ export function readLimited(stream: Readable, limit: number): Promise<Buffer> {
     stream.on('end', onEnd);
     stream.on('error', onError);
   });
+}
+
+/** Passes a stream through, keeping its first `size` bytes (to classify content while it is being stored). */
+export class HeadTap extends Transform {
+  head: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly size: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (this.head.length < this.size) this.head = Buffer.concat([this.head, chunk.subarray(0, this.size - this.head.length)]);
+    done(null, chunk);
+  }
 }
 
 export interface BlobRef {

@@ -11,14 +11,34 @@ import { isJsonObject, type JsonObject } from '../../emulator/http/json.ts';
 import { resolveVariables } from '../../deploy/interpolate.ts';
 import { registerSecret } from '../../redaction/index.ts';
 import type { BundleModel, TaskSettings } from '../../model/types.ts';
-import { createLocalCatalogObjects } from '../catalog-objects.ts';
-import { localDatabases } from '../databases.ts';
 import type { UpdateResult } from '../engine/index.ts';
 import { localPaths } from '../paths.ts';
-import { prepareLanding } from '../run-local.ts';
-import { loadLocalSecrets, type LocalSecrets } from '../secrets.ts';
-import { localTaskExecutor, type LocalTaskContext } from '../tasks.ts';
-import { type DeployIndex, type DeployedResource, readDeployIndex } from './deploy-index.ts';
+import type { LocalSecrets } from '../secrets.ts';
+import type { LocalTaskContext } from '../tasks.ts';
+import type { DeployIndex, DeployedResource } from './deploy-index.ts';
+
+/**
+ * The local engine's modules, loaded on the first task: a served workspace that is only deployed to and read
+ * (most CI use) then never holds them (about 90 MB of a server's resident memory).
+ */
+const engineModules = async () => {
+  const [deployIndex, catalog, databases, runLocal, secrets, tasks] = await Promise.all([
+    import('./deploy-index.ts'),
+    import('../catalog-objects.ts'),
+    import('../databases.ts'),
+    import('../run-local.ts'),
+    import('../secrets.ts'),
+    import('../tasks.ts'),
+  ]);
+  return {
+    readDeployIndex: deployIndex.readDeployIndex,
+    createLocalCatalogObjects: catalog.createLocalCatalogObjects,
+    localDatabases: databases.localDatabases,
+    prepareLanding: runLocal.prepareLanding,
+    loadLocalSecrets: secrets.loadLocalSecrets,
+    localTaskExecutor: tasks.localTaskExecutor,
+  };
+};
 
 export interface ServedProject {
   /** The project as `dbx-ts run -t <target>` loads it. */
@@ -113,6 +133,7 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
       const logs = () => (lines.length > 0 ? `${lines.join('\n')}\n` : undefined);
       const updates = new Map<string, UpdateResult>();
       try {
+        const { readDeployIndex, createLocalCatalogObjects, localDatabases, prepareLanding, loadLocalSecrets, localTaskExecutor } = await engineModules();
         const index = await readDeployIndex(execution.state, execution.readContent);
         const mapped = modelTask(execution.task, index);
         const owner = execution.run.run_type === 'JOB_RUN' ? index.byId('jobs', execution.run.job_id.toString()) : mapped.deployed;

@@ -4,12 +4,13 @@
 import type { StatementResult, WarehouseBackend } from '../../emulator/sql/thrift-warehouse.ts';
 import { UserError } from '../../errors/index.ts';
 import { quoteIdent } from '../../sql/quote.ts';
-import { openLocalDatabase } from '../engine/index.ts';
 
 export function localWarehouse(databaseDir: () => Promise<string>): WarehouseBackend {
   return {
     async execute(statement, params, session): Promise<StatementResult> {
       if (!session.catalog) throw new UserError('This warehouse runs on the local engine, which keeps one database per catalog: open the session with a catalog.');
+      // Loaded on the first statement, not with the server (see executor.ts).
+      const { openLocalDatabase } = await import('../engine/index.ts');
       const db = await openLocalDatabase(await databaseDir(), session.catalog);
       try {
         const sql = await db.openSqlClient();
