@@ -12,4 +12,4 @@ export { CorruptStateError } from './store/codec.ts';
 export { StateDirLockedError, LOCK_FILE, type LockHolder } from './store/dir-lock.ts';
 export type { BlobRef } from './store/blobs.ts';
 export { FIRST_UNSAFE_ID } from './ids.ts';
-export { TaskExecutionError, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from './task-executor.ts';
+export { TaskExecutionError, type PipelineUpdateExecution, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from './task-executor.ts';

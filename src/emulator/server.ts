@@ -17,6 +17,7 @@ import { lakeviewRoutes } from './handlers/lakeview.ts';
 import { permissionsRoutes } from './handlers/permissions.ts';
 import { pipelinesRoutes } from './handlers/pipelines.ts';
 import { runsRoutes } from './handlers/runs.ts';
+import { LivePipelineUpdates } from './sim/live-pipeline-updates.ts';
 import { LiveRuns } from './sim/live-runs.ts';
 import type { TaskExecutor } from './task-executor.ts';
 import { type WarehouseBackend, thriftWarehouse } from './sql/thrift-warehouse.ts';
@@ -314,6 +315,17 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
   if (executor && clock !== realClock) throw new UserError('A workspace that executes runs keeps real time: start it without a virtual clock.');
   const live = executor ? new LiveRuns({ state, executor, commit: () => store.commit(), readContent: (ref) => store.blobs.get(ref) }) : undefined;
   live?.recover();
+  const pipelineUpdates =
+    executor?.updatePipeline !== undefined
+      ? new LivePipelineUpdates({
+          state,
+          run: (update) => executor.updatePipeline!(update),
+          commit: () => store.commit(),
+          readContent: (ref) => store.blobs.get(ref),
+          now: () => clock.now(),
+        })
+      : undefined;
+  pipelineUpdates?.recover();
   const sqlWarehouse = options.warehouseBackend ? thriftWarehouse(options.warehouseBackend) : undefined;
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
@@ -414,6 +426,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         catalogsOnDemand: options.catalogsOnDemand ?? false,
         runs: executor ? 'execute' : 'simulate',
         ...(live ? { live } : {}),
+        ...(pipelineUpdates ? { pipelineUpdates } : {}),
         ...(sqlWarehouse ? { sqlWarehouse } : {}),
         auth,
         baseUrl,
@@ -525,6 +538,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         if (front !== server) server.close();
         front.close((error) => (error ? reject(error) : resolve()));
       })
+        .finally(() => pipelineUpdates?.close())
         .finally(() => live?.close())
         .finally(() => store.close())),
   };

@@ -37,8 +37,27 @@ export class TaskExecutionError extends Error {
   }
 }
 
+/** A Pipelines-API update (start-update) of a deployed pipeline, to run as a job's pipeline task would. */
+export interface PipelineUpdateExecution {
+  pipeline_id: string;
+  update_id: string;
+  full_refresh: boolean;
+  validate_only: boolean;
+  refresh_selection: string[];
+  full_refresh_selection: string[];
+  /** Aborts when the update is stopped. */
+  signal: AbortSignal;
+  /** The workspace as it is now (read-only for the executor). */
+  state: WorkspaceState;
+  readContent(ref: BlobRef): Promise<Buffer>;
+  /** The update reached a later state. */
+  progress(state: 'INITIALIZING' | 'SETTING_UP_TABLES' | 'RUNNING'): void;
+}
+
 export interface TaskExecutor {
   execute(execution: TaskExecution): Promise<TaskExecutionResult>;
+  /** Runs a Pipelines-API update; without it, such updates follow the scenario as in a simulated workspace. */
+  updatePipeline?(update: PipelineUpdateExecution): Promise<TaskExecutionResult>;
   /** Called once when the workspace stops, after every run has ended. */
   close?(): Promise<void>;
 }

@@ -32,9 +32,21 @@ function pick(tables: readonly TableModel[], names: readonly string[], catalog: 
 }
 
 export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<UpdateResult | undefined> {
-  const { model, sink, pipelineKey, refresh } = opts;
+  const { refresh, ...rest } = opts;
   const body = startUpdateBody(refresh);
-  checkTables(model, pipelineKey, refresh);
+  checkTables(opts.model, opts.pipelineKey, refresh);
+  return runPipelineUpdate({ ...rest, body });
+}
+
+/** A start-update's body (refresh_selection and full_refresh_selection may be given together: both sets update). */
+export type StartUpdateBody = ReturnType<typeof startUpdateBody>;
+
+/**
+ * One update as a Pipelines-API start-update asks for it (also `local serve`'s updates): the tables named update
+ * (all when none is), those of full_refresh_selection (all with full_refresh) rebuilt first.
+ */
+export async function runPipelineUpdate(opts: Omit<LocalPipelineOptions, 'refresh'> & { body: StartUpdateBody; updateId?: string }): Promise<UpdateResult | undefined> {
+  const { model, sink, pipelineKey, body } = opts;
   const pipeline = model.resources.pipelines[pipelineKey]!;
   const variables = Object.fromEntries(Object.entries(resolveVariables(model, { env: opts.env })).filter((e): e is [string, string | number | boolean] => typeof e[1] !== 'object'));
   const all = bindConfiguration(pipeline.tables, pipeline.settings['configuration'], variables);
@@ -47,9 +59,9 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Upda
     sink({ code: 'log', level: 'info', message: `${pipelineKey}: the graph is valid (every check of validate passed); ${order.length} tables would update in this order: ${order.join(', ')}. No data was touched.`, data: { pipeline_key: pipelineKey, order } });
     return undefined;
   }
-  const selected = body.refresh_selection ?? body.full_refresh_selection;
-  const tables = selected ? pick(all, selected, catalog) : all;
-  const rebuild = body.full_refresh ? all : body.full_refresh_selection ? tables : [];
+  const named = [...(body.refresh_selection ?? []), ...(body.full_refresh_selection ?? [])];
+  const tables = named.length > 0 ? pick(all, named, catalog) : all;
+  const rebuild = body.full_refresh ? all : body.full_refresh_selection ? pick(all, body.full_refresh_selection, catalog) : [];
 
   const paths = localPaths(opts.projectRoot, opts.env);
   const databases = localDatabases(paths.database);
@@ -61,7 +73,7 @@ export async function runLocalPipeline(opts: LocalPipelineOptions): Promise<Upda
       sink({ code: 'log', level: 'info', message: `${pipelineKey}: full refresh of ${rebuild.map((t) => t.name).join(', ')}: tables dropped, Auto Loader progress and stream offsets reset`, data: { tables: rebuild.map((t) => t.name) } });
     }
     const started = Date.now();
-    const updateId = `local-${started}`;
+    const updateId = opts.updateId ?? `local-${started}`;
     sink({ code: 'task.state', level: 'info', message: `${pipelineKey}: RUNNING`, data: { run_id: updateId, task_key: pipelineKey, state: 'RUNNING', start_time: started, update_id: updateId } });
     try {
       const result = await runTables(db, tables, { catalog, landingRoot: paths.volumes, pipelineName: name, updateId, sink });

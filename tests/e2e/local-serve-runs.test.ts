@@ -4,63 +4,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { WorkspaceClient } from '@databricks/sdk-experimental';
+import type { WorkspaceClient } from '@databricks/sdk-experimental';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { runCli, scratchProject, tempDir } from '../build/helpers.ts';
+import { count, details, serve } from './served.ts';
 import { strictBundle } from './strict-bundle.ts';
-
-async function serve(cwd: string, env: Record<string, string>) {
-  const controller = new AbortController();
-  let stdout = '';
-  const done = main(['node', 'dbx-ts', 'local', 'serve'], {
-    cwd,
-    env: { ...process.env, CI: 'true', ...env },
-    stdout: { write: (s: string) => void (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => void (stdout += s) },
-    signal: controller.signal,
-  });
-  const end = Date.now() + 20_000;
-  while (!/DATABRICKS_TOKEN=(\S+)/.test(stdout)) {
-    if (Date.now() > end) throw new Error(`serve did not start:\n${stdout}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const host = /export DATABRICKS_HOST=(\S+)/.exec(stdout)![1]!;
-  const token = /export DATABRICKS_TOKEN=(\S+)/.exec(stdout)![1]!;
-  return {
-    host,
-    token,
-    w: new WorkspaceClient({ host, token, authType: 'pat', configFile: join(cwd, 'no-databrickscfg') }),
-    stop: async () => {
-      controller.abort();
-      return { code: await done, stdout };
-    },
-  };
-}
 
 async function jobNamed(w: WorkspaceClient, name: string): Promise<number> {
   for await (const job of w.jobs.list({})) if (job.settings?.name?.includes(name)) return job.job_id!;
   throw new Error(`no job ${name}`);
-}
-
-/** The SDK's PipelineEvent type leaves out `details`, which the API returns (flow_progress, update_progress). */
-function details(event: object): {
-  flow_progress?: { status?: string; metrics?: { num_output_rows?: number }; data_quality?: { expectations?: unknown[] } };
-  update_progress?: { state?: string };
-} {
-  return (event as { details?: ReturnType<typeof details> }).details ?? {};
-}
-
-async function count(database: string, sql: string): Promise<number> {
-  const db = await DuckDBInstance.create(database, { access_mode: 'READ_ONLY' });
-  const c = await db.connect();
-  try {
-    const rows = (await c.runAndReadAll(sql)).getRows();
-    return Number(rows[0]![0]);
-  } finally {
-    c.closeSync();
-    db.closeSync();
-  }
 }
 
 describe('runs on local serve execute on the local engine', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeWorkspace, VirtualClock, startFakeWorkspace } from '../../src/emulator/index.ts';
+import { type FakeWorkspace, TaskExecutionError, type TaskExecutionResult, type TaskExecutor, VirtualClock, startFakeWorkspace } from '../../src/emulator/index.ts';
 import { call } from './client.ts';
 
 let ws: FakeWorkspace;
@@ -156,5 +156,103 @@ describe('pipelines API', () => {
     clock.advance(5000);
     const updates = (await call(ws, 'GET', `/api/2.0/pipelines/${id}/updates`)).body.updates;
     expect(updates[0].state).toBe('CANCELED');
+  });
+});
+
+describe('pipeline events paging', () => {
+  it('a next page keeps the first request order and filter (the SDK sends only page_token)', async () => {
+    const id = await createPipeline();
+    ws.scenario.pipeline('sales_pipeline', { flows: [{ name: 'a', output_records: 1 }, { name: 'b', output_records: 2 }] });
+    await call(ws, 'POST', `/api/2.0/pipelines/${id}/updates`, { body: {} });
+    clock.advance(2000);
+    const all = await events(id, { order_by: 'timestamp asc' });
+    const paged: { id: string }[] = [];
+    let token: string | undefined;
+    do {
+      const query: Record<string, string> = token ? { page_token: token, max_results: '3' } : { order_by: 'timestamp asc', max_results: '3' };
+      const page = (await call(ws, 'GET', `/api/2.0/pipelines/${id}/events`, { query })).body;
+      paged.push(...page.events);
+      token = page.next_page_token;
+    } while (token);
+    expect(paged.map((e) => e.id)).toEqual(all.map((e: { id: string }) => e.id));
+    const bad = await call(ws, 'GET', `/api/2.0/pipelines/${id}/events`, { query: { page_token: 'nonsense' } });
+    expect([bad.status, bad.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+  });
+});
+
+describe('pipeline updates on a workspace that executes them', () => {
+  type Progress = Parameters<NonNullable<TaskExecutor['updatePipeline']>>[0];
+  let executing: FakeWorkspace;
+  let started: Progress[];
+  let finish: ((result: TaskExecutionResult | Error) => void)[];
+  beforeEach(async () => {
+    started = [];
+    finish = [];
+    const executor: TaskExecutor = {
+      execute: async () => ({}),
+      updatePipeline: (update) =>
+        new Promise((resolve, reject) => {
+          started.push(update);
+          update.progress('INITIALIZING');
+          finish.push((result) => {
+            if (result instanceof Error) reject(result);
+            else {
+              update.progress('SETTING_UP_TABLES');
+              update.progress('RUNNING');
+              resolve(result);
+            }
+          });
+          update.signal.addEventListener('abort', () => reject(new Error('stopped')));
+        }),
+    };
+    executing = await startFakeWorkspace({ runs: executor });
+  });
+  afterEach(async () => {
+    await executing.close();
+  });
+
+  const get = async (path: string) => (await call(executing, 'GET', path)).body;
+  const states = async (id: string, updateId: string) =>
+    ((await get(`/api/2.0/pipelines/${id}/events?order_by=timestamp%20asc&max_results=100`)).events as { origin: { update_id: string }; details: { update_progress?: { state: string } } }[])
+      .filter((e) => e.origin.update_id === updateId)
+      .flatMap((e) => (e.details.update_progress ? [e.details.update_progress.state] : []));
+
+  it('runs the update on the executor with the request fields; its states and flows follow the execution', async () => {
+    const id = (await call(executing, 'POST', '/api/2.0/pipelines', { body: spec })).body.pipeline_id;
+    const body = { full_refresh_selection: ['silver.a'], refresh_selection: ['b'] };
+    const updateId = (await call(executing, 'POST', `/api/2.0/pipelines/${id}/updates`, { body })).body.update_id;
+    expect(started).toHaveLength(1);
+    expect(started[0]).toMatchObject({ pipeline_id: id, update_id: updateId, full_refresh: false, validate_only: false, ...body });
+    expect((await get(`/api/2.0/pipelines/${id}/updates/${updateId}`)).update.state).toBe('INITIALIZING');
+    expect((await get(`/api/2.0/pipelines/${id}`)).state).toBe('RUNNING');
+    const busy = await call(executing, 'POST', `/api/2.0/pipelines/${id}/updates`, { body: {} });
+    expect(busy.status).toBe(409);
+    finish[0]!({ flows: [{ name: 'a', dataset: 'silver.a', output_records: 7, expectations: [{ name: 'e', passed_records: 7, failed_records: 1 }] }] });
+    await executing.store.commit();
+    await new Promise((r) => setImmediate(r));
+    expect((await get(`/api/2.0/pipelines/${id}/updates/${updateId}`)).update.state).toBe('COMPLETED');
+    expect(await states(id, updateId)).toEqual(['WAITING_FOR_RESOURCES', 'INITIALIZING', 'SETTING_UP_TABLES', 'RUNNING', 'COMPLETED']);
+    const flow = ((await get(`/api/2.0/pipelines/${id}/events?max_results=100`)).events as { details: { flow_progress?: { status: string; metrics: unknown; data_quality: unknown } } }[]).find(
+      (e) => e.details.flow_progress?.status === 'COMPLETED',
+    );
+    expect(flow?.details.flow_progress).toMatchObject({ metrics: { num_output_rows: 7 }, data_quality: { expectations: [{ name: 'e', dataset: 'silver.a', passed_records: 7, failed_records: 1 }] } });
+  });
+
+  it('a failed execution fails the update with its error; stop cancels (STOPPING, then CANCELED)', async () => {
+    const id = (await call(executing, 'POST', '/api/2.0/pipelines', { body: spec })).body.pipeline_id;
+    const failing = (await call(executing, 'POST', `/api/2.0/pipelines/${id}/updates`, { body: {} })).body.update_id;
+    finish[0]!(new TaskExecutionError('ExpectationFailedError: expectation positive_quantity failed', { flows: [{ name: 'orders', error: 'positive_quantity failed' }] }));
+    await new Promise((r) => setImmediate(r));
+    expect((await get(`/api/2.0/pipelines/${id}/updates/${failing}`)).update.state).toBe('FAILED');
+    const errors = (await get(`/api/2.0/pipelines/${id}/events?filter=level%3D'ERROR'`)).events as { event_type: string; error: unknown }[];
+    expect(errors.map((e) => e.event_type).sort()).toEqual(['flow_progress', 'update_progress']);
+    expect(JSON.stringify(errors)).toContain('positive_quantity');
+
+    const stopped = (await call(executing, 'POST', `/api/2.0/pipelines/${id}/updates`, { body: {} })).body.update_id;
+    expect((await call(executing, 'POST', `/api/2.0/pipelines/${id}/stop`, { body: {} })).status).toBe(200);
+    await new Promise((r) => setImmediate(r));
+    expect((await get(`/api/2.0/pipelines/${id}/updates/${stopped}`)).update.state).toBe('CANCELED');
+    expect(await states(id, stopped)).toEqual(['WAITING_FOR_RESOURCES', 'INITIALIZING', 'STOPPING', 'CANCELED']);
+    expect((await get(`/api/2.0/pipelines/${id}`)).state).toBe('IDLE');
   });
 });

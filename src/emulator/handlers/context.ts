@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.ts';
 import type { Scenario } from '../scenario.ts';
+import type { LivePipelineUpdates } from '../sim/live-pipeline-updates.ts';
 import type { LiveRuns } from '../sim/live-runs.ts';
 import type { WorkspaceState } from '../state.ts';
 import type { BlobRef, BlobStore } from '../store/blobs.ts';
@@ -21,6 +22,8 @@ export interface HandlerContext {
   /** `simulate`: runs follow the scenario; `execute`: runs execute their tasks (`live`). */
   runs: 'simulate' | 'execute';
   live?: LiveRuns;
+  /** Pipelines-API updates that execute (a workspace whose executor runs them); absent: they follow the scenario. */
+  pipelineUpdates?: LivePipelineUpdates;
   /** Answers a Thrift request of @databricks/sql to a warehouse (see sql/thrift-warehouse.ts). */
   sqlWarehouse?: (body: Buffer) => Promise<Buffer>;
   /** The SQL warehouses this workspace has. */

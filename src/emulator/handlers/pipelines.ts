@@ -1,10 +1,11 @@
 // Pipelines API 2.0 (Lakeflow Declarative Pipelines): create (with dry_run), edit (full spec, optional
 // expected_last_modified), get, list (filter, max_results ≤ 100), delete, start/stop updates, get and
-// list updates, and the event log with flow_progress data-quality metrics.
+// list updates, and the event log with flow_progress data-quality metrics. On a workspace that executes (local
+// serve), an update runs the pipeline (sim/live-pipeline-updates.ts); otherwise it follows the scenario.
 import { isoTime } from '../clock.ts';
 import { conflict, doesNotExist, invalidParameter } from '../http/api-error.ts';
 import { isJsonObject, type JsonObject } from '../http/json.ts';
-import { decodePageToken, paginate } from '../http/paging.ts';
+import { decodeListingToken, decodePageToken, encodeListingToken, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
 import { nextUuid } from '../ids.ts';
 import { cancelUpdate, isUpdateActive, planUpdate, pipelineName, renderEvent, renderUpdate, scriptedUpdateResult, updateStateAt } from '../sim/pipeline-update.ts';
@@ -134,16 +135,21 @@ function startUpdate(ctx: HandlerContext) {
   const pipeline = requirePipeline(state, ctx.params['pipeline_id'] ?? '');
   const active = pipeline.updates.find((u) => isUpdateActive(u, now) || u.created_at > now);
   if (active) throw conflict(`An active update ${active.update_id} already exists for pipeline ${pipeline.pipeline_id}.`);
+  const request = {
+    fullRefresh: optBool(body, 'full_refresh') ?? false,
+    validateOnly: optBool(body, 'validate_only') ?? false,
+    refreshSelection: optArray(body, 'refresh_selection').map(String),
+    fullRefreshSelection: optArray(body, 'full_refresh_selection').map(String),
+  };
+  // A workspace that executes (local serve) runs the pipeline; the test double follows its scenario.
+  if (ctx.pipelineUpdates) return ok({ update_id: ctx.pipelineUpdates.start(pipeline, request).update_id });
   const script = scenario.pipelineFor(pipelineName(pipeline), pipeline.pipeline_id);
   const outcome = scriptedUpdateResult(script.flows ?? [], script.result, script.error);
   const update = planUpdate({
     pipeline,
     updateId: nextUuid(state),
     cause: 'API_CALL',
-    fullRefresh: optBool(body, 'full_refresh') ?? false,
-    validateOnly: optBool(body, 'validate_only') ?? false,
-    refreshSelection: optArray(body, 'refresh_selection').map(String),
-    fullRefreshSelection: optArray(body, 'full_refresh_selection').map(String),
+    ...request,
     startAt: now,
     endAt: now + (script.durationMs ?? scenario.data.defaults.pipelineMs),
     result: outcome.result,
@@ -157,7 +163,10 @@ function startUpdate(ctx: HandlerContext) {
 
 function stopActive(ctx: HandlerContext, pipeline: PipelineRecord): void {
   for (const update of pipeline.updates) {
-    if (isUpdateActive(update, ctx.now)) cancelUpdate(update, ctx.now, () => nextUuid(ctx.state));
+    if (!isUpdateActive(update, ctx.now)) continue;
+    // An executing update stops when its engine lets go (STOPPING, then CANCELED); a scripted one at once.
+    if (ctx.pipelineUpdates?.isExecuting(update)) ctx.pipelineUpdates.stop(update);
+    else cancelUpdate(update, ctx.now, () => nextUuid(ctx.state));
   }
 }
 
@@ -188,19 +197,29 @@ function eventFilter(filter: string | null): (e: PipelineEventRecord) => boolean
 
 function events(ctx: HandlerContext) {
   const pipeline = requirePipeline(ctx.state, ctx.params['pipeline_id'] ?? '');
-  const ascending = ctx.query.getAll('order_by').some((o) => /timestamp\s+asc/i.test(o));
+  // A next page keeps the first request's order and filter (Databricks refuses them beside a page_token).
+  const token = ctx.query.get('page_token');
+  const listing = token ? decodeListingToken(token) : undefined;
+  const params: Record<string, string> = listing?.params ?? {
+    order: ctx.query.getAll('order_by').some((o) => /timestamp\s+asc/i.test(o)) ? 'asc' : 'desc',
+    ...(ctx.query.get('filter') ? { filter: ctx.query.get('filter')! } : {}),
+  };
+  const ascending = params['order'] === 'asc';
   const all = pipeline.updates
     .flatMap((u) => u.events)
     .filter((e) => e.timestamp <= ctx.now)
-    .filter(eventFilter(ctx.query.get('filter')))
+    .filter(eventFilter(params['filter'] ?? null))
     .map((e, i) => ({ e, i }))
     .sort((a, b) => (ascending ? 1 : -1) * (a.e.timestamp - b.e.timestamp || a.i - b.i))
     .map(({ e }) => renderEvent(e));
-  const page = paginate(all, decodePageToken(ctx.query.get('page_token')), queryInt(ctx.query, 'max_results', 25) || 25);
+  const offset = listing?.offset ?? 0;
+  const limit = queryInt(ctx.query, 'max_results', 25) || 25;
+  const items = all.slice(offset, offset + limit);
+  const end = offset + items.length;
   return ok({
-    events: page.items,
-    ...(page.next_page_token !== undefined ? { next_page_token: page.next_page_token } : {}),
-    ...(page.prev_page_token !== undefined ? { prev_page_token: page.prev_page_token } : {}),
+    events: items,
+    ...(end < all.length ? { next_page_token: encodeListingToken(end, params) } : {}),
+    ...(offset > 0 ? { prev_page_token: encodeListingToken(Math.max(0, offset - limit), params) } : {}),
   });
 }
 

@@ -13,6 +13,26 @@ export function decodePageToken(token: string | null | undefined): number {
   return Number(m[1]);
 }
 
+/**
+ * A token that also carries the listing's parameters, for APIs where a request with page_token may set nothing
+ * else (pipelines/events: the order and filter of the first request hold for every page).
+ */
+export function encodeListingToken(offset: number, params: Record<string, string>): string {
+  return Buffer.from(JSON.stringify({ offset, params })).toString('base64url');
+}
+
+export function decodeListingToken(token: string): { offset: number; params: Record<string, string> } {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown; params?: unknown };
+    if (Number.isInteger(value.offset) && typeof value.params === 'object' && value.params !== null) {
+      return { offset: value.offset as number, params: value.params as Record<string, string> };
+    }
+  } catch {
+    // reported below
+  }
+  throw invalidParameter(`Invalid page token: ${token}`);
+}
+
 export interface Page<T> {
   items: T[];
   next_page_token?: string;

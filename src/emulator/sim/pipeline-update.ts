@@ -71,7 +71,7 @@ export function planUpdate(plan: UpdatePlan): PipelineUpdateRecord {
   for (const phase of phases.slice(0, -1)) {
     event(phase.at, 'update_progress', `Update ${short} is ${phase.state}.`, { update_progress: { state: phase.state } });
   }
-  if (!plan.validateOnly) addFlowEvents(plan, update, origin, at(0.2), at(0.3));
+  if (!plan.validateOnly) addFlowEvents(update, plan.flows, origin, at(0.2), at(0.3), endAt, plan.newEventId);
   const failure = plan.result === 'FAILED' ? { level: 'ERROR' as const, error: exceptionOf(plan.error ?? 'Update failed.') } : {};
   event(endAt, 'update_progress', `Update ${short} is ${plan.result}.`, { update_progress: { state: plan.result } }, failure);
   return update;
@@ -81,15 +81,16 @@ function exceptionOf(message: string): JsonObject {
   return { exceptions: [{ class_name: 'com.databricks.pipelines.common.errors.DLTAnalysisException', message }], fatal: true };
 }
 
-function addFlowEvents(plan: UpdatePlan, update: PipelineUpdateRecord, origin: JsonObject, queuedAt: number, runningAt: number) {
-  const n = plan.flows.length;
-  const span = Math.max(0, plan.endAt - runningAt);
-  plan.flows.forEach((flow, i) => {
+/** flow_progress events: QUEUED, RUNNING, then COMPLETED with data-quality metrics or FAILED, spread up to `endAt`. */
+function addFlowEvents(update: PipelineUpdateRecord, flows: FlowScript[], origin: JsonObject, queuedAt: number, runningAt: number, endAt: number, newEventId: () => string) {
+  const n = flows.length;
+  const span = Math.max(0, endAt - runningAt);
+  flows.forEach((flow, i) => {
     const dataset = flow.dataset ?? flow.name;
     const flowOrigin = { ...origin, flow_name: flow.name, dataset_name: dataset };
     const push = (timestamp: number, status: string, details: JsonObject = {}, extra: Partial<PipelineEventRecord> = {}) =>
       update.events.push({
-        id: plan.newEventId(),
+        id: newEventId(),
         timestamp,
         level: 'INFO',
         event_type: 'flow_progress',
@@ -118,6 +119,7 @@ function addFlowEvents(plan: UpdatePlan, update: PipelineUpdateRecord, origin: J
       },
     });
   });
+  // Stable: events of one instant keep the order they were written in.
   update.events.sort((a, b) => a.timestamp - b.timestamp);
 }
 
@@ -239,4 +241,90 @@ export function finishLiveUpdate(
   });
   update.phases = done.phases;
   update.events = done.events;
+}
+
+/** What a start-update asked for. */
+export interface UpdateRequest {
+  cause: PipelineUpdateRecord['cause'];
+  fullRefresh: boolean;
+  validateOnly: boolean;
+  refreshSelection: string[];
+  fullRefreshSelection: string[];
+}
+
+function updateOrigin(pipeline: PipelineRecord, updateId: string): JsonObject {
+  return { pipeline_id: pipeline.pipeline_id, pipeline_name: pipelineName(pipeline), update_id: updateId };
+}
+
+function progressEvent(update: PipelineUpdateRecord, state: PipelineUpdateState, at: number, newEventId: () => string, extra: Partial<PipelineEventRecord> = {}): void {
+  update.events.push({
+    id: newEventId(),
+    timestamp: at,
+    level: 'INFO',
+    event_type: 'update_progress',
+    message: `Update ${update.update_id.slice(0, 6)} is ${state}.`,
+    origin: update.events[0]?.origin ?? { pipeline_id: update.pipeline_id, update_id: update.update_id },
+    details: { update_progress: { state } },
+    ...extra,
+  });
+}
+
+/**
+ * An update that executes (a Pipelines-API update on a workspace that runs them): WAITING_FOR_RESOURCES from `at`;
+ * each later state is recorded when it is reached (advanceUpdate), and the end with the flows' events (endUpdate).
+ */
+export function beginUpdate(pipeline: PipelineRecord, updateId: string, request: UpdateRequest, at: number, newEventId: () => string): PipelineUpdateRecord {
+  const update: PipelineUpdateRecord = {
+    update_id: updateId,
+    pipeline_id: pipeline.pipeline_id,
+    cause: request.cause,
+    full_refresh: request.fullRefresh,
+    validate_only: request.validateOnly,
+    refresh_selection: request.refreshSelection,
+    full_refresh_selection: request.fullRefreshSelection,
+    created_at: at,
+    phases: [{ state: 'WAITING_FOR_RESOURCES', at }],
+    events: [],
+  };
+  update.events.push({
+    id: newEventId(),
+    timestamp: at,
+    level: 'INFO',
+    event_type: 'create_update',
+    message: `Update ${updateId.slice(0, 6)} started by ${request.cause}.`,
+    origin: updateOrigin(pipeline, updateId),
+    details: { create_update: { cause: request.cause, full_refresh: request.fullRefresh, validate_only: request.validateOnly } },
+  });
+  progressEvent(update, 'WAITING_FOR_RESOURCES', at, newEventId);
+  return update;
+}
+
+/** The executing update reached `state` (ignored once it is stopping or has ended). */
+export function advanceUpdate(update: PipelineUpdateRecord, state: PipelineUpdateState, at: number, newEventId: () => string): void {
+  const last = update.phases.at(-1)?.state;
+  if (last === undefined || last === 'STOPPING' || TERMINAL.has(last)) return;
+  update.phases.push({ state, at });
+  progressEvent(update, state, at, newEventId);
+}
+
+/** The executing update ended: the flows' progress and data-quality events, then COMPLETED or FAILED with the error. */
+export function endUpdate(update: PipelineUpdateRecord, at: number, result: 'COMPLETED' | 'FAILED', flows: FlowScript[], error: string | undefined, newEventId: () => string): void {
+  const reached = (state: PipelineUpdateState) => update.phases.find((p) => p.state === state)?.at;
+  if (!update.validate_only && flows.length > 0) {
+    const origin = update.events[0]?.origin ?? {};
+    addFlowEvents(update, flows, origin, reached('SETTING_UP_TABLES') ?? update.created_at, reached('RUNNING') ?? at, at, newEventId);
+  }
+  update.phases.push({ state: result, at });
+  progressEvent(update, result, at, newEventId, result === 'FAILED' ? { level: 'ERROR', error: exceptionOf(error ?? 'Update failed.') } : {});
+}
+
+/** A stop was asked for: STOPPING until the engine lets go (then cancelUpdate). */
+export function stoppingUpdate(update: PipelineUpdateRecord, at: number, newEventId: () => string): void {
+  advanceUpdate(update, 'STOPPING', at, newEventId);
+}
+
+/** Whether an update was left without an end (its process stopped while it executed). */
+export function isUnfinished(update: PipelineUpdateRecord): boolean {
+  const last = update.phases.at(-1)?.state;
+  return last !== undefined && !TERMINAL.has(last);
 }

@@ -22,13 +22,14 @@ import type { DeployIndex, DeployedResource } from './deploy-index.ts';
  * (most CI use) then never holds them (about 90 MB of a server's resident memory).
  */
 const engineModules = async () => {
-  const [deployIndex, catalog, databases, runLocal, secrets, tasks] = await Promise.all([
+  const [deployIndex, catalog, databases, runLocal, secrets, tasks, runPipeline] = await Promise.all([
     import('./deploy-index.ts'),
     import('../catalog-objects.ts'),
     import('../databases.ts'),
     import('../run-local.ts'),
     import('../secrets.ts'),
     import('../tasks.ts'),
+    import('../run-pipeline.ts'),
   ]);
   return {
     readDeployIndex: deployIndex.readDeployIndex,
@@ -37,6 +38,7 @@ const engineModules = async () => {
     prepareLanding: runLocal.prepareLanding,
     loadLocalSecrets: secrets.loadLocalSecrets,
     localTaskExecutor: tasks.localTaskExecutor,
+    runPipelineUpdate: runPipeline.runPipelineUpdate,
   };
 };
 
@@ -108,6 +110,33 @@ function logLine(e: DbxEvent): string {
   return `${e.level.toUpperCase()} ${e.message}`;
 }
 
+/** The task's events as log lines (the newest MAX_LOG_LINES); warnings and errors also go to the server's sink. */
+function taskLog(serverSink: EventSink | undefined): { sink: EventSink; text(): string | undefined } {
+  const lines: string[] = [];
+  return {
+    sink: (e) => {
+      if (e.code === 'task.state') return;
+      lines.push(logLine(e));
+      if (lines.length > MAX_LOG_LINES) lines.shift();
+      if (e.level === 'warn' || e.level === 'error') serverSink?.(e);
+    },
+    text: () => (lines.length > 0 ? `${lines.join('\n')}\n` : undefined),
+  };
+}
+
+/** What failed, for get-output or the update's event log: message, trace, logs, and the flow a `fail` expectation stopped. */
+function asExecutionError(error: unknown, updates: Iterable<UpdateResult>, logs: string | undefined): TaskExecutionError {
+  if (error instanceof TaskExecutionError) return new TaskExecutionError(error.message, { ...error.details, ...(logs ? { logs } : {}) });
+  const err = error instanceof Error ? error : new Error(String(error));
+  const hint = error instanceof UserError && error.hint ? `\n${error.hint}` : '';
+  const flows: FlowScript[] = error instanceof ExpectationFailedError ? [...flowsOf(updates), { name: error.dataset.split('.').at(-1) ?? error.dataset, dataset: error.dataset, error: err.message }] : [];
+  return new TaskExecutionError(`${err.name}: ${err.message}${hint}`, {
+    ...(err.stack !== undefined ? { trace: err.stack } : {}),
+    ...(logs ? { logs } : {}),
+    ...(flows.length > 0 ? { flows } : {}),
+  });
+}
+
 export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskExecutor {
   const projects = new Map<string, ReturnType<ServedProject['load']>>();
   const prepared = new Map<string, Promise<void>>();
@@ -123,14 +152,7 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
 
   return {
     async execute(execution) {
-      const lines: string[] = [];
-      const sink: EventSink = (e) => {
-        if (e.code === 'task.state') return;
-        lines.push(logLine(e));
-        if (lines.length > MAX_LOG_LINES) lines.shift();
-        if (e.level === 'warn' || e.level === 'error') options.sink?.(e);
-      };
-      const logs = () => (lines.length > 0 ? `${lines.join('\n')}\n` : undefined);
+      const { sink, text: logs } = taskLog(options.sink);
       const updates = new Map<string, UpdateResult>();
       try {
         const { readDeployIndex, createLocalCatalogObjects, localDatabases, prepareLanding, loadLocalSecrets, localTaskExecutor } = await engineModules();
@@ -182,15 +204,54 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
           await databases.close();
         }
       } catch (error) {
-        if (error instanceof TaskExecutionError) throw new TaskExecutionError(error.message, { ...error.details, ...(logs() ? { logs: logs()! } : {}) });
-        const err = error instanceof Error ? error : new Error(String(error));
-        const hint = error instanceof UserError && error.hint ? `\n${error.hint}` : '';
-        const flows: FlowScript[] = error instanceof ExpectationFailedError ? [...flowsOf(updates.values()), { name: error.dataset.split('.').at(-1) ?? error.dataset, dataset: error.dataset, error: err.message }] : [];
-        throw new TaskExecutionError(`${err.name}: ${err.message}${hint}`, {
-          ...(err.stack !== undefined ? { trace: err.stack } : {}),
-          ...(logs() ? { logs: logs()! } : {}),
-          ...(flows.length > 0 ? { flows } : {}),
+        throw asExecutionError(error, updates.values(), logs());
+      }
+    },
+
+    async updatePipeline(update) {
+      const { sink, text: logs } = taskLog(options.sink);
+      const updates: UpdateResult[] = [];
+      try {
+        update.progress('INITIALIZING');
+        const { readDeployIndex, prepareLanding, runPipelineUpdate } = await engineModules();
+        const index = await readDeployIndex(update.state, update.readContent);
+        const deployed = index.byId('pipelines', update.pipeline_id);
+        if (!deployed) throw notMapped(`Pipeline ${update.pipeline_id}`);
+        const { model, extensions, root, env } = await load(deployed.target);
+        if (model.bundle.name !== deployed.bundle) {
+          throw new TaskExecutionError(`This pipeline was deployed from bundle "${deployed.bundle}", but this local workspace serves the project of bundle "${model.bundle.name}".`);
+        }
+        // A stop ends the update at the next step (the engine itself runs a table to its end).
+        const stopped = () => {
+          if (update.signal.aborted) throw new TaskExecutionError('The update was stopped.');
+        };
+        stopped();
+        update.progress('SETTING_UP_TABLES');
+        // As before a job's pipeline task: data in the landing zone if it is empty.
+        const task = { task_key: deployed.key, pipeline_task: { pipeline_id: `\${resources.pipelines.${deployed.key}.id}` } } as TaskSettings;
+        await prepareLanding({ model, sink, signal: update.signal, env }, extensions, localPaths(root, env), [task]);
+        stopped();
+        update.progress('RUNNING');
+        const result = await runPipelineUpdate({
+          model,
+          projectRoot: root,
+          pipelineKey: deployed.key,
+          env,
+          sink,
+          updateId: update.update_id,
+          body: {
+            ...(update.refresh_selection.length > 0 ? { refresh_selection: update.refresh_selection } : {}),
+            ...(update.full_refresh_selection.length > 0 ? { full_refresh_selection: update.full_refresh_selection } : {}),
+            ...(update.full_refresh ? { full_refresh: true } : {}),
+            ...(update.validate_only ? { validate_only: true } : {}),
+          },
         });
+        if (result) updates.push(result);
+        const flows = flowsOf(updates);
+        const text = logs();
+        return { ...(flows.length > 0 ? { flows } : {}), ...(text !== undefined ? { logs: text } : {}) } satisfies TaskExecutionResult;
+      } catch (error) {
+        throw asExecutionError(error, updates, logs());
       }
     },
   };
