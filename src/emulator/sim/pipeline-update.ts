@@ -184,65 +184,6 @@ export function renderEvent(event: PipelineEventRecord): JsonObject {
   };
 }
 
-/**
- * An update an executing job task started at `at`: RUNNING until the task ends (finishLiveUpdate then writes the
- * real timeline and flows).
- */
-export function startLiveUpdate(pipeline: PipelineRecord, updateId: string, at: number, fullRefresh: boolean, newEventId: () => string): PipelineUpdateRecord {
-  const update = planUpdate({
-    pipeline,
-    updateId,
-    cause: 'JOB_TASK',
-    fullRefresh,
-    validateOnly: false,
-    refreshSelection: [],
-    fullRefreshSelection: [],
-    startAt: at,
-    endAt: at,
-    result: 'COMPLETED',
-    flows: [],
-    newEventId,
-  });
-  // Everything but the end: the update is RUNNING from now on.
-  update.phases = update.phases.slice(0, -1);
-  update.events = update.events.slice(0, -1);
-  pipeline.updates.push(update);
-  return update;
-}
-
-/** The task ended: the update gets its end state and the flows' progress and data-quality events. */
-export function finishLiveUpdate(
-  pipeline: PipelineRecord,
-  update: PipelineUpdateRecord,
-  at: number,
-  result: 'COMPLETED' | 'FAILED' | 'CANCELED',
-  flows: FlowScript[],
-  error: string | undefined,
-  newEventId: () => string,
-): void {
-  if (result === 'CANCELED') {
-    cancelUpdate(update, at, newEventId);
-    return;
-  }
-  const done = planUpdate({
-    pipeline,
-    updateId: update.update_id,
-    cause: update.cause,
-    fullRefresh: update.full_refresh,
-    validateOnly: false,
-    refreshSelection: update.refresh_selection,
-    fullRefreshSelection: update.full_refresh_selection,
-    startAt: update.created_at,
-    endAt: at,
-    result,
-    ...(error !== undefined ? { error } : {}),
-    flows,
-    newEventId,
-  });
-  update.phases = done.phases;
-  update.events = done.events;
-}
-
 /** What a start-update asked for. */
 export interface UpdateRequest {
   cause: PipelineUpdateRecord['cause'];
@@ -327,4 +268,30 @@ export function stoppingUpdate(update: PipelineUpdateRecord, at: number, newEven
 export function isUnfinished(update: PipelineUpdateRecord): boolean {
   const last = update.phases.at(-1)?.state;
   return last !== undefined && !TERMINAL.has(last);
+}
+
+/**
+ * An update an executing job task started at `at`: RUNNING until the task ends (the job task's executor reports no
+ * finer progress), then finishLiveUpdate records its end and the flows' progress and data-quality events.
+ */
+export function startLiveUpdate(pipeline: PipelineRecord, updateId: string, at: number, fullRefresh: boolean, newEventId: () => string): PipelineUpdateRecord {
+  const request: UpdateRequest = { cause: 'JOB_TASK', fullRefresh, validateOnly: false, refreshSelection: [], fullRefreshSelection: [] };
+  const update = beginUpdate(pipeline, updateId, request, at, newEventId);
+  for (const state of ['INITIALIZING', 'SETTING_UP_TABLES', 'RUNNING'] as const) advanceUpdate(update, state, at, newEventId);
+  pipeline.updates.push(update);
+  return update;
+}
+
+/** The task ended: the update gets its end state and the flows' progress and data-quality events. */
+export function finishLiveUpdate(
+  _pipeline: PipelineRecord,
+  update: PipelineUpdateRecord,
+  at: number,
+  result: 'COMPLETED' | 'FAILED' | 'CANCELED',
+  flows: FlowScript[],
+  error: string | undefined,
+  newEventId: () => string,
+): void {
+  if (result === 'CANCELED') cancelUpdate(update, at, newEventId);
+  else endUpdate(update, at, result, flows, error, newEventId);
 }
