@@ -231,7 +231,15 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, requestId
   if (payload && headers['content-length'] === undefined) headers['content-length'] = String(payload.length);
   if (bodyUnread) headers['connection'] = 'close';
   res.writeHead(status, headers);
-  res.end(req.method === 'HEAD' ? undefined : payload);
+  if (reply.stream && req.method !== 'HEAD') {
+    // A client that goes away stops the read; the file is closed either way.
+    reply.stream.on('error', () => res.destroy());
+    res.on('close', () => reply.stream?.destroy());
+    reply.stream.pipe(res);
+  } else {
+    reply.stream?.destroy();
+    res.end(req.method === 'HEAD' ? undefined : payload);
+  }
   if (bodyUnread) {
     // Let the answer reach the client; whatever it still sends is discarded, up to a point.
     let discarded = 0;

@@ -1,6 +1,7 @@
 // A workspace kept in a directory: every change on disk as it happens (secret values included, 0600), one
 // process per directory, a state file that cannot be read refuses start-up and is left as it was.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,19 @@ describe('a workspace kept in a directory', () => {
     expect((await stat(join(dir, STATE_FILE))).mode & 0o777).toBe(0o600);
     expect((await stat(dir)).mode & 0o077).toBe(0);
     expect(text).not.toContain(b64('print(1)')); // contents live beside the state, not in it
+  });
+
+  it('streams a large file upload to disk and its download back from disk, byte for byte', async () => {
+    const ws = await start(await tempDir());
+    const bytes = randomBytes(3 * 1024 * 1024 + 7);
+    const path = `${ws.url}/api/2.0/fs/files/Volumes/c/s/v/big.bin`;
+    const auth = { authorization: `Bearer ${ws.token}` };
+    expect((await fetch(path, { method: 'PUT', headers: auth, body: bytes })).status).toBe(204);
+    const got = await fetch(path, { headers: auth });
+    expect(got.headers.get('content-length')).toBe(String(bytes.length));
+    expect(Buffer.from(await got.arrayBuffer()).equals(bytes)).toBe(true);
+    const head = await fetch(path, { method: 'HEAD', headers: auth });
+    expect([head.status, head.headers.get('content-length'), (await head.arrayBuffer()).byteLength]).toEqual([200, String(bytes.length), 0]);
   });
 
   it('comes back whole after a restart, and ids continue', async () => {

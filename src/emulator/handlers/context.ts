@@ -58,6 +58,8 @@ export interface Reply {
   body?: unknown;
   /** Raw bytes instead of JSON (file downloads). */
   raw?: Buffer;
+  /** Bytes streamed to the client instead (large file downloads); the handler sets content-length. */
+  stream?: Readable;
   headers?: Record<string, string>;
 }
 

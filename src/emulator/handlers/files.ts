@@ -136,7 +136,8 @@ export const filesRoutes: Route[] = [
     handle: async (ctx) => {
       const path = volumePath(ctx, ctx.params['path'], VOLUME_ROOT_DEPTH + 1);
       const headers = fileHeaders(ctx.state, path);
-      return { raw: await ctx.blobs.get(ctx.state.volumes.files[path]!.blob), headers };
+      // Streamed from the store: a download of a large file does not sit in memory.
+      return { stream: await ctx.blobs.open(ctx.state.volumes.files[path]!.blob), headers };
     },
   },
   {

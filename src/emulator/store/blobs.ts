@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { writeFileAtomic } from './atomic-file.ts';
 
@@ -76,6 +76,8 @@ export interface BlobStore {
   /** Stores a stream without holding it in memory where the store allows (at most `limit` bytes). */
   putStream(stream: Readable, limit: number): Promise<BlobRef>;
   get(ref: BlobRef): Promise<Buffer>;
+  /** The content as a stream, for answers that need not hold it (file downloads). */
+  open(ref: BlobRef): Promise<Readable>;
   has(ref: BlobRef): Promise<boolean>;
   /** Removes every content not in `keep` (sha256 digests). */
   sweep(keep: ReadonlySet<string>): Promise<void>;
@@ -102,6 +104,10 @@ export class MemoryBlobs implements BlobStore {
     const data = this.blobs.get(ref.sha256);
     if (!data) throw new Error(`content ${ref.sha256} is missing`);
     return data;
+  }
+
+  async open(ref: BlobRef): Promise<Readable> {
+    return Readable.from([await this.get(ref)]);
   }
 
   async has(ref: BlobRef): Promise<boolean> {
@@ -160,6 +166,12 @@ export class DirBlobs implements BlobStore {
 
   async get(ref: BlobRef): Promise<Buffer> {
     return readFile(this.pathOf(ref.sha256));
+  }
+
+  async open(ref: BlobRef): Promise<Readable> {
+    // Opened before answering, so a missing content is an error reply rather than a cut-off download.
+    const handle = await open(this.pathOf(ref.sha256), 'r');
+    return handle.createReadStream();
   }
 
   async has(ref: BlobRef): Promise<boolean> {
