@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { EventSink } from '../events/types.ts';
 import { startFakeWorkspace, type FakeWorkspace } from '../emulator/index.ts';
 import { createWorkspaceClient, type WorkspaceClient } from '../workspace/index.ts';
+import { LOCAL_WORKSPACE_DIR } from '../local/paths.ts';
 
 /** Where the local workspace's state lives, relative to the project root. */
-export const LOCAL_WORKSPACE_DIR = join('.dbx-ts', 'local', 'workspace');
+export { LOCAL_WORKSPACE_DIR };
 
 export interface LocalWorkspace {
   workspace: FakeWorkspace;

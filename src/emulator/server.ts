@@ -20,7 +20,7 @@ import { runsRoutes } from './handlers/runs.ts';
 import { LivePipelineUpdates } from './sim/live-pipeline-updates.ts';
 import { LiveRuns } from './sim/live-runs.ts';
 import type { TaskExecutor } from './task-executor.ts';
-import { type WarehouseBackend, thriftWarehouse } from './sql/thrift-warehouse.ts';
+import type { WarehouseBackend } from './sql/thrift-warehouse.ts';
 import { createServer as createTlsServer } from 'node:https';
 import { type Socket, createServer as createNetServer } from 'node:net';
 import { Duplex } from 'node:stream';
@@ -171,6 +171,12 @@ class Slots {
       else this.free++;
     };
   }
+}
+
+/** The Thrift service, loaded on the first SQL request (the driver's generated code is about 15 MB in memory). */
+function lazyWarehouse(backend: WarehouseBackend): (body: Buffer) => Promise<Buffer> {
+  let service: Promise<(body: Buffer) => Promise<Buffer>> | undefined;
+  return async (body) => (await (service ??= import('./sql/thrift-warehouse.ts').then((m) => m.thriftWarehouse(backend))))(body);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -334,7 +340,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
         })
       : undefined;
   pipelineUpdates?.recover();
-  const sqlWarehouse = options.warehouseBackend ? thriftWarehouse(options.warehouseBackend) : undefined;
+  const sqlWarehouse = options.warehouseBackend ? lazyWarehouse(options.warehouseBackend) : undefined;
   const tokens = options.tokens ?? [{ token: `dapi${randomBytes(16).toString('hex')}`, kind: 'pat' as const }];
   const auth = new AuthRegistry(tokens, options.oauthClients ?? [], state.currentUser.userName, clock);
   const faults = new FaultInjector(options.faults, options.seed ?? 1);

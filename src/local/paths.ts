@@ -1,6 +1,9 @@
 // Where the local workspace lives: everything under .dbx-ts/local/ of the project (git-ignored).
 import { join } from 'node:path';
 
+/** The local workspace's state (what `deploy -t local` writes and `local serve` serves), under the project root. */
+export const LOCAL_WORKSPACE_DIR = join('.dbx-ts', 'local', 'workspace');
+
 export interface LocalPaths {
   root: string;
   /** Mirrors `/Volumes/...`: `/Volumes/<catalog>/<schema>/<volume>/x` is `<volumes>/<catalog>/<schema>/<volume>/x`. */

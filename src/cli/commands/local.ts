@@ -69,12 +69,11 @@ export function registerLocal(program: Command, ctx: CliContext): void {
       if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UserError(`--latency must be milliseconds >= 0, got "${flags.latency}".`);
       if ((flags.clientId === undefined) !== (flags.clientSecret === undefined)) throw new UserError('--client-id and --client-secret go together.');
       const token = flags.token !== undefined ? checkToken(flags.token) : `dbx-ts-local-${randomBytes(16).toString('hex')}`;
-      const { LOCAL_WORKSPACE_DIR } = await import('../../deploy/local.ts');
       const { startFakeWorkspace } = await import('../../emulator/index.ts');
       const { localEngineExecutor } = await import('../../local/served/executor.ts');
       const { localWarehouse } = await import('../../local/served/warehouse.ts');
       const { localCertificate } = await import('../../emulator/sql/certificate.ts');
-      const { localPaths } = await import('../../local/paths.ts');
+      const { LOCAL_WORKSPACE_DIR, localPaths } = await import('../../local/paths.ts');
       const { loadBundle } = await import('../load-bundle.ts');
       const dir = resolvePath(ctx.cwd, flags.dir ?? LOCAL_WORKSPACE_DIR);
       const renderer = ctx.renderer(false);

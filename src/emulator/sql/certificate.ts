@@ -4,7 +4,6 @@
 import { X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface ServerCertificate {
   key: string;
@@ -22,6 +21,8 @@ export async function localCertificate(dir: string): Promise<ServerCertificate> 
   const [key, cert] = await Promise.all([readFile(keyFile, 'utf8').catch(() => undefined), readFile(certFile, 'utf8').catch(() => undefined)]);
   if (key && cert && !expired(cert)) return { key, cert, certFile };
   const now = new Date();
+  // Loaded only to make a new certificate (a kept one is reused): the library is large.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keyType: 'ec',
     algorithm: 'sha256',
