@@ -3,7 +3,11 @@
 // (the baseline), each run in its own process, in alternating order (bench/harness.ts). Prints wall and CPU
 // time, peak RSS per side, the paired engine/baseline ratios and the 10M/1M scaling.
 // Targets: engine/baseline ≤ 1.3 (paired median, wall) at 10M rows; 10M/1M CPU time ≤ 11; the gold table with
-// expectations and a dedupe (its whole update in the engine) ≤ 1.1× the same CREATE TABLE AS in the baseline.
+// expectations and a dedupe (its whole update in the engine) ≤ 1.1× the same CREATE TABLE AS. That one statement
+// is timed twice: against the baseline process's own CREATE TABLE AS (other process, other moment: on a shared
+// machine its wall time swings by ±40% with the load), and against the same CREATE TABLE AS run right after the
+// pipeline in the engine's process on the very input the engine's table read (the target: it isolates what the
+// expectations cost; it runs second, on a warm input, which favours the CREATE TABLE AS).
 //
 //   npx tsx bench/local.ts [--sizes 1000000,10000000] [--reps 3] [--files 8] [--keep]
 
@@ -16,7 +20,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openLocalDatabase, runTables } from '../src/local/engine/index.ts';
 import type { TableModel } from '../src/model/types.ts';
-import { childSide, comparePaired, defaultReps, formatComparison, pairedRatios, serveSide, sideRequest, sideSpread, Targets } from './harness.ts';
+import { childSide, comparePaired, defaultReps, formatComparison, pairedRatios, serveSide, sideRequest, sideSpread, spread, Targets } from './harness.ts';
 import type { Comparison, Sample, SideTimer } from './harness.ts';
 
 const { values: args } = parseArgs({
@@ -204,18 +208,25 @@ async function runSide(request: SideRequest, timer: SideTimer): Promise<Record<s
     if (request.side === 'engine') {
       const db = await openLocalDatabase(request.dbDir, CATALOG);
       try {
+        const checkedCpu = cpuOfTable(`${CATALOG}.${LATEST_TABLE}`);
+        const trace = process.env.BENCH_PROFILE ? traceTimer() : undefined;
         const update = await runTables(db, pipeline(), {
           catalog: CATALOG,
           landingRoot: request.landingRoot,
           pipelineName: 'bench',
-          ...(process.env.BENCH_PROFILE ? { traceSql: true, sink: traceTimer() } : {}),
+          traceSql: trace !== undefined,
+          sink: (event) => {
+            checkedCpu.sink(event);
+            trace?.(event);
+          },
         });
         timer.stop();
         const c = await db.connect();
         try {
-          // The gold table with expectations: its whole update, against the baseline's CREATE TABLE AS alone.
+          // The gold table with expectations: its whole update, against CREATE TABLE AS alone.
           const checked = update.tables.find((t) => t.table === `${CATALOG}.${LATEST_TABLE}`)!.duration_ms;
-          return { ...(await readTotals(c)), checked_ms: checked };
+          const same = await timed(() => c.run(`CREATE TABLE ${CATALOG}.gold.__same_ctas AS ${LATEST_QUERY.replaceAll('{gold}', `${CATALOG}.gold`)}`));
+          return { ...(await readTotals(c)), checked_ms: checked, checked_cpu_ms: checkedCpu.ms(), same_ctas_ms: same.wallMs, same_ctas_cpu_ms: same.cpuMs };
         } finally {
           c.closeSync();
         }
@@ -226,15 +237,14 @@ async function runSide(request: SideRequest, timer: SideTimer): Promise<Record<s
     const instance = await DuckDBInstance.create(join(request.dbDir, 'baseline.duckdb'));
     const c = await instance.connect();
     try {
-      let checked = NaN;
+      let checked = { wallMs: NaN, cpuMs: NaN };
       for (const statement of baselineScript(join(request.landingRoot, CATALOG, 'landing', 'raw'))) {
-        const t = performance.now();
-        await c.run(statement);
-        if (statement.includes(LATEST_TABLE)) checked = performance.now() - t;
-        if (process.env.BENCH_PROFILE) console.log(`${Math.round(performance.now() - t)} ms  ${statement.replace(/\s+/g, ' ').slice(0, 100)}`);
+        const t = await timed(() => c.run(statement));
+        if (statement.includes(LATEST_TABLE)) checked = t;
+        if (process.env.BENCH_PROFILE) console.log(`${Math.round(t.wallMs)} ms  ${statement.replace(/\s+/g, ' ').slice(0, 100)}`);
       }
       timer.stop();
-      return { ...(await readTotals(c)), checked_ms: checked };
+      return { ...(await readTotals(c)), checked_ms: checked.wallMs, checked_cpu_ms: checked.cpuMs };
     } finally {
       c.closeSync();
       instance.closeSync();
@@ -244,11 +254,37 @@ async function runSide(request: SideRequest, timer: SideTimer): Promise<Record<s
   }
 }
 
+/** Wall and CPU time (this process: DuckDB's threads included) of one step. */
+async function timed(step: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await step();
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
+}
+
+/** CPU time of one table's update, from the engine's events: its refresh decision comes first, its result last. */
+function cpuOfTable(table: string) {
+  let start: NodeJS.CpuUsage | undefined;
+  let ms = NaN;
+  return {
+    sink(event: { code: string; data?: unknown }) {
+      const about = (event.data as { table?: string } | undefined)?.table === table;
+      if (about && event.code === 'table.refresh') start = process.cpuUsage();
+      else if (about && event.code === 'log' && start) {
+        const used = process.cpuUsage(start);
+        ms = (used.user + used.system) / 1000;
+      }
+    },
+    ms: () => ms,
+  };
+}
+
 /** With BENCH_PROFILE set: prints each engine statement with the time until the next one started. */
 function traceTimer() {
   let last: { sql: string; at: number } | undefined;
-  return (event: { code: string; message: string }) => {
-    if (event.code !== 'log') return;
+  return (event: { code: string; message: string; level?: string }) => {
+    if (event.code !== 'log' || event.level !== 'debug') return;
     const now = performance.now();
     if (last && now - last.at > 20) console.log(`${Math.round(now - last.at)} ms  ${last.sql.replace(/\s+/g, ' ').slice(0, 110)}`);
     last = { sql: event.message, at: now };
@@ -256,6 +292,16 @@ function traceTimer() {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** Per engine run: the gold table's update over the same CREATE TABLE AS in the same process. */
+function sameRatios(c: Comparison, unit: 'ms' | 'cpu_ms') {
+  return spread(c.pairs.map((p) => p.measured.metrics[`checked_${unit}`]! / p.measured.metrics[`same_ctas_${unit}`]!));
+}
+
+function checkedVsSame(c: Comparison): { wall: string; cpu: string } {
+  const show = (r: { min: number; median: number; max: number }) => `${r.min.toFixed(2)} / ${r.median.toFixed(2)} / ${r.max.toFixed(2)}`;
+  return { wall: show(sameRatios(c, 'ms')), cpu: show(sameRatios(c, 'cpu_ms')) };
+}
 
 async function main(): Promise<void> {
   const script = fileURLToPath(import.meta.url);
@@ -276,6 +322,10 @@ async function main(): Promise<void> {
           const differs = ['silver', 'gold', 'revenue', 'latest'].filter((k) => p.measured.metrics[k] !== p.baseline.metrics[k]);
           if (differs.length > 0) throw new Error(`engine and baseline outputs differ (${differs.join(', ')}): ${JSON.stringify([p.measured.metrics, p.baseline.metrics])}`);
           console.log(`  pair ${p.rep + 1} (${p.first} first): engine ${fmt(p.measured.wallMs)} ms (cpu ${fmt(p.measured.cpuMs)}), baseline ${fmt(p.baseline.wallMs)} ms (cpu ${fmt(p.baseline.cpuMs)}); outputs match`);
+          const m = p.measured.metrics;
+          console.log(
+            `    ${LATEST_TABLE}: engine ${fmt(m['checked_ms']!)} ms (cpu ${fmt(m['checked_cpu_ms']!)}), the same CREATE TABLE AS after it ${fmt(m['same_ctas_ms']!)} ms (cpu ${fmt(m['same_ctas_cpu_ms']!)}); in the baseline's process ${fmt(p.baseline.metrics['checked_ms']!)} ms (cpu ${fmt(p.baseline.metrics['checked_cpu_ms']!)})`,
+          );
         },
       });
       bySize.set(rows, comparison);
@@ -290,13 +340,16 @@ async function main(): Promise<void> {
     console.log(
       formatComparison(c, [
         { key: 'silver', label: 'silver rows', format: fmt },
-        { key: 'checked_ms', label: `${LATEST_TABLE} (2 expectations, dedupe) ms vs CREATE TABLE AS`, format: fmt, ratio: true },
+        { key: 'checked_ms', label: `${LATEST_TABLE} (2 expectations, dedupe) vs the baseline's CREATE TABLE AS, wall ms`, format: fmt, ratio: true },
+        { key: 'checked_cpu_ms', label: '  the same, cpu ms', format: fmt, ratio: true },
       ]),
     );
+    const same = checkedVsSame(c);
+    console.log(`  ${LATEST_TABLE} / the same CREATE TABLE AS in the engine's process, on the same input (min / median / max): wall ${same.wall}, cpu ${same.cpu}`);
     const perSecond = (rows / sideSpread(c, 'measured', (s) => s.wallMs).median) * 1000;
     console.log(`  engine throughput: ${fmt(perSecond)} rows/s (median wall)`);
     if (rows === 10_000_000) console.log(targets.check('engine/baseline at 10M rows, paired median wall', pairedRatios(c, (s) => s.wallMs).median, 1.3));
-    if (rows === 10_000_000) console.log(targets.check('gold table with expectations / CREATE TABLE AS at 10M rows, paired median', pairedRatios(c, (s) => s.metrics['checked_ms']!).median, 1.1));
+    if (rows === 10_000_000) console.log(targets.check('gold table with expectations / the same CREATE TABLE AS on its input at 10M rows, median wall', sameRatios(c, 'ms').median, 1.1));
   }
   const small = bySize.get(1_000_000);
   const large = bySize.get(10_000_000);
