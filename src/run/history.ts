@@ -2,6 +2,7 @@
 // robust spread. The predictive poller uses it to know when to look closely.
 import type { BaseRun, WorkspaceClient } from '../workspace/index.ts';
 import { int64ToString, toInt64 } from '../workspace/index.ts';
+import type { RunSnapshot } from './snapshot.ts';
 
 export interface DurationStats {
   /** Median duration, ms, from the task's start_time to its end_time (setup included). */
@@ -81,6 +82,22 @@ function pooledSpreads(history: TaskHistory): TaskHistory {
   }
   return history;
 }
+
+/**
+ * For a run with no history (its job's first run): what the tasks this run already finished took, as the stats
+ * of every task still to end. Tasks of one job tend to be of one order of magnitude, but each has its own length,
+ * so the spread is at least OWN_RUN_LOG_SPREAD (a factor of about 1.6 either way), measured from as many samples
+ * as there are finished tasks. Undefined before any task finished.
+ */
+export function ownRunStats(snapshot: RunSnapshot): DurationStats | undefined {
+  const durations = snapshot.tasks
+    .filter((t) => t.state.result === 'SUCCESS' && t.start !== undefined && t.end !== undefined && t.end >= t.start)
+    .map((t) => t.end! - t.start!);
+  const measured = durationStats(durations);
+  return measured && { ...measured, logSpread: Math.max(measured.logSpread, OWN_RUN_LOG_SPREAD) };
+}
+
+const OWN_RUN_LOG_SPREAD = 0.5;
 
 /** Reads up to HISTORY_RUNS completed runs of the job (one runs/list page) and returns their task stats. */
 export async function readTaskHistory(client: WorkspaceClient, jobId: string, runs = HISTORY_RUNS): Promise<TaskHistory> {

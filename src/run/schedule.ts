@@ -2,7 +2,8 @@
 // backoff 1 s → 10 s plus 50–750 ms jitter) and the predictive schedule dbx-ts uses: sparse while the run
 // cannot end yet, dense where earlier runs say it is likely to end. A budget guard keeps any schedule at or
 // below the linear baseline's request count.
-import type { TaskHistory } from './history.ts';
+import { ownRunStats, type TaskHistory } from './history.ts';
+import { closingSince } from './closing.ts';
 import { DEFAULT_DRAWS, sampleRunEnds } from './predict.ts';
 import type { RunSnapshot } from './snapshot.ts';
 
@@ -105,16 +106,31 @@ export const PREDICTIVE_DEFAULTS: Required<Omit<PredictiveOptions, 'random'>> = 
  * history, predict.ts), a gap of sqrt(2·v / f) minimises the expected delay plus v per poll, so polls crowd where
  * the end is likely and thin out where it is not, and nothing is spent while the run cannot end yet. When the
  * budget (the waiter's requests until the end's 99th percentile) cannot pay for that, the gaps widen evenly.
- * Falls back to `fallback` (dbx-ts: staged by the task graph, closing.ts) whenever no prediction is possible:
- * a first run, or a task that never succeeded before.
+ * A first run has no history: once it has finished tasks of a minute or more, their durations stand in for it
+ * (ownRunStats; in the closing stage never polling slower than `fallback`). Falls back to `fallback` (dbx-ts:
+ * staged by the task graph, closing.ts) whenever no prediction is possible: a first run before that, or a task
+ * that never succeeded before.
  */
 export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule, options: PredictiveOptions = {}): PollSchedule {
   const o = { ...PREDICTIVE_DEFAULTS, ...options };
   const random = options.random ?? Math.random;
+  // A first run: once it has finished tasks of a minute or more, they stand in for the history (ownRunStats).
+  let own: { finished: number; history: TaskHistory | undefined } | undefined;
+  const ownHistory = (snapshot: RunSnapshot): TaskHistory | undefined => {
+    const finished = snapshot.tasks.filter((t) => t.end !== undefined).length;
+    if (own?.finished !== finished) {
+      const stats = ownRunStats(snapshot);
+      // One stats object while nothing new finishes: predict.ts keeps its spread factors per object.
+      own = { finished, history: stats && stats.median >= OWN_RUN_MIN_TASK_MS ? new Map(snapshot.tasks.map((t) => [t.key, stats])) : undefined };
+    }
+    return own.history;
+  };
   return {
-    name: history.size > 0 ? 'predictive' : `predictive (no history: ${fallback.name})`,
+    name: history.size > 0 ? 'predictive' : `predictive (first run: by its own finished tasks, before them ${fallback.name})`,
     delay: (s) => {
-      const ends = s.snapshot && history.size > 0 ? sampleRunEnds(s.snapshot, history, s.now, random, o.draws) : undefined;
+      const ownRun = history.size === 0;
+      const known = !ownRun ? history : s.snapshot && ownHistory(s.snapshot);
+      const ends = s.snapshot && known ? sampleRunEnds(s.snapshot, known, s.now, random, o.draws) : undefined;
       if (!ends) return fallback.delay(s);
       const horizon = ends[Math.min(ends.length - 1, Math.floor(o.horizonQuantile * ends.length))]!;
       const affordable = baselineCount(horizon - s.startedAt) - s.requests - o.lateReserve;
@@ -128,12 +144,22 @@ export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule,
       const earliest = ends[Math.floor(EARLIEST_QUANTILE * ends.length)]!;
       const approaching = ends[Math.floor(APPROACH_QUANTILE * ends.length)]! > s.now + o.maxGapMs;
       if (approaching) next = Math.min(next, s.now + (earliest - s.now) * o.approachStep);
-      return Math.min(o.maxGapMs, Math.max(o.minStepMs, next - s.now)) + random() * o.jitterMs;
+      const delay = Math.min(o.maxGapMs, Math.max(o.minStepMs, next - s.now)) + random() * o.jitterMs;
+      // The run's own tasks say only roughly how long its last ones take: once nothing waits, never slower than
+      // the task graph alone would poll.
+      return ownRun && closingSince(s.snapshot!, s.now) !== undefined ? Math.min(delay, fallback.delay(s)) : delay;
     },
   };
 }
 
 const EARLIEST_QUANTILE = 0.01;
+
+/**
+ * A first run's own tasks stand in for its history only when they are this long: with shorter tasks the whole
+ * run fits in the waiter's ramp (its first 10 polls take 55 s), which leaves too few requests to plan with, and
+ * the task graph alone (stagedBackoff) uses them better.
+ */
+const OWN_RUN_MIN_TASK_MS = 60 * SECOND;
 const APPROACH_QUANTILE = 0.05;
 
 /**

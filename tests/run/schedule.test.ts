@@ -1,7 +1,7 @@
 // Poll schedules: the SDK waiter's linear backoff, the budget that keeps any schedule at or below it, task
 // history, drawn run ends, and the predictive schedule that polls densely only where the run is likely to end.
 import { describe, expect, it } from 'vitest';
-import { durationStats, taskHistoryFrom, type TaskHistory } from '../../src/run/history.ts';
+import { durationStats, ownRunStats, taskHistoryFrom, type TaskHistory } from '../../src/run/history.ts';
 import { sampleRunEnds } from '../../src/run/predict.ts';
 import { baselineCount, baselinePollAt, fixedInterval, linearBackoff, nextPoll, predictiveSchedule, withBaselineBudget, type PollSchedule, type PollState } from '../../src/run/schedule.ts';
 import type { RunSnapshot, TaskSnapshot } from '../../src/run/snapshot.ts';
@@ -200,6 +200,44 @@ describe('predictive schedule', () => {
   it('adds a little jitter so watchers do not poll in step', () => {
     const jittery = predictiveSchedule(h, fixedInterval(7_777), { ...o, random: () => 0.5, jitterMs: 200 });
     expect(jittery.delay(state(10 * S, snap))).toBe(30.1 * S);
+  });
+});
+
+describe('first runs: the run\'s own finished tasks as its history', () => {
+  const ok = { lifeCycle: 'TERMINATED', result: 'SUCCESS' };
+  const finished = (key: string, start: number, end: number, dependsOn: string[] = []) => task(key, 'TERMINATED', { state: ok, start, end, dependsOn });
+  const chain = (minutes: number) =>
+    run([
+      finished('a', 0, minutes * 60 * S),
+      finished('b', 0, minutes * 40 * S),
+      task('c', 'RUNNING', { start: minutes * 60 * S, dependsOn: ['a', 'b'] }),
+      task('d', 'BLOCKED', { dependsOn: ['c'] }),
+    ]);
+  const at = (now: number, snapshot: RunSnapshot, requests = 5): PollState => ({ now, startedAt: 0, polls: requests, requests, snapshot });
+
+  it('takes the finished tasks\' durations, with a spread of at least 0.5 in logs; nothing before a task finished', () => {
+    const stats = ownRunStats(chain(2))!;
+    expect(stats.median).toBe(100 * S);
+    expect(stats.samples).toBe(2);
+    expect(stats.logSpread).toBeGreaterThanOrEqual(0.5);
+    expect(ownRunStats(run([task('a', 'RUNNING', { start: 0 })]))).toBeUndefined();
+  });
+
+  it('predicts from tasks of a minute or more, and leaves shorter ones to the task graph', () => {
+    const fallback = fixedInterval(7_777);
+    const long = predictiveSchedule(new Map(), fallback, { random: seededRandom(3), jitterMs: 0 });
+    // Two tasks of about 2 min each still to run: a prediction (a part of the way to the earliest plausible end).
+    const wait = long.delay(at(2 * 60 * S + 10 * S, chain(2)));
+    expect(wait).not.toBe(7_777);
+    expect(wait).toBeGreaterThan(5 * S);
+    const short = predictiveSchedule(new Map(), fallback, { random: seededRandom(3), jitterMs: 0 });
+    expect(short.delay(at(30 * S, chain(0.4)))).toBe(7_777);
+  });
+
+  it('in the closing stage never waits longer than the task graph alone would', () => {
+    const closing = run([finished('a', 0, 120 * S), finished('b', 0, 100 * S), task('c', 'RUNNING', { start: 120 * S, dependsOn: ['a', 'b'] })]);
+    const schedule = predictiveSchedule(new Map(), fixedInterval(3 * S), { random: seededRandom(3), jitterMs: 0 });
+    for (const now of [121, 150, 200, 300]) expect(schedule.delay(at(now * S, closing))).toBeLessThanOrEqual(3 * S);
   });
 });
 
