@@ -2,9 +2,10 @@
 // record, or the recorded object is gone) by the adapter's find, which recognises only this bundle's and
 // target's own objects (tags, or a path in the bundle's folder). An object that holds the name a resource needs
 // but is not ours is reported as its occupant, so the plan can stop and name `dbx-ts bind`. A resource costs
-// one read when its state is intact; a kind with several resources and a listing (jobs) costs one listing in all.
+// one read when its state is intact; a kind with several resources and a listing (jobs; schemas, one listing per
+// catalog) costs one listing in all.
 import { ADAPTERS } from './adapters/index.ts';
-import type { AdapterContext, RemoteObject, ResourceAdapter } from './adapters/types.ts';
+import type { AdapterContext, ListingScope, RemoteObject, ResourceAdapter } from './adapters/types.ts';
 import type { RemoteLookup } from './plan.ts';
 import { mapLimit } from './pool.ts';
 import type { Address, DeployState, DesiredResource, ResourceKind } from './types.ts';
@@ -43,10 +44,14 @@ function firstOfEachFirst(desired: readonly DesiredResource[]): DesiredResource[
 export async function readRemote(ctx: AdapterContext, desired: DesiredResource[], state: DeployState, parallelism: number): Promise<Map<Address, RemoteLookup>> {
   const listed = listedKinds(desired);
   const ordered = firstOfEachFirst(desired);
+  const scope = (kind: ResourceKind): ListingScope => {
+    const ofKind = desired.filter((d) => d.kind === kind);
+    return { desired: ofKind, recordedIds: ofKind.flatMap((d) => state.resources[d.address]?.id ?? []) };
+  };
   const results = await mapLimit(ordered, parallelism, async (resource): Promise<RemoteLookup> => {
     const adapter = ADAPTERS[resource.kind];
     const recorded = state.resources[resource.address];
-    const listing = listed.has(resource.kind) ? await adapter.listAll!(ctx) : undefined;
+    const listing = listed.has(resource.kind) ? await adapter.listAll!(ctx, scope(resource.kind)) : undefined;
     if (recorded) {
       const object = listing ? await complete(ctx, adapter, listing.find((o) => o.id === recorded.id)) : await adapter.read(ctx, recorded.id);
       if (object) return { object };
@@ -56,7 +61,7 @@ export async function readRemote(ctx: AdapterContext, desired: DesiredResource[]
     // Not recorded, or recorded but gone (a crash between a replace's delete and its record): look for ours.
     const found = listing ? await complete(ctx, adapter, adapter.findIn!(listing, resource)) : await adapter.find(ctx, resource);
     if (found) return { object: found, adopted: true };
-    const occupant = await adapter.occupant?.(ctx, resource);
+    const occupant = listing && adapter.occupantIn ? adapter.occupantIn(listing, resource) : await adapter.occupant?.(ctx, resource);
     return occupant ? { occupant } : {};
   });
   return new Map(ordered.map((r, i) => [r.address, results[i]!]));

@@ -47,6 +47,31 @@ const bodyPath = (r: RequestRecord) => String((r.body as { path?: unknown } | un
 const jobNames = (s: FakeSetup) => Object.values(s.ws.state.jobs).map((j) => String(j.settings['name'])).sort();
 
 describe('deploy requests', () => {
+  it('reads its schemas with one schemas/list per catalog, and sees drift in it', async () => {
+    setup = await fakeWorkspace();
+    const model = sampleModel();
+    for (const name of ['raw', 'clean', 'served']) model.resources.schemas[name] = { settings: { name, catalog_name: '${var.catalog}', comment: `${name} data` } };
+    const bundle = { model, files: sampleFiles(model) };
+    const schemaRequests = (s: FakeSetup) => s.ws.requests.filter((r) => r.path.startsWith('/api/2.1/unity-catalog/schemas') && r.method === 'GET');
+    await deployBundle(options(setup, bundle));
+    expect(schemaRequests(setup).map((r) => r.path)).toEqual(['/api/2.1/unity-catalog/schemas']);
+    expect(Object.keys(setup.ws.state.unityCatalog!.schemas).filter((k) => k.startsWith('shop_cat.'))).toHaveLength(3);
+
+    setup.ws.clearRequests();
+    const again = await deployBundle(options(setup, bundle));
+    expect(again.plan.actions.every((a) => a.action === 'noop')).toBe(true);
+    expect(schemaRequests(setup).map((r) => r.path)).toEqual(['/api/2.1/unity-catalog/schemas']);
+
+    // A comment changed by hand is drift the listing shows: the next deploy puts it back.
+    const [drifted] = Object.values(setup.ws.state.unityCatalog!.schemas).filter((s) => s.catalog_name === 'shop_cat');
+    drifted!.comment = 'changed by hand';
+    setup.ws.clearRequests();
+    const fixed = await deployBundle(options(setup, bundle));
+    expect(fixed.plan.actions.filter((a) => a.action === 'update').map((a) => a.address)).toEqual([`schemas.${drifted!.name.replace(/^dev_emulator_user_/, '')}`]);
+    expect(drifted!.comment).not.toBe('changed by hand');
+    expect(schemaRequests(setup)).toHaveLength(1);
+  });
+
   it.each([3, 30])('reads %i jobs with one jobs/list, on a first deploy, a redeploy and after a lost state', async (jobs) => {
     setup = await fakeWorkspace();
     const bundle = bigBundle(jobs, jobs);

@@ -20,6 +20,17 @@ async function readSchema(ctx: AdapterContext, id: string): Promise<RemoteObject
   return { id: schema.full_name ?? id, settings: pick(schema as Record<string, unknown>, FIELDS) };
 }
 
+/** Every schema of one catalog (schemas/list pages carry the same fields as schemas/get); shared within a deploy. */
+function listCatalog(ctx: AdapterContext, catalog: string): Promise<RemoteObject[]> {
+  return ctx.memo.once(`schemas/list:${catalog}`, async () => {
+    const schemas: RemoteObject[] = [];
+    for await (const schema of ctx.client.schemas.list({ catalog_name: catalog, max_results: 0 })) {
+      if (schema.full_name) schemas.push({ id: schema.full_name.toLowerCase(), settings: pick(schema as Record<string, unknown>, FIELDS) });
+    }
+    return schemas;
+  });
+}
+
 function updateBody(desired: DesiredResource): RequestBody<'schemas/update'> {
   return pick(desired.settings, ['comment', 'properties', 'custom_max_retention_hours']) as RequestBody<'schemas/update'>;
 }
@@ -40,6 +51,21 @@ export const schemasAdapter: ResourceAdapter = {
 
   occupant(ctx, desired) {
     return readSchema(ctx, schemaFullName(desired.settings));
+  },
+
+  // One listing per catalog, covering the catalogs of the desired schemas and of the recorded ids (a catalog
+  // renamed in the bundle still has its old schema looked at).
+  async listAll(ctx, scope) {
+    const catalogs = new Set([...scope.desired.map((d) => String(d.settings['catalog_name']).toLowerCase()), ...scope.recordedIds.map((id) => id.split('.')[0]!.toLowerCase())]);
+    return (await Promise.all([...catalogs].map((catalog) => listCatalog(ctx, catalog)))).flat();
+  },
+
+  findIn() {
+    return undefined;
+  },
+
+  occupantIn(listing, desired) {
+    return listing.find((o) => o.id === schemaFullName(desired.settings));
   },
 
   async create(ctx, desired) {

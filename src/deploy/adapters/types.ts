@@ -52,6 +52,12 @@ export interface AdapterContext {
   createOptions?: CreateOnceOptions;
 }
 
+/** What a listing must cover: this deploy's resources of the kind, and the ids its state records for them. */
+export interface ListingScope {
+  desired: readonly DesiredResource[];
+  recordedIds: readonly string[];
+}
+
 export interface ResourceAdapter {
   readonly kind: ResourceKind;
   readonly rules: FieldRules;
@@ -67,9 +73,11 @@ export interface ResourceAdapter {
    * finds then look in it instead of calling once per resource (remote.ts). Absent where a listing lacks what a
    * diff needs.
    */
-  listAll?(ctx: AdapterContext): Promise<RemoteObject[]>;
+  listAll?(ctx: AdapterContext, scope: ListingScope): Promise<RemoteObject[]>;
   /** find() over a listAll() listing: the same rules, no call. */
   findIn?(listing: readonly RemoteObject[], desired: DesiredResource): RemoteObject | undefined;
+  /** occupant() over a listAll() listing, for kinds that have one. */
+  occupantIn?(listing: readonly RemoteObject[], desired: DesiredResource): RemoteObject | undefined;
   /** How `find` recognises this bundle's own objects, for the plan's "adopt" line; absent when it cannot. */
   readonly identity?: string;
   /**
