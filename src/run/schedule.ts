@@ -134,10 +134,12 @@ export function predictiveSchedule(history: TaskHistory, fallback: PollSchedule,
       if (!ends) return fallback.delay(s);
       const horizon = ends[Math.min(ends.length - 1, Math.floor(o.horizonQuantile * ends.length))]!;
       const affordable = baselineCount(horizon - s.startedAt) - s.requests - o.lateReserve;
+      // The run's own tasks foresee its last ones only roughly: polls follow that forecast loosely.
+      const exponent = ownRun ? OWN_RUN_DENSITY_EXPONENT : o.densityExponent;
       // Nothing left to plan with: poll as soon as the budget allows, at the waiter's own pace.
       if (affordable <= 0) return o.minStepMs + random() * o.jitterMs;
-      const scale = Math.max(o.minScale, budgetScale(ends, s.now, horizon, affordable, o.densityExponent));
-      let next = nextPoll(ends, s.now, scale, o.densityExponent);
+      const scale = Math.max(o.minScale, budgetScale(ends, s.now, horizon, affordable, exponent));
+      let next = nextPoll(ends, s.now, scale, exponent);
       // While the end is not expected within the longest gap, never past part of the way to the earliest plausible
       // end: a few cheap polls that catch an end earlier than the history foresaw (a handful of runs can make a
       // task look steadier than it is).
@@ -160,6 +162,12 @@ const EARLIEST_QUANTILE = 0.01;
  * the task graph alone (stagedBackoff) uses them better.
  */
 const OWN_RUN_MIN_TASK_MS = 60 * SECOND;
+
+/**
+ * densityExponent for a forecast from the run's own tasks: flatter than 1/3, because their median stands in for
+ * tasks of other lengths; crowding the polls where it puts the end would leave nothing for an end it put too early.
+ */
+const OWN_RUN_DENSITY_EXPONENT = 0.2;
 const APPROACH_QUANTILE = 0.05;
 
 /**
