@@ -169,7 +169,7 @@ async function runSide(request: SideRequest): Promise<Record<string, number>> {
       for (const length of LENGTHS_MIN) {
         const lengthMs = length * 60_000;
         // The same seeds on both sides of a pair: each strategy watches the same runs and draws the same jitter.
-        const seed = 1000 * length + Math.round(sigma * 100) * 7 + 7919 * request.seed;
+        const seed = 1000 * length + Math.round(sigma * 100) * 7 + 7919 * request.seed + 104_729 * request.rep;
         const durations = seeded(seed + 1);
         const jitter = seeded(seed + 2);
         const first: Sample[] = [];
