@@ -76,6 +76,22 @@ export interface TaskAttemptRecord {
   termination_code?: string;
   output: TaskOutputRecord;
   pipeline_update?: { pipeline_id: string; update_id: string };
+  /** What a control-flow task decided: a condition's outcome, a for-each's iteration counts, a run-job's child run. */
+  control?: ControlRecord;
+}
+
+export interface ControlRecord {
+  condition_outcome?: 'true' | 'false';
+  for_each_stats?: {
+    total_iterations: number;
+    scheduled_iterations: number;
+    active_iterations: number;
+    completed_iterations: number;
+    succeeded_iterations: number;
+    failed_iterations: number;
+    errors: { message: string; count: number }[];
+  };
+  child_run_id?: bigint;
 }
 
 export interface RepairRecord {

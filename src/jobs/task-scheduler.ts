@@ -10,7 +10,8 @@ import { decideRunIf, type TaskResult } from './run-if.ts';
 
 export interface SchedulableTask {
   task_key: string;
-  depends_on?: readonly { task_key: string }[];
+  /** `outcome`: on a condition task, the outcome ("true"/"false") this task needs; any other outcome excludes it. */
+  depends_on?: readonly { task_key: string; outcome?: unknown }[];
   run_if?: unknown;
   max_retries?: unknown;
   min_retry_interval_millis?: unknown;
@@ -35,6 +36,8 @@ export interface SchedulerOptions {
   parallelism?: number;
   /** Results of dependencies that are not run this time (a repair's untouched tasks). */
   known?: ReadonlyMap<string, TaskResult>;
+  /** Outcomes of condition tasks among `known`. */
+  knownOutcomes?: ReadonlyMap<string, string>;
   /** The first attempt number per task (a repair continues the numbering). */
   firstAttempt?: (key: string) => number;
   /**
@@ -52,7 +55,7 @@ type TaskState =
   | { phase: 'ready'; since: number }
   | { phase: 'running'; attempt: number; deadline?: number }
   | { phase: 'retrying'; attempt: number; at: number }
-  | { phase: 'done'; result: TaskResult };
+  | { phase: 'done'; result: TaskResult; outcome?: string };
 
 function num(value: unknown): number {
   const n = Number(value ?? 0);
@@ -108,6 +111,7 @@ export class TaskScheduler {
   private readonly tasks: SchedulableTask[];
   private readonly states = new Map<string, TaskState>();
   private readonly known: ReadonlyMap<string, TaskResult>;
+  private readonly knownOutcomes: ReadonlyMap<string, string>;
   private readonly parallelism: number;
   private readonly firstAttempt: (key: string) => number;
   private readonly runDeadline: number | undefined;
@@ -121,6 +125,7 @@ export class TaskScheduler {
     this.tasks.sort((a, b) => tasks.indexOf(a) - tasks.indexOf(b));
     for (const t of this.tasks) this.states.set(t.task_key, { phase: 'waiting' });
     this.known = options.known ?? new Map();
+    this.knownOutcomes = options.knownOutcomes ?? new Map();
     this.parallelism = Math.max(1, options.parallelism ?? Number.POSITIVE_INFINITY);
     this.firstAttempt = options.firstAttempt ?? (() => 0);
     this.runDeadline = options.runDeadline;
@@ -129,6 +134,11 @@ export class TaskScheduler {
 
   get done(): boolean {
     return [...this.states.values()].every((s) => s.phase === 'done');
+  }
+
+  /** The outcome of a condition task that ended (or was known). */
+  outcome(key: string): string | undefined {
+    return this.outcomeOf(key);
   }
 
   /** Final results so far, in the order tasks were given. */
@@ -165,13 +175,16 @@ export class TaskScheduler {
 
   /**
    * An attempt's work ended at `at` (TIMEDOUT: the work stopped itself on a limit of its own); a report about an
-   * attempt that already ended (timed out here) is ignored.
+   * attempt that already ended (timed out here) is ignored. `outcome`: a condition task's ("true"/"false"), which
+   * decides the dependents that name an outcome.
    */
-  finish(key: string, attempt: number, result: 'SUCCESS' | 'FAILED' | 'TIMEDOUT', at: number): Step[] {
+  finish(key: string, attempt: number, result: 'SUCCESS' | 'FAILED' | 'TIMEDOUT', at: number, outcome?: string): Step[] {
     const steps = this.advance(at);
     const s = this.states.get(key);
     if (s?.phase !== 'running' || s.attempt !== attempt) return steps;
     steps.push(this.end(key, attempt, result, Math.max(at, this.time)));
+    const ended = this.states.get(key)!;
+    if (ended.phase === 'done' && result === 'SUCCESS' && outcome !== undefined) ended.outcome = outcome;
     return [...steps, ...this.advance(at)];
   }
 
@@ -212,6 +225,21 @@ export class TaskScheduler {
     return this.known.get(key);
   }
 
+  private outcomeOf(key: string): string | undefined {
+    const s = this.states.get(key);
+    return s ? (s.phase === 'done' ? s.outcome : undefined) : this.knownOutcomes.get(key);
+  }
+
+  /**
+   * A dependency's result as the dependent sees it: an edge that names a condition outcome other than the one the
+   * condition task had is EXCLUDED (the branch not taken); run_if then treats it like any excluded task.
+   */
+  private edgeResult(dep: { task_key: string; outcome?: unknown }): TaskResult | undefined {
+    const result = this.resultOf(String(dep.task_key));
+    if (result !== 'SUCCESS' || dep.outcome === undefined || dep.outcome === null) return result;
+    return String(dep.outcome) === this.outcomeOf(String(dep.task_key)) ? 'SUCCESS' : 'EXCLUDED';
+  }
+
   private running(): number {
     return [...this.states.values()].filter((s) => s.phase === 'running').length;
   }
@@ -224,8 +252,8 @@ export class TaskScheduler {
       for (const task of this.tasks) {
         const key = task.task_key;
         if (this.states.get(key)!.phase !== 'waiting') continue;
-        const deps = dependencyKeys(task).filter((d) => this.states.has(d) || this.known.has(d));
-        const results = deps.map((d) => this.resultOf(d));
+        const deps = (task.depends_on ?? []).filter((d) => this.states.has(String(d.task_key)) || this.known.has(String(d.task_key)));
+        const results = deps.map((d) => this.edgeResult(d));
         if (results.some((r) => r === undefined)) continue;
         const decision = decideRunIf(typeof task.run_if === 'string' ? task.run_if : undefined, results as TaskResult[]);
         if (decision.run) {

@@ -1,9 +1,9 @@
 // Runs a job's tasks on the local target through the shared scheduler (src/jobs): dependencies, run_if,
-// max_retries with min_retry_interval_millis, timeout_seconds and cancellation behave as on Databricks. This file
-// only turns the scheduler's steps into task.state events and per-task outcomes.
+// max_retries with min_retry_interval_millis, timeout_seconds, cancellation, condition, for-each and run-job tasks
+// behave as on Databricks. This file only turns the scheduler's steps into task.state events and per-task outcomes.
 import type { EventSink } from '../events/types.ts';
 import type { TaskResult } from '../jobs/run-if.ts';
-import { type TaskTimer, runTasks, systemTimer } from '../jobs/run-tasks.ts';
+import { type ChildRunResult, type ControlDetail, type ForEachStats, type RunJobRequest, type TaskTimer, runTasks, systemTimer } from '../jobs/run-tasks.ts';
 import { selectTasks } from '../jobs/task-scheduler.ts';
 import { UserError } from '../errors/index.ts';
 import type { TaskSettings } from '../model/types.ts';
@@ -20,6 +20,12 @@ export interface TaskOutcome {
   error?: string;
   /** Extra detail shown in the task table (e.g. rows processed). */
   message?: string;
+  /** A condition task's outcome ("true"/"false"). */
+  condition_outcome?: string;
+  /** A for-each task's iteration counts. */
+  for_each_stats?: ForEachStats;
+  /** A run-job task's child run. */
+  child_run?: { job: string; run_id?: string; result?: string };
 }
 
 export type TaskExecutor = (task: TaskSettings, signal: AbortSignal) => Promise<string | void>;
@@ -37,6 +43,11 @@ export interface JobRunOptions {
   timer?: TaskTimer;
   /** The job's timeout_seconds: the run ends TIMEDOUT once it has run this long (0 or absent: no limit). */
   timeoutSeconds?: number;
+  /** The job's key ({{job.id}} on the local target) and the run's job parameters ({{job.parameters.<name>}}). */
+  jobId?: string;
+  jobParameters?: Readonly<Record<string, string>>;
+  /** Runs another job of the bundle for a run_job_task (`${resources.jobs.<key>.id}`). */
+  runJob?(request: RunJobRequest<TaskSettings>, signal: AbortSignal): Promise<ChildRunResult>;
 }
 
 const FAILURES: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT']);
@@ -47,6 +58,22 @@ export function isFailure(result: TaskResult): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What a control-flow task decided, on its outcome and as the task table's detail. */
+function recordControl(o: TaskOutcome, control: ControlDetail, task: TaskSettings | undefined): void {
+  if (control.kind === 'condition') {
+    o.condition_outcome = control.outcome;
+    const op = String((task?.['condition_task'] as { op?: unknown } | undefined)?.op ?? '');
+    o.message = `${JSON.stringify(control.left)} ${op} ${JSON.stringify(control.right)}: ${control.outcome}`;
+  } else if (control.kind === 'for_each') {
+    o.for_each_stats = control.stats;
+    const s = control.stats;
+    o.message = `${s.total_iterations} iterations: ${s.succeeded_iterations} succeeded, ${s.failed_iterations} failed`;
+  } else {
+    o.child_run = { job: control.job_id, ...(control.run_id !== undefined ? { run_id: control.run_id } : {}), ...(control.result !== undefined ? { result: control.result } : {}) };
+    o.message = `run ${control.run_id ?? '?'} of ${control.job_id}: ${control.result ?? 'not started'}`;
+  }
 }
 
 export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & { timedOut: boolean }> {
@@ -78,6 +105,7 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & 
     opts.sink({ code: 'task.state', level: 'info', message: `${t.task_key}: PENDING`, data: { run_id: opts.runId, task_key: t.task_key, state: 'PENDING' } });
   }
 
+  const byKey = new Map(tasks.map((t) => [t.task_key, t]));
   let timedOut = false;
   const timer = opts.timer ?? systemTimer;
   const seconds = opts.timeoutSeconds ?? 0;
@@ -92,6 +120,19 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & 
     parallelism: opts.parallelism ?? 4,
     ...(opts.signal ? { signal: opts.signal } : {}),
     execute: (task, _attempt, signal) => opts.execute(task, signal),
+    references: { job: { run_id: opts.runId, ...(opts.jobId !== undefined ? { id: opts.jobId } : {}), parameters: opts.jobParameters ?? {} } },
+    ...(opts.runJob ? { runJob: opts.runJob } : {}),
+    onIteration: ({ parent, index, step, outcome }) => {
+      // An iteration's failure is worth a line of its own; the task table shows the for-each task's counts.
+      if (step.kind !== 'end' || step.result === 'SUCCESS') return;
+      const why = outcome && !outcome.ok ? errorText(outcome.error) : step.result;
+      opts.sink({
+        code: 'log',
+        level: step.retryAt !== undefined ? 'warn' : 'error',
+        message: `Task ${parent.key}: iteration ${index} ${step.retryAt !== undefined ? 'failed, retrying' : 'failed'}: ${why}`,
+        data: { run_id: opts.runId, task_key: parent.key, iteration: index, attempt: step.attempt },
+      });
+    },
     onStep: (step, outcome) => {
       const o = outcomes.get(step.key)!;
       if (step.kind === 'start') {
@@ -107,6 +148,7 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & 
         o.result = step.result;
         o.end_time = step.at;
         if (outcome?.ok && outcome.value) o.message = outcome.value;
+        if (outcome?.control) recordControl(o, outcome.control, byKey.get(step.key));
         if (step.result !== 'SUCCESS' && outcome && !outcome.ok) o.error = errorText(outcome.error);
         emit(o, step.retryAt !== undefined ? 'WAITING_FOR_RETRY' : 'TERMINATED', step.attempt);
         if (step.retryAt !== undefined) {

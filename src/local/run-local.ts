@@ -24,7 +24,7 @@ import { jobTables, landingSources, type LandingSource } from './landing.ts';
 import { localPaths, type LocalPaths } from './paths.ts';
 import { loadLocalSecrets } from './secrets.ts';
 import { jobParameterValues } from './task-parameters.ts';
-import { localTaskExecutor, type LocalTaskContext } from './tasks.ts';
+import { localJobRunner, localTaskExecutor, type LocalTaskContext } from './tasks.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -184,6 +184,9 @@ async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
     runId,
     tasks: r.tasks,
     execute: localTaskExecutor({ ...ctx, runId }),
+    jobId: opts.jobKey,
+    jobParameters,
+    runJob: localJobRunner({ ...ctx, runId }, runId, [opts.jobKey]),
     sink,
     ...(r.only ? { only: r.only } : {}),
     ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),

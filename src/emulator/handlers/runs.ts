@@ -136,6 +136,7 @@ function getOutput(ctx: HandlerContext) {
     ...(error !== undefined ? { error } : {}),
     ...(error_trace !== undefined ? { error_trace } : {}),
     ...(logs !== undefined ? { logs, logs_truncated: false } : {}),
+    ...(attempt.control?.child_run_id !== undefined ? { run_job_output: { run_id: attempt.control.child_run_id } } : {}),
   });
 }
 

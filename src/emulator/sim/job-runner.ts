@@ -12,6 +12,7 @@ import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts,
 import type { LiveRuns } from './live-runs.ts';
 import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
 import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
+import { evaluateCondition } from '../../jobs/condition.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -88,6 +89,23 @@ function outcomeFor(deps: RunnerDeps, task: JsonObject, attempt: number, userNam
   return { result, ...(scripted.state_message !== undefined ? { state_message: scripted.state_message } : {}), output };
 }
 
+/**
+ * A condition task of a simulated run is evaluated for real (its operands with the run's references resolved),
+ * unless the scenario scripted it to fail; an operand that cannot be evaluated fails it, as on Databricks.
+ */
+function withCondition(outcome: PlannedOutcome, task: JsonObject, run: RunRecord): PlannedOutcome {
+  const condition = objectOrUndefined(task['condition_task']);
+  if (!condition || outcome.result !== 'SUCCESS') return outcome;
+  const parameters = Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
+  try {
+    const evaluation = evaluateCondition(condition, { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters }, taskKey: taskKeyOf(task) });
+    return { ...outcome, condition_outcome: evaluation.outcome };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { result: 'FAILED', state_message: message, output: { error: message } };
+  }
+}
+
 /** Pipeline tasks that execute get an update spanning the task's RUNNING time. */
 function attachPipelineUpdates(deps: RunnerDeps, run: RunRecord, attempts: TaskAttemptRecord[]): void {
   for (const attempt of attempts) {
@@ -117,7 +135,7 @@ function attachPipelineUpdates(deps: RunnerDeps, run: RunRecord, attempts: TaskA
   }
 }
 
-function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number }>, repairId?: bigint) {
+function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>, repairId?: bigint) {
   const nextAttempt = new Map<string, number>();
   for (const a of run.attempts) nextAttempt.set(a.task_key, Math.max(nextAttempt.get(a.task_key) ?? 0, a.attempt_number + 1));
   const attempts = planAttempts({
@@ -126,7 +144,7 @@ function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: nu
     startAt,
     ...(repairId !== undefined ? { repairId } : {}),
     firstAttempt: (key) => nextAttempt.get(key) ?? 0,
-    outcome: (task, attempt) => outcomeFor(deps, task, attempt, run.creator_user_name),
+    outcome: (task, attempt) => withCondition(outcomeFor(deps, task, attempt, run.creator_user_name), task, run),
     durations: (key) => deps.scenario.durationsFor(key),
     nextRunId: () => nextRunId(deps.state),
   });
@@ -259,15 +277,23 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
   if (request.rerunDependentTasks) keys = withDependents(run.tasks, keys);
   if (keys.size === 0) throw invalidParameter('No tasks to repair: name rerun_tasks or set rerun_all_failed_tasks.');
   const repairId = nextRunId(deps.state);
-  const known = new Map<string, { result: TaskResult; end_at: number }>();
-  for (const [key, a] of finals) if (!keys.has(key)) known.set(key, { result: a.result, end_at: deps.now });
+  const known = new Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>();
+  for (const [key, a] of finals) {
+    if (!keys.has(key)) known.set(key, { result: a.result, end_at: deps.now, ...(a.control?.condition_outcome !== undefined ? { condition_outcome: a.control.condition_outcome } : {}) });
+  }
   delete run.cancelled_at;
   if (deps.live) {
     const next = new Map<string, number>();
     for (const a of run.attempts) next.set(a.task_key, Math.max(next.get(a.task_key) ?? 0, a.attempt_number + 1));
     const placeholders = deps.live.repair(
       run,
-      { tasks: run.tasks.filter((t) => keys.has(taskKeyOf(t))), known: new Map([...known].map(([k, v]) => [k, v.result])), firstAttempt: (k) => next.get(k) ?? 0, repairId },
+      {
+        tasks: run.tasks.filter((t) => keys.has(taskKeyOf(t))),
+        known: new Map([...known].map(([k, v]) => [k, v.result])),
+        knownOutcomes: new Map([...known].flatMap(([k, v]) => (v.condition_outcome !== undefined ? [[k, v.condition_outcome] as const] : []))),
+        firstAttempt: (k) => next.get(k) ?? 0,
+        repairId,
+      },
       deps.now,
     );
     run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: placeholders.map((a) => a.run_id) });

@@ -1,9 +1,11 @@
 // Job runs that really execute: the shared scheduler (src/jobs) drives the task executor the workspace was given,
 // and every decision is written into the run's record as it happens (and persisted), so runs/get, get-output,
 // cancel, repair and the pipeline's updates read the same records as simulated runs do. A job's
-// max_concurrent_runs is enforced here: the next queued run starts when an executing one ends.
+// max_concurrent_runs is enforced here: the next queued run starts when an executing one ends. A run-job task
+// starts a real run of the other job here (visible in runs/list with its own id) and ends as it does; a for-each
+// task's iteration counts are written to its record as iterations end.
 import { redact } from '../../redaction/index.ts';
-import type { AttemptOutcome, TaskTimer } from '../../jobs/run-tasks.ts';
+import type { AttemptOutcome, ChildRunResult, ControlDetail, RunJobRequest, TaskTimer } from '../../jobs/run-tasks.ts';
 import { runTasks, systemTimer } from '../../jobs/run-tasks.ts';
 import type { SchedulableTask, Step } from '../../jobs/task-scheduler.ts';
 import type { JsonObject } from '../http/json.ts';
@@ -14,7 +16,9 @@ import type { BlobRef } from '../store/blobs.ts';
 import { TaskExecutionError, type TaskExecutionResult, type TaskExecutor } from '../task-executor.ts';
 import { finishLiveUpdate, startLiveUpdate } from './pipeline-update.ts';
 import { stateMessage, taskKeyOf } from './run-plan.ts';
-import { cancelRun } from './run-view.ts';
+import { cancelRun, runSummary } from './run-view.ts';
+import { startRun } from './job-runner.ts';
+import { Scenario } from '../scenario.ts';
 
 /** A time that has not come yet: the end of an attempt still running, the start of a queued run. */
 export const NOT_YET = Number.MAX_SAFE_INTEGER;
@@ -26,11 +30,14 @@ export interface LiveRunsOptions {
   commit(): Promise<void>;
   readContent(ref: BlobRef): Promise<Buffer>;
   timer?: TaskTimer;
+  /** The workspace's scenario (run-job tasks start their child runs through the same run-now path). */
+  scenario?: Scenario;
 }
 
 interface Selection {
   tasks: JsonObject[];
   known?: Map<string, TaskResult>;
+  knownOutcomes?: Map<string, string>;
   firstAttempt?: (key: string) => number;
   repairId?: bigint;
 }
@@ -50,6 +57,8 @@ function jobParameters(run: RunRecord): Record<string, string> {
 
 export class LiveRuns {
   private readonly executing = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Who waits for a run to end (a run-job task waiting for its child). */
+  private readonly waiters = new Map<string, (() => void)[]>();
   private readonly timer: TaskTimer;
   private closed = false;
 
@@ -96,7 +105,7 @@ export class LiveRuns {
   }
 
   /** Re-runs `tasks` of a finished run; the others keep their results. */
-  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'firstAttempt' | 'repairId'>> & { tasks: JsonObject[] }, now: number): TaskAttemptRecord[] {
+  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'knownOutcomes' | 'firstAttempt' | 'repairId'>> & { tasks: JsonObject[] }, now: number): TaskAttemptRecord[] {
     const placeholders = selection.tasks.map((t) => this.placeholder(run, taskKeyOf(t), selection.firstAttempt(taskKeyOf(t)), now, NOT_YET, selection.repairId));
     run.attempts.push(...placeholders);
     this.launch(run, selection);
@@ -114,7 +123,54 @@ export class LiveRuns {
       active.controller.abort();
     } else if (run.started_at === NOT_YET) {
       cancelRun(run, now);
+      this.ended(run);
     }
+  }
+
+  /** Resolves once `run` is no longer executing or queued. */
+  private whenEnded(run: RunRecord): Promise<void> {
+    if (!this.isActive(run)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const key = run.run_id.toString();
+      this.waiters.set(key, [...(this.waiters.get(key) ?? []), resolve]);
+    });
+  }
+
+  private ended(run: RunRecord): void {
+    const key = run.run_id.toString();
+    const waiting = this.waiters.get(key) ?? [];
+    this.waiters.delete(key);
+    for (const resolve of waiting) resolve();
+  }
+
+  /**
+   * A run-job task: a run of the job `request.jobId` starts as run-now starts one (queued or skipped by that job's
+   * max_concurrent_runs), and the task waits for it; cancelling the task cancels it.
+   */
+  private async runChild(parent: RunRecord, request: RunJobRequest<SchedulableTask>, signal: AbortSignal): Promise<ChildRunResult> {
+    const { state } = this.options;
+    const job = /^\d+$/.test(request.jobId) ? state.jobs[request.jobId] : undefined;
+    if (!job) throw new TaskExecutionError(`Job ${request.jobId} does not exist.`);
+    const child = startRun(
+      { state, scenario: this.options.scenario ?? new Scenario(), now: this.now(), live: this },
+      job,
+      { ...(request.jobParameters ? { jobParameters: request.jobParameters } : {}) },
+      parent.creator_user_name,
+    );
+    request.started?.(child.run_id.toString());
+    // runs/get shows the child's run id on the task while the child runs.
+    const record = parent.attempts.find((a) => a.task_key === request.task.task_key && a.end_at === NOT_YET && a.running_at !== NOT_YET);
+    if (record) record.control = { child_run_id: child.run_id };
+    void this.options.commit().catch(() => {});
+    const cancel = () => this.cancel(child, this.now());
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      await this.whenEnded(child);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+    const summary = runSummary(child, this.now());
+    return { run_id: child.run_id.toString(), result: summary.result_state ?? 'FAILED', ...(summary.state_message ? { message: summary.state_message } : {}) };
   }
 
   /** Cancels what is executing and waits for it; queued runs stay queued (see recover). */
@@ -158,12 +214,21 @@ export class LiveRuns {
     const done = runTasks<SchedulableTask, TaskExecutionResult>({
       tasks: selection.tasks as unknown as SchedulableTask[],
       ...(selection.known ? { known: selection.known } : {}),
+      ...(selection.knownOutcomes ? { knownOutcomes: selection.knownOutcomes } : {}),
       ...(selection.firstAttempt ? { firstAttempt: selection.firstAttempt } : {}),
       timer: this.timer,
       signal: controller.signal,
       ...(runDeadline !== undefined ? { runDeadline } : {}),
       onRunTimeout: (at) => {
         run.timed_out_at = at;
+      },
+      references: { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) } },
+      runJob: (request, signal) => this.runChild(run, request, signal),
+      onIteration: ({ parent, stats }) => {
+        const record = this.attempt(run, parent.key, parent.attempt, selection.repairId);
+        if (!record) return;
+        record.control = { ...record.control, for_each_stats: stats };
+        void this.options.commit().catch(() => {});
       },
       execute: (task, attempt, signal) =>
         this.options.executor.execute({
@@ -190,6 +255,7 @@ export class LiveRuns {
       .then(async () => {
         delete run.executing;
         this.executing.delete(run.run_id.toString());
+        this.ended(run);
         if (!this.closed) this.startQueued(run.job_id);
         await this.options.commit().catch(() => {});
       });
@@ -239,12 +305,13 @@ export class LiveRuns {
     record.running_at = Math.min(record.running_at, step.at);
     record.result = step.result;
     record.output = outputOf(step.result, outcome);
+    if (outcome?.control) record.control = controlRecord(outcome.control);
     record.state_message = step.result === 'CANCELED' ? 'Run cancelled.' : stateMessage(step.result);
     const ref = record.pipeline_update;
     const update = ref ? state.pipelines[ref.pipeline_id]?.updates.find((u) => u.update_id === ref.update_id) : undefined;
     if (ref && update) {
       const pipeline = state.pipelines[ref.pipeline_id]!;
-      const flows = outcome?.ok ? outcome.value.flows : outcome?.error instanceof TaskExecutionError ? outcome.error.details.flows : undefined;
+      const flows = outcome?.ok ? outcome.value?.flows : outcome?.error instanceof TaskExecutionError ? outcome.error.details.flows : undefined;
       const result = step.result === 'SUCCESS' ? 'COMPLETED' : step.result === 'CANCELED' ? 'CANCELED' : 'FAILED';
       finishLiveUpdate(pipeline, update, step.at, result, flows ?? [], record.output.error, () => nextUuid(state));
     }
@@ -252,9 +319,15 @@ export class LiveRuns {
   }
 }
 
+function controlRecord(control: ControlDetail): TaskAttemptRecord['control'] {
+  if (control.kind === 'condition') return { condition_outcome: control.outcome };
+  if (control.kind === 'for_each') return { for_each_stats: control.stats };
+  return control.run_id !== undefined ? { child_run_id: BigInt(control.run_id) } : {};
+}
+
 function outputOf(result: TaskResult, outcome: AttemptOutcome<TaskExecutionResult> | undefined) {
   if (outcome?.ok) {
-    const { notebook_output, logs } = outcome.value;
+    const { notebook_output, logs } = outcome.value ?? {};
     return { ...(notebook_output !== undefined ? { notebook_output } : {}), ...(logs !== undefined ? { logs } : {}) };
   }
   if (result === 'TIMEDOUT') return { error: 'Task timed out.' };

@@ -10,13 +10,15 @@ export interface PlannedOutcome {
   state_message?: string;
   termination_code?: string;
   output: TaskOutputRecord;
+  /** A condition task's outcome, which decides its dependents that name one. */
+  condition_outcome?: 'true' | 'false';
 }
 
 export interface PlanRequest {
   /** The tasks to run, in job order. */
   tasks: JsonObject[];
   /** Final results of tasks that are not run this time (a repair's untouched tasks). */
-  known: Map<string, { result: TaskResult; end_at: number }>;
+  known: Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>;
   /** When tasks without pending dependencies become ready. */
   startAt: number;
   repairId?: bigint;
@@ -53,9 +55,10 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
   const tasks = req.tasks as unknown as SchedulableTask[];
   const byKey = new Map(req.tasks.map((t) => [taskKeyOf(t), t]));
   const known = new Map([...req.known].map(([k, v]) => [k, v.result]));
-  const scheduler = new TaskScheduler(tasks, req.startAt, { known, firstAttempt: req.firstAttempt });
+  const knownOutcomes = new Map([...req.known].flatMap(([k, v]) => (v.condition_outcome !== undefined ? [[k, v.condition_outcome] as const] : [])));
+  const scheduler = new TaskScheduler(tasks, req.startAt, { known, knownOutcomes, firstAttempt: req.firstAttempt });
   const attempts: TaskAttemptRecord[] = [];
-  const open = new Map<string, { record: TaskAttemptRecord; endAt: number; result: PlannedOutcome['result'] }>();
+  const open = new Map<string, { record: TaskAttemptRecord; endAt: number; result: PlannedOutcome['result']; condition?: string }>();
   const lastEnd = new Map<string, number>();
   const base = (key: string, attempt: number) => ({
     run_id: req.nextRunId(),
@@ -83,9 +86,10 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
           state_message: stateMessage(outcome.result, outcome.state_message),
           ...(outcome.termination_code !== undefined ? { termination_code: outcome.termination_code } : {}),
           output: outcome.output,
+          ...(outcome.condition_outcome !== undefined && outcome.result === 'SUCCESS' ? { control: { condition_outcome: outcome.condition_outcome } } : {}),
         };
         attempts.push(record);
-        open.set(`${step.key}#${step.attempt}`, { record, endAt: record.end_at, result: outcome.result });
+        open.set(`${step.key}#${step.attempt}`, { record, endAt: record.end_at, result: outcome.result, ...(outcome.condition_outcome !== undefined ? { condition: outcome.condition_outcome } : {}) });
       } else {
         const entry = open.get(`${step.key}#${step.attempt}`)!;
         open.delete(`${step.key}#${step.attempt}`);
@@ -107,9 +111,9 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
     const due = [...open.entries()].sort((a, b) => a[1].endAt - b[1].endAt)[0];
     const wake = scheduler.wakeAt();
     if (due && (wake === undefined || due[1].endAt <= wake)) {
-      const [id, { endAt, result }] = due;
+      const [id, { endAt, result, condition }] = due;
       const [key, attempt] = [id.slice(0, id.lastIndexOf('#')), Number(id.slice(id.lastIndexOf('#') + 1))];
-      handle(scheduler.finish(key, attempt, result, endAt));
+      handle(scheduler.finish(key, attempt, result, endAt, condition));
     } else if (wake !== undefined) {
       handle(scheduler.advance(wake));
     } else {

@@ -1,7 +1,7 @@
 // Derives what runs/get shows at a given time from a run's planned timeline: the legacy `state`
 // (life_cycle_state, result_state, state_message) and the 2.2 `status` (state, termination_details),
 // per task attempt and for the whole run.
-import type { JsonObject } from '../http/json.ts';
+import { isJsonObject, type JsonObject } from '../http/json.ts';
 import type { RunRecord, TaskAttemptRecord, TaskResult } from '../state.ts';
 import { dependenciesOf, taskKeyOf } from './run-plan.ts';
 
@@ -139,6 +139,26 @@ function stateAndStatus(life: LifeCycleState, result: RunResultState | undefined
   return { state, status };
 }
 
+/** What runs/get adds to a control-flow task: a condition's outcome once it ended, a for-each's iteration stats. */
+function controlFields(settings: JsonObject, attempt: TaskAttemptRecord, terminal: boolean): JsonObject {
+  const control = attempt.control;
+  const out: JsonObject = {};
+  if (isJsonObject(settings['condition_task']) && terminal && control?.condition_outcome !== undefined) {
+    out['condition_task'] = { ...settings['condition_task'], outcome: control.condition_outcome };
+  }
+  if (isJsonObject(settings['for_each_task']) && control?.for_each_stats) {
+    const { errors, ...counts } = control.for_each_stats;
+    out['for_each_task'] = {
+      ...settings['for_each_task'],
+      stats: {
+        task_run_stats: counts,
+        ...(errors.length > 0 ? { error_message_stats: errors.map((e) => ({ error_message: e.message, count: e.count })) } : {}),
+      },
+    };
+  }
+  return out;
+}
+
 export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
   const life = attemptLifeCycle(run, attempt, now);
   const settings = run.tasks.find((t) => taskKeyOf(t) === attempt.task_key) ?? { task_key: attempt.task_key };
@@ -146,6 +166,7 @@ export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: numb
   const code = attempt.result === 'FAILED' ? attempt.termination_code : undefined;
   return {
     ...settings,
+    ...controlFields(settings, attempt, terminal),
     run_id: attempt.run_id,
     attempt_number: attempt.attempt_number,
     ...stateAndStatus(life, terminal ? attempt.result : undefined, terminal ? attempt.state_message : '', code),
