@@ -208,7 +208,8 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     }
     if (settings.for_each_task) return runForEach(task, settings.for_each_task, attempt, signal);
     if (settings.run_job_task) return runJob(task, settings.run_job_task, signal);
-    return { ok: true, value: await opts.execute(task, attempt, signal) };
+    // The service resolves references in a task's parameters before its code sees them.
+    return { ok: true, value: await opts.execute(resolveDeep(task, references(task.task_key)), attempt, signal) };
   };
 
   const runJob = async (task: T, spec: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome<R>> => {
@@ -302,7 +303,8 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
       }
       if (finished.length === 0) {
         const next = scheduler.wakeAt();
-        await timer.sleep(next === undefined ? 2 ** 31 - 1 : Math.max(0, next - timer.now()), wake.signal);
+        // Nothing due (or only a retry waiting for a free slot): sleep until something ends.
+        await timer.sleep(next === undefined || !Number.isFinite(next) ? 2 ** 31 - 1 : Math.max(0, next - timer.now()), wake.signal);
         wake = new AbortController();
         if (cancelled()) continue;
       }

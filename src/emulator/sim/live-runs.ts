@@ -207,7 +207,6 @@ export class LiveRuns {
     run.executing = true;
     const controller = new AbortController();
     const { state } = this.options;
-    const byKey = new Map(selection.tasks.map((t) => [taskKeyOf(t), t]));
     // The job's timeout_seconds bounds the run (a repair is not bounded by the original run's clock).
     const timeoutSeconds = Number(state.jobs[run.job_id.toString()]?.settings['timeout_seconds'] ?? 0);
     const runDeadline = selection.repairId === undefined && timeoutSeconds > 0 ? run.started_at + timeoutSeconds * 1000 : undefined;
@@ -233,7 +232,8 @@ export class LiveRuns {
       execute: (task, attempt, signal) =>
         this.options.executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
-          task: byKey.get(task.task_key)!,
+          // The task as the scheduler gives it: references resolved, a for-each iteration's input filled in.
+          task: task as unknown as JsonObject,
           attempt,
           signal,
           state,
