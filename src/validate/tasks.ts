@@ -1,5 +1,6 @@
 // Task checks per job: keys Databricks accepts and that are unique, exactly one task type, dependencies that
-// exist and form no cycle, and job_cluster_key / environment_key defined by the job.
+// exist and form no cycle (an outcome dependency naming a condition task), and job_cluster_key / environment_key
+// defined by the job.
 import type { BundleModel, JobSettings, TaskSettings } from '../model/types.ts';
 import type { Reporter } from './locate.ts';
 import { taskKeyProblem } from './names.ts';
@@ -55,6 +56,17 @@ function checkComputeKeys(jobKey: string, job: JobSettings, task: TaskSettings, 
   }
 }
 
+/** An outcome dependency names a condition task and one of its outcomes, as the Jobs API requires. */
+function checkOutcome(task: TaskSettings, dep: { task_key: string; outcome?: unknown }, tasks: TaskSettings[], path: string, out: Reporter): void {
+  if (dep.outcome === undefined) return;
+  const target = tasks.find((t) => t.task_key === dep.task_key);
+  if (target && target['condition_task'] === undefined) {
+    out.report('error', `${path}.outcome`, `Task "${task.task_key}" depends on outcome "${String(dep.outcome)}" of "${dep.task_key}", which is not a condition task (only condition tasks have outcomes).`);
+  } else if (dep.outcome !== 'true' && dep.outcome !== 'false') {
+    out.report('error', `${path}.outcome`, `Task "${task.task_key}" depends on outcome ${JSON.stringify(dep.outcome)} of condition task "${dep.task_key}"; an outcome is "true" or "false".`);
+  }
+}
+
 /** Dependency edges by task key; unknown targets are reported here and left out of the cycle search. */
 function checkDependencies(jobKey: string, tasks: TaskSettings[], base: string, out: Reporter): Map<string, string[]> {
   const keys = new Set(tasks.map((t) => t.task_key));
@@ -66,6 +78,7 @@ function checkDependencies(jobKey: string, tasks: TaskSettings[], base: string, 
         return;
       }
       edges.set(task.task_key, [...(edges.get(task.task_key) ?? []), dep.task_key]);
+      checkOutcome(task, dep, tasks, `${base}.tasks[${i}].depends_on[${d}]`, out);
     });
   });
   return edges;

@@ -48,6 +48,22 @@ describe('task checks', () => {
     expect(all[0]!.message).toContain('a task can only depend on tasks of its own job');
   });
 
+  it('an outcome dependency must name a condition task and "true" or "false"', () => {
+    const app = testBundle();
+    const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
+    const job = new Job(app, 'etl', { name: 'ETL' });
+    const check = job.task('check', { condition_task: { op: 'EQUAL_TO', left: '{{job.parameters.mode}}', right: 'full' } });
+    const load = job.notebookTask('load', { notebook: nb, depends_on: [{ task: check, outcome: 'true' }] });
+    job.notebookTask('after', { notebook: nb, depends_on: [{ task: load, outcome: 'true' }] }); // @mark outcome-of-notebook
+    job.notebookTask('maybe', { notebook: nb, depends_on: [{ task: check, outcome: 'yes' as 'true' }] });
+    const found = matching(validateModel(resolve(app).model, opts), 'outcome');
+    expect(found.map((d) => [d.message, d.path])).toEqual([
+      ['Task "after" depends on outcome "true" of "load", which is not a condition task (only condition tasks have outcomes).', 'resources.jobs.etl.tasks[2].depends_on[0].outcome'],
+      ['Task "maybe" depends on outcome "yes" of condition task "check"; an outcome is "true" or "false".', 'resources.jobs.etl.tasks[3].depends_on[0].outcome'],
+    ]);
+    expect(found[0]!.location?.line).toBe(line('outcome-of-notebook'));
+  });
+
   it('reports duplicate task keys at both declarations', () => {
     const app = testBundle();
     const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
@@ -124,7 +140,7 @@ describe('task checks', () => {
     const nb = new Notebook(app, 'nb', { source: 'notebooks/ok.py' });
     const job = new Job(app, 'etl', { name: 'ETL' });
     const a = job.notebookTask('a', { notebook: nb });
-    const b = job.notebookTask('b', { notebook: nb, depends_on: [a] });
+    const b = job.task('b', { condition_task: { op: 'GREATER_THAN', left: '{{job.parameters.rows}}', right: '0' }, depends_on: [a] });
     job.notebookTask('c', { notebook: nb, depends_on: [a, { task: b, outcome: 'true' }] });
     expect(validateModel(resolve(app).model, opts)).toEqual([]);
   });
