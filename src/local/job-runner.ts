@@ -72,7 +72,8 @@ function recordControl(o: TaskOutcome, control: ControlDetail, task: TaskSetting
     o.message = `${s.total_iterations} iterations: ${s.succeeded_iterations} succeeded, ${s.failed_iterations} failed`;
   } else {
     o.child_run = { job: control.job_id, ...(control.run_id !== undefined ? { run_id: control.run_id } : {}), ...(control.result !== undefined ? { result: control.result } : {}) };
-    o.message = `run ${control.run_id ?? '?'} of ${control.job_id}: ${control.result ?? 'not started'}`;
+    const job = /^\$\{resources\.jobs\.([^.}]+)\.id\}$/.exec(control.job_id)?.[1] ?? control.job_id;
+    o.message = `job ${job}, run ${control.run_id ?? '(not started)'}: ${control.result ?? 'not started'}`;
   }
 }
 

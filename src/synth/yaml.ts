@@ -32,7 +32,8 @@ export function yaml11Misreads(text: string): boolean {
 /** The answer by parsing alone, without the shortcut: what the shortcut must agree with (tests). */
 export function yaml11MisreadsByParsing(text: string): boolean {
   try {
-    return parse(text, { version: '1.1' }) !== text;
+    // logLevel: a probe of `{{job.parameters.x}}` (a flow map with a map key) must not print yaml's warning.
+    return parse(text, { version: '1.1', logLevel: 'error' }) !== text;
   } catch {
     return true;
   }
