@@ -53,7 +53,7 @@ describe('local serve as a process', () => {
     const dir = await mkdtemp(join(tmpdir(), 'serve-process-'));
     dirs.push(dir);
     const first = await serve(dir);
-    const job = await api(first.url, 'POST', '/api/2.2/jobs/create', { name: 'survives', tasks: [{ task_key: 'a', condition_task: { op: 'EQUAL_TO', left: '1', right: '1' } }] });
+    const job = await api(first.url, 'POST', '/api/2.2/jobs/create', { name: 'survives', tasks: [{ task_key: 'a', notebook_task: { notebook_path: '/Shared/a' } }] });
     await api(first.url, 'POST', '/api/2.0/secrets/scopes/create', { scope: 'ci' });
     await api(first.url, 'POST', '/api/2.0/secrets/put', { scope: 'ci', key: 'k', string_value: 'value-kept' });
     first.child.kill('SIGKILL'); // as a crash or the OOM killer would

@@ -266,4 +266,29 @@ describe('simulated job runs', () => {
     const bad = await call(ws, 'POST', '/api/2.2/jobs/run-now', { body: { job_id: jobId, job_parameters: { nope: '1' } } });
     expect(bad.status).toBe(400);
   });
+
+  it('a condition task is evaluated in a simulated run too: the branch not taken is EXCLUDED, runs/get shows the outcome', async () => {
+    const res = await call(ws, 'POST', '/api/2.2/jobs/create', {
+      body: {
+        name: 'j',
+        parameters: [{ name: 'rows', default: '0' }],
+        tasks: [
+          { task_key: 'check', condition_task: { op: 'GREATER_THAN', left: '{{job.parameters.rows}}', right: '10' } },
+          nbTask('ingest', [], { depends_on: [{ task_key: 'check', outcome: 'true' }] }),
+          nbTask('publish', [], { depends_on: [{ task_key: 'check', outcome: 'false' }] }),
+        ],
+      },
+    });
+    const jobId = BigInt(res.body.job_id);
+    const big = await runNow(jobId, { job_parameters: { rows: '12' } });
+    clock.advance(10_000);
+    let run = await getRun(big);
+    expect(taskStates(run)).toEqual({ check: 'TERMINATED/SUCCESS', ingest: 'TERMINATED/SUCCESS', publish: 'SKIPPED/EXCLUDED' });
+    expect(run.tasks.find((t: { task_key: string }) => t.task_key === 'check').condition_task.outcome).toBe('true');
+    const notNumber = await runNow(jobId, { job_parameters: { rows: 'many' } });
+    clock.advance(10_000);
+    run = await getRun(notNumber);
+    expect(taskStates(run)).toEqual({ check: 'TERMINATED/FAILED', ingest: 'SKIPPED/UPSTREAM_FAILED', publish: 'SKIPPED/UPSTREAM_FAILED' });
+    expect(run.tasks[0].state.state_message).toContain('left operand "many" is not a number');
+  });
 });
