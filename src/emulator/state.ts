@@ -129,6 +129,8 @@ export interface RunRecord {
   live?: true;
   /** A live run whose tasks are being executed now. */
   executing?: true;
+  /** Started by a run-job task: that task run's id (runs/get: trigger RUN_JOB_TASK, trigger_info.run_id). */
+  triggered_by_task_run?: bigint;
 }
 
 export type PipelineUpdateState =

@@ -117,6 +117,8 @@ describe('control-flow tasks on a workspace that executes runs (official SDK)', 
     const broken = run.tasks!.find((t) => t.task_key === 'broken')!;
     expect(good.state?.result_state).toBe('SUCCESS');
     expect((await w.jobs.getRunOutput({ run_id: good.run_id! })).run_job_output?.run_id).toBe(childRuns[1]!.run_id);
+    // The child says what started it: the run-job task's run.
+    expect(await w.jobs.getRun({ run_id: childRuns[1]!.run_id! })).toMatchObject({ trigger: 'RUN_JOB_TASK', trigger_info: { run_id: good.run_id } });
     const brokenOutput = await w.jobs.getRunOutput({ run_id: broken.run_id! });
     expect(brokenOutput.run_job_output?.run_id).toBe(childRuns[0]!.run_id);
     expect(brokenOutput.error).toContain(`The run ${childRuns[0]!.run_id} of job ${child.job_id} ended FAILED`);

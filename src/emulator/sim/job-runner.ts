@@ -29,6 +29,8 @@ export interface StartRunRequest {
   overridingParameters?: JsonObject;
   idempotencyToken?: string;
   only?: string[];
+  /** The run-job task run that starts this run. */
+  triggeredBy?: bigint;
 }
 
 function objectOrUndefined(value: unknown): JsonObject | undefined {
@@ -215,6 +217,7 @@ export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequ
     job_parameters: resolveJobParameters(job, request.jobParameters),
     ...(request.overridingParameters !== undefined ? { overriding_parameters: request.overridingParameters } : {}),
     ...(request.idempotencyToken !== undefined ? { idempotency_token: request.idempotencyToken } : {}),
+    ...(request.triggeredBy !== undefined ? { triggered_by_task_run: request.triggeredBy } : {}),
     attempts: [],
     repairs: [],
   };

@@ -151,15 +151,16 @@ export class LiveRuns {
     const { state } = this.options;
     const job = /^\d+$/.test(request.jobId) ? state.jobs[request.jobId] : undefined;
     if (!job) throw new TaskExecutionError(`Job ${request.jobId} does not exist.`);
+    // The task run that starts the child (absent for a run-job task nested in a for-each).
+    const record = parent.attempts.find((a) => a.task_key === request.task.task_key && a.end_at === NOT_YET && a.running_at !== NOT_YET);
     const child = startRun(
       { state, scenario: this.options.scenario ?? new Scenario(), now: this.now(), live: this },
       job,
-      { ...(request.jobParameters ? { jobParameters: request.jobParameters } : {}) },
+      { ...(request.jobParameters ? { jobParameters: request.jobParameters } : {}), ...(record ? { triggeredBy: record.run_id } : {}) },
       parent.creator_user_name,
     );
     request.started?.(child.run_id.toString());
-    // runs/get shows the child's run id on the task while the child runs.
-    const record = parent.attempts.find((a) => a.task_key === request.task.task_key && a.end_at === NOT_YET && a.running_at !== NOT_YET);
+    // get-output shows the child's run id on the task while the child runs.
     if (record) record.control = { child_run_id: child.run_id };
     void this.options.commit().catch(() => {});
     const cancel = () => this.cancel(child, this.now());
