@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { cacheDir } from '../cache-dir.ts';
 import type { ApiAlias } from './api-types.ts';
 
 /** One validation problem; `path` is dotted (`resources.jobs.x.tasks[0].notebook_task`), '' for the root. */
@@ -153,11 +153,6 @@ let bundleValidator: ValidateFunction | undefined;
 function standaloneCode(ajv: Ajv2020, validate: ValidateFunction): string {
   const mod = moduleRequire('ajv/dist/standalone/index.js') as { default?: unknown };
   return ((mod.default ?? mod) as (ajv: Ajv2020, validate: ValidateFunction) => string)(ajv, validate);
-}
-
-/** Where compiled validators are cached; DBX_TS_CACHE_DIR overrides, e.g. for read-only installs. */
-function cacheDir(): string {
-  return process.env['DBX_TS_CACHE_DIR'] ?? join(tmpdir(), 'dbx-ts-cache');
 }
 
 /** Evaluates ajv standalone code (CommonJS) with our own `require`, so the cache can live anywhere. */
