@@ -3,11 +3,10 @@
  * Schemas are loaded and compiled lazily, once per process.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { cacheDir } from '../cache-dir.ts';
+import { readCached, writeCached } from '../cache-dir.ts';
 import type { ApiAlias } from './api-types.ts';
 
 /** One validation problem; `path` is dotted (`resources.jobs.x.tasks[0].notebook_task`), '' for the root. */
@@ -194,21 +193,17 @@ function compileBundleValidator(): ValidateFunction {
   const text = bundleSchemaText();
   const ajvVersion = (moduleRequire('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update(`${ajvVersion}\0${newAjv.toString()}\0${text}`).digest('hex').slice(0, 20);
-  const file = join(cacheDir(), `bundle-validator-${key}.cjs`);
-  try {
-    return loadStandalone(readFileSync(file, 'utf8'));
-  } catch {
-    // not cached yet (or unreadable): compile below
+  const name = `bundle-validator-${key}.cjs`;
+  const cached = readCached(name);
+  if (cached !== undefined) {
+    try {
+      return loadStandalone(cached);
+    } catch {
+      // unreadable: compile below
+    }
   }
   const { code, validate } = bundleValidatorSource(text);
-  try {
-    mkdirSync(cacheDir(), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
-    renameSync(temp, file);
-  } catch {
-    // a cache we cannot write only costs speed
-  }
+  writeCached(name, code);
   return validate;
 }
 
