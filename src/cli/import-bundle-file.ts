@@ -7,6 +7,7 @@ import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UserError } from '../errors/index.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
+import { strippedSource } from './typescript-cache.ts';
 
 /** dbx-ts' own code, in a clone (src/) or the package (dist/): frames there are not the user's line. */
 const OWN_CODE = [join(PACKAGE_ROOT, 'src') + sep, join(PACKAGE_ROOT, 'dist') + sep];
@@ -16,7 +17,8 @@ let esmHookInstalled = false;
 /**
  * Bundle files are ES modules whatever the project's package.json says: a CommonJS project (`npm init -y`
  * writes "type": "commonjs") would otherwise have Node load bundle.ts as CommonJS and fail on its `import`.
- * Only TypeScript outside node_modules is affected; installed packages load as they always do.
+ * Only TypeScript outside node_modules is affected; installed packages load as they always do. Types are
+ * stripped through a cache keyed by content (typescript-cache.ts).
  */
 function loadUserTypeScriptAsEsm(): void {
   if (esmHookInstalled || typeof module.registerHooks !== 'function') return;
@@ -24,10 +26,10 @@ function loadUserTypeScriptAsEsm(): void {
   module.registerHooks({
     load(url, context, nextLoad) {
       const result = nextLoad(url, context);
-      if (result.format === 'commonjs-typescript' && url.startsWith('file:') && !url.includes('/node_modules/')) {
-        return { ...result, format: 'module-typescript' };
-      }
-      return result;
+      const typescript = result.format === 'commonjs-typescript' || result.format === 'module-typescript';
+      if (!typescript || !url.startsWith('file:') || url.includes('/node_modules/') || result.source === undefined) return result;
+      const stripped = strippedSource(typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8'));
+      return stripped === undefined ? { ...result, format: 'module-typescript' } : { ...result, format: 'module', source: stripped };
     },
   });
 }

@@ -1,7 +1,12 @@
 // Line and bar widgets as Vega-Lite specs with their rows inline, compiled to Vega in Node so the page only needs
 // the Vega runtime. The encodings mirror the Lakeview widgets: line x temporal, bar x categorical sorted by value.
-import { compile, type TopLevelSpec } from 'vega-lite';
-import type { Spec as VegaSpec } from 'vega';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Data, Spec as VegaSpec } from 'vega';
+import { readCached, writeCached } from '../cache-dir.ts';
+import { canonicalJson, sha256 } from '../deploy/hash.ts';
 import type { WidgetModel } from '../model/types.ts';
 import type { PlainRow } from './plain-values.ts';
 
@@ -76,8 +81,59 @@ export function vegaLiteSpec(widget: WidgetModel, x: string, y: string, rows: re
   } as TopLevelSpec;
 }
 
-/** Compiles to Vega; compiler warnings are handed to `warn` instead of the console. */
-export function compileChart(spec: TopLevelSpec, warn: (message: string) => void): VegaSpec {
+/** Vega-Lite's name for a chart's inline rows: compiled with a named source of that name instead, the same Vega comes out without the rows. */
+const ROWS = 'source_0';
+
+interface Compiled {
+  spec: VegaSpec;
+  warnings: string[];
+}
+
+/**
+ * Compiles to Vega; compiler warnings are handed to `warn` instead of the console. What a chart compiles to depends
+ * on its spec, not on its rows: it is cached by the spec without the rows (and the Vega-Lite version) and the rows
+ * are put back in, so a dashboard whose data changed but whose charts did not is drawn without loading Vega-Lite.
+ */
+export async function compileChart(spec: TopLevelSpec, warn: (message: string) => void): Promise<VegaSpec> {
+  const { data, ...shape } = spec as TopLevelSpec & { data?: { values?: unknown } };
+  const values = data?.values;
+  const compiled = Array.isArray(values) ? await compileWithoutRows(shape) : undefined;
+  if (!compiled) {
+    const direct = await compileNow(spec);
+    for (const message of direct.warnings) warn(message);
+    return direct.spec;
+  }
+  for (const message of compiled.warnings) warn(message);
+  return { ...compiled.spec, data: compiled.spec.data!.map((d) => (isRowsSource(d) ? ({ ...d, values } as Data) : d)) };
+}
+
+/** The compiled form of a spec whose rows are left out, from the cache or compiled now (undefined if it has no place for rows). */
+async function compileWithoutRows(shape: object): Promise<Compiled | undefined> {
+  const name = `vega-${sha256(canonicalJson({ vegaLite: vegaLiteVersion(), shape }))}.json`;
+  const cached = readCached(name);
+  if (cached !== undefined) return JSON.parse(cached) as Compiled;
+  const compiled = await compileNow({ ...shape, data: { name: ROWS } } as TopLevelSpec);
+  if ((compiled.spec.data ?? []).filter(isRowsSource).length !== 1) return undefined;
+  writeCached(name, JSON.stringify(compiled));
+  return compiled;
+}
+
+const isRowsSource = (d: Data): boolean => d.name === ROWS && !('source' in d) && !('values' in d) && !('url' in d);
+
+let version: string | undefined;
+
+function vegaLiteVersion(): string {
+  if (version === undefined) {
+    const entry = createRequire(import.meta.url).resolve('vega-lite');
+    version = (JSON.parse(readFileSync(join(dirname(dirname(entry)), 'package.json'), 'utf8')) as { version: string }).version;
+  }
+  return version;
+}
+
+/** Vega-Lite, loaded only to compile (it is large, and has top-level await, so it is imported, not required). */
+async function compileNow(spec: TopLevelSpec): Promise<Compiled> {
+  const { compile } = await import('vega-lite');
+  const warnings: string[] = [];
   let level = 2;
   const logger = {
     level(next?: number) {
@@ -86,11 +142,11 @@ export function compileChart(spec: TopLevelSpec, warn: (message: string) => void
       return logger;
     },
     error(...args: unknown[]) {
-      warn(args.map(String).join(' '));
+      warnings.push(args.map(String).join(' '));
       return logger;
     },
     warn(...args: unknown[]) {
-      warn(args.map(String).join(' '));
+      warnings.push(args.map(String).join(' '));
       return logger;
     },
     info() {
@@ -102,5 +158,5 @@ export function compileChart(spec: TopLevelSpec, warn: (message: string) => void
   };
   // $schema is only a label (never fetched); dropped so the page names no URL at all.
   const { $schema: _schema, ...vega } = compile(spec, { logger }).spec;
-  return vega;
+  return { spec: vega, warnings };
 }

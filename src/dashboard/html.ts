@@ -47,12 +47,12 @@ export interface DashboardGrid {
 }
 
 /** The grid alone, as the static page embeds it and a live page receives it on each update. */
-export function renderDashboardGrid(
+export async function renderDashboardGrid(
   model: DashboardModel,
   data: Record<string, readonly Record<string, unknown>[]>,
   summary?: DashboardSummary | string,
   options: Pick<RenderHtmlOptions, 'events'> = {},
-): DashboardGrid {
+): Promise<DashboardGrid> {
   const events = options.events ?? silentSink;
   const summaryBox = typeof summary === 'string' ? { text: summary } : summary;
   const charts: ChartEntry[] = [];
@@ -61,24 +61,25 @@ export function renderDashboardGrid(
     .map((widget, index) => ({ widget, index }))
     .sort((a, b) => a.widget.position.y - b.widget.position.y || a.widget.position.x - b.widget.position.x || a.index - b.index);
 
-  const cards = ordered.map(({ widget, index }) => {
+  const cards: string[] = [];
+  for (const { widget, index } of ordered) {
     const id = `widget-${index}`;
     const rows = toPlainRows(data[widget.dataset] ?? []);
-    const body = widgetBody(widget, id, rows, summaryBox, charts, (message) =>
+    const body = await widgetBody(widget, id, rows, summaryBox, charts, (message) =>
       events({ code: 'log', level: 'warn', message: `Dashboard widget '${widget.name}': ${message}`, data: { widget: widget.name } }),
     );
-    return card(widget, id, body);
-  });
+    cards.push(card(widget, id, body));
+  }
   return { cards: cards.join('\n'), charts };
 }
 
-export function renderDashboardHtml(
+export async function renderDashboardHtml(
   model: DashboardModel,
   data: Record<string, readonly Record<string, unknown>[]>,
   summary?: DashboardSummary | string,
   options: RenderHtmlOptions = {},
-): string {
-  const grid = renderDashboardGrid(model, data, summary, options);
+): Promise<string> {
+  const grid = await renderDashboardGrid(model, data, summary, options);
   const title = escapeHtml(model.settings.display_name);
   const live = options.live;
   // The static file fetches nothing; a live page only talks to the server that served it.
@@ -116,20 +117,20 @@ ${body}
 </section>`;
 }
 
-function widgetBody(
+async function widgetBody(
   widget: WidgetModel,
   id: string,
   rows: PlainRow[],
   summary: DashboardSummary | undefined,
   charts: ChartEntry[],
   warn: (message: string) => void,
-): string {
+): Promise<string> {
   switch (widget.kind) {
     case 'line':
     case 'bar': {
       if (rows.length === 0) return '<p class="empty">No data</p>';
       const [x, y] = widgetFields(widget) as [string, string];
-      const spec = compileChart(vegaLiteSpec(widget, x, y, rows, chartSize(widget)), warn);
+      const spec = await compileChart(vegaLiteSpec(widget, x, y, rows, chartSize(widget)), warn);
       charts.push({ id, name: widget.name, spec });
       return `<div class="chart" id="${id}"></div>`;
     }

@@ -48,24 +48,25 @@ export async function startDashboardServer(options: LiveServerOptions): Promise<
   const warn = (message: string) => events({ code: 'log', level: 'warn', message, data: {} });
   let current = options.initial;
   const streams = new Set<ServerResponse>();
-  const gridEvent = () => {
-    const rendered = renderDashboardGrid(options.model, current.data, undefined, { events });
-    return `event: grid\ndata: ${JSON.stringify({ version: current.version, ...rendered })}\n\n`;
+  const gridEvent = async () => {
+    const shown = current;
+    const rendered = await renderDashboardGrid(options.model, shown.data, undefined, { events });
+    return `event: grid\ndata: ${JSON.stringify({ version: shown.version, ...rendered })}\n\n`;
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const port = (server.address() as AddressInfo).port;
     if (!allowedHost(req.headers.host, port)) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden host\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed\n');
     const path = new URL(req.url ?? '/', `http://${HOST}`).pathname;
     if (path === '/') {
-      const page = renderDashboardHtml(options.model, current.data, undefined, { events, live: { eventsPath: EVENTS_PATH, version: current.version } });
+      const page = await renderDashboardHtml(options.model, current.data, undefined, { events, live: { eventsPath: EVENTS_PATH, version: current.version } });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : page);
     }
     if (path === EVENTS_PATH) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(`retry: 1000\n\n${gridEvent()}`);
+      res.write(`retry: 1000\n\n${await gridEvent()}`);
       streams.add(res);
       req.on('close', () => streams.delete(res));
       return;
@@ -74,14 +75,14 @@ export async function startDashboardServer(options: LiveServerOptions): Promise<
   };
 
   const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (error) {
+    handle(req, res).catch((error: unknown) => {
       warn(`Dashboard server: ${(error as Error).message}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
       res.end();
-    }
+    });
   });
+  // Grids go out in the order the versions came, each once it is rendered.
+  let sending = Promise.resolve();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE' ? new UserError(`Port ${options.port} on ${HOST} is in use.`, 'Pass another --port, or --port 0 for a free one.') : error),
@@ -99,8 +100,12 @@ export async function startDashboardServer(options: LiveServerOptions): Promise<
       if (data.version === current.version) return;
       current = data;
       if (streams.size === 0) return;
-      const message = gridEvent();
-      for (const res of streams) res.write(message);
+      sending = sending
+        .then(async () => {
+          const message = await gridEvent();
+          for (const res of streams) res.write(message);
+        })
+        .catch((error: unknown) => warn(`Dashboard server: ${(error as Error).message}`));
     },
     clients: () => streams.size,
     close: () =>

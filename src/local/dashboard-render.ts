@@ -3,7 +3,8 @@
 // a served dashboard (`dbx-ts dashboard --serve`) shows and watches.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { queryDashboardData, renderDashboardHtml } from '../dashboard/index.ts';
+import { renderDashboardHtml } from '../dashboard/html.ts';
+import { queryDashboardData } from '../dashboard/query-data.ts';
 import { makeSnapshot, writeSnapshot, type DashboardSnapshot } from '../dashboard/snapshot.ts';
 import { UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
@@ -52,7 +53,7 @@ export async function renderLocalDashboard(model: BundleModel, key: string, db: 
   const snapshot = await queryLocalDashboard(model, key, db);
   const html = join(dir, `${key}.html`);
   await mkdir(dir, { recursive: true });
-  await writeFile(html, redact(renderDashboardHtml(dashboardOf(model, key), snapshot.data, undefined, { events: sink })));
+  await writeFile(html, redact(await renderDashboardHtml(dashboardOf(model, key), snapshot.data, undefined, { events: sink })));
   await writeSnapshot(dir, snapshot);
   sink({ code: 'artifact.written', level: 'info', message: `Dashboard written to ${html}`, data: { kind: 'dashboard', path: html } });
   return { html, snapshot };

@@ -21,10 +21,11 @@ import { untakenFiles, watchLanding } from './engine/continuous.ts';
 import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, runJobTasks, type TaskOutcome } from './job-runner.ts';
 import { jobTables, landingSources, type LandingSource } from './landing.ts';
-import { localPaths, type LocalPaths } from './paths.ts';
+import { LOCAL_WORKSPACE_DIR, localPaths, type LocalPaths } from './paths.ts';
 import { loadLocalSecrets } from './secrets.ts';
 import { jobParameterValues } from './task-parameters.ts';
 import { localJobRunner, localTaskExecutor, type LocalTaskContext } from './tasks.ts';
+import { bundleFingerprint, readDeployRecord, workspaceFingerprint, writeDeployRecord } from './deploy-record.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -57,8 +58,18 @@ export interface LocalRunResult {
   updates: UpdateResult[];
 }
 
-/** The same plan and apply as a real workspace, against the local workspace emulator's persisted state. */
-async function deployToLocalWorkspace(opts: LocalRunOptions, files: SynthFile[]): Promise<void> {
+/**
+ * The same plan and apply as a real workspace, against the local workspace emulator's persisted state; skipped
+ * when the workspace holds this very bundle as the last run deployed it (deploy-record.ts).
+ */
+async function deployToLocalWorkspace(opts: LocalRunOptions, files: SynthFile[], localRoot: string): Promise<void> {
+  const dir = join(opts.projectRoot, LOCAL_WORKSPACE_DIR);
+  const bundle = bundleFingerprint(opts.model, files);
+  const last = await readDeployRecord(localRoot);
+  if (last?.bundle === bundle && last.workspace === (await workspaceFingerprint(dir))) {
+    opts.sink({ code: 'log', level: 'info', message: `The local workspace already has this bundle deployed (${dir}): nothing to deploy.`, data: { dir, skipped: true } });
+    return;
+  }
   const { deployBundle, openLocalWorkspace } = await import('../deploy/index.ts');
   const local = await openLocalWorkspace(opts.projectRoot);
   try {
@@ -76,6 +87,7 @@ async function deployToLocalWorkspace(opts: LocalRunOptions, files: SynthFile[])
   } finally {
     await local.close();
   }
+  await writeDeployRecord(localRoot, { bundle, workspace: await workspaceFingerprint(dir) });
 }
 
 export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult> {
@@ -92,7 +104,7 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   const paths = localPaths(opts.projectRoot, opts.env);
   const files = synthBundle(model, { repoRoot: opts.projectRoot });
   await writeBundleFiles(paths.bundle, files);
-  await deployToLocalWorkspace(opts, files);
+  await deployToLocalWorkspace(opts, files, paths.root);
 
   const databases = localDatabases(paths.database);
   try {

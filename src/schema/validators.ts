@@ -3,11 +3,10 @@
  * Schemas are loaded and compiled lazily, once per process.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { readCached, writeCached } from '../cache-dir.ts';
 import type { ApiAlias } from './api-types.ts';
 
 /** One validation problem; `path` is dotted (`resources.jobs.x.tasks[0].notebook_task`), '' for the root. */
@@ -155,11 +154,6 @@ function standaloneCode(ajv: Ajv2020, validate: ValidateFunction): string {
   return ((mod.default ?? mod) as (ajv: Ajv2020, validate: ValidateFunction) => string)(ajv, validate);
 }
 
-/** Where compiled validators are cached; DBX_TS_CACHE_DIR overrides, e.g. for read-only installs. */
-function cacheDir(): string {
-  return process.env['DBX_TS_CACHE_DIR'] ?? join(tmpdir(), 'dbx-ts-cache');
-}
-
 /** Evaluates ajv standalone code (CommonJS) with our own `require`, so the cache can live anywhere. */
 function loadStandalone(code: string): ValidateFunction {
   const module = { exports: {} as { default?: ValidateFunction } & ValidateFunction };
@@ -199,21 +193,17 @@ function compileBundleValidator(): ValidateFunction {
   const text = bundleSchemaText();
   const ajvVersion = (moduleRequire('ajv/package.json') as { version: string }).version;
   const key = createHash('sha256').update(`${ajvVersion}\0${newAjv.toString()}\0${text}`).digest('hex').slice(0, 20);
-  const file = join(cacheDir(), `bundle-validator-${key}.cjs`);
-  try {
-    return loadStandalone(readFileSync(file, 'utf8'));
-  } catch {
-    // not cached yet (or unreadable): compile below
+  const name = `bundle-validator-${key}.cjs`;
+  const cached = readCached(name);
+  if (cached !== undefined) {
+    try {
+      return loadStandalone(cached);
+    } catch {
+      // unreadable: compile below
+    }
   }
   const { code, validate } = bundleValidatorSource(text);
-  try {
-    mkdirSync(cacheDir(), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
-    renameSync(temp, file);
-  } catch {
-    // a cache we cannot write only costs speed
-  }
+  writeCached(name, code);
   return validate;
 }
 

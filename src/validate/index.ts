@@ -63,13 +63,13 @@ export async function validateProject(resolved: Resolved, opts: ValidateOptions)
 /** The DuckDB checks, or their findings from the last run on the same tables. */
 async function sqlChecks(model: BundleModel, opts: ValidateOptions): Promise<Diagnostic[]> {
   const cache = opts.cacheDir ? await import('./sql-check-cache.ts') : undefined;
-  const key = cache ? cache.sqlCheckKey(model) : '';
-  const cached = cache && opts.cacheDir ? await cache.cachedSqlChecks(opts.cacheDir, key) : undefined;
+  const key = cache ? cache.sqlCheckKey(model, opts.repoRoot) : '';
+  const cached = cache && opts.cacheDir ? await cache.cachedSqlChecks(opts.cacheDir, key, opts.repoRoot) : undefined;
   if (cached) return cached;
   const out = newReporter(model, opts.repoRoot);
   const { checkTableSql } = await import('./sql-bind.ts');
   await checkTableSql(model, out);
-  if (cache && opts.cacheDir) await cache.rememberSqlChecks(opts.cacheDir, key, out.diagnostics);
+  if (cache && opts.cacheDir) await cache.rememberSqlChecks(opts.cacheDir, key, out.diagnostics, opts.repoRoot);
   return out.diagnostics;
 }
 

@@ -2,11 +2,13 @@
 // depend on: the tables, pipeline configuration, notebook widgets, external tables, variable values and catalog
 // of the model, and the code and DuckDB that checked them. An unchanged bundle is then validated without
 // starting DuckDB (the native library alone costs a few hundred milliseconds), as eslint and tsc keep results.
+// Source locations count relative to the project folder, in the key and in the findings kept: a project checked
+// out or copied elsewhere keeps its results, and a definition moved to another line is checked again.
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BundleModel } from '../model/types.ts';
 import type { Diagnostic } from './diagnostic.ts';
@@ -38,11 +40,25 @@ function codeVersion(): string {
 }
 
 /** The key of a model's SQL checks. */
-export function sqlCheckKey(model: BundleModel): string {
+export function sqlCheckKey(model: BundleModel, root: string): string {
   const pipelines = Object.entries(model.resources.pipelines).map(([key, p]) => [key, p.settings['configuration'] ?? null, p.settings.schema ?? null, p.tables]);
   const notebooks = Object.entries(model.notebooks).map(([key, nb]) => [key, nb.widgets, nb.tables]);
   const inputs = [codeVersion(), model.catalog, model.variables, model.target.variables, model.external_tables ?? [], pipelines, notebooks];
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(relocated(inputs, (file) => inProject(root, file)))).digest('hex');
+}
+
+const isLocation = (v: unknown): v is { file: string; line: number } =>
+  typeof v === 'object' && v !== null && typeof (v as { file?: unknown }).file === 'string' && typeof (v as { line?: unknown }).line === 'number';
+
+/** The value with every source location's file passed through `move`. */
+function relocated<T>(value: T, move: (file: string) => string): T {
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (isLocation(v) ? { ...v, file: move(v.file) } : v)) as T;
+}
+
+/** A file in the project as a path relative to it (kept as it is when outside). */
+function inProject(root: string, file: string): string {
+  const rel = relative(root, file);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : `./${rel}`;
 }
 
 async function read(dir: string): Promise<Entries> {
@@ -53,14 +69,15 @@ async function read(dir: string): Promise<Entries> {
   }
 }
 
-export async function cachedSqlChecks(dir: string, key: string): Promise<Diagnostic[] | undefined> {
-  return (await read(dir))[key]?.diagnostics;
+export async function cachedSqlChecks(dir: string, key: string, root: string): Promise<Diagnostic[] | undefined> {
+  const found = (await read(dir))[key]?.diagnostics;
+  return found && relocated(found, (file) => (file.startsWith('./') ? resolve(root, file) : file));
 }
 
 /** Keeps the findings for the key (the newest few only); a cache that cannot be written is no error. */
-export async function rememberSqlChecks(dir: string, key: string, diagnostics: Diagnostic[]): Promise<void> {
+export async function rememberSqlChecks(dir: string, key: string, diagnostics: Diagnostic[], root: string): Promise<void> {
   try {
-    const entries = { ...(await read(dir)), [key]: { at: Date.now(), diagnostics } };
+    const entries = { ...(await read(dir)), [key]: { at: Date.now(), diagnostics: relocated(diagnostics, (file) => inProject(root, file)) } };
     const kept = Object.fromEntries(Object.entries(entries).sort(([, a], [, b]) => b.at - a.at).slice(0, KEEP));
     await mkdir(dir, { recursive: true });
     const tmp = join(dir, `${FILE}.${process.pid}.tmp`);

@@ -54,7 +54,9 @@ describe('dbx-ts run unified-workflow on the local target', () => {
   it('a second run changes nothing in the workspace and reads no file twice; a new file is read once', async () => {
     const second = await runCli(['run', 'unified-workflow', '--no-show-results'], { cwd: project, env });
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('16 unchanged');
+    // The workspace holds this bundle as the first run deployed it: no deploy at all.
+    expect(second.stdout).toContain('already has this bundle deployed');
+    expect(second.stdout).not.toContain('to create');
     expect(second.stdout).not.toContain('simulating data');
     // Nothing new landed: no table is read again, and the event log says why.
     expect(second.stdout).toMatch(/bronze\.sales_stream_raw: skipped: inputs unchanged/);

@@ -58,7 +58,7 @@ describe.skipIf(skip)('offline dashboard in headless Chromium', () => {
 
     dir = mkdtempSync(join(tmpdir(), 'dbx-dashboard-'));
     const file = join(dir, 'dashboard.html');
-    writeFileSync(file, renderDashboardHtml(salesDashboardModel(), data));
+    writeFileSync(file, await renderDashboardHtml(salesDashboardModel(), data));
 
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,

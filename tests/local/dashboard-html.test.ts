@@ -40,8 +40,8 @@ function chartJson(html: string): { id: string; name: string; spec: { data: { na
 }
 
 describe('offline dashboard HTML', () => {
-  it('is self-contained: no external scripts, styles, images or fonts, and a CSP that blocks the network', () => {
-    const html = renderDashboardHtml(salesDashboardModel(), sampleData());
+  it('is self-contained: no external scripts, styles, images or fonts, and a CSP that blocks the network', async () => {
+    const html = await renderDashboardHtml(salesDashboardModel(), sampleData());
     const runtime = readFileSync(join(dirname(createRequire(import.meta.url).resolve('vega')), 'vega.min.js'), 'utf8');
     expect(html.includes(`<script>${runtime}</script>`), 'the Vega runtime is inlined verbatim').toBe(true);
     // Everything except the runtime's own source: no reference to anything outside the file.
@@ -52,8 +52,8 @@ describe('offline dashboard HTML', () => {
     expect(page).toContain(`content="default-src 'none';`);
   });
 
-  it('escapes data for HTML and for the inline script: a </script> in a name cannot break out', () => {
-    const html = renderDashboardHtml(salesDashboardModel(), sampleData(), `Summary with ${NASTY}`);
+  it('escapes data for HTML and for the inline script: a </script> in a name cannot break out', async () => {
+    const html = await renderDashboardHtml(salesDashboardModel(), sampleData(), `Summary with ${NASTY}`);
     expect(html).not.toContain(NASTY);
     expect(html).not.toContain('window.__pwned=1</script>');
     // Exactly the three script elements the page defines, each closed once.
@@ -65,9 +65,9 @@ describe('offline dashboard HTML', () => {
     expect(categories.map((r) => r.category)).toEqual(['Home', NASTY]);
   });
 
-  it('embeds each chart with its rows, as plain JSON values', () => {
+  it('embeds each chart with its rows, as plain JSON values', async () => {
     const data = sampleData();
-    const charts = chartJson(renderDashboardHtml(salesDashboardModel(), data));
+    const charts = chartJson(await renderDashboardHtml(salesDashboardModel(), data));
     expect(charts.map((c) => c.name)).toEqual(['revenue_trend', 'sales_by_category', 'sales_by_store', 'top_products']);
     const trend = charts.find((c) => c.name === 'revenue_trend')!.spec.data[0]!.values!;
     expect(trend.map((r) => r.revenue)).toEqual(data.revenue_trend!.map((r) => r.revenue));
@@ -76,8 +76,8 @@ describe('offline dashboard HTML', () => {
     expect(products.map((r) => r.units)).toEqual([38, 12]); // bigint became a number
   });
 
-  it('shows counters, tables and the summary', () => {
-    const html = renderDashboardHtml(salesDashboardModel(), sampleData(), {
+  it('shows counters, tables and the summary', async () => {
+    const html = await renderDashboardHtml(salesDashboardModel(), sampleData(), {
       text: 'Revenue rose.\n\nHome led.',
       model: 'gpt-4o-mini',
       generated_at: '2024-03-05T07:00:00Z',
@@ -89,23 +89,23 @@ describe('offline dashboard HTML', () => {
     expect(html).toContain('gpt-4o-mini · 2024-03-05T07:00:00Z');
   });
 
-  it('falls back to the summary dataset, and says when there is no data', () => {
+  it('falls back to the summary dataset, and says when there is no data', async () => {
     const data = sampleData();
     data.sales_by_store = [];
-    const html = renderDashboardHtml(salesDashboardModel(), data);
+    const html = await renderDashboardHtml(salesDashboardModel(), data);
     expect(html).toContain('<p>From the table.</p>');
     expect(html).toContain('offline-template · 2024-03-05 07:00:00');
     expect(html).toMatch(/data-widget="sales_by_store"[^>]*>\n<h2>Sales by store<\/h2>\n<p class="empty">No data<\/p>/);
     expect(chartJson(html).map((c) => c.name)).not.toContain('sales_by_store');
-    expect(renderDashboardHtml(salesDashboardModel(), data, { text: '  ', model: '' })).toContain('<p>From the table.</p>');
+    expect(await renderDashboardHtml(salesDashboardModel(), data, { text: '  ', model: '' })).toContain('<p>From the table.</p>');
     data.latest_summary = [];
-    expect(renderDashboardHtml(salesDashboardModel(), data)).toMatch(/<p class="empty" id="widget-\d+">No summary yet<\/p>/);
+    expect(await renderDashboardHtml(salesDashboardModel(), data)).toMatch(/<p class="empty" id="widget-\d+">No summary yet<\/p>/);
   });
 
-  it('is deterministic and quiet (no compiler warnings for the sales dashboard)', () => {
+  it('is deterministic and quiet (no compiler warnings for the sales dashboard)', async () => {
     const events = recordingSink();
-    const a = renderDashboardHtml(salesDashboardModel(), sampleData(), 'Same.', { events });
-    expect(renderDashboardHtml(salesDashboardModel(), sampleData(), 'Same.')).toBe(a);
+    const a = await renderDashboardHtml(salesDashboardModel(), sampleData(), 'Same.', { events });
+    expect(await renderDashboardHtml(salesDashboardModel(), sampleData(), 'Same.')).toBe(a);
     expect(events.events).toEqual([]);
   });
 });

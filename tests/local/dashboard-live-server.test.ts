@@ -89,7 +89,7 @@ describe('live dashboard server', () => {
     expect(page.body).toContain('new EventSource(config.events)');
     expect(page.body).toContain('"category":"Home"');
     // The same renderer as the offline file: only the live parts differ.
-    const offline = renderDashboardHtml(salesDashboardModel(), first.data);
+    const offline = await renderDashboardHtml(salesDashboardModel(), first.data);
     expect(offline).not.toContain('connect-src');
     expect(offline).not.toContain('EventSource');
     const strip = (html: string) => html.replace(/<body[^>]*>/, '<body>').replace(/ connect-src 'self';/, '').replace(/<script id="dbx-live"[\s\S]*<\/script>\n<\/body>/, '</body>');

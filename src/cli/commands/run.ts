@@ -8,7 +8,6 @@ import { onlyItemKey } from '../../model/only-tasks.ts';
 import type { BundleModel } from '../../model/types.ts';
 import { parseDuration, parseJobParams } from '../../run/options.ts';
 import type { PipelineRefresh } from '../../run/pipeline-run.ts';
-import { runRemoteJob } from '../../run/remote-run.ts';
 import type { CliContext } from '../context.ts';
 import { loadProject, varOption } from '../project.ts';
 import { stopOnTerminate } from '../stop-signal.ts';
@@ -145,6 +144,8 @@ export function registerRun(program: Command, ctx: CliContext): void {
           if (opts.continuous) {
             throw new UserError('--continuous is for the local target; on a workspace, set `continuous: true` on the pipeline and deploy.');
           }
+          // Loaded on demand: the workspace client pulls in Azure identity and HTTP libraries a local run never uses.
+          const { runRemoteJob } = await import('../../run/remote-run.ts');
           await runRemoteJob({
             ...common,
             resultViews: extensions.resultViews,

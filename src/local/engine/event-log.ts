@@ -20,8 +20,33 @@ export interface FlowOrigin {
 
 let sequence = 0;
 
+/**
+ * Events held back and written together in one INSERT: an update that skips most of its tables writes a dozen
+ * events, and one statement (and commit) each cost more than the rest of such an update. Flushed before the next
+ * table is computed and at the end of the update, so the log keeps the order things happened in.
+ */
+export class EventBatch {
+  private rows: string[] = [];
+
+  constructor(private readonly catalog: string) {}
+
+  add(row: string): void {
+    this.rows.push(row);
+  }
+
+  async flush(ex: Executor): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    await ex.run(`INSERT INTO ${systemTable(this.catalog, 'event_log')} VALUES ${rows.join(',\n')}`);
+  }
+}
+
+/** Where an event goes: written now, or into a batch written later. */
+export type EventTarget = Executor | EventBatch;
+
 async function writeEvent(
-  ex: Executor,
+  to: EventTarget,
   catalog: string,
   origin: FlowOrigin,
   eventType: string,
@@ -35,12 +60,13 @@ async function writeEvent(
     .join(', ')}}`;
   // Events of one process are ordered by `sequence`; timestamps alone tie within a millisecond.
   sequence += 1;
+  const micros = Date.now() * 1000;
   // Error texts come from engines and user code, and can quote a secret: the log is a table dbx-ts writes.
-  await ex.run(
-    `INSERT INTO ${systemTable(catalog, 'event_log')} VALUES (${quoteLiteral(randomUUID())}, ${Date.now() * 1000 + (sequence % 1000)}, now(),
+  const row = `(${quoteLiteral(randomUUID())}, ${micros + (sequence % 1000)}, make_timestamp(${micros}),
       ${quoteLiteral(redact(message))}, ${quoteLiteral(level)}, ${quoteLiteral(eventType)}, ${originSql}, ${quoteLiteral(redact(JSON.stringify(details)))},
-      ${error === undefined ? 'NULL' : quoteLiteral(redact(error))})`,
-  );
+      ${error === undefined ? 'NULL' : quoteLiteral(redact(error))})`;
+  if (to instanceof EventBatch) to.add(row);
+  else await to.run(`INSERT INTO ${systemTable(catalog, 'event_log')} VALUES ${row}`);
 }
 
 /** DLT's flow_progress details for one table update (extra accounting keys beside DLT's own). */
@@ -98,13 +124,13 @@ export async function writeFlowProgress(
  * chosen (NO_OP when nothing it reads changed), and why the others were not.
  */
 export async function writePlanningInformation(
-  ex: Executor,
+  to: EventTarget,
   catalog: string,
   origin: FlowOrigin,
   plan: { technique: string; reason: string; skipped: boolean },
 ): Promise<void> {
   const message = plan.skipped ? `Flow '${origin.flow_name}' skipped: ${plan.reason}.` : `Flow '${origin.flow_name}' is maintained by ${plan.technique}: ${plan.reason}.`;
-  await writeEvent(ex, catalog, origin, 'planning_information', 'INFO', message, {
+  await writeEvent(to, catalog, origin, 'planning_information', 'INFO', message, {
     planning_information: {
       technique_information: [{ maintenance_type: `MAINTENANCE_TYPE_${plan.technique}`, is_chosen: true, is_applicable: true }],
       reason: plan.reason,
@@ -129,7 +155,7 @@ export async function writeFileEvent(
 }
 
 export async function writeUpdateProgress(
-  ex: Executor,
+  to: EventTarget,
   catalog: string,
   pipelineName: string,
   updateId: string,
@@ -137,7 +163,7 @@ export async function writeUpdateProgress(
   error?: string,
 ): Promise<void> {
   const origin = { pipeline_name: pipelineName, flow_name: '', dataset_name: '', update_id: updateId };
-  await writeEvent(ex, catalog, origin, 'update_progress', state === 'FAILED' ? 'ERROR' : 'INFO', `Update ${updateId} is ${state}.`, { update_progress: { state } }, error);
+  await writeEvent(to, catalog, origin, 'update_progress', state === 'FAILED' ? 'ERROR' : 'INFO', `Update ${updateId} is ${state}.`, { update_progress: { state } }, error);
 }
 
 export interface QualityQuery {

@@ -11,7 +11,7 @@ import { badFilesReport, checkIdentity, emptyCounts } from './accounting.ts';
 import type { BadFile } from './autoloader.ts';
 import { firstLine } from './autoloader.ts';
 import type { FlowOrigin } from './event-log.ts';
-import { writeFlowProgress, writePlanningInformation } from './event-log.ts';
+import { writeFlowProgress, writePlanningInformation, type EventTarget } from './event-log.ts';
 import type { Executor } from './executor.ts';
 import { currentVersion, recordVersion } from './history.ts';
 import type { TableRef } from './names.ts';
@@ -97,7 +97,7 @@ function flowOrigin(ref: TableRef, pipelineName: string, updateId: string): Flow
 
 /** A table nothing it reads has changed for: not read, not written; the event log says so. */
 export async function skipTable(
-  ex: Executor,
+  events: EventTarget,
   table: TableModel,
   ref: TableRef,
   refresh: RefreshDecision,
@@ -105,7 +105,7 @@ export async function skipTable(
   pipelineName: string,
   updateId: string,
 ): Promise<TableUpdateResult> {
-  await writePlanningInformation(ex, catalog, flowOrigin(ref, pipelineName, updateId), { ...refresh, skipped: true });
+  await writePlanningInformation(events, catalog, flowOrigin(ref, pipelineName, updateId), { ...refresh, skipped: true });
   return {
     ...emptyResult(table, ref, { technique: 'NO_OP', reason: refresh.reason }),
     ...(table.source?.type === 'files' ? { files: { taken: 0, bad: [] } } : {}),

@@ -9,7 +9,7 @@ import type { TableModel } from '../../model/types.ts';
 import type { TableUpdateResult } from './accounting.ts';
 import { firstLine, type FileSettling } from './autoloader.ts';
 import type { LocalDatabase } from './database.ts';
-import { writeUpdateProgress } from './event-log.ts';
+import { EventBatch, writeUpdateProgress } from './event-log.ts';
 import { Executor } from './executor.ts';
 import { displayName, parseTableName } from './names.ts';
 import { dependencyOrder } from './order.ts';
@@ -61,8 +61,10 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
   const connection = await db.connect();
   const ex = new Executor(connection, options.traceSql ? sink : undefined);
   const results: TableUpdateResult[] = [];
+  // The update's own events and those of skipped tables go in together, before the next table is computed.
+  const events = new EventBatch(options.catalog);
   try {
-    await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'RUNNING');
+    await writeUpdateProgress(events, options.catalog, options.pipelineName, updateId, 'RUNNING');
     try {
       for (const table of ordered) {
         const ref = parseTableName(table.name, options.catalog);
@@ -70,9 +72,10 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
         const event = { update_id: updateId, table: displayName(ref), technique: refresh.technique, reason: refresh.reason, skipped: refresh.skip };
         sink({ code: 'table.refresh', level: 'info', message: refresh.skip ? `${displayName(ref)}: skipped: ${refresh.reason}` : `${displayName(ref)}: ${refresh.technique} (${refresh.reason})`, data: event });
         if (refresh.skip) {
-          results.push(await skipTable(ex, table, ref, refresh, options.catalog, options.pipelineName, updateId));
+          results.push(await skipTable(events, table, ref, refresh, options.catalog, options.pipelineName, updateId));
           continue;
         }
+        await events.flush(ex);
         const result = await runTable(ex, table, {
           refresh,
           catalog: options.catalog,
@@ -91,11 +94,13 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
         sink({ code: 'log', level: 'info', message: describeResult(result), data: { update_id: updateId, ...result } });
       }
     } catch (error) {
-      await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'FAILED', firstLine(error)).catch(() => {});
+      await writeUpdateProgress(events, options.catalog, options.pipelineName, updateId, 'FAILED', firstLine(error));
+      await events.flush(ex).catch(() => {});
       throw error;
     }
     if (options.qualityTable) await recordQuality(ex, options.catalog, options.qualityTable, updateId, results.flatMap((r) => r.expectations));
-    await writeUpdateProgress(ex, options.catalog, options.pipelineName, updateId, 'COMPLETED');
+    await writeUpdateProgress(events, options.catalog, options.pipelineName, updateId, 'COMPLETED');
+    await events.flush(ex);
   } finally {
     connection.closeSync();
   }
