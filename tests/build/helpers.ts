@@ -12,18 +12,29 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in-process, capturing its output. */
-export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/**
+ * Runs the real CLI in-process with exactly this environment (nothing of process.env), capturing its output: the
+ * end-to-end tests pass a fake workspace's host and token and must not pick up the machine's own DATABRICKS_*.
+ */
+export async function captureCli(
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal; isTTY?: boolean },
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await main(['node', 'dbx-ts', ...args], {
-    cwd: opts.cwd ?? REPO_ROOT,
-    env: { ...process.env, CI: 'true', ...(opts.env ?? {}) },
-    stdout: { write: (s: string) => void (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal: new AbortController().signal,
+    cwd: opts.cwd,
+    env: opts.env,
+    stdout: { write: (s: string) => void (stdout += s), isTTY: opts.isTTY ?? false },
+    stderr: { write: (s: string) => void (stderr += s), isTTY: opts.isTTY ?? false },
+    signal: opts.signal ?? new AbortController().signal,
   });
   return { code, stdout, stderr };
+}
+
+/** Runs the real CLI in-process as a CI job would (process.env plus CI=true), capturing its output. */
+export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return captureCli(args, { cwd: opts.cwd ?? REPO_ROOT, env: { ...process.env, CI: 'true', ...(opts.env ?? {}) } });
 }
 
 /** A long-running CLI command (run --continuous, dashboard --serve) in this process, until `stop()` (its Ctrl-C). */

@@ -4,10 +4,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
 import { DEFAULT_USER } from '../../src/emulator/index.ts';
-import { REPO_ROOT, scratchProject } from '../build/helpers.ts';
+import { REPO_ROOT, scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 import { census, fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
 
 const paths = bundlePaths({ bundle: 'sales_lakehouse', target: 'dev', userName: DEFAULT_USER.userName });
@@ -61,17 +60,8 @@ async function deployKilledAt(s: FakeSetup, cwd: string, killAt: number): Promis
   return { killed, seen: s.ws.requests.length };
 }
 
-async function cli(s: FakeSetup, cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'dbx-ts', ...args], {
-    cwd,
-    env: env(s),
-    stdout: { write: (t: string) => void (stdout += t) },
-    stderr: { write: (t: string) => void (stderr += t) },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+async function cli(s: FakeSetup, cwd: string, args: string[]): Promise<CliResult> {
+  return captureCli(args, { cwd, env: env(s) });
 }
 
 describe('kill -9 during a deploy', () => {

@@ -5,13 +5,12 @@ import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { canonicalJson } from '../../src/deploy/hash.ts';
 import { acquireLock } from '../../src/deploy/lock.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
 import { DEFAULT_USER, type RequestRecord } from '../../src/emulator/index.ts';
 import { census, describeRequest, fakeWorkspace, writes, AAD_TOKEN, PAT_TOKEN, type FakeSetup } from '../deploy/fake.ts';
-import { scratchProject } from '../build/helpers.ts';
+import { scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 
 const CHECKOUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
@@ -27,17 +26,8 @@ const VARS = {
 
 let setup: FakeSetup;
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'dbx-ts', ...args], {
-    cwd: REPO,
-    env: { ...setup.env, ...VARS, HOME: '/nonexistent', ...extraEnv },
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return captureCli(args, { cwd: REPO, env: { ...setup.env, ...VARS, HOME: '/nonexistent', ...extraEnv } });
 }
 
 /** Removes the local state cache, but only one that belongs to a fake workspace of this test. */
@@ -284,14 +274,11 @@ describe('dbx-ts deploy against the fake workspace', () => {
   });
 
   it('names the missing variable and how to set it, before connecting', async () => {
-    let output = '';
-    const code = await main(['node', 'dbx-ts', 'plan', '-t', 'dev'], {
+    const { code, stdout, stderr } = await captureCli(['plan', '-t', 'dev'], {
       cwd: REPO,
       env: { ...setup.env, BUNDLE_VAR_keyvault_resource_id: 'x', BUNDLE_VAR_keyvault_dns_name: 'https://x.vault.azure.net/', HOME: '/nonexistent' },
-      stdout: { write: (s: string) => void (output += s) },
-      stderr: { write: (s: string) => void (output += s) },
-      signal: new AbortController().signal,
     });
+    const output = stdout + stderr;
     expect(code).toBe(2);
     expect(output).toContain('Variable "warehouse_id" has no value on target dev');
     expect(output).toContain('BUNDLE_VAR_warehouse_id');

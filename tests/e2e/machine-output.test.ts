@@ -4,10 +4,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
 import { DEFAULT_USER } from '../../src/emulator/index.ts';
-import { scratchProject } from '../build/helpers.ts';
+import { scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 import { census, fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
 
 const REPO = await scratchProject();
@@ -22,20 +21,11 @@ const ESC = String.fromCharCode(27);
 
 let setup: FakeSetup;
 
-async function cli(args: string[], extraEnv: Record<string, string> = {}, isTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
+async function cli(args: string[], extraEnv: Record<string, string> = {}, isTTY = false): Promise<CliResult> {
   // The test runner's own colour settings are not the user's.
   const env: NodeJS.ProcessEnv = { ...setup.env, ...VARS, HOME: '/nonexistent', ...extraEnv };
   for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR']) if (!(name in extraEnv)) delete env[name];
-  const code = await main(['node', 'dbx-ts', ...args], {
-    cwd: REPO,
-    env,
-    stdout: { write: (s: string) => void (stdout += s), isTTY },
-    stderr: { write: (s: string) => void (stderr += s), isTTY },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+  return captureCli(args, { cwd: REPO, env, isTTY });
 }
 
 async function dropLocalCache(): Promise<void> {

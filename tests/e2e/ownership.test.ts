@@ -5,10 +5,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { bundlePaths } from '../../src/deploy/presets.ts';
 import { DEFAULT_USER } from '../../src/emulator/index.ts';
-import { scratchProject } from '../build/helpers.ts';
+import { scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 import { describeRequest, fakeWorkspace, PREREQUISITES, writes, type FakeSetup } from '../deploy/fake.ts';
 
 const REPO = await scratchProject();
@@ -25,17 +24,8 @@ const prodPaths = bundlePaths({ bundle: 'sales_lakehouse', target: 'prod', userN
 
 let setup: FakeSetup;
 
-async function cli(target: 'dev' | 'prod', args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'dbx-ts', ...args, '-t', target], {
-    cwd: REPO,
-    env: { ...setup.env, ...VARS, BUNDLE_VAR_catalog: CATALOG, HOME: '/nonexistent' },
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+async function cli(target: 'dev' | 'prod', args: string[]): Promise<CliResult> {
+  return captureCli([...args, '-t', target], { cwd: REPO, env: { ...setup.env, ...VARS, BUNDLE_VAR_catalog: CATALOG, HOME: '/nonexistent' } });
 }
 
 /** A pipeline someone made in the UI: no dbx-ts tags. */

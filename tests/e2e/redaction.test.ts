@@ -7,9 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { DuckDbSql } from '../../src/sql/duckdb.ts';
-import { runCli, scratchProject } from '../build/helpers.ts';
+import { captureCli, runCli, scratchProject } from '../build/helpers.ts';
 import { fakeWorkspace, AAD_TOKEN, type FakeSetup } from '../deploy/fake.ts';
 
 const OPENAI_KEY = 'sk-canary-openai-key-5f0c2b9e7d1a4c3b';
@@ -32,15 +31,7 @@ describe('a workspace task error quoting secrets', () => {
     BUNDLE_VAR_keyvault_dns_name: 'https://sales-kv.vault.azure.net/',
   };
   const cli = async (args: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['node', 'dbx-ts', ...args], {
-      cwd: project,
-      env: { ...setup.env, ...VARS, OPENAI_API_KEY: OPENAI_KEY, HOME: '/nonexistent', CI: '1' },
-      stdout: { write: (s: string) => void (stdout += s) },
-      stderr: { write: (s: string) => void (stderr += s) },
-      signal: new AbortController().signal,
-    });
+    const { code, stdout, stderr } = await captureCli(args, { cwd: project, env: { ...setup.env, ...VARS, OPENAI_API_KEY: OPENAI_KEY, HOME: '/nonexistent', CI: '1' } });
     return { code, out: stdout + stderr };
   };
 

@@ -2,10 +2,9 @@
 // (and --param no longer swallows the key after it), a pipeline key starts an update with the Pipelines API's
 // refresh fields; on the local target a full refresh rebuilds the named tables from their landing files.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
-import { runCli, scratchProject } from '../build/helpers.ts';
+import { runCli, scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 import { land, READINGS, readingsProject } from './readings.ts';
 
 const VARS = {
@@ -18,17 +17,8 @@ describe('on a workspace target', () => {
   let repo: string;
   let setup: FakeSetup;
 
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['node', 'dbx-ts', ...args], {
-      cwd: repo,
-      env: { ...setup.env, ...VARS, HOME: '/nonexistent', CI: '1' },
-      stdout: { write: (s: string) => void (stdout += s) },
-      stderr: { write: (s: string) => void (stderr += s) },
-      signal: new AbortController().signal,
-    });
-    return { code, stdout, stderr };
+  async function cli(args: string[]): Promise<CliResult> {
+    return captureCli(args, { cwd: repo, env: { ...setup.env, ...VARS, HOME: '/nonexistent', CI: '1' } });
   }
   const bodies = (path: RegExp) => setup.ws.requests.filter((r) => r.method === 'POST' && path.test(r.path)).map((r) => r.body as Record<string, unknown>);
 

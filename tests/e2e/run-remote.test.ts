@@ -4,10 +4,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
-import { scratchProject } from '../build/helpers.ts';
+import { scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 
 // A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
 const REPO = await scratchProject();
@@ -28,17 +27,8 @@ const TASKS = [
 
 let setup: FakeSetup;
 
-async function cli(args: string[], signal = new AbortController().signal): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'dbx-ts', ...args], {
-    cwd: REPO,
-    env: { ...setup.env, ...VARS, HOME: '/nonexistent', CI: '1' },
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal,
-  });
-  return { code, stdout, stderr };
+async function cli(args: string[], signal = new AbortController().signal): Promise<CliResult> {
+  return captureCli(args, { cwd: REPO, env: { ...setup.env, ...VARS, HOME: '/nonexistent', CI: '1' }, signal });
 }
 
 /** Removes the local state cache if this test's fake workspace wrote it (other test files deploy too). */

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.ts';
-import { main } from '../../src/cli/main.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
-import { scratchProject } from '../build/helpers.ts';
+import { scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 
 // A project folder of its own, so tests never touch a developer's .dbx-ts/ state in the checkout.
 const REPO = await scratchProject();
@@ -18,17 +17,8 @@ const VARS = {
   BUNDLE_VAR_keyvault_dns_name: 'https://sales-kv.vault.azure.net/',
 };
 
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'dbx-ts', ...args], {
-    cwd: REPO,
-    env: { HOME: '/nonexistent', CI: '1', ...env },
-    stdout: { write: (s: string) => void (stdout += s) },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+async function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return captureCli(args, { cwd: REPO, env: { HOME: '/nonexistent', CI: '1', ...env } });
 }
 
 describe('on the local target', () => {

@@ -1,11 +1,10 @@
 // Bundle views through the real CLI against the fake workspace: summary lists every resource with its key, id,
 // URL and state (text and -o json), open prints a deployed resource's URL and refuses one that is not deployed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import type { BundleSummary } from '../../src/run/summary.ts';
 import { fakeWorkspace, type FakeSetup } from '../deploy/fake.ts';
-import { scratchProject } from '../build/helpers.ts';
+import { scratchProject, type CliResult, captureCli } from '../build/helpers.ts';
 
 const VARS = {
   BUNDLE_VAR_warehouse_id: 'wh-1234',
@@ -16,17 +15,8 @@ const VARS = {
 let repo: string;
 let setup: FakeSetup;
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'dbx-ts', ...args], {
-    cwd: repo,
-    env: { ...setup.env, ...VARS, HOME: '/nonexistent', CI: '1' },
-    stdout: { write: (s: string) => void (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => void (stderr += s) },
-    signal: new AbortController().signal,
-  });
-  return { code, stdout, stderr };
+async function cli(args: string[]): Promise<CliResult> {
+  return captureCli(args, { cwd: repo, env: { ...setup.env, ...VARS, HOME: '/nonexistent', CI: '1' } });
 }
 
 beforeEach(async () => {
