@@ -4,6 +4,7 @@
 import { idStarts } from './ids.ts';
 import type { JsonObject } from './http/json.ts';
 import type { BlobRef } from './store/blobs.ts';
+import type { ForEachStats } from '../jobs/run-tasks.ts';
 
 export interface UserInfo {
   id: string;
@@ -82,15 +83,7 @@ export interface TaskAttemptRecord {
 
 export interface ControlRecord {
   condition_outcome?: 'true' | 'false';
-  for_each_stats?: {
-    total_iterations: number;
-    scheduled_iterations: number;
-    active_iterations: number;
-    completed_iterations: number;
-    succeeded_iterations: number;
-    failed_iterations: number;
-    errors: { message: string; count: number }[];
-  };
+  for_each_stats?: ForEachStats;
   child_run_id?: bigint;
 }
 

@@ -1,50 +1,32 @@
 // run --continuous on a small bundle: a run that fails on a bad landing file is reported, the command keeps
 // watching, and the next file starts the job again; a job with no landing files to watch is refused up front.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir } from '../build/helpers.ts';
-import { strictBundle } from './strict-bundle.ts';
+import { landOrders, strictBundle, strictProject } from './strict-bundle.ts';
 
 const BUNDLE = strictBundle(`const plain = new Notebook(app, 'plain', { source: 'nb.py' });
 const job = new Job(app, 'orders-job', { name: 'Orders' });
 job.pipelineTask('load_orders', { pipeline });
 new Job(app, 'no-files', { name: 'No files' }).notebookTask('only_notebook', { notebook: plain });`);
 
-/** Lands a Parquet file of (order_id, quantity) rows whole: written aside, then renamed into the folder. */
-async function land(dir: string, name: string, rows: [string, number][]): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  const values = rows.map(([id, q]) => `('${id}', ${q})`).join(', ');
-  await c.run(`COPY (SELECT * FROM (VALUES ${values}) t(order_id, quantity)) TO '${join(dir, `_${name}`)}' (FORMAT parquet)`);
-  c.closeSync();
-  db.closeSync();
-  await rename(join(dir, `_${name}`), join(dir, name));
-}
-
 describe('run --continuous when a run fails', () => {
   it('reports the failure, keeps watching, and runs the job again when the next file lands', async () => {
-    const dir = await tempDir('continuous');
-    await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
-    await writeFile(join(dir, 'bundle.ts'), BUNDLE);
+    const { dir, env, landing } = await strictProject('continuous', BUNDLE, [['o1', 2]]);
     await writeFile(join(dir, 'nb.py'), '# Databricks notebook source\nprint(1)\n');
-    const env = { DBX_TS_LOCAL_DIR: join(dir, '.dbx-ts', 'local') };
-    const landing = join(env.DBX_TS_LOCAL_DIR, 'volumes', 'strict_cat', 'landing', 'raw', 'orders');
-    await mkdir(landing, { recursive: true });
-    await land(landing, 'part-0.parquet', [['o1', 2]]);
 
     const run = startCli(['run', 'orders-job', '--continuous'], { cwd: dir, env });
     try {
       await run.waitFor(/Watching the landing zone for new files \(Ctrl-C to stop\): \/Volumes\/strict_cat\/landing\/raw\/orders/, 0, 60_000);
       let mark = run.output().length;
-      await land(landing, 'part-1.parquet', [['o2', -5]]);
+      await landOrders(landing, 'part-1.parquet', [['o2', -5]]);
       await run.waitFor(/Run local-\S+ FAILED/, mark, 30_000);
       expect(run.output().slice(mark)).toContain("Rows of silver.orders that broke expectation positive_quantity");
 
       // Still watching: the next file starts the job again (silver meets the bad row again and fails again).
       mark = run.output().length;
-      await land(landing, 'part-2.parquet', [['o3', 4]]);
+      await landOrders(landing, 'part-2.parquet', [['o3', 4]]);
       await run.waitFor(/Run local-\S+ FAILED/, mark, 30_000);
       const rerun = run.output().slice(mark);
       expect(rerun.match(/New landing files?: .*/g)).toEqual(['New landing file: /Volumes/strict_cat/landing/raw/orders/part-2.parquet']);

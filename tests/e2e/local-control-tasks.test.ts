@@ -1,12 +1,11 @@
 // `dbx-ts run` on the local target with the control-flow task types: a condition task picks a branch (the other
 // is EXCLUDED), a run-job task runs another job of the bundle as a run of its own, and a for-each task runs its
 // nested pipeline task once per input. Both outcomes of the condition, through --param.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../build/helpers.ts';
-import { strictBundle } from './strict-bundle.ts';
+import { runCli } from '../build/helpers.ts';
+import { strictBundle, strictProject } from './strict-bundle.ts';
 
 const BUNDLE = strictBundle(`const child = new Job(app, 'child-job', { name: 'Child', parameters: [{ name: 'label', default: 'none' }] });
 child.pipelineTask('child_load', { pipeline });
@@ -23,20 +22,10 @@ interface History {
 
 describe('condition, run-job and for-each tasks on the local target', () => {
   let dir: string;
-  const env: Record<string, string> = {};
+  let env: Record<string, string>;
 
   beforeAll(async () => {
-    dir = await tempDir('control');
-    await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
-    await writeFile(join(dir, 'bundle.ts'), BUNDLE);
-    env['DBX_TS_LOCAL_DIR'] = join(dir, '.dbx-ts', 'local');
-    const landing = join(env['DBX_TS_LOCAL_DIR'], 'volumes', 'strict_cat', 'landing', 'raw', 'orders');
-    await mkdir(landing, { recursive: true });
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`COPY (SELECT * FROM (VALUES ('o1', 2), ('o2', 5)) t(order_id, quantity)) TO '${join(landing, 'part-0.parquet')}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
+    ({ dir, env } = await strictProject('control', BUNDLE, [['o1', 2], ['o2', 5]]));
   });
 
   /** The run history `run` wrote for run `id` (the run id is on the "Running ..." line). */

@@ -1,11 +1,8 @@
 // How a failing local run explains itself: the task, the expectation, sample rows, where to look; and the
 // options that only make sense on a workspace are refused rather than ignored.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../build/helpers.ts';
-import { strictBundle } from './strict-bundle.ts';
+import { runCli } from '../build/helpers.ts';
+import { strictBundle, strictProject } from './strict-bundle.ts';
 
 const BUNDLE = strictBundle(`const job = new Job(app, 'orders-job', { name: 'Orders' });
 const load = job.pipelineTask('load_orders', { pipeline });
@@ -13,20 +10,10 @@ job.pipelineTask('after_load', { pipeline, depends_on: [load] });`);
 
 describe('a local run that fails', () => {
   let dir: string;
-  const env: Record<string, string> = {};
+  let env: Record<string, string>;
 
   beforeAll(async () => {
-    dir = await tempDir('strict');
-    await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
-    await writeFile(join(dir, 'bundle.ts'), BUNDLE);
-    env['DBX_TS_LOCAL_DIR'] = join(dir, '.dbx-ts', 'local');
-    const landing = join(env['DBX_TS_LOCAL_DIR'], 'volumes', 'strict_cat', 'landing', 'raw', 'orders');
-    await mkdir(landing, { recursive: true });
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    await c.run(`COPY (SELECT * FROM (VALUES ('o1', 2), ('o2', -5), ('o3', 1)) t(order_id, quantity)) TO '${join(landing, 'part-0.parquet')}' (FORMAT parquet)`);
-    c.closeSync();
-    db.closeSync();
+    ({ dir, env } = await strictProject('strict', BUNDLE, [['o1', 2], ['o2', -5], ['o3', 1]]));
   });
 
   it('names the task and the expectation, shows the offending rows and the skipped tasks, and exits 1', async () => {

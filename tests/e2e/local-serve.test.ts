@@ -1,39 +1,18 @@
 // `dbx-ts local serve`: the local workspace over HTTP, usable by the real CLI, with state kept across restarts.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { runCli, scratchProject } from '../build/helpers.ts';
+import { serve } from './served.ts';
 
-async function serve(cwd: string, dir?: string) {
-  const controller = new AbortController();
-  let stdout = '';
-  const done = main(['node', 'dbx-ts', 'local', 'serve', ...(dir !== undefined ? ['--dir', dir] : [])], {
-    cwd,
-    env: { ...process.env, CI: 'true' },
-    stdout: { write: (s: string) => void (stdout += s), isTTY: false },
-    stderr: { write: (s: string) => void (stdout += s) },
-    signal: controller.signal,
-  });
-  const end = Date.now() + 20_000;
-  while (!/DATABRICKS_TOKEN=(\S+)/.test(stdout)) {
-    if (Date.now() > end) throw new Error(`serve did not start:\n${stdout}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    host: /export DATABRICKS_HOST=(\S+)/.exec(stdout)![1]!,
-    token: /export DATABRICKS_TOKEN=(\S+)/.exec(stdout)![1]!,
-    stop: async () => {
-      controller.abort();
-      return { code: await done, stdout };
-    },
-  };
+function serveIn(cwd: string, dir?: string) {
+  return serve(cwd, {}, dir !== undefined ? ['--dir', dir] : []);
 }
 
 describe('dbx-ts local serve', () => {
   it('serves a workspace the CLI deploys to, on loopback, and keeps its state across restarts', async () => {
     const cwd = await scratchProject();
     const dir = 'ws-state';
-    const first = await serve(cwd, dir);
+    const first = await serveIn(cwd, dir);
     expect(first.host).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const env = {
       DATABRICKS_HOST: first.host,
@@ -51,7 +30,7 @@ describe('dbx-ts local serve', () => {
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('Local workspace stopped.');
 
-    const second = await serve(cwd, dir);
+    const second = await serveIn(cwd, dir);
     const again = await runCli(['deploy', '-t', 'dev', '--auto-approve'], { cwd, env: { ...env, DATABRICKS_HOST: second.host, DATABRICKS_TOKEN: second.token } });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('16 unchanged');
@@ -61,7 +40,7 @@ describe('dbx-ts local serve', () => {
 
   it('keeps deploy -t local out of the state directory it serves, naming itself', async () => {
     const cwd = await scratchProject();
-    const served = await serve(cwd);
+    const served = await serveIn(cwd);
     const deploy = await runCli(['deploy', '-t', 'local', '--auto-approve'], { cwd, env: {} });
     expect(deploy.code).toBe(2);
     expect(deploy.stderr).toMatch(/local workspace state in .*\.dbx-ts\/local\/workspace is in use by dbx-ts local serve \(pid \d+ on /);

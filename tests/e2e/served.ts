@@ -5,10 +5,11 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { WorkspaceClient } from '@databricks/sdk-experimental';
 import { main } from '../../src/cli/main.ts';
 
-export async function serve(cwd: string, env: Record<string, string>) {
+/** `args`: more options of `local serve` (e.g. `--dir`). */
+export async function serve(cwd: string, env: Record<string, string> = {}, args: string[] = []) {
   const controller = new AbortController();
   let stdout = '';
-  const done = main(['node', 'dbx-ts', 'local', 'serve'], {
+  const done = main(['node', 'dbx-ts', 'local', 'serve', ...args], {
     cwd,
     env: { ...process.env, CI: 'true', ...env },
     stdout: { write: (s: string) => void (stdout += s), isTTY: false },

@@ -1,7 +1,9 @@
 // The "strict" bundle of the local e2e tests: one pipeline whose silver table fails on a non-positive quantity
 // (a `fail` expectation), reading Parquet files from its landing folder; each test adds the jobs it needs.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../build/helpers.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { REPO_ROOT, tempDir } from '../build/helpers.ts';
 
 /** The bundle file: the app and its `pipeline`, then `jobs` (source that may use `app`, `pipeline` and `Notebook`). */
 export function strictBundle(jobs: string): string {
@@ -22,4 +24,27 @@ const pipeline = new Pipeline(app, 'orders', {
 ${jobs}
 export default app;
 `;
+}
+
+/** Lands a Parquet file of (order_id, quantity) rows whole: written aside, then renamed into the folder. */
+export async function landOrders(landing: string, name: string, rows: [string, number][]): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const values = rows.map(([id, q]) => `('${id}', ${q})`).join(', ');
+  await c.run(`COPY (SELECT * FROM (VALUES ${values}) t(order_id, quantity)) TO '${join(landing, `_${name}`)}' (FORMAT parquet)`);
+  c.closeSync();
+  db.closeSync();
+  await rename(join(landing, `_${name}`), join(landing, name));
+}
+
+/** A scratch project of `bundle` with its own local state folder, and `orders` landed as part-0.parquet. */
+export async function strictProject(name: string, bundle: string, orders: [string, number][]): Promise<{ dir: string; env: { DBX_TS_LOCAL_DIR: string }; landing: string }> {
+  const dir = await tempDir(name);
+  await writeFile(join(dir, 'package.json'), '{"type":"module"}\n');
+  await writeFile(join(dir, 'bundle.ts'), bundle);
+  const env = { DBX_TS_LOCAL_DIR: join(dir, '.dbx-ts', 'local') };
+  const landing = join(env.DBX_TS_LOCAL_DIR, 'volumes', 'strict_cat', 'landing', 'raw', 'orders');
+  await mkdir(landing, { recursive: true });
+  await landOrders(landing, 'part-0.parquet', orders);
+  return { dir, env, landing };
 }
