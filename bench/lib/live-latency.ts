@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { landFreshSalesFile } from './fresh-sales-file.ts';
+import { median } from '../harness.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STREAM_DIR = join('volumes', 'sales_lakehouse', 'landing', 'raw', 'sales_stream');
@@ -62,12 +63,6 @@ async function browserObserver(url: string): Promise<Observer> {
     },
     close: () => browser.close(),
   };
-}
-
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 interface Cli {

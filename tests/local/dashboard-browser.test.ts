@@ -1,29 +1,17 @@
 // Opens the offline dashboard in headless Chromium and checks that it really renders: every chart draws one mark
 // per row, the summary shows, nothing is fetched, nothing logs an error, and hostile names stay text.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeSalesMetrics, summarize, writeSummaryRow, type SummaryRow } from '../../bundles/sales-lakehouse/summary/index.ts';
 import { queryDashboardData, renderDashboardHtml } from '../../src/dashboard/index.ts';
 import { openGoldDb, sampleSales, type GoldSale } from '../fixtures/dashboard/gold-sales.ts';
 import { salesDashboardModel } from '../fixtures/dashboard/sales-dashboard.ts';
+import { openChromiumPage, skipWithoutChromium } from './chromium-page.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-// Locally a missing Chromium skips; in CI it must run (and fails loudly if Chromium is missing).
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
 
 const NASTY_PRODUCT = `</script><script>window.__pwned=1</script> Deluxe & "Co" <img src=x onerror="window.__pwned=2">`;
 const CHARTS = ['revenue_trend', 'sales_by_category', 'sales_by_store', 'top_products'] as const;
@@ -34,7 +22,7 @@ interface DashboardWindow {
   __pwned?: number;
 }
 
-describe.skipIf(skip)('offline dashboard in headless Chromium', () => {
+describe.skipIf(skipWithoutChromium)('offline dashboard in headless Chromium', () => {
   let dir: string;
   let context: BrowserContext;
   let page: Page;
@@ -60,17 +48,7 @@ describe.skipIf(skip)('offline dashboard in headless Chromium', () => {
     const file = join(dir, 'dashboard.html');
     writeFileSync(file, await renderDashboardHtml(salesDashboardModel(), data));
 
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      args: ARGS,
-      headless: true,
-      viewport: { width: 1360, height: 1300 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    ({ context, page } = await openChromiumPage(join(dir, 'profile'), { width: 1360, height: 1300 }, consoleErrors));
     page.on('request', (request) => requests.push(request.url()));
     await page.goto(pathToFileURL(file).href);
     await page.waitForSelector('body[data-charts]', { timeout: 15_000 });

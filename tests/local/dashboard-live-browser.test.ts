@@ -1,16 +1,13 @@
 // The live dashboard end to end, in headless Chromium: `run --continuous` and `dashboard --serve` on the
 // reference bundle; a sales file lands, and the open page's charts change to show it, with no reload.
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { landFreshSalesFile } from '../../bench/lib/fresh-sales-file.ts';
 import { runCli, scratchProject, startCli, type RunningCli } from '../build/helpers.ts';
+import { openChromiumPage, skipWithoutChromium } from './chromium-page.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// Locally a missing Chromium skips; in CI it must run (and fails loudly if Chromium is missing).
-const skip = !existsSync(CHROMIUM) && !process.env.CI;
 
 /** What the page's scripts expose (the project compiles without DOM types, hence globalThis). */
 interface LiveWindow {
@@ -25,7 +22,7 @@ const barTotal = (page: Page, chart: string) =>
   );
 const barShapes = (page: Page, widget: string) => page.locator(`[data-widget="${widget}"] svg g.mark-rect path`).evaluateAll((paths) => paths.map((p) => p.getAttribute('d')));
 
-describe.skipIf(skip)('live dashboard in headless Chromium', () => {
+describe.skipIf(skipWithoutChromium)('live dashboard in headless Chromium', () => {
   let project: string;
   let env: Record<string, string>;
   let run: RunningCli;
@@ -45,17 +42,7 @@ describe.skipIf(skip)('live dashboard in headless Chromium', () => {
     serve = startCli(['dashboard', '--serve', '--port', '0'], { cwd: project, env });
     url = (await serve.waitFor(/Serving dashboard sales_dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/, 0, 30_000))[1]!;
 
-    context = await chromium.launchPersistentContext(join(project, 'profile'), {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      headless: true,
-      viewport: { width: 1360, height: 1500 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    ({ context, page } = await openChromiumPage(join(project, 'profile'), { width: 1360, height: 1500 }, consoleErrors));
     await page.goto(url);
     await page.waitForSelector('body[data-charts]', { timeout: 15_000 });
   }, 180_000);
