@@ -100,8 +100,16 @@ export async function openStateDir(dir: string, options: OpenStateDirOptions): P
       await writeFileAtomic(join(dir, STATE_FILE), text);
       written = text;
     };
+    // A write not yet started encodes the state as it is when it starts, so every commit made while it waits
+    // joins it: a burst of changes (a deploy's requests, a run's steps) costs one encoding, not one each.
+    let waiting: Promise<void> | undefined;
     const commit = () => {
-      const next = chain.then(write);
+      if (waiting) return waiting;
+      const next = chain.then(() => {
+        waiting = undefined;
+        return write();
+      });
+      waiting = next;
       chain = next.catch(() => {});
       return next;
     };
