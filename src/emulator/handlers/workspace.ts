@@ -19,6 +19,8 @@ import {
 } from '../workspace-tree.ts';
 import { type HandlerContext, ok, optBool, optString, queryBool, requireQuery, requireString } from './context.ts';
 import { trashDashboard } from './lakeview.ts';
+import { type ExportSource, jsonExport, rawExport } from './export-stream.ts';
+import { Readable } from 'node:stream';
 
 /** Databricks' limit on one workspace import (the decoded content). */
 export const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -140,22 +142,25 @@ export function objectInfo(path: string, obj: WorkspaceObject): Record<string, u
   };
 }
 
-async function exportContent(state: WorkspaceState, blobs: BlobStore, path: string, obj: WorkspaceObject, format: string): Promise<{ content: Buffer; file_type: string }> {
+/** What an export answers: a notebook's or file's stored bytes (streamed), or a text made from them. */
+async function exportContent(state: WorkspaceState, blobs: BlobStore, path: string, obj: WorkspaceObject, format: string): Promise<ExportSource> {
+  const whole = (text: string, file_type: string): ExportSource => ({ content: Readable.from([Buffer.from(text)]), file_type });
   if (obj.object_type === 'DASHBOARD') {
     const dashboard = state.dashboards[obj.resource_id ?? ''];
-    return { content: Buffer.from(dashboard?.serialized_dashboard ?? '{}'), file_type: 'lvdash.json' };
+    return whole(dashboard?.serialized_dashboard ?? '{}', 'lvdash.json');
   }
-  const content = obj.blob ? await blobs.get(obj.blob) : Buffer.alloc(0);
+  const stored = async () => (obj.blob ? blobs.open(obj.blob) : Readable.from([]));
   if (obj.object_type !== 'NOTEBOOK' || !obj.language) {
     if (format === 'JUPYTER') throw invalidParameter(`${path} is a file, not a notebook: it cannot be exported as JUPYTER.`);
-    return { content, file_type: '' };
+    return { content: await stored(), file_type: '' };
   }
-  if (format === 'JUPYTER') return { content: Buffer.from(sourceToJupyter(content.toString('utf8'), obj.language, baseName(path))), file_type: 'ipynb' };
+  if (format === 'JUPYTER') {
+    const text = obj.blob ? (await blobs.get(obj.blob)).toString('utf8') : '';
+    return whole(sourceToJupyter(text, obj.language, baseName(path)), 'ipynb');
+  }
   // Databricks stores notebooks as cells and writes the header back on export (SOURCE, and AUTO for notebooks).
   const header = notebookHeader(obj.language);
-  const text = content.toString('utf8');
-  const withHeader = text.startsWith(header) ? text : `${header}\n${text}`;
-  return { content: Buffer.from(withHeader), file_type: FILE_TYPE[obj.language] };
+  return { content: await stored(), prefix: { text: Buffer.from(`${header}\n`), marker: Buffer.from(header) }, file_type: FILE_TYPE[obj.language] };
 }
 
 function deleteObject(ctx: HandlerContext, path: string, recursive: boolean): void {
@@ -244,9 +249,9 @@ export const workspaceRoutes: Route[] = [
         throw new HttpApiError(501, 'NOT_IMPLEMENTED', `Export format ${format} is not supported by the emulator.`);
       }
       if (!['SOURCE', 'AUTO', 'RAW', 'JUPYTER'].includes(format)) throw invalidParameter(`Invalid format: ${format}`);
-      const { content, file_type } = await exportContent(ctx.state, ctx.blobs, path, obj, format);
-      if (queryBool(ctx.query, 'direct_download')) return { raw: content, headers: { 'content-type': 'application/octet-stream' } };
-      return ok({ content: content.toString('base64'), file_type });
+      const source = await exportContent(ctx.state, ctx.blobs, path, obj, format);
+      if (queryBool(ctx.query, 'direct_download')) return { stream: rawExport(source), headers: { 'content-type': 'application/octet-stream' } };
+      return { stream: jsonExport(source), headers: { 'content-type': 'application/json' } };
     },
   },
   {
