@@ -13,6 +13,7 @@ import type { LiveRuns } from './live-runs.ts';
 import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
 import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
 import { evaluateCondition } from '../../jobs/condition.ts';
+import { keptIterations } from './iterations.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -288,6 +289,13 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
   if (deps.live) {
     const next = new Map<string, number>();
     for (const a of run.attempts) next.set(a.task_key, Math.max(next.get(a.task_key) ?? 0, a.attempt_number + 1));
+    // A for-each task that did not succeed runs again only its iterations that did not succeed.
+    const kept = new Map<string, NonNullable<ReturnType<typeof keptIterations>>>();
+    for (const key of keys) {
+      const final = finals.get(key);
+      const iterations = final ? keptIterations(final) : undefined;
+      if (iterations) kept.set(key, iterations);
+    }
     const placeholders = deps.live.repair(
       run,
       {
@@ -296,9 +304,15 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
         knownOutcomes: new Map([...known].flatMap(([k, v]) => (v.condition_outcome !== undefined ? [[k, v.condition_outcome] as const] : []))),
         firstAttempt: (k) => next.get(k) ?? 0,
         repairId,
+        keptIterations: new Map([...kept].map(([k, v]) => [k, v.inputs])),
       },
       deps.now,
     );
+    // The repaired task run lists the kept iterations beside the ones it runs.
+    for (const p of placeholders) {
+      const records = kept.get(p.task_key)?.records;
+      if (records && records.length > 0) p.control = { ...p.control, iterations: [...records, ...(p.control?.iterations ?? [])] };
+    }
     run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: placeholders.map((a) => a.run_id) });
     return repairId;
   }

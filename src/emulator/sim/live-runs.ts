@@ -16,7 +16,8 @@ import type { BlobRef } from '../store/blobs.ts';
 import { TaskExecutionError, type TaskExecutionResult, type TaskExecutor } from '../task-executor.ts';
 import { finishLiveUpdate, startLiveUpdate } from './pipeline-update.ts';
 import { stateMessage, taskKeyOf } from './run-plan.ts';
-import { cancelRun, runSummary } from './run-view.ts';
+import { cancelRun, finalAttempts, runSummary } from './run-view.ts';
+import { recordIteration } from './iterations.ts';
 import { startRun } from './job-runner.ts';
 import { Scenario } from '../scenario.ts';
 
@@ -40,6 +41,8 @@ interface Selection {
   knownOutcomes?: Map<string, string>;
   firstAttempt?: (key: string) => number;
   repairId?: bigint;
+  /** A repair's for-each tasks: the iterations kept from the run being repaired (index → input). */
+  keptIterations?: Map<string, Map<number, unknown>>;
 }
 
 function maxConcurrentRuns(job: JobRecord | undefined): number {
@@ -105,7 +108,7 @@ export class LiveRuns {
   }
 
   /** Re-runs `tasks` of a finished run; the others keep their results. */
-  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'knownOutcomes' | 'firstAttempt' | 'repairId'>> & { tasks: JsonObject[] }, now: number): TaskAttemptRecord[] {
+  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'knownOutcomes' | 'firstAttempt' | 'repairId'>> & Selection, now: number): TaskAttemptRecord[] {
     const placeholders = selection.tasks.map((t) => this.placeholder(run, taskKeyOf(t), selection.firstAttempt(taskKeyOf(t)), now, NOT_YET, selection.repairId));
     run.attempts.push(...placeholders);
     this.launch(run, selection);
@@ -222,21 +225,30 @@ export class LiveRuns {
       onRunTimeout: (at) => {
         run.timed_out_at = at;
       },
-      references: { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) } },
+      references: {
+        job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) },
+        // A repair reads the task values of the tasks it does not run again from their records.
+        task: (key) => {
+          const values = finalAttempts(run.attempts).get(key)?.task_values;
+          return values ? { values } : undefined;
+        },
+      },
+      ...(selection.keptIterations ? { keptIterations: (key: string) => selection.keptIterations?.get(key) } : {}),
       runJob: (request, signal) => this.runChild(run, request, signal),
-      onIteration: ({ parent, stats }) => {
-        const record = this.attempt(run, parent.key, parent.attempt, selection.repairId);
+      onIteration: (event) => {
+        const record = this.attempt(run, event.parent.key, event.parent.attempt, selection.repairId);
         if (!record) return;
-        record.control = { ...record.control, for_each_stats: stats };
+        recordIteration(state, record, event, (e) => outputOf(e.step.kind === 'end' ? e.step.result : 'CANCELED', e.outcome));
         void this.options.commit().catch(() => {});
       },
-      execute: (task, attempt, signal) =>
+      execute: (task, attempt, signal, taskValues) =>
         this.options.executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
           // The task as the scheduler gives it: references resolved, a for-each iteration's input filled in.
           task: task as unknown as JsonObject,
           attempt,
           signal,
+          taskValues,
           state,
           readContent: this.options.readContent,
         }),
@@ -306,7 +318,8 @@ export class LiveRuns {
     record.running_at = Math.min(record.running_at, step.at);
     record.result = step.result;
     record.output = outputOf(step.result, outcome);
-    if (outcome?.control) record.control = controlRecord(outcome.control);
+    if (outcome?.control) record.control = { ...controlRecord(outcome.control), ...(record.control?.iterations ? { iterations: record.control.iterations } : {}) };
+    if (outcome?.values) record.task_values = outcome.values;
     record.state_message = step.result === 'CANCELED' ? 'Run cancelled.' : stateMessage(step.result);
     const ref = record.pipeline_update;
     const update = ref ? state.pipelines[ref.pipeline_id]?.updates.find((u) => u.update_id === ref.update_id) : undefined;

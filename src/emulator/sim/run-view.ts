@@ -2,7 +2,8 @@
 // (life_cycle_state, result_state, state_message) and the 2.2 `status` (state, termination_details),
 // per task attempt and for the whole run.
 import { isJsonObject, type JsonObject } from '../http/json.ts';
-import type { RunRecord, TaskAttemptRecord, TaskResult } from '../state.ts';
+import type { IterationRecord, RunRecord, TaskAttemptRecord, TaskResult } from '../state.ts';
+import { resolveDeep } from '../../jobs/dynamic-values.ts';
 import { dependenciesOf, taskKeyOf } from './run-plan.ts';
 
 export type LifeCycleState =
@@ -176,6 +177,63 @@ export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: numb
     execution_duration: terminal && !attempt.skipped ? attempt.end_at - attempt.running_at : 0,
     cleanup_duration: 0,
     run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, attempt.run_id),
+  };
+}
+
+/** The nested task of a for-each task, as one iteration ran it: {{input}} filled in. */
+function iterationSettings(parent: JsonObject, iteration: IterationRecord): JsonObject {
+  const spec = isJsonObject(parent['for_each_task']) ? parent['for_each_task'] : {};
+  const nested = isJsonObject(spec['task']) ? spec['task'] : { task_key: String(parent['task_key'] ?? '') };
+  return resolveDeep(nested, { input: iteration.input });
+}
+
+/** One attempt of one iteration of a for-each task, as a RunTask (runs/get `iterations`, get-output `metadata`). */
+export function renderIteration(run: RunRecord, parent: TaskAttemptRecord, iteration: IterationRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
+  const settings = run.tasks.find((t) => taskKeyOf(t) === parent.task_key) ?? { task_key: parent.task_key };
+  const terminal = now >= iteration.end_at;
+  const life: LifeCycleState = terminal ? (iteration.skipped ? 'SKIPPED' : 'TERMINATED') : now >= iteration.running_at ? 'RUNNING' : 'PENDING';
+  return {
+    ...iterationSettings(settings, iteration),
+    run_id: iteration.run_id,
+    attempt_number: iteration.attempt_number,
+    ...stateAndStatus(life, terminal ? iteration.result : undefined, terminal ? iteration.state_message : ''),
+    start_time: iteration.skipped ? 0 : iteration.ready_at,
+    end_time: terminal ? iteration.end_at : 0,
+    setup_duration: iteration.skipped ? 0 : iteration.running_at - iteration.ready_at,
+    execution_duration: terminal && !iteration.skipped ? iteration.end_at - iteration.running_at : 0,
+    cleanup_duration: 0,
+    run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, iteration.run_id),
+  };
+}
+
+/**
+ * runs/get with the run id of one task run: a Run of that task alone (its state, times and `tasks` holding it);
+ * for a for-each task run, `iterations` lists its iteration runs, every attempt of each, by index.
+ */
+export function renderTaskRun(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string, iteration?: IterationRecord): JsonObject {
+  const task = iteration ? renderIteration(run, attempt, iteration, now, baseUrl, workspaceId) : renderTask(run, attempt, now, baseUrl, workspaceId);
+  const iterations = iteration ? [] : [...(attempt.control?.iterations ?? [])].sort((a, b) => a.index - b.index || a.attempt_number - b.attempt_number);
+  const terminal = Number(task['end_time']) > 0;
+  return {
+    job_id: run.job_id,
+    run_id: task['run_id'],
+    number_in_job: task['run_id'],
+    original_attempt_run_id: task['run_id'],
+    creator_user_name: run.creator_user_name,
+    run_name: String(task['task_key']),
+    run_type: run.run_type ?? 'JOB_RUN',
+    format: 'SINGLE_TASK',
+    state: task['state'],
+    status: task['status'],
+    start_time: task['start_time'],
+    end_time: task['end_time'],
+    setup_duration: task['setup_duration'],
+    execution_duration: task['execution_duration'],
+    cleanup_duration: 0,
+    ...(terminal ? { run_duration: Number(task['end_time']) - Number(task['start_time']) } : {}),
+    run_page_url: task['run_page_url'],
+    tasks: [task],
+    ...(iterations.length > 0 ? { iterations: iterations.map((i) => renderIteration(run, attempt, i, now, baseUrl, workspaceId)) } : {}),
   };
 }
 
