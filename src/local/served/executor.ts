@@ -192,7 +192,7 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
             variables,
             updates,
           };
-          const message = await localTaskExecutor(ctx)(mapped.task, execution.signal);
+          const message = await localTaskExecutor(ctx)(mapped.task, execution.signal, execution.taskValues);
           const flows = flowsOf(updates.values());
           const text = logs();
           return {
