@@ -22,7 +22,7 @@ export class TaskValues implements TaskValueSetter {
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      throw new TypeError(`Task "${this.taskKey}": task value "${key}" cannot be expressed as JSON (${error instanceof Error ? error.message : String(error)}).`);
+      throw new TypeError(`Task "${this.taskKey}": task value "${key}" cannot be expressed as JSON (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
     }
     if (json === undefined) throw new TypeError(`Task "${this.taskKey}": task value "${key}" cannot be expressed as JSON (it is ${typeof value}).`);
     const bytes = Buffer.byteLength(json, 'utf8');
