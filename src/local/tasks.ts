@@ -69,7 +69,7 @@ async function runTablesIn(
   catalog: string,
   name: string,
   tables: readonly TableModel[],
-  { qualityTable, fullRefresh = false }: { qualityTable?: string | undefined; fullRefresh?: boolean } = {},
+  { qualityTable, fullRefresh = false, signal }: { qualityTable?: string | undefined; fullRefresh?: boolean; signal?: AbortSignal } = {},
 ): Promise<UpdateResult> {
   let result: UpdateResult;
   const db = await ctx.databases.get(catalog);
@@ -84,6 +84,8 @@ async function runTablesIn(
       pipelineName: name,
       sink: ctx.sink,
       ...(qualityTable ? { qualityTable } : {}),
+      // A cancelled run or a timed-out attempt interrupts the statement running (its table is left as it was).
+      ...(signal ? { signal } : {}),
     });
   } catch (error) {
     // A violated `fail` expectation: show the offending rows, as a DLT update's error does.
@@ -149,7 +151,7 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
   const tables = bindWidgetValues(nb.tables, nb, widgets);
   // The notebook's quality goes to the same <schema>.dbx_ts_quality table the generated notebook appends to.
   const runOwnTables = async () =>
-    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, { qualityTable: qualityTableFor(tables) }));
+    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, { qualityTable: qualityTableFor(tables), signal }));
   const local = ctx.extensions.localNotebooks[notebookKey];
   if (local) {
     // Set when the implementation asks whether its inputs changed: then what it leaves is recorded on success.
@@ -207,7 +209,7 @@ export function localTaskExecutor(ctx: LocalTaskContext) {
       if (!pipeline) throw new UserError(`Task "${key}" refers to pipeline "${pipelineKey}", which is not in the bundle.`);
       const tables = bindConfiguration(pipeline.tables, pipeline.settings['configuration'], ctx.variables);
       const fullRefresh = (task['pipeline_task'] as { full_refresh?: unknown }).full_refresh === true;
-      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables, { fullRefresh }));
+      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables, { fullRefresh, signal }));
     }
     if (task['notebook_task']) return runNotebook(ctx, task, signal, values);
     if (task['dashboard_task']) {
