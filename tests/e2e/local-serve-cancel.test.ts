@@ -11,7 +11,7 @@ import { count, serve } from './served.ts';
 import { strictBundle, strictProject } from './strict-bundle.ts';
 
 // A cross join of size × size rows: 10^12 with the default, which no test machine finishes.
-const SLOW = "SELECT sum(a.range * b.range) AS n FROM range(\${size}) a, range(\${size}) b";
+const SLOW = "SELECT sum(a.range * b.range) AS n FROM range(${size}) a, range(${size}) b";
 const BUNDLE = strictBundle(`const slow = new Notebook(app, 'slow', {
   source: 'slow.py',
   widgets: { size: '1000000' },

@@ -7,6 +7,8 @@ import { WorkspaceClient } from '@databricks/sdk-experimental';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeWorkspace, TaskExecutionError, type TaskExecution, startFakeWorkspace } from '../../src/emulator/index.ts';
 import { settle } from '../jobs/manual-timer.ts';
+import { cancelRun } from '../../src/emulator/sim/run-view.ts';
+import type { RunRecord } from '../../src/emulator/state.ts';
 
 let ws: FakeWorkspace;
 let w: WorkspaceClient;
@@ -19,6 +21,8 @@ const executor = {
     const params = ((e.task['notebook_task'] as { base_parameters?: Record<string, string> } | undefined)?.base_parameters ?? {}) as Record<string, string>;
     executed.push(`${String(e.task['task_key'])}${params['table'] !== undefined ? `(${params['table']})` : ''}#${e.attempt}`);
     if (params['table'] !== undefined && broken.has(params['table'])) throw new TaskExecutionError(`AnalysisException: table ${params['table']} is broken`);
+    // A load that runs until it is cancelled.
+    if (params['table'] === 'hang') await new Promise((resolve) => e.signal.addEventListener('abort', resolve, { once: true }));
     if (e.task['task_key'] === 'count') e.taskValues?.set('rows', 250);
     return { notebook_output: `loaded ${params['table'] ?? params['rows'] ?? ''}` };
   },
@@ -108,6 +112,35 @@ describe('for-each iterations (official SDK)', () => {
     expect(iterations[0]!.run_id).toBe(before[0]!.run_id);
     expect(iterations[2]!.run_id).toBe(before[3]!.run_id);
     expect(before.map((i) => i.run_id)).not.toContain(iterations[1]!.run_id);
+  });
+});
+
+describe('cancelling a for-each (official SDK)', () => {
+  it('ends the iterations that run CANCELED with the task', async () => {
+    const { job_id } = await w.jobs.create({ ...loopJob, tasks: [{ ...loopJob.tasks[0]!, for_each_task: { ...loopJob.tasks[0]!.for_each_task, inputs: '["orders","hang"]' } }] });
+    const { run_id } = await w.jobs.runNow({ job_id: job_id! });
+    for (let i = 0; i < 50 && !executed.includes('load(hang)#0'); i++) await settle();
+    await w.jobs.cancelRun({ run_id: run_id! });
+    const run = await ended(run_id!);
+    expect(run.state?.result_state).toBe('CANCELED');
+    const iterations = (await w.jobs.getRun({ run_id: run.tasks![0]!.run_id! })).iterations!;
+    expect(iterations.map((i) => [i.notebook_task?.base_parameters?.['table'], i.state?.life_cycle_state, i.state?.result_state])).toEqual([
+      ['orders', 'TERMINATED', 'SUCCESS'],
+      ['hang', 'TERMINATED', 'CANCELED'],
+    ]);
+  });
+});
+
+describe('a run ended from outside (a workspace restart)', () => {
+  it('ends the iterations still open with their for-each task', () => {
+    const OPEN = Number.MAX_SAFE_INTEGER;
+    const iteration = (index: number, end_at: number) => ({ run_id: BigInt(10 + index), index, input: String(index), attempt_number: 0, ready_at: 5, running_at: 5, end_at, result: 'SUCCESS' as const, skipped: false, state_message: '', output: {} });
+    const run = {
+      run_id: 1n, job_id: 2n, run_name: 'r', creator_user_name: 'u', created_at: 0, started_at: 0, tasks: [], job_clusters: [], job_parameters: [], repairs: [],
+      attempts: [{ run_id: 3n, task_key: 'each', attempt_number: 0, visible_at: 0, ready_at: 1, running_at: 1, end_at: OPEN, result: 'SUCCESS', skipped: false, state_message: '', output: {}, control: { iterations: [iteration(0, 8), iteration(1, OPEN)] } }],
+    } satisfies RunRecord;
+    cancelRun(run, 20);
+    expect(run.attempts[0]!.control.iterations.map((i) => [i.end_at, i.result])).toEqual([[8, 'SUCCESS'], [20, 'CANCELED']]);
   });
 });
 

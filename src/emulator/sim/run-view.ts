@@ -319,6 +319,11 @@ export function cancelRun(run: RunRecord, at: number): TaskAttemptRecord[] {
     a.skipped = !executing;
     if (!executing) a.ready_at = at;
     a.state_message = 'Run cancelled.';
+    // A for-each task's iterations still running end with it.
+    for (const i of a.control?.iterations ?? []) {
+      if (i.end_at <= at) continue;
+      Object.assign(i, { end_at: at, running_at: Math.min(i.running_at, at), result: 'CANCELED', state_message: 'Run cancelled.', output: { error: 'Run cancelled.' } });
+    }
   }
   if (run.started_at > at) run.started_at = at;
   return touched;
