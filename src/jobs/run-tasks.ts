@@ -195,10 +195,13 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
         (error: unknown) => outcomes.set(`${key}#${attempt}`, { ok: false, error, ...(error instanceof ControlTaskError ? { control: error.control } : {}) }),
       )
       .then(() => {
+        // The latest attempt's values are the task's: a retry does not inherit what a failed attempt set.
         const set = values.all();
         if (set) {
           taskValues.set(key, set);
           outcomes.get(`${key}#${attempt}`)!.values = set;
+        } else {
+          taskValues.delete(key);
         }
         if (inflight.get(key)?.attempt === attempt) inflight.delete(key);
         finished.push({ key, attempt, at: timer.now() });

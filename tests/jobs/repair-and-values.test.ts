@@ -107,6 +107,31 @@ describe('task values', () => {
     expect(outcomes.get('count')?.values).toEqual({ rows: 250, summary: { tables: ['a', 'b'] } });
   });
 
+  it("a retry's values replace the failed attempt's: a key only the failed attempt set is not there", async () => {
+    const outcomes = new Map<string, AttemptOutcome<string> | undefined>();
+    const results = await runTasks<Task, string>({
+      tasks: [
+        { task_key: 'count', notebook_task: { notebook_path: '/count' }, max_retries: 1 },
+        { task_key: 'check', depends_on: [{ task_key: 'count' }], condition_task: { op: 'EQUAL_TO', left: '{{tasks.count.values.partial}}', right: 'yes' } },
+      ],
+      execute: async (t, attempt, _signal, values) => {
+        if (attempt === 0) {
+          values.set('partial', 'yes');
+          throw new Error('first attempt broke');
+        }
+        values.set('rows', 1);
+        return 'ok';
+      },
+      onStep: (step, outcome) => {
+        if (step.kind === 'end') outcomes.set(`${step.key}#${step.attempt}`, outcome);
+      },
+    });
+    expect(outcomes.get('count#0')?.values).toEqual({ partial: 'yes' });
+    expect(outcomes.get('count#1')?.values).toEqual({ rows: 1 });
+    expect(results.get('check')).toBe('FAILED');
+    expect(String((outcomes.get('check#0') as { error: Error }).error.message)).toContain('task "count" set no task value "partial"');
+  });
+
   it('fails a condition that reads a value the upstream task did not set, naming it', async () => {
     const outcomes = new Map<string, AttemptOutcome<string> | undefined>();
     const results = await runTasks<Task, string>({
