@@ -128,12 +128,13 @@ function errorText(error: unknown): string {
 }
 
 /** The keys a for-each iteration does not keep from the nested task (it is not part of the job's graph). */
-function iterationOf<T extends SchedulableTask>(nested: T, index: number): T {
+export function iterationOf<T extends SchedulableTask>(nested: T, index: number): T {
   const { depends_on: _deps, run_if: _runIf, ...rest } = nested as T & { depends_on?: unknown; run_if?: unknown };
   return { ...rest, task_key: String(index) } as unknown as T;
 }
 
-function forEachInputs(raw: string): unknown[] {
+/** A for-each task's `inputs` (references already resolved): a JSON array, or an error saying what it got. */
+export function forEachInputs(raw: string): unknown[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -142,6 +143,16 @@ function forEachInputs(raw: string): unknown[] {
   }
   if (!Array.isArray(parsed)) throw new Error(`for_each_task.inputs must be a JSON array, got ${JSON.stringify(raw)}.`);
   return parsed;
+}
+
+/** The errors of failed iterations runs/get shows: the 3 most common, most frequent first. */
+export function commonErrors(counts: ReadonlyMap<string, number>): ForEachStats['errors'] {
+  return [...counts].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([message, count]) => ({ message, count }));
+}
+
+/** How a for-each task that had failed iterations fails. */
+export function forEachFailure(failed: number, total: number, nestedKey: string, firstError: string | undefined): string {
+  return `${failed} of ${total} iterations of ${nestedKey} did not succeed${firstError ? ` (${firstError})` : ''}.`;
 }
 
 interface Inflight {
@@ -310,7 +321,7 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
             stats.failed_iterations++;
             const message = outcome && !outcome.ok ? errorText(outcome.error) : step.result === 'TIMEDOUT' ? 'Task timed out.' : 'Run cancelled.';
             errorCounts.set(message, (errorCounts.get(message) ?? 0) + 1);
-            stats.errors = [...errorCounts].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([m, count]) => ({ message: m, count }));
+            stats.errors = commonErrors(errorCounts);
           }
         }
         stats.scheduled_iterations = scheduled.size;
@@ -320,10 +331,7 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     });
     const detail: ControlDetail = { kind: 'for_each', stats: structuredClone(stats) };
     const failed = [...results.values()].filter((r) => r !== 'SUCCESS').length;
-    if (failed > 0) {
-      const first = stats.errors[0]?.message;
-      throw new ControlTaskError(`${failed} of ${inputs.length} iterations of ${String(nestedTask.task_key)} did not succeed${first ? ` (${first})` : ''}.`, detail);
-    }
+    if (failed > 0) throw new ControlTaskError(forEachFailure(failed, inputs.length, String(nestedTask.task_key), stats.errors[0]?.message), detail);
     return { ok: true, control: detail };
   };
 

@@ -2,7 +2,7 @@
 // its id, times, result and output, written into the for-each task's record as the scheduler decides. runs/get on
 // the for-each task's run lists them (`iterations`), get-output takes an iteration's id, and a repair of the
 // for-each keeps the iterations that succeeded.
-import type { IterationEvent } from '../../jobs/run-tasks.ts';
+import { commonErrors, type ForEachStats, type IterationEvent } from '../../jobs/run-tasks.ts';
 import { nextRunId } from '../ids.ts';
 import type { IterationRecord, TaskAttemptRecord, TaskOutputRecord, WorkspaceState } from '../state.ts';
 import { stateMessage } from './run-plan.ts';
@@ -55,4 +55,26 @@ export function keptIterations(final: TaskAttemptRecord): { inputs: Map<number, 
   if (final.result === 'SUCCESS' || !iterations) return undefined;
   const succeeded = [...latestIterations(iterations).values()].filter((i) => i.result === 'SUCCESS').sort((a, b) => a.index - b.index);
   return { inputs: new Map(succeeded.map((i) => [i.index, i.input])), records: succeeded.map((i) => structuredClone(i)) };
+}
+
+/**
+ * A for-each task's iteration counts at `now` from its iteration runs (only an iteration's latest attempt counts):
+ * what runs/get shows while a planned timeline unfolds.
+ */
+export function iterationStats(total: number, iterations: readonly IterationRecord[], now: number): ForEachStats {
+  const final = latestIterations(iterations);
+  const started = new Set(iterations.filter((i) => i.ready_at <= now).map((i) => i.index));
+  const completed = [...final.values()].filter((i) => i.ready_at <= now && i.end_at <= now);
+  const failures = completed.filter((i) => i.result !== 'SUCCESS');
+  const counts = new Map<string, number>();
+  for (const i of failures) counts.set(i.output.error ?? i.state_message, (counts.get(i.output.error ?? i.state_message) ?? 0) + 1);
+  return {
+    total_iterations: total,
+    scheduled_iterations: started.size,
+    active_iterations: started.size - completed.length,
+    completed_iterations: completed.length,
+    succeeded_iterations: completed.length - failures.length,
+    failed_iterations: failures.length,
+    errors: commonErrors(counts),
+  };
 }

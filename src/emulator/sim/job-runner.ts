@@ -14,6 +14,8 @@ import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts
 import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
 import { evaluateCondition } from '../../jobs/condition.ts';
 import { keptIterations } from './iterations.ts';
+import { planForEach } from './planned-for-each.ts';
+import type { ReferenceContext } from '../../jobs/dynamic-values.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -96,12 +98,17 @@ function outcomeFor(deps: RunnerDeps, task: JsonObject, attempt: number, userNam
  * A condition task of a simulated run is evaluated for real (its operands with the run's references resolved),
  * unless the scenario scripted it to fail; an operand that cannot be evaluated fails it, as on Databricks.
  */
+/** What dynamic value references resolve to in a simulated run: the run's job and parameters. */
+function jobReferences(run: RunRecord): ReferenceContext {
+  const parameters = Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
+  return { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters } };
+}
+
 function withCondition(outcome: PlannedOutcome, task: JsonObject, run: RunRecord): PlannedOutcome {
   const condition = objectOrUndefined(task['condition_task']);
   if (!condition || outcome.result !== 'SUCCESS') return outcome;
-  const parameters = Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
   try {
-    const evaluation = evaluateCondition(condition, { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters }, taskKey: taskKeyOf(task) });
+    const evaluation = evaluateCondition(condition, { ...jobReferences(run), taskKey: taskKeyOf(task) });
     return { ...outcome, condition_outcome: evaluation.outcome };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -138,7 +145,26 @@ function attachPipelineUpdates(deps: RunnerDeps, run: RunRecord, attempts: TaskA
   }
 }
 
-function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>, repairId?: bigint) {
+/** The outcome of one attempt of a simulated task: scripted, except what control-flow tasks decide for real. */
+function plannedOutcome(deps: RunnerDeps, run: RunRecord, task: JsonObject, attempt: number, runningAt: number, kept: KeptIterations): PlannedOutcome {
+  const outcome = withCondition(outcomeFor(deps, task, attempt, run.creator_user_name), task, run);
+  // A for-each task runs its iterations (unless the scenario scripted it to fail).
+  if (!objectOrUndefined(task['for_each_task']) || outcome.result !== 'SUCCESS') return outcome;
+  return planForEach({
+    task,
+    runningAt,
+    references: jobReferences(run),
+    outcome: (nested, a) => outcomeFor(deps, nested, a, run.creator_user_name),
+    durations: (key) => deps.scenario.durationsFor(key),
+    nextRunId: () => nextRunId(deps.state),
+    kept: kept.get(taskKeyOf(task)),
+  });
+}
+
+/** A repair's for-each tasks that failed: what each keeps of its iterations. */
+type KeptIterations = ReadonlyMap<string, NonNullable<ReturnType<typeof keptIterations>>>;
+
+function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>, repairId?: bigint, kept: KeptIterations = new Map()) {
   const nextAttempt = new Map<string, number>();
   for (const a of run.attempts) nextAttempt.set(a.task_key, Math.max(nextAttempt.get(a.task_key) ?? 0, a.attempt_number + 1));
   const attempts = planAttempts({
@@ -147,7 +173,7 @@ function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: nu
     startAt,
     ...(repairId !== undefined ? { repairId } : {}),
     firstAttempt: (key) => nextAttempt.get(key) ?? 0,
-    outcome: (task, attempt) => withCondition(outcomeFor(deps, task, attempt, run.creator_user_name), task, run),
+    outcome: (task, attempt, runningAt) => plannedOutcome(deps, run, task, attempt, runningAt, kept),
     durations: (key) => deps.scenario.durationsFor(key),
     nextRunId: () => nextRunId(deps.state),
   });
@@ -286,16 +312,16 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
     if (!keys.has(key)) known.set(key, { result: a.result, end_at: deps.now, ...(a.control?.condition_outcome !== undefined ? { condition_outcome: a.control.condition_outcome } : {}) });
   }
   delete run.cancelled_at;
+  // A for-each task that did not succeed runs again only its iterations that did not succeed.
+  const kept = new Map<string, NonNullable<ReturnType<typeof keptIterations>>>();
+  for (const key of keys) {
+    const final = finals.get(key);
+    const iterations = final ? keptIterations(final) : undefined;
+    if (iterations) kept.set(key, iterations);
+  }
   if (deps.live) {
     const next = new Map<string, number>();
     for (const a of run.attempts) next.set(a.task_key, Math.max(next.get(a.task_key) ?? 0, a.attempt_number + 1));
-    // A for-each task that did not succeed runs again only its iterations that did not succeed.
-    const kept = new Map<string, NonNullable<ReturnType<typeof keptIterations>>>();
-    for (const key of keys) {
-      const final = finals.get(key);
-      const iterations = final ? keptIterations(final) : undefined;
-      if (iterations) kept.set(key, iterations);
-    }
     const placeholders = deps.live.repair(
       run,
       {
@@ -316,7 +342,7 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
     run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: placeholders.map((a) => a.run_id) });
     return repairId;
   }
-  const attempts = plan(deps, run, run.tasks.filter((t) => keys.has(taskKeyOf(t))), deps.now, known, repairId);
+  const attempts = plan(deps, run, run.tasks.filter((t) => keys.has(taskKeyOf(t))), deps.now, known, repairId, kept);
   run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: attempts.map((a) => a.run_id) });
   return repairId;
 }

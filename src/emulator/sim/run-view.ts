@@ -4,6 +4,7 @@
 import { isJsonObject, type JsonObject } from '../http/json.ts';
 import type { IterationRecord, RunRecord, TaskAttemptRecord, TaskResult } from '../state.ts';
 import { resolveDeep } from '../../jobs/dynamic-values.ts';
+import { iterationStats } from './iterations.ts';
 import { dependenciesOf, taskKeyOf } from './run-plan.ts';
 
 export type LifeCycleState =
@@ -141,14 +142,16 @@ function stateAndStatus(life: LifeCycleState, result: RunResultState | undefined
 }
 
 /** What runs/get adds to a control-flow task: a condition's outcome once it ended, a for-each's iteration stats. */
-function controlFields(settings: JsonObject, attempt: TaskAttemptRecord, terminal: boolean): JsonObject {
+function controlFields(run: RunRecord, settings: JsonObject, attempt: TaskAttemptRecord, terminal: boolean, now: number): JsonObject {
   const control = attempt.control;
   const out: JsonObject = {};
   if (isJsonObject(settings['condition_task']) && terminal && control?.condition_outcome !== undefined) {
     out['condition_task'] = { ...settings['condition_task'], outcome: control.condition_outcome };
   }
   if (isJsonObject(settings['for_each_task']) && control?.for_each_stats) {
-    const { errors, ...counts } = control.for_each_stats;
+    // A planned timeline's counts are those at `now`; an executing run's are written as they change.
+    const stats = !run.live && control.iterations ? iterationStats(control.for_each_stats.total_iterations, control.iterations, now) : control.for_each_stats;
+    const { errors, ...counts } = stats;
     out['for_each_task'] = {
       ...settings['for_each_task'],
       stats: {
@@ -167,7 +170,7 @@ export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: numb
   const code = attempt.result === 'FAILED' ? attempt.termination_code : undefined;
   return {
     ...settings,
-    ...controlFields(settings, attempt, terminal),
+    ...controlFields(run, settings, attempt, terminal, now),
     run_id: attempt.run_id,
     attempt_number: attempt.attempt_number,
     ...stateAndStatus(life, terminal ? attempt.result : undefined, terminal ? attempt.state_message : '', code),
@@ -212,7 +215,7 @@ export function renderIteration(run: RunRecord, parent: TaskAttemptRecord, itera
  */
 export function renderTaskRun(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string, iteration?: IterationRecord): JsonObject {
   const task = iteration ? renderIteration(run, attempt, iteration, now, baseUrl, workspaceId) : renderTask(run, attempt, now, baseUrl, workspaceId);
-  const iterations = iteration ? [] : [...(attempt.control?.iterations ?? [])].sort((a, b) => a.index - b.index || a.attempt_number - b.attempt_number);
+  const iterations = iteration ? [] : (attempt.control?.iterations ?? []).filter((i) => i.ready_at <= now).sort((a, b) => a.index - b.index || a.attempt_number - b.attempt_number);
   const terminal = Number(task['end_time']) > 0;
   return {
     job_id: run.job_id,
