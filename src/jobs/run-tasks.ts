@@ -123,6 +123,16 @@ export interface RunTasksOptions<T extends SchedulableTask, R> extends Scheduler
 
 const CHILD_SUCCESS: ReadonlySet<string> = new Set(['SUCCESS', 'SUCCESS_WITH_FAILURES']);
 
+/** Whether a run-job task whose child run ended `result` succeeds. */
+export function childRunSucceeded(result: string): boolean {
+  return CHILD_SUCCESS.has(result);
+}
+
+/** How a run-job task whose child run did not succeed fails. */
+export function childRunFailure(runId: string | undefined, jobId: string, result: string, message?: string): string {
+  return `The run${runId !== undefined ? ` ${runId}` : ''} of job ${jobId} ended ${result}${message ? `: ${message.replace(/\.$/, '')}` : ''}.`;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -267,8 +277,8 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     );
     if (child.run_id !== undefined) detail.run_id = child.run_id;
     detail.result = child.result;
-    if (CHILD_SUCCESS.has(child.result)) return { ok: true, control: detail };
-    throw new ControlTaskError(`The run${detail.run_id !== undefined ? ` ${detail.run_id}` : ''} of job ${jobId} ended ${child.result}${child.message ? `: ${child.message}` : ''}.`, detail);
+    if (childRunSucceeded(child.result)) return { ok: true, control: detail };
+    throw new ControlTaskError(childRunFailure(detail.run_id, jobId, child.result, child.message), detail);
   };
 
   const runForEach = async (task: T, spec: Record<string, unknown>, attempt: number, signal: AbortSignal): Promise<AttemptOutcome<R>> => {

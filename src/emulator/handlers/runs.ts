@@ -166,7 +166,8 @@ function listRuns(ctx: HandlerContext) {
     .filter((r) => jobId === undefined || r.job_id === jobId)
     .filter((r) => !activeOnly || !isRunTerminal(r, now))
     .filter((r) => !completedOnly || isRunTerminal(r, now))
-    .filter((r) => r.created_at >= from && r.created_at <= to)
+    // A simulated run-job task's child run exists from when that task starts running.
+    .filter((r) => r.created_at <= now && r.created_at >= from && r.created_at <= to)
     .sort((a, b) => (a.run_id < b.run_id ? 1 : -1));
   const offset = query.has('page_token') ? decodePageToken(query.get('page_token')) : queryInt(query, 'offset', 0);
   const page = paginate(runs, offset, limit === 0 ? MAX_RUNS_PAGE : limit);

@@ -10,12 +10,13 @@ import { normaliseWorkspacePath } from '../workspace-tree.ts';
 import { cancelUpdate, planUpdate, pipelineName, scriptedUpdateResult } from './pipeline-update.ts';
 import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts, taskKeyOf } from './run-plan.ts';
 import type { LiveRuns } from './live-runs.ts';
-import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
+import { cancelRun, finalAttempts, isRunTerminal, runEndAt, runSummary } from './run-view.ts';
 import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
 import { evaluateCondition } from '../../jobs/condition.ts';
 import { keptIterations } from './iterations.ts';
 import { planForEach } from './planned-for-each.ts';
-import type { ReferenceContext } from '../../jobs/dynamic-values.ts';
+import { type ReferenceContext, resolveReferences } from '../../jobs/dynamic-values.ts';
+import { childRunFailure, childRunSucceeded } from '../../jobs/run-tasks.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -34,6 +35,8 @@ export interface StartRunRequest {
   only?: string[];
   /** The run-job task run that starts this run. */
   triggeredBy?: bigint;
+  /** A simulated child run: the jobs running above it (a job that runs itself fails instead of recursing). */
+  chain?: readonly string[];
 }
 
 function objectOrUndefined(value: unknown): JsonObject | undefined {
@@ -148,8 +151,10 @@ function attachPipelineUpdates(deps: RunnerDeps, run: RunRecord, attempts: TaskA
 /** The outcome of one attempt of a simulated task: scripted, except what control-flow tasks decide for real. */
 function plannedOutcome(deps: RunnerDeps, run: RunRecord, task: JsonObject, attempt: number, runningAt: number, kept: KeptIterations): PlannedOutcome {
   const outcome = withCondition(outcomeFor(deps, task, attempt, run.creator_user_name), task, run);
-  // A for-each task runs its iterations (unless the scenario scripted it to fail).
-  if (!objectOrUndefined(task['for_each_task']) || outcome.result !== 'SUCCESS') return outcome;
+  // Unless the scenario scripted it to fail, a run-job task runs the other job and a for-each task its iterations.
+  if (outcome.result !== 'SUCCESS') return outcome;
+  if (objectOrUndefined(task['run_job_task'])) return planRunJob(deps, run, task, runningAt);
+  if (!objectOrUndefined(task['for_each_task'])) return outcome;
   return planForEach({
     task,
     runningAt,
@@ -159,6 +164,38 @@ function plannedOutcome(deps: RunnerDeps, run: RunRecord, task: JsonObject, atte
     nextRunId: () => nextRunId(deps.state),
     kept: kept.get(taskKeyOf(task)),
   });
+}
+
+/** The jobs whose runs started a simulated run through run-job tasks, outermost first. */
+const runChains = new WeakMap<RunRecord, readonly string[]>();
+
+/**
+ * A run-job task of a simulated run starts a run of the other job when it starts running (queued or skipped by that
+ * job's max_concurrent_runs, as run-now does) and lasts until that run ends, ending as it did.
+ */
+function planRunJob(deps: RunnerDeps, run: RunRecord, task: JsonObject, runningAt: number): PlannedOutcome {
+  const spec = objectOrUndefined(task['run_job_task']) ?? {};
+  const refs = { ...jobReferences(run), taskKey: taskKeyOf(task) };
+  const jobId = resolveReferences(String(spec['job_id'] ?? ''), refs);
+  const failed = (message: string): PlannedOutcome => ({ result: 'FAILED', output: { error: message } });
+  const job = /^\d+$/.test(jobId) ? deps.state.jobs[jobId] : undefined;
+  if (!job) return failed(`Job ${jobId} does not exist.`);
+  const chain = [...(runChains.get(run) ?? []), run.job_id.toString()];
+  if (chain.includes(jobId)) return failed(`Task "${taskKeyOf(task)}" runs job ${jobId}, which is already running above it (${[...chain, jobId].join(' → ')}).`);
+  const given = objectOrUndefined(spec['job_parameters']);
+  const jobParameters = given ? Object.fromEntries(Object.entries(given).map(([k, v]) => [k, resolveReferences(String(v), refs)])) : undefined;
+  let child: RunRecord;
+  try {
+    child = startRun({ ...deps, now: runningAt }, job, { ...(jobParameters ? { jobParameters } : {}), chain }, run.creator_user_name);
+  } catch (error) {
+    return failed(error instanceof Error ? error.message : String(error));
+  }
+  const endAt = runEndAt(child);
+  const summary = runSummary(child, endAt);
+  const result = summary.result_state ?? 'FAILED';
+  const control = { child_run_id: child.run_id };
+  if (childRunSucceeded(result)) return { result: 'SUCCESS', runningMs: endAt - runningAt, output: {}, control };
+  return { ...failed(childRunFailure(child.run_id.toString(), jobId, result, summary.state_message || undefined)), runningMs: endAt - runningAt, control };
 }
 
 /** A repair's for-each tasks that failed: what each keeps of its iterations. */
@@ -178,6 +215,11 @@ function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: nu
     nextRunId: () => nextRunId(deps.state),
   });
   attachPipelineUpdates(deps, run, attempts);
+  // A child run says which task run started it (runs/get: trigger RUN_JOB_TASK).
+  for (const a of attempts) {
+    const child = a.control?.child_run_id !== undefined ? deps.state.runs[a.control.child_run_id.toString()] : undefined;
+    if (child) child.triggered_by_task_run = a.run_id;
+  }
   run.attempts.push(...attempts);
   return attempts;
 }
@@ -249,6 +291,7 @@ export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequ
     repairs: [],
   };
   const selected = chosen ? tasks.filter((t) => chosen.has(taskKeyOf(t))) : tasks;
+  if (request.chain) runChains.set(run, request.chain);
   const limit = maxConcurrentRuns(job);
   if (deps.live) {
     deps.live.admit(run, job, selected, request.oneTime === true);
@@ -383,6 +426,17 @@ export function cancelJobRun(deps: RunnerDeps, run: RunRecord): void {
   if (isRunTerminal(run, deps.now)) return;
   const before = [...run.attempts];
   const cancelled = new Set(cancelRun(run, deps.now));
+  // Cancelling a run-job task cancels the run it started; one it had not started yet never happens.
+  for (const attempt of cancelled) {
+    const child = attempt.control?.child_run_id !== undefined ? deps.state.runs[attempt.control.child_run_id.toString()] : undefined;
+    if (!child) continue;
+    if (child.created_at > deps.now) {
+      delete deps.state.runs[child.run_id.toString()];
+      delete attempt.control?.child_run_id;
+    } else {
+      cancelJobRun(deps, child);
+    }
+  }
   for (const attempt of before) {
     const ref = attempt.pipeline_update;
     const pipeline = ref ? deps.state.pipelines[ref.pipeline_id] : undefined;
