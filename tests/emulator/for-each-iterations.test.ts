@@ -15,10 +15,13 @@ let w: WorkspaceClient;
 let executed: string[];
 /** Tables whose load fails (until a test fixes them). */
 let broken: Set<string>;
+/** The parameters each notebook task ran with. */
+let seen: Record<string, string>[];
 
 const executor = {
   async execute(e: TaskExecution) {
     const params = ((e.task['notebook_task'] as { base_parameters?: Record<string, string> } | undefined)?.base_parameters ?? {}) as Record<string, string>;
+    seen.push(params);
     executed.push(`${String(e.task['task_key'])}${params['table'] !== undefined ? `(${params['table']})` : ''}#${e.attempt}`);
     if (params['table'] !== undefined && broken.has(params['table'])) throw new TaskExecutionError(`AnalysisException: table ${params['table']} is broken`);
     // A load that runs until it is cancelled.
@@ -30,6 +33,7 @@ const executor = {
 
 beforeEach(async () => {
   executed = [];
+  seen = [];
   broken = new Set(['bad']);
   ws = await startFakeWorkspace({ runs: executor });
   w = new WorkspaceClient({ host: ws.url, token: ws.token, authType: 'pat', configFile: '/nonexistent/.databrickscfg' });
@@ -160,5 +164,25 @@ describe('task values (official SDK)', () => {
     expect(run.tasks!.find((t) => t.task_key === 'check')!.condition_task?.outcome).toBe('true');
     const report = run.tasks!.find((t) => t.task_key === 'report')!;
     expect((await w.jobs.getRunOutput({ run_id: report.run_id! })).notebook_output?.result).toBe('loaded 250');
+  });
+
+  it('a repair that runs only the downstream task reads the values of the task it does not run again', async () => {
+    broken.add('flaky');
+    const { job_id } = await w.jobs.create({
+      name: 'values-repair',
+      tasks: [
+        { task_key: 'count', notebook_task: { notebook_path: '/Shared/count' } },
+        { task_key: 'report', depends_on: [{ task_key: 'count' }], notebook_task: { notebook_path: '/Shared/report', base_parameters: { table: 'flaky', rows: '{{tasks.count.values.rows}}', status: '{{tasks.count.result_state}}' } } },
+      ],
+    });
+    const { run_id } = await w.jobs.runNow({ job_id: job_id! });
+    expect((await ended(run_id!)).state?.result_state).toBe('FAILED');
+    broken.clear();
+    seen = [];
+    executed = [];
+    await w.jobs.repairRun({ run_id: run_id!, rerun_all_failed_tasks: true });
+    expect((await ended(run_id!)).state?.result_state).toBe('SUCCESS');
+    expect(executed).toEqual(['report(flaky)#1']);
+    expect(seen).toEqual([{ table: 'flaky', rows: '250', status: 'SUCCESS' }]);
   });
 });

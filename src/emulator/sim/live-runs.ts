@@ -227,10 +227,11 @@ export class LiveRuns {
       },
       references: {
         job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) },
-        // A repair reads the task values of the tasks it does not run again from their records.
+        // A repair reads the tasks it does not run again (result, run id, task values) from their records.
         task: (key) => {
-          const values = finalAttempts(run.attempts).get(key)?.task_values;
-          return values ? { values } : undefined;
+          const a = finalAttempts(run.attempts).get(key);
+          if (!a || a.end_at === NOT_YET) return undefined;
+          return { result_state: a.result, run_id: a.run_id.toString(), ...(a.task_values ? { values: a.task_values } : {}) };
         },
       },
       ...(selection.keptIterations ? { keptIterations: (key: string) => selection.keptIterations?.get(key) } : {}),
