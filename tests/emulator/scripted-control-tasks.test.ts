@@ -84,6 +84,31 @@ describe('for-each on a scripted workspace', () => {
   });
 });
 
+describe('repairing a for-each on a scripted workspace', () => {
+  it('runs again only the iteration that failed (its notebook was missing) and keeps the others', async () => {
+    const job = await call(ws, 'POST', '/api/2.2/jobs/create', {
+      body: { name: 'paths', tasks: [{ task_key: 'each', for_each_task: { inputs: '["load","missing","work"]', concurrency: 3, task: { task_key: 'nb', notebook_task: { notebook_path: '/Shared/nb/{{input}}' } } } }] },
+    });
+    const run = await call(ws, 'POST', '/api/2.2/jobs/run-now', { body: { job_id: job.body.job_id } });
+    const runId = String(run.body.run_id);
+    clock.advance(10_000);
+    const failed = await getRun(runId);
+    expect(statsOf(failed).task_run_stats).toMatchObject({ succeeded_iterations: 2, failed_iterations: 1 });
+    const before = (await getRun(String(failed.tasks[0].run_id))).iterations;
+    await call(ws, 'POST', '/api/2.0/workspace/import', { body: { path: '/Shared/nb/missing', content: b64('print(1)'), format: 'SOURCE', language: 'PYTHON' } });
+    await call(ws, 'POST', '/api/2.2/jobs/runs/repair', { body: { run_id: Number(runId), rerun_all_failed_tasks: true } });
+    clock.advance(10_000);
+    const repaired = await getRun(runId);
+    expect(repaired.state.result_state).toBe('SUCCESS');
+    const each = repaired.tasks.at(-1);
+    expect(statsOf({ tasks: [each] }).task_run_stats).toEqual({ total_iterations: 3, scheduled_iterations: 3, active_iterations: 0, completed_iterations: 3, succeeded_iterations: 3, failed_iterations: 0 });
+    const after = (await getRun(String(each.run_id))).iterations;
+    expect(after.map((i: Json) => i.notebook_task.notebook_path)).toEqual(['/Shared/nb/load', '/Shared/nb/missing', '/Shared/nb/work']);
+    expect([after[0].run_id, after[2].run_id]).toEqual([before[0].run_id, before[2].run_id]);
+    expect(after[1].run_id).not.toBe(before[1].run_id);
+  });
+});
+
 const jobOf = async (settings: Json): Promise<string> => String((await call(ws, 'POST', '/api/2.2/jobs/create', { body: settings })).body.job_id);
 const runNow = async (jobId: string): Promise<string> => String((await call(ws, 'POST', '/api/2.2/jobs/run-now', { body: { job_id: jobId } })).body.run_id);
 const runsOf = async (jobId: string): Promise<Json[]> => (await call(ws, 'GET', `/api/2.2/jobs/runs/list?job_id=${jobId}`)).body.runs ?? [];
