@@ -81,6 +81,8 @@ export interface TaskAttemptRecord {
   control?: ControlRecord;
   /** The task values the attempt set (dbutils.jobs.taskValues), read downstream as {{tasks.<key>.values.<name>}}. */
   task_values?: Record<string, unknown>;
+  /** Its parameters as it ran them, references resolved (runs/get `resolved_values`). */
+  resolved_values?: JsonObject;
 }
 
 export interface ControlRecord {

@@ -164,6 +164,10 @@ describe('task values (official SDK)', () => {
     expect(run.tasks!.find((t) => t.task_key === 'check')!.condition_task?.outcome).toBe('true');
     const report = run.tasks!.find((t) => t.task_key === 'report')!;
     expect((await w.jobs.getRunOutput({ run_id: report.run_id! })).notebook_output?.result).toBe('loaded 250');
+    // The API shows task values in what the tasks that read them resolved.
+    expect(report.resolved_values).toBeUndefined();
+    const resolved = Object.fromEntries((await w.jobs.getRun({ run_id: run_id!, include_resolved_values: true })).tasks!.map((t) => [t.task_key, t.resolved_values]));
+    expect(resolved).toEqual({ count: undefined, check: { condition_task: { left: '250', right: '100' } }, report: { notebook_task: { base_parameters: { rows: '250' } } } });
   });
 
   it('a repair that runs only the downstream task reads the values of the task it does not run again', async () => {

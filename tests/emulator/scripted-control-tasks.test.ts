@@ -32,7 +32,7 @@ async function startLoop(): Promise<string> {
           task_key: 'each',
           for_each_task: { inputs: '["a","b","c"]', concurrency: 2, task: { task_key: 'load', notebook_task: { notebook_path: '/Shared/nb/load', base_parameters: { table: '{{input}}' } } } },
         },
-        { task_key: 'after', depends_on: [{ task_key: 'each' }], notebook_task: { notebook_path: '/Shared/nb/after' } },
+        { task_key: 'after', depends_on: [{ task_key: 'each' }], notebook_task: { notebook_path: '/Shared/nb/after', base_parameters: { job: '{{job.id}}' } } },
       ],
     },
   });
@@ -57,6 +57,9 @@ describe('for-each on a scripted workspace', () => {
     const each = run.tasks.find((t: Json) => t.task_key === 'each');
     // The for-each runs from 100 until its last iteration ends (c: ready at 1200, 100 ms pending, 1000 running).
     expect([each.start_time, each.end_time].map((t: number) => t - run.start_time)).toEqual([0, 2300]);
+    // With include_resolved_values, a notebook task shows its parameters as it ran them.
+    const resolved = (await call(ws, 'GET', `/api/2.2/jobs/runs/get?run_id=${runId}&include_resolved_values=true`)).body.tasks.map((t: Json) => t.resolved_values);
+    expect(resolved).toEqual([undefined, { notebook_task: { base_parameters: { job: String(run.job_id) } } }]);
     const after = run.tasks.find((t: Json) => t.task_key === 'after');
     expect(after.start_time - run.start_time).toBe(2300);
     const iterations = (await getRun(String(each.run_id))).iterations;

@@ -119,7 +119,7 @@ function getRun(ctx: HandlerContext) {
   const taskRun = ctx.state.runs[id.toString()] ? undefined : findTaskRun(ctx.state, id);
   const rendered = taskRun
     ? renderTaskRun(taskRun.run, taskRun.attempt, ctx.now, ctx.baseUrl, ctx.state.workspaceId, taskRun.iteration)
-    : renderRun(requireRun(ctx.state, id), ctx.now, ctx.baseUrl, ctx.state.workspaceId);
+    : renderRun(requireRun(ctx.state, id), ctx.now, ctx.baseUrl, ctx.state.workspaceId, { resolvedValues: queryBool(ctx.query, 'include_resolved_values') });
   if (isJobsApi21(ctx)) return ok(rendered);
   const paged = pageArrays(rendered, RUN_ARRAYS, decodePageToken(ctx.query.get('page_token')), ARRAY_PAGE_SIZE);
   return ok(paged.next_page_token ? { ...paged.obj, next_page_token: paged.next_page_token } : paged.obj);

@@ -15,7 +15,8 @@ import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
 import { evaluateCondition } from '../../jobs/condition.ts';
 import { keptIterations } from './iterations.ts';
 import { planForEach } from './planned-for-each.ts';
-import { type ReferenceContext, resolveReferences } from '../../jobs/dynamic-values.ts';
+import { type ReferenceContext, resolveDeep, resolveReferences } from '../../jobs/dynamic-values.ts';
+import { resolvedConditionValues, resolvedNotebookValues } from './resolved-values.ts';
 import { childRunFailure, childRunSucceeded } from '../../jobs/run-tasks.ts';
 
 export interface RunnerDeps {
@@ -112,7 +113,7 @@ function withCondition(outcome: PlannedOutcome, task: JsonObject, run: RunRecord
   if (!condition || outcome.result !== 'SUCCESS') return outcome;
   try {
     const evaluation = evaluateCondition(condition, { ...jobReferences(run), taskKey: taskKeyOf(task) });
-    return { ...outcome, condition_outcome: evaluation.outcome };
+    return { ...outcome, condition_outcome: evaluation.outcome, resolved_values: resolvedConditionValues(evaluation.left, evaluation.right) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { result: 'FAILED', state_message: message, output: { error: message } };
@@ -154,7 +155,10 @@ function plannedOutcome(deps: RunnerDeps, run: RunRecord, task: JsonObject, atte
   // Unless the scenario scripted it to fail, a run-job task runs the other job and a for-each task its iterations.
   if (outcome.result !== 'SUCCESS') return outcome;
   if (objectOrUndefined(task['run_job_task'])) return planRunJob(deps, run, task, runningAt);
-  if (!objectOrUndefined(task['for_each_task'])) return outcome;
+  if (!objectOrUndefined(task['for_each_task'])) {
+    const resolved = resolvedNotebookValues(resolveDeep(task, { ...jobReferences(run), taskKey: taskKeyOf(task) }));
+    return resolved ? { ...outcome, resolved_values: resolved } : outcome;
+  }
   return planForEach({
     task,
     runningAt,

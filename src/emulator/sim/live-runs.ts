@@ -18,6 +18,7 @@ import { finishLiveUpdate, startLiveUpdate } from './pipeline-update.ts';
 import { stateMessage, taskKeyOf } from './run-plan.ts';
 import { cancelRun, finalAttempts, runSummary } from './run-view.ts';
 import { recordIteration } from './iterations.ts';
+import { resolvedConditionValues, resolvedNotebookValues } from './resolved-values.ts';
 import { startRun } from './job-runner.ts';
 import { Scenario } from '../scenario.ts';
 
@@ -214,6 +215,7 @@ export class LiveRuns {
     // The job's timeout_seconds bounds the run (a repair is not bounded by the original run's clock).
     const timeoutSeconds = Number(state.jobs[run.job_id.toString()]?.settings['timeout_seconds'] ?? 0);
     const runDeadline = selection.repairId === undefined && timeoutSeconds > 0 ? run.started_at + timeoutSeconds * 1000 : undefined;
+    const iterationKeys = new Set(selection.tasks.flatMap((t) => (isJsonObject(t['for_each_task']) && isJsonObject(t['for_each_task']['task']) ? [String(t['for_each_task']['task']['task_key'])] : [])));
     const done = runTasks<SchedulableTask, TaskExecutionResult>({
       tasks: selection.tasks as unknown as SchedulableTask[],
       ...(selection.known ? { known: selection.known } : {}),
@@ -242,8 +244,12 @@ export class LiveRuns {
         recordIteration(state, record, event, (e) => outputOf(e.step.kind === 'end' ? e.step.result : 'CANCELED', e.outcome));
         void this.options.commit().catch(() => {});
       },
-      execute: (task, attempt, signal, taskValues) =>
-        this.options.executor.execute({
+      execute: (task, attempt, signal, taskValues) => {
+        // A task of the job (not a for-each iteration, which runs as its nested task's key) keeps what it resolved.
+        const record = iterationKeys.has(task.task_key) ? undefined : this.attempt(run, task.task_key, attempt, selection.repairId);
+        const resolved = resolvedNotebookValues(task as unknown as JsonObject);
+        if (record && resolved) record.resolved_values = resolved;
+        return this.options.executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
           // The task as the scheduler gives it: references resolved, a for-each iteration's input filled in.
           task: task as unknown as JsonObject,
@@ -252,7 +258,8 @@ export class LiveRuns {
           taskValues,
           state,
           readContent: this.options.readContent,
-        }),
+        });
+      },
       onStep: (step, outcome) => {
         this.apply(run, step, outcome, selection.repairId);
         void this.options.commit().catch(() => {});
@@ -321,6 +328,7 @@ export class LiveRuns {
     record.output = outputOf(step.result, outcome);
     if (outcome?.control) record.control = { ...controlRecord(outcome.control), ...(record.control?.iterations ? { iterations: record.control.iterations } : {}) };
     if (outcome?.values) record.task_values = outcome.values;
+    if (outcome?.control?.kind === 'condition') record.resolved_values = resolvedConditionValues(outcome.control.left, outcome.control.right);
     record.state_message = step.result === 'CANCELED' ? 'Run cancelled.' : stateMessage(step.result);
     const ref = record.pipeline_update;
     const update = ref ? state.pipelines[ref.pipeline_id]?.updates.find((u) => u.update_id === ref.update_id) : undefined;

@@ -16,6 +16,8 @@ export interface PlannedOutcome {
   runningMs?: number;
   /** What else a control-flow task decided (a for-each task's iterations). */
   control?: ControlRecord;
+  /** Its parameters as it ran them (runs/get `resolved_values`). */
+  resolved_values?: JsonObject;
 }
 
 export interface PlanRequest {
@@ -96,6 +98,7 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
           output: outcome.output,
           ...(outcome.condition_outcome !== undefined && outcome.result === 'SUCCESS' ? { control: { condition_outcome: outcome.condition_outcome } } : {}),
           ...(outcome.control ? { control: outcome.control } : {}),
+          ...(outcome.resolved_values ? { resolved_values: outcome.resolved_values } : {}),
         };
         attempts.push(record);
         open.set(`${step.key}#${step.attempt}`, { record, endAt: record.end_at, result: outcome.result, ...(outcome.condition_outcome !== undefined ? { condition: outcome.condition_outcome } : {}) });

@@ -163,7 +163,8 @@ function controlFields(run: RunRecord, settings: JsonObject, attempt: TaskAttemp
   return out;
 }
 
-export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
+/** `resolvedValues`: runs/get's include_resolved_values (each task's parameters as it ran them). */
+export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string, resolvedValues = false): JsonObject {
   const life = attemptLifeCycle(run, attempt, now);
   const settings = run.tasks.find((t) => taskKeyOf(t) === attempt.task_key) ?? { task_key: attempt.task_key };
   const terminal = life === 'TERMINATED' || life === 'SKIPPED';
@@ -180,6 +181,7 @@ export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: numb
     execution_duration: terminal && !attempt.skipped ? attempt.end_at - attempt.running_at : 0,
     cleanup_duration: 0,
     run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, attempt.run_id),
+    ...(resolvedValues && attempt.resolved_values && now >= attempt.running_at ? { resolved_values: attempt.resolved_values } : {}),
   };
 }
 
@@ -275,7 +277,7 @@ function repairHistory(run: RunRecord, now: number): JsonObject[] {
 }
 
 /** The Run object of runs/get (tasks unpaged; the handler pages them). */
-export function renderRun(run: RunRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
+export function renderRun(run: RunRecord, now: number, baseUrl: string, workspaceId: string, options: { resolvedValues?: boolean } = {}): JsonObject {
   const s = runSummary(run, now);
   const terminal = s.life_cycle_state === 'TERMINATED';
   const history = repairHistory(run, now);
@@ -299,7 +301,7 @@ export function renderRun(run: RunRecord, now: number, baseUrl: string, workspac
     ...(terminal ? { run_duration: s.end_at - run.created_at } : {}),
     ...(run.started_at > run.created_at ? { queue_duration: Math.min(now, run.started_at) - run.created_at } : {}),
     run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, run.run_id),
-    tasks: visibleAttempts(run, now).map((a) => renderTask(run, a, now, baseUrl, workspaceId)),
+    tasks: visibleAttempts(run, now).map((a) => renderTask(run, a, now, baseUrl, workspaceId, options.resolvedValues === true)),
     ...(run.job_clusters.length > 0 ? { job_clusters: run.job_clusters } : {}),
     ...(run.job_parameters.length > 0 ? { job_parameters: run.job_parameters } : {}),
     ...(run.overriding_parameters !== undefined ? { overriding_parameters: run.overriding_parameters } : {}),
