@@ -98,16 +98,16 @@ function outcomeFor(deps: RunnerDeps, task: JsonObject, attempt: number, userNam
   return { result, ...(scripted.state_message !== undefined ? { state_message: scripted.state_message } : {}), output };
 }
 
-/**
- * A condition task of a simulated run is evaluated for real (its operands with the run's references resolved),
- * unless the scenario scripted it to fail; an operand that cannot be evaluated fails it, as on Databricks.
- */
 /** What dynamic value references resolve to in a simulated run: the run's job and parameters. */
 function jobReferences(run: RunRecord): ReferenceContext {
   const parameters = Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
   return { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters } };
 }
 
+/**
+ * A condition task of a simulated run is evaluated for real (its operands with the run's references resolved),
+ * unless the scenario scripted it to fail; an operand that cannot be evaluated fails it, as on Databricks.
+ */
 function withCondition(outcome: PlannedOutcome, task: JsonObject, run: RunRecord): PlannedOutcome {
   const condition = objectOrUndefined(task['condition_task']);
   if (!condition || outcome.result !== 'SUCCESS') return outcome;
