@@ -79,12 +79,35 @@ export interface TaskAttemptRecord {
   pipeline_update?: { pipeline_id: string; update_id: string };
   /** What a control-flow task decided: a condition's outcome, a for-each's iteration counts, a run-job's child run. */
   control?: ControlRecord;
+  /** The task values the attempt set (dbutils.jobs.taskValues), read downstream as {{tasks.<key>.values.<name>}}. */
+  task_values?: Record<string, unknown>;
+  /** Its parameters as it ran them, references resolved (runs/get `resolved_values`). */
+  resolved_values?: JsonObject;
 }
 
 export interface ControlRecord {
   condition_outcome?: 'true' | 'false';
   for_each_stats?: ForEachStats;
+  /** A for-each task's iteration runs (every attempt of each), as runs/get lists them for the task's run. */
+  iterations?: IterationRecord[];
   child_run_id?: bigint;
+}
+
+/** One attempt of one iteration of a for-each task: a task run of its own (runs/get and get-output take its id). */
+export interface IterationRecord {
+  run_id: bigint;
+  index: number;
+  /** The input this iteration ran with ({{input}}). */
+  input: unknown;
+  attempt_number: number;
+  ready_at: number;
+  running_at: number;
+  end_at: number;
+  result: TaskResult;
+  /** Cancelled before it started. */
+  skipped: boolean;
+  state_message: string;
+  output: TaskOutputRecord;
 }
 
 export interface RepairRecord {

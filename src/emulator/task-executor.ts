@@ -5,6 +5,7 @@ import type { JsonObject } from './http/json.ts';
 import type { FlowScript } from './scenario.ts';
 import type { WorkspaceState } from './state.ts';
 import type { BlobRef } from './store/blobs.ts';
+import type { TaskValueSetter } from '../jobs/task-values.ts';
 
 export interface TaskExecution {
   run: { run_id: bigint; job_id: bigint; run_type: 'JOB_RUN' | 'SUBMIT_RUN'; job_parameters: Record<string, string> };
@@ -13,6 +14,8 @@ export interface TaskExecution {
   attempt: number;
   /** Aborts when the attempt times out or the run is cancelled. */
   signal: AbortSignal;
+  /** Where the task's code sets its task values (dbutils.jobs.taskValues.set). */
+  taskValues?: TaskValueSetter;
   /** The workspace as it is now (read-only for the executor). */
   state: WorkspaceState;
   readContent(ref: BlobRef): Promise<Buffer>;

@@ -5,6 +5,7 @@ import type { EventSink } from '../events/types.ts';
 import type { LocalPaths } from '../local/paths.ts';
 import type { BundleModel, NotebookModel } from '../model/types.ts';
 import type { SqlClient } from '../sql/types.ts';
+import type { TaskValueSetter } from '../jobs/task-values.ts';
 
 /** What a local implementation of a notebook gets when its task runs on the local target. */
 export interface LocalNotebookContext {
@@ -40,6 +41,12 @@ export interface LocalNotebookContext {
    * can return at once. Once asked, the state the task leaves behind is recorded when it succeeds.
    */
   inputsUnchanged(schemas?: readonly string[]): Promise<boolean>;
+  /**
+   * The task's task values, as dbutils.jobs.taskValues.set sets them: a key, a value expressible as JSON (at most
+   * 48 KiB of it); later tasks of the run read them as {{tasks.<task_key>.values.<key>}}. The notebook's Databricks
+   * source sets the same values with dbutils.jobs.taskValues.set for the job to behave the same there.
+   */
+  taskValues: TaskValueSetter;
 }
 
 /**

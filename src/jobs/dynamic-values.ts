@@ -5,7 +5,7 @@
 /** What a reference can name while a run is going. */
 export interface ReferenceContext {
   job?: { id?: string; name?: string; run_id?: string; parameters?: Readonly<Record<string, string>> };
-  /** A task of this run: its result so far, its task-run id, and the task values it set (if any are kept). */
+  /** A task of this run: its result so far, its task-run id, and the task values its latest attempt set. */
   task?(key: string): { result_state?: string; run_id?: string; values?: Readonly<Record<string, unknown>> } | undefined;
   /** The current for-each iteration's input. */
   input?: unknown;

@@ -9,6 +9,7 @@ import { evaluateCondition } from './condition.ts';
 import { type ReferenceContext, resolveDeep, resolveReferences } from './dynamic-values.ts';
 import { type SchedulableTask, type SchedulerOptions, type Step, TaskScheduler } from './task-scheduler.ts';
 import type { TaskResult } from './run-if.ts';
+import { TaskValues, type TaskValueSetter } from './task-values.ts';
 
 export interface TaskTimer {
   now(): number;
@@ -49,8 +50,10 @@ export type ControlDetail =
   | { kind: 'for_each'; stats: ForEachStats }
   | { kind: 'run_job'; job_id: string; run_id?: string; result?: string };
 
-/** How an attempt's work went: its value (none for control-flow tasks), or what it threw. */
-export type AttemptOutcome<R> = { ok: true; value?: R; control?: ControlDetail } | { ok: false; error: unknown; control?: ControlDetail };
+/** How an attempt's work went: its value (none for control-flow tasks), or what it threw; the task values it set. */
+export type AttemptOutcome<R> = ({ ok: true; value?: R; control?: ControlDetail } | { ok: false; error: unknown; control?: ControlDetail }) & {
+  values?: Record<string, unknown>;
+};
 
 /** A control-flow task that failed (a failed iteration, a child run that did not succeed), with what it decided. */
 export class ControlTaskError extends Error {
@@ -93,8 +96,11 @@ export interface IterationEvent<R> {
 export interface RunTasksOptions<T extends SchedulableTask, R> extends SchedulerOptions {
   /** The tasks this run executes (already narrowed by `only` or a repair's selection). */
   tasks: readonly T[];
-  /** One attempt of a task; `signal` aborts when the attempt times out or the run is cancelled. */
-  execute(task: T, attempt: number, signal: AbortSignal): Promise<R>;
+  /**
+   * One attempt of a task; `signal` aborts when the attempt times out or the run is cancelled. `values`: where the
+   * task's code sets its task values (dbutils.jobs.taskValues.set), read downstream as {{tasks.<key>.values.<name>}}.
+   */
+  execute(task: T, attempt: number, signal: AbortSignal, values: TaskValueSetter): Promise<R>;
   /** Every decision as it is made, with the attempt's outcome on its `end`. */
   onStep?(step: Step, outcome?: AttemptOutcome<R>): void;
   timer?: TaskTimer;
@@ -108,21 +114,37 @@ export interface RunTasksOptions<T extends SchedulableTask, R> extends Scheduler
   runJob?(request: RunJobRequest<T>, signal: AbortSignal): Promise<ChildRunResult>;
   /** Every decision about a for-each task's iterations, with the stats after it. */
   onIteration?(event: IterationEvent<R>): void;
+  /**
+   * A repair of a for-each task that failed: its iterations that succeeded, by index with their input. They keep
+   * their result and are not run again, as long as the task's inputs still give the same input at that index.
+   */
+  keptIterations?(taskKey: string): ReadonlyMap<number, unknown> | undefined;
 }
 
 const CHILD_SUCCESS: ReadonlySet<string> = new Set(['SUCCESS', 'SUCCESS_WITH_FAILURES']);
+
+/** Whether a run-job task whose child run ended `result` succeeds. */
+export function childRunSucceeded(result: string): boolean {
+  return CHILD_SUCCESS.has(result);
+}
+
+/** How a run-job task whose child run did not succeed fails. */
+export function childRunFailure(runId: string | undefined, jobId: string, result: string, message?: string): string {
+  return `The run${runId !== undefined ? ` ${runId}` : ''} of job ${jobId} ended ${result}${message ? `: ${message.replace(/\.$/, '')}` : ''}.`;
+}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /** The keys a for-each iteration does not keep from the nested task (it is not part of the job's graph). */
-function iterationOf<T extends SchedulableTask>(nested: T, index: number): T {
+export function iterationOf<T extends SchedulableTask>(nested: T, index: number): T {
   const { depends_on: _deps, run_if: _runIf, ...rest } = nested as T & { depends_on?: unknown; run_if?: unknown };
   return { ...rest, task_key: String(index) } as unknown as T;
 }
 
-function forEachInputs(raw: string): unknown[] {
+/** A for-each task's `inputs` (references already resolved): a JSON array, or an error saying what it got. */
+export function forEachInputs(raw: string): unknown[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -131,6 +153,16 @@ function forEachInputs(raw: string): unknown[] {
   }
   if (!Array.isArray(parsed)) throw new Error(`for_each_task.inputs must be a JSON array, got ${JSON.stringify(raw)}.`);
   return parsed;
+}
+
+/** The errors of failed iterations runs/get shows: the 3 most common, most frequent first. */
+export function commonErrors(counts: ReadonlyMap<string, number>): ForEachStats['errors'] {
+  return [...counts].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([message, count]) => ({ message, count }));
+}
+
+/** How a for-each task that had failed iterations fails. */
+export function forEachFailure(failed: number, total: number, nestedKey: string, firstError: string | undefined): string {
+  return `${failed} of ${total} iterations of ${nestedKey} did not succeed${firstError ? ` (${firstError})` : ''}.`;
 }
 
 interface Inflight {
@@ -145,6 +177,8 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
   const scheduler = new TaskScheduler(opts.tasks, timer.now(), opts);
   const inflight = new Map<string, Inflight>();
   const outcomes = new Map<string, AttemptOutcome<R>>();
+  // The task values of each task's latest attempt that set any.
+  const taskValues = new Map<string, Record<string, unknown>>();
   const finished: { key: string; attempt: number; at: number }[] = [];
   let wake = new AbortController();
   // Attempts told to stop (timed out, cancelled) that have not returned yet.
@@ -174,13 +208,22 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     const task = byKey.get(key)!;
     const previous = inflight.get(key);
     if (previous) stragglers.push(previous.settled);
+    const values = new TaskValues(key);
     const settled = Promise.resolve()
-      .then(() => perform(task, attempt, controller.signal))
+      .then(() => perform(task, attempt, controller.signal, values))
       .then(
         (outcome) => outcomes.set(`${key}#${attempt}`, outcome),
         (error: unknown) => outcomes.set(`${key}#${attempt}`, { ok: false, error, ...(error instanceof ControlTaskError ? { control: error.control } : {}) }),
       )
       .then(() => {
+        // The latest attempt's values are the task's: a retry does not inherit what a failed attempt set.
+        const set = values.all();
+        if (set) {
+          taskValues.set(key, set);
+          outcomes.get(`${key}#${attempt}`)!.values = set;
+        } else {
+          taskValues.delete(key);
+        }
         if (inflight.get(key)?.attempt === attempt) inflight.delete(key);
         finished.push({ key, attempt, at: timer.now() });
         wake.abort();
@@ -195,12 +238,14 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     task: (key) => {
       const own = opts.references?.task?.(key);
       const result = scheduler.results().get(key);
-      return result === undefined && own === undefined ? undefined : { ...own, ...(result !== undefined ? { result_state: result } : {}) };
+      const values = taskValues.get(key);
+      if (result === undefined && own === undefined) return undefined;
+      return { ...own, ...(result !== undefined ? { result_state: result } : {}), ...(values !== undefined && result !== undefined ? { values } : {}) };
     },
   });
 
   /** One attempt of a task: control-flow types here, the rest through `execute`. */
-  const perform = async (task: T, attempt: number, signal: AbortSignal): Promise<AttemptOutcome<R>> => {
+  const perform = async (task: T, attempt: number, signal: AbortSignal, values: TaskValueSetter): Promise<AttemptOutcome<R>> => {
     const settings = task as T & { condition_task?: Record<string, unknown>; for_each_task?: Record<string, unknown>; run_job_task?: Record<string, unknown> };
     if (settings.condition_task) {
       const evaluation = evaluateCondition(settings.condition_task, references(task.task_key));
@@ -209,7 +254,7 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     if (settings.for_each_task) return runForEach(task, settings.for_each_task, attempt, signal);
     if (settings.run_job_task) return runJob(task, settings.run_job_task, signal);
     // The service resolves references in a task's parameters before its code sees them.
-    return { ok: true, value: await opts.execute(resolveDeep(task, references(task.task_key)), attempt, signal) };
+    return { ok: true, value: await opts.execute(resolveDeep(task, references(task.task_key)), attempt, signal, values) };
   };
 
   const runJob = async (task: T, spec: Record<string, unknown>, signal: AbortSignal): Promise<AttemptOutcome<R>> => {
@@ -232,8 +277,8 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     );
     if (child.run_id !== undefined) detail.run_id = child.run_id;
     detail.result = child.result;
-    if (CHILD_SUCCESS.has(child.result)) return { ok: true, control: detail };
-    throw new ControlTaskError(`The run${detail.run_id !== undefined ? ` ${detail.run_id}` : ''} of job ${jobId} ended ${child.result}${child.message ? `: ${child.message}` : ''}.`, detail);
+    if (childRunSucceeded(child.result)) return { ok: true, control: detail };
+    throw new ControlTaskError(childRunFailure(detail.run_id, jobId, child.result, child.message), detail);
   };
 
   const runForEach = async (task: T, spec: Record<string, unknown>, attempt: number, signal: AbortSignal): Promise<AttemptOutcome<R>> => {
@@ -247,19 +292,32 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     // Each iteration is the nested task with {{input}} (and the run's references) filled in.
     const iterations = inputs.map((input, i) => resolveDeep(iterationOf(nestedTask, i), { ...references(String(nestedTask.task_key)), input }));
     const real = (iteration: T) => ({ ...iteration, task_key: nestedTask.task_key }) as T;
-    const stats: ForEachStats = { total_iterations: inputs.length, scheduled_iterations: 0, active_iterations: 0, completed_iterations: 0, succeeded_iterations: 0, failed_iterations: 0, errors: [] };
+    // A repair runs again only the iterations that did not succeed (an input that changed runs again too).
+    const kept = new Set<string>();
+    for (const [index, input] of opts.keptIterations?.(task.task_key) ?? []) {
+      if (index < inputs.length && JSON.stringify(inputs[index]) === JSON.stringify(input)) kept.add(String(index));
+    }
+    const stats: ForEachStats = {
+      total_iterations: inputs.length,
+      scheduled_iterations: kept.size,
+      active_iterations: 0,
+      completed_iterations: kept.size,
+      succeeded_iterations: kept.size,
+      failed_iterations: 0,
+      errors: [],
+    };
     // Iterations started at least once, and those not yet at their final end (running or waiting for a retry).
-    const scheduled = new Set<string>();
+    const scheduled = new Set<string>(kept);
     const active = new Set<string>();
     const errorCounts = new Map<string, number>();
     const results = await runTasks<T, R>({
-      tasks: iterations,
+      tasks: iterations.filter((it) => !kept.has(it.task_key)),
       parallelism: concurrency,
       timer,
       signal,
       ...(opts.references ? { references: opts.references } : {}),
       ...(opts.runJob ? { runJob: (request, s) => opts.runJob!({ ...request, task: real(request.task) }, s) } : {}),
-      execute: (iteration, a, s) => opts.execute(real(iteration), a, s),
+      execute: (iteration, a, s, v) => opts.execute(real(iteration), a, s, v),
       onStep: (step, outcome) => {
         const index = Number(step.key);
         if (step.kind === 'start') {
@@ -273,7 +331,7 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
             stats.failed_iterations++;
             const message = outcome && !outcome.ok ? errorText(outcome.error) : step.result === 'TIMEDOUT' ? 'Task timed out.' : 'Run cancelled.';
             errorCounts.set(message, (errorCounts.get(message) ?? 0) + 1);
-            stats.errors = [...errorCounts].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([m, count]) => ({ message: m, count }));
+            stats.errors = commonErrors(errorCounts);
           }
         }
         stats.scheduled_iterations = scheduled.size;
@@ -283,10 +341,7 @@ export async function runTasks<T extends SchedulableTask, R>(opts: RunTasksOptio
     });
     const detail: ControlDetail = { kind: 'for_each', stats: structuredClone(stats) };
     const failed = [...results.values()].filter((r) => r !== 'SUCCESS').length;
-    if (failed > 0) {
-      const first = stats.errors[0]?.message;
-      throw new ControlTaskError(`${failed} of ${inputs.length} iterations of ${String(nestedTask.task_key)} did not succeed${first ? ` (${first})` : ''}.`, detail);
-    }
+    if (failed > 0) throw new ControlTaskError(forEachFailure(failed, inputs.length, String(nestedTask.task_key), stats.errors[0]?.message), detail);
     return { ok: true, control: detail };
   };
 

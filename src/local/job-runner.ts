@@ -7,6 +7,7 @@ import { type ChildRunResult, type ControlDetail, type ForEachStats, type RunJob
 import { selectTasks } from '../jobs/task-scheduler.ts';
 import { UserError } from '../errors/index.ts';
 import type { TaskSettings } from '../model/types.ts';
+import type { TaskValueSetter } from '../jobs/task-values.ts';
 
 export type { TaskResult } from '../jobs/run-if.ts';
 
@@ -28,7 +29,7 @@ export interface TaskOutcome {
   child_run?: { job: string; run_id?: string; result?: string };
 }
 
-export type TaskExecutor = (task: TaskSettings, signal: AbortSignal) => Promise<string | void>;
+export type TaskExecutor = (task: TaskSettings, signal: AbortSignal, values?: TaskValueSetter) => Promise<string | void>;
 
 export interface JobRunOptions {
   runId: string;
@@ -120,7 +121,7 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & 
     },
     parallelism: opts.parallelism ?? 4,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    execute: (task, _attempt, signal) => opts.execute(task, signal),
+    execute: (task, _attempt, signal, values) => opts.execute(task, signal, values),
     references: { job: { run_id: opts.runId, ...(opts.jobId !== undefined ? { id: opts.jobId } : {}), parameters: opts.jobParameters ?? {} } },
     ...(opts.runJob ? { runJob: opts.runJob } : {}),
     onIteration: ({ parent, index, step, outcome }) => {

@@ -23,6 +23,8 @@ export interface LocalPipelineOptions {
   env: NodeJS.ProcessEnv;
   sink: EventSink;
   refresh: PipelineRefresh;
+  /** Stops the update: the statement running is interrupted, its table left as it was. */
+  signal?: AbortSignal;
 }
 
 /** The tables a name given on the command line means: `schema.table`, `catalog.schema.table` or `table`. */
@@ -76,7 +78,7 @@ export async function runPipelineUpdate(opts: Omit<LocalPipelineOptions, 'refres
     const updateId = opts.updateId ?? `local-${started}`;
     sink({ code: 'task.state', level: 'info', message: `${pipelineKey}: RUNNING`, data: { run_id: updateId, task_key: pipelineKey, state: 'RUNNING', start_time: started, update_id: updateId } });
     try {
-      const result = await runTables(db, tables, { catalog, landingRoot: paths.volumes, pipelineName: name, updateId, sink });
+      const result = await runTables(db, tables, { catalog, landingRoot: paths.volumes, pipelineName: name, updateId, sink, ...(opts.signal ? { signal: opts.signal } : {}) });
       sink({ code: 'task.state', level: 'info', message: `${pipelineKey}: COMPLETED`, data: { run_id: updateId, task_key: pipelineKey, state: 'TERMINATED', result: 'COMPLETED', start_time: started, end_time: Date.now(), update_id: updateId } });
       return result;
     } catch (error) {

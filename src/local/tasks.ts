@@ -9,6 +9,7 @@ import { qualityTableFor } from '../model/table-semantics.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
 import type { ChildRunResult, RunJobRequest } from '../jobs/run-tasks.ts';
+import type { TaskValueSetter } from '../jobs/task-values.ts';
 import type { Extensions } from '../extensions/registry.ts';
 import type { LocalNotebookContext } from '../extensions/types.ts';
 import type { BundleModel, NotebookModel, TableModel, TaskSettings } from '../model/types.ts';
@@ -68,7 +69,7 @@ async function runTablesIn(
   catalog: string,
   name: string,
   tables: readonly TableModel[],
-  { qualityTable, fullRefresh = false }: { qualityTable?: string | undefined; fullRefresh?: boolean } = {},
+  { qualityTable, fullRefresh = false, signal }: { qualityTable?: string | undefined; fullRefresh?: boolean; signal?: AbortSignal } = {},
 ): Promise<UpdateResult> {
   let result: UpdateResult;
   const db = await ctx.databases.get(catalog);
@@ -83,6 +84,8 @@ async function runTablesIn(
       pipelineName: name,
       sink: ctx.sink,
       ...(qualityTable ? { qualityTable } : {}),
+      // A cancelled run or a timed-out attempt interrupts the statement running (its table is left as it was).
+      ...(signal ? { signal } : {}),
     });
   } catch (error) {
     // A violated `fail` expectation: show the offending rows, as a DLT update's error does.
@@ -128,7 +131,16 @@ async function runDashboard(ctx: LocalTaskContext, key: string): Promise<string>
   return html;
 }
 
-async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: AbortSignal): Promise<string> {
+/** For a caller that keeps no task values: setting one is an error rather than a value silently lost. */
+function noTaskValues(task: string): TaskValueSetter {
+  return {
+    set: (key) => {
+      throw new UserError(`Task "${task}" sets task value "${key}", but this runner keeps no task values.`);
+    },
+  };
+}
+
+async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: AbortSignal, values: TaskValueSetter | undefined): Promise<string> {
   const key = task.task_key;
   const [notebookKey, nb] = notebookFor(ctx.model, (task['notebook_task'] as { notebook_path: string }).notebook_path, key);
   const widgets = notebookWidgetValues(nb, task, ctx.jobParameters, ctx.variables);
@@ -139,7 +151,7 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
   const tables = bindWidgetValues(nb.tables, nb, widgets);
   // The notebook's quality goes to the same <schema>.dbx_ts_quality table the generated notebook appends to.
   const runOwnTables = async () =>
-    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, { qualityTable: qualityTableFor(tables) }));
+    tables.length === 0 ? 'no tables to build' : describeUpdate(await runTablesIn(ctx, catalog, key, tables, { qualityTable: qualityTableFor(tables), signal }));
   const local = ctx.extensions.localNotebooks[notebookKey];
   if (local) {
     // Set when the implementation asks whether its inputs changed: then what it leaves is recorded on success.
@@ -167,6 +179,7 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
       paths: ctx.paths,
       localPath: (volumePath) => resolveLocation(volumePath, catalog, ctx.paths.volumes).localDir,
       signal,
+      taskValues: values ?? noTaskValues(key),
       inputsUnchanged: async (schemas) => {
         watched = { schemas };
         if (ctx.fullRefresh) return false;
@@ -188,7 +201,7 @@ async function runNotebook(ctx: LocalTaskContext, task: TaskSettings, signal: Ab
 }
 
 export function localTaskExecutor(ctx: LocalTaskContext) {
-  return async (task: TaskSettings, signal: AbortSignal): Promise<string> => {
+  return async (task: TaskSettings, signal: AbortSignal, values?: TaskValueSetter): Promise<string> => {
     const key = task.task_key;
     if (task['pipeline_task']) {
       const pipelineKey = referencedKey((task['pipeline_task'] as { pipeline_id: string }).pipeline_id, 'pipelines', key);
@@ -196,9 +209,9 @@ export function localTaskExecutor(ctx: LocalTaskContext) {
       if (!pipeline) throw new UserError(`Task "${key}" refers to pipeline "${pipelineKey}", which is not in the bundle.`);
       const tables = bindConfiguration(pipeline.tables, pipeline.settings['configuration'], ctx.variables);
       const fullRefresh = (task['pipeline_task'] as { full_refresh?: unknown }).full_refresh === true;
-      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables, { fullRefresh }));
+      return describeUpdate(await runTablesIn(ctx, ctx.model.catalog, pipeline.settings.name, tables, { fullRefresh, signal }));
     }
-    if (task['notebook_task']) return runNotebook(ctx, task, signal);
+    if (task['notebook_task']) return runNotebook(ctx, task, signal, values);
     if (task['dashboard_task']) {
       const dashKey = referencedKey((task['dashboard_task'] as { dashboard_id: string }).dashboard_id, 'dashboards', key);
       return runDashboard(ctx, dashKey);

@@ -5,14 +5,14 @@ import type { JsonObject } from '../http/json.ts';
 import { decodePageToken, pageArrays, paginate } from '../http/paging.ts';
 import type { Route } from '../http/router.ts';
 import { cancelJobRun, repairRun, startRun } from '../sim/job-runner.ts';
-import { attemptLifeCycle, isRunTerminal, renderRun, renderTask } from '../sim/run-view.ts';
-import type { RunRecord, TaskAttemptRecord, WorkspaceState } from '../state.ts';
+import { attemptLifeCycle, isRunTerminal, renderIteration, renderRun, renderTask, renderTaskRun } from '../sim/run-view.ts';
+import type { IterationRecord, RunRecord, TaskAttemptRecord, WorkspaceState } from '../state.ts';
 import { type HandlerContext, callerOf, ok, optArray, optBool, optObject, optString, queryBool, queryInt, requireId, requireQuery, toId } from './context.ts';
 import { ARRAY_PAGE_SIZE, alsoUnder21, isJobsApi21, requireJob, validateSettings, withServerDefaults } from './jobs.ts';
 import { nextJobId } from '../ids.ts';
 import { isJsonObject } from '../http/json.ts';
 
-const RUN_ARRAYS = [['tasks'], ['job_clusters'], ['job_parameters'], ['repair_history']];
+const RUN_ARRAYS = [['tasks'], ['iterations'], ['job_clusters'], ['job_parameters'], ['repair_history']];
 const LEGACY_PARAMS = ['notebook_params', 'python_params', 'jar_params', 'spark_submit_params', 'python_named_params', 'sql_params', 'pipeline_params', 'dbt_commands'];
 const MAX_IDEMPOTENCY_TOKEN = 64;
 const MAX_RUNS_PAGE = 25;
@@ -23,10 +23,17 @@ function requireRun(state: WorkspaceState, id: bigint): RunRecord {
   return run;
 }
 
-function findTaskRun(state: WorkspaceState, id: bigint): { run: RunRecord; attempt: TaskAttemptRecord } | undefined {
+/** A task run by its id: an attempt of a task, or an attempt of one iteration of a for-each task. */
+function findTaskRun(state: WorkspaceState, id: bigint): { run: RunRecord; attempt: TaskAttemptRecord; iteration?: IterationRecord } | undefined {
   for (const run of Object.values(state.runs)) {
     const attempt = run.attempts.find((a) => a.run_id === id);
     if (attempt) return { run, attempt };
+  }
+  for (const run of Object.values(state.runs)) {
+    for (const attempt of run.attempts) {
+      const iteration = attempt.control?.iterations?.find((i) => i.run_id === id);
+      if (iteration) return { run, attempt, iteration };
+    }
   }
   return undefined;
 }
@@ -107,8 +114,12 @@ function submit(ctx: HandlerContext) {
 }
 
 function getRun(ctx: HandlerContext) {
-  const run = requireRun(ctx.state, toId(requireQuery(ctx.query, 'run_id'), 'run_id'));
-  const rendered = renderRun(run, ctx.now, ctx.baseUrl, ctx.state.workspaceId);
+  const id = toId(requireQuery(ctx.query, 'run_id'), 'run_id');
+  // A task run's id gives that task run (a for-each task's with its iterations).
+  const taskRun = ctx.state.runs[id.toString()] ? undefined : findTaskRun(ctx.state, id);
+  const rendered = taskRun
+    ? renderTaskRun(taskRun.run, taskRun.attempt, ctx.now, ctx.baseUrl, ctx.state.workspaceId, taskRun.iteration)
+    : renderRun(requireRun(ctx.state, id), ctx.now, ctx.baseUrl, ctx.state.workspaceId, { resolvedValues: queryBool(ctx.query, 'include_resolved_values') });
   if (isJobsApi21(ctx)) return ok(rendered);
   const paged = pageArrays(rendered, RUN_ARRAYS, decodePageToken(ctx.query.get('page_token')), ARRAY_PAGE_SIZE);
   return ok(paged.next_page_token ? { ...paged.obj, next_page_token: paged.next_page_token } : paged.obj);
@@ -125,18 +136,19 @@ function getOutput(ctx: HandlerContext) {
     }
     throw runDoesNotExist(id);
   }
-  const { run, attempt } = found;
-  const metadata = { job_id: run.job_id, ...renderTask(run, attempt, ctx.now, ctx.baseUrl, ctx.state.workspaceId) };
-  const life = attemptLifeCycle(run, attempt, ctx.now);
+  const { run, attempt, iteration } = found;
+  const task = iteration ? renderIteration(run, attempt, iteration, ctx.now, ctx.baseUrl, ctx.state.workspaceId) : renderTask(run, attempt, ctx.now, ctx.baseUrl, ctx.state.workspaceId);
+  const metadata = { job_id: run.job_id, ...task };
+  const life = iteration ? (ctx.now >= iteration.end_at && !iteration.skipped ? 'TERMINATED' : 'OTHER') : attemptLifeCycle(run, attempt, ctx.now);
   if (life !== 'TERMINATED') return ok({ metadata });
-  const { error, error_trace, notebook_output, logs } = attempt.output;
+  const { error, error_trace, notebook_output, logs } = iteration ? iteration.output : attempt.output;
   return ok({
     metadata,
     ...(notebook_output !== undefined ? { notebook_output: { result: notebook_output, truncated: false } } : {}),
     ...(error !== undefined ? { error } : {}),
     ...(error_trace !== undefined ? { error_trace } : {}),
     ...(logs !== undefined ? { logs, logs_truncated: false } : {}),
-    ...(attempt.control?.child_run_id !== undefined ? { run_job_output: { run_id: attempt.control.child_run_id } } : {}),
+    ...(!iteration && attempt.control?.child_run_id !== undefined ? { run_job_output: { run_id: attempt.control.child_run_id } } : {}),
   });
 }
 
@@ -154,7 +166,8 @@ function listRuns(ctx: HandlerContext) {
     .filter((r) => jobId === undefined || r.job_id === jobId)
     .filter((r) => !activeOnly || !isRunTerminal(r, now))
     .filter((r) => !completedOnly || isRunTerminal(r, now))
-    .filter((r) => r.created_at >= from && r.created_at <= to)
+    // A simulated run-job task's child run exists from when that task starts running.
+    .filter((r) => r.created_at <= now && r.created_at >= from && r.created_at <= to)
     .sort((a, b) => (a.run_id < b.run_id ? 1 : -1));
   const offset = query.has('page_token') ? decodePageToken(query.get('page_token')) : queryInt(query, 'offset', 0);
   const page = paginate(runs, offset, limit === 0 ? MAX_RUNS_PAGE : limit);

@@ -10,9 +10,14 @@ import { normaliseWorkspacePath } from '../workspace-tree.ts';
 import { cancelUpdate, planUpdate, pipelineName, scriptedUpdateResult } from './pipeline-update.ts';
 import { type PlannedOutcome, TASK_FAILED_MESSAGE, dependenciesOf, planAttempts, taskKeyOf } from './run-plan.ts';
 import type { LiveRuns } from './live-runs.ts';
-import { cancelRun, finalAttempts, isRunTerminal, runEndAt } from './run-view.ts';
+import { cancelRun, finalAttempts, isRunTerminal, runEndAt, runSummary } from './run-view.ts';
 import { onlyItemKey, selectOnly } from '../../model/only-tasks.ts';
 import { evaluateCondition } from '../../jobs/condition.ts';
+import { keptIterations } from './iterations.ts';
+import { planForEach } from './planned-for-each.ts';
+import { type ReferenceContext, resolveDeep, resolveReferences } from '../../jobs/dynamic-values.ts';
+import { resolvedConditionValues, resolvedNotebookValues } from './resolved-values.ts';
+import { childRunFailure, childRunSucceeded } from '../../jobs/run-tasks.ts';
 
 export interface RunnerDeps {
   state: WorkspaceState;
@@ -31,6 +36,8 @@ export interface StartRunRequest {
   only?: string[];
   /** The run-job task run that starts this run. */
   triggeredBy?: bigint;
+  /** A simulated child run: the jobs running above it (a job that runs itself fails instead of recursing). */
+  chain?: readonly string[];
 }
 
 function objectOrUndefined(value: unknown): JsonObject | undefined {
@@ -91,6 +98,12 @@ function outcomeFor(deps: RunnerDeps, task: JsonObject, attempt: number, userNam
   return { result, ...(scripted.state_message !== undefined ? { state_message: scripted.state_message } : {}), output };
 }
 
+/** What dynamic value references resolve to in a simulated run: the run's job and parameters. */
+function jobReferences(run: RunRecord): ReferenceContext {
+  const parameters = Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
+  return { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters } };
+}
+
 /**
  * A condition task of a simulated run is evaluated for real (its operands with the run's references resolved),
  * unless the scenario scripted it to fail; an operand that cannot be evaluated fails it, as on Databricks.
@@ -98,10 +111,9 @@ function outcomeFor(deps: RunnerDeps, task: JsonObject, attempt: number, userNam
 function withCondition(outcome: PlannedOutcome, task: JsonObject, run: RunRecord): PlannedOutcome {
   const condition = objectOrUndefined(task['condition_task']);
   if (!condition || outcome.result !== 'SUCCESS') return outcome;
-  const parameters = Object.fromEntries(run.job_parameters.map((p) => [String(p['name']), String(p['value'] ?? p['default'] ?? '')]));
   try {
-    const evaluation = evaluateCondition(condition, { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters }, taskKey: taskKeyOf(task) });
-    return { ...outcome, condition_outcome: evaluation.outcome };
+    const evaluation = evaluateCondition(condition, { ...jobReferences(run), taskKey: taskKeyOf(task) });
+    return { ...outcome, condition_outcome: evaluation.outcome, resolved_values: resolvedConditionValues(evaluation.left, evaluation.right) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { result: 'FAILED', state_message: message, output: { error: message } };
@@ -137,7 +149,63 @@ function attachPipelineUpdates(deps: RunnerDeps, run: RunRecord, attempts: TaskA
   }
 }
 
-function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>, repairId?: bigint) {
+/** The outcome of one attempt of a simulated task: scripted, except what control-flow tasks decide for real. */
+function plannedOutcome(deps: RunnerDeps, run: RunRecord, task: JsonObject, attempt: number, runningAt: number, kept: KeptIterations): PlannedOutcome {
+  const outcome = withCondition(outcomeFor(deps, task, attempt, run.creator_user_name), task, run);
+  // Unless the scenario scripted it to fail, a run-job task runs the other job and a for-each task its iterations.
+  if (outcome.result !== 'SUCCESS') return outcome;
+  if (objectOrUndefined(task['run_job_task'])) return planRunJob(deps, run, task, runningAt);
+  if (!objectOrUndefined(task['for_each_task'])) {
+    const resolved = resolvedNotebookValues(resolveDeep(task, { ...jobReferences(run), taskKey: taskKeyOf(task) }));
+    return resolved ? { ...outcome, resolved_values: resolved } : outcome;
+  }
+  return planForEach({
+    task,
+    runningAt,
+    references: jobReferences(run),
+    outcome: (nested, a) => outcomeFor(deps, nested, a, run.creator_user_name),
+    durations: (key) => deps.scenario.durationsFor(key),
+    nextRunId: () => nextRunId(deps.state),
+    kept: kept.get(taskKeyOf(task)),
+  });
+}
+
+/** The jobs whose runs started a simulated run through run-job tasks, outermost first. */
+const runChains = new WeakMap<RunRecord, readonly string[]>();
+
+/**
+ * A run-job task of a simulated run starts a run of the other job when it starts running (queued or skipped by that
+ * job's max_concurrent_runs, as run-now does) and lasts until that run ends, ending as it did.
+ */
+function planRunJob(deps: RunnerDeps, run: RunRecord, task: JsonObject, runningAt: number): PlannedOutcome {
+  const spec = objectOrUndefined(task['run_job_task']) ?? {};
+  const refs = { ...jobReferences(run), taskKey: taskKeyOf(task) };
+  const jobId = resolveReferences(String(spec['job_id'] ?? ''), refs);
+  const failed = (message: string): PlannedOutcome => ({ result: 'FAILED', output: { error: message } });
+  const job = /^\d+$/.test(jobId) ? deps.state.jobs[jobId] : undefined;
+  if (!job) return failed(`Job ${jobId} does not exist.`);
+  const chain = [...(runChains.get(run) ?? []), run.job_id.toString()];
+  if (chain.includes(jobId)) return failed(`Task "${taskKeyOf(task)}" runs job ${jobId}, which is already running above it (${[...chain, jobId].join(' → ')}).`);
+  const given = objectOrUndefined(spec['job_parameters']);
+  const jobParameters = given ? Object.fromEntries(Object.entries(given).map(([k, v]) => [k, resolveReferences(String(v), refs)])) : undefined;
+  let child: RunRecord;
+  try {
+    child = startRun({ ...deps, now: runningAt }, job, { ...(jobParameters ? { jobParameters } : {}), chain }, run.creator_user_name);
+  } catch (error) {
+    return failed(error instanceof Error ? error.message : String(error));
+  }
+  const endAt = runEndAt(child);
+  const summary = runSummary(child, endAt);
+  const result = summary.result_state ?? 'FAILED';
+  const control = { child_run_id: child.run_id };
+  if (childRunSucceeded(result)) return { result: 'SUCCESS', runningMs: endAt - runningAt, output: {}, control };
+  return { ...failed(childRunFailure(child.run_id.toString(), jobId, result, summary.state_message || undefined)), runningMs: endAt - runningAt, control };
+}
+
+/** A repair's for-each tasks that failed: what each keeps of its iterations. */
+type KeptIterations = ReadonlyMap<string, NonNullable<ReturnType<typeof keptIterations>>>;
+
+function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: number, known: Map<string, { result: TaskResult; end_at: number; condition_outcome?: string }>, repairId?: bigint, kept: KeptIterations = new Map()) {
   const nextAttempt = new Map<string, number>();
   for (const a of run.attempts) nextAttempt.set(a.task_key, Math.max(nextAttempt.get(a.task_key) ?? 0, a.attempt_number + 1));
   const attempts = planAttempts({
@@ -146,11 +214,16 @@ function plan(deps: RunnerDeps, run: RunRecord, tasks: JsonObject[], startAt: nu
     startAt,
     ...(repairId !== undefined ? { repairId } : {}),
     firstAttempt: (key) => nextAttempt.get(key) ?? 0,
-    outcome: (task, attempt) => withCondition(outcomeFor(deps, task, attempt, run.creator_user_name), task, run),
+    outcome: (task, attempt, runningAt) => plannedOutcome(deps, run, task, attempt, runningAt, kept),
     durations: (key) => deps.scenario.durationsFor(key),
     nextRunId: () => nextRunId(deps.state),
   });
   attachPipelineUpdates(deps, run, attempts);
+  // A child run says which task run started it (runs/get: trigger RUN_JOB_TASK).
+  for (const a of attempts) {
+    const child = a.control?.child_run_id !== undefined ? deps.state.runs[a.control.child_run_id.toString()] : undefined;
+    if (child) child.triggered_by_task_run = a.run_id;
+  }
   run.attempts.push(...attempts);
   return attempts;
 }
@@ -222,6 +295,7 @@ export function startRun(deps: RunnerDeps, job: JobRecord, request: StartRunRequ
     repairs: [],
   };
   const selected = chosen ? tasks.filter((t) => chosen.has(taskKeyOf(t))) : tasks;
+  if (request.chain) runChains.set(run, request.chain);
   const limit = maxConcurrentRuns(job);
   if (deps.live) {
     deps.live.admit(run, job, selected, request.oneTime === true);
@@ -285,6 +359,13 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
     if (!keys.has(key)) known.set(key, { result: a.result, end_at: deps.now, ...(a.control?.condition_outcome !== undefined ? { condition_outcome: a.control.condition_outcome } : {}) });
   }
   delete run.cancelled_at;
+  // A for-each task that did not succeed runs again only its iterations that did not succeed.
+  const kept = new Map<string, NonNullable<ReturnType<typeof keptIterations>>>();
+  for (const key of keys) {
+    const final = finals.get(key);
+    const iterations = final ? keptIterations(final) : undefined;
+    if (iterations) kept.set(key, iterations);
+  }
   if (deps.live) {
     const next = new Map<string, number>();
     for (const a of run.attempts) next.set(a.task_key, Math.max(next.get(a.task_key) ?? 0, a.attempt_number + 1));
@@ -296,13 +377,19 @@ export function repairRun(deps: RunnerDeps, run: RunRecord, request: RepairReque
         knownOutcomes: new Map([...known].flatMap(([k, v]) => (v.condition_outcome !== undefined ? [[k, v.condition_outcome] as const] : []))),
         firstAttempt: (k) => next.get(k) ?? 0,
         repairId,
+        keptIterations: new Map([...kept].map(([k, v]) => [k, v.inputs])),
       },
       deps.now,
     );
+    // The repaired task run lists the kept iterations beside the ones it runs.
+    for (const p of placeholders) {
+      const records = kept.get(p.task_key)?.records;
+      if (records && records.length > 0) p.control = { ...p.control, iterations: [...records, ...(p.control?.iterations ?? [])] };
+    }
     run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: placeholders.map((a) => a.run_id) });
     return repairId;
   }
-  const attempts = plan(deps, run, run.tasks.filter((t) => keys.has(taskKeyOf(t))), deps.now, known, repairId);
+  const attempts = plan(deps, run, run.tasks.filter((t) => keys.has(taskKeyOf(t))), deps.now, known, repairId, kept);
   run.repairs.push({ repair_id: repairId, requested_at: deps.now, task_run_ids: attempts.map((a) => a.run_id) });
   return repairId;
 }
@@ -343,6 +430,17 @@ export function cancelJobRun(deps: RunnerDeps, run: RunRecord): void {
   if (isRunTerminal(run, deps.now)) return;
   const before = [...run.attempts];
   const cancelled = new Set(cancelRun(run, deps.now));
+  // Cancelling a run-job task cancels the run it started; one it had not started yet never happens.
+  for (const attempt of cancelled) {
+    const child = attempt.control?.child_run_id !== undefined ? deps.state.runs[attempt.control.child_run_id.toString()] : undefined;
+    if (!child) continue;
+    if (child.created_at > deps.now) {
+      delete deps.state.runs[child.run_id.toString()];
+      delete attempt.control?.child_run_id;
+    } else {
+      cancelJobRun(deps, child);
+    }
+  }
   for (const attempt of before) {
     const ref = attempt.pipeline_update;
     const pipeline = ref ? deps.state.pipelines[ref.pipeline_id] : undefined;

@@ -16,7 +16,9 @@ import type { BlobRef } from '../store/blobs.ts';
 import { TaskExecutionError, type TaskExecutionResult, type TaskExecutor } from '../task-executor.ts';
 import { finishLiveUpdate, startLiveUpdate } from './pipeline-update.ts';
 import { stateMessage, taskKeyOf } from './run-plan.ts';
-import { cancelRun, runSummary } from './run-view.ts';
+import { cancelRun, finalAttempts, runSummary } from './run-view.ts';
+import { recordIteration } from './iterations.ts';
+import { resolvedConditionValues, resolvedNotebookValues } from './resolved-values.ts';
 import { startRun } from './job-runner.ts';
 import { Scenario } from '../scenario.ts';
 
@@ -40,6 +42,8 @@ interface Selection {
   knownOutcomes?: Map<string, string>;
   firstAttempt?: (key: string) => number;
   repairId?: bigint;
+  /** A repair's for-each tasks: the iterations kept from the run being repaired (index → input). */
+  keptIterations?: Map<string, Map<number, unknown>>;
 }
 
 function maxConcurrentRuns(job: JobRecord | undefined): number {
@@ -105,7 +109,7 @@ export class LiveRuns {
   }
 
   /** Re-runs `tasks` of a finished run; the others keep their results. */
-  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'knownOutcomes' | 'firstAttempt' | 'repairId'>> & { tasks: JsonObject[] }, now: number): TaskAttemptRecord[] {
+  repair(run: RunRecord, selection: Required<Pick<Selection, 'known' | 'knownOutcomes' | 'firstAttempt' | 'repairId'>> & Selection, now: number): TaskAttemptRecord[] {
     const placeholders = selection.tasks.map((t) => this.placeholder(run, taskKeyOf(t), selection.firstAttempt(taskKeyOf(t)), now, NOT_YET, selection.repairId));
     run.attempts.push(...placeholders);
     this.launch(run, selection);
@@ -211,6 +215,7 @@ export class LiveRuns {
     // The job's timeout_seconds bounds the run (a repair is not bounded by the original run's clock).
     const timeoutSeconds = Number(state.jobs[run.job_id.toString()]?.settings['timeout_seconds'] ?? 0);
     const runDeadline = selection.repairId === undefined && timeoutSeconds > 0 ? run.started_at + timeoutSeconds * 1000 : undefined;
+    const iterationKeys = new Set(selection.tasks.flatMap((t) => (isJsonObject(t['for_each_task']) && isJsonObject(t['for_each_task']['task']) ? [String(t['for_each_task']['task']['task_key'])] : [])));
     const done = runTasks<SchedulableTask, TaskExecutionResult>({
       tasks: selection.tasks as unknown as SchedulableTask[],
       ...(selection.known ? { known: selection.known } : {}),
@@ -222,24 +227,39 @@ export class LiveRuns {
       onRunTimeout: (at) => {
         run.timed_out_at = at;
       },
-      references: { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) } },
+      references: {
+        job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) },
+        // A repair reads the tasks it does not run again (result, run id, task values) from their records.
+        task: (key) => {
+          const a = finalAttempts(run.attempts).get(key);
+          if (!a || a.end_at === NOT_YET) return undefined;
+          return { result_state: a.result, run_id: a.run_id.toString(), ...(a.task_values ? { values: a.task_values } : {}) };
+        },
+      },
+      ...(selection.keptIterations ? { keptIterations: (key: string) => selection.keptIterations?.get(key) } : {}),
       runJob: (request, signal) => this.runChild(run, request, signal),
-      onIteration: ({ parent, stats }) => {
-        const record = this.attempt(run, parent.key, parent.attempt, selection.repairId);
+      onIteration: (event) => {
+        const record = this.attempt(run, event.parent.key, event.parent.attempt, selection.repairId);
         if (!record) return;
-        record.control = { ...record.control, for_each_stats: stats };
+        recordIteration(state, record, event, (e) => outputOf(e.step.kind === 'end' ? e.step.result : 'CANCELED', e.outcome));
         void this.options.commit().catch(() => {});
       },
-      execute: (task, attempt, signal) =>
-        this.options.executor.execute({
+      execute: (task, attempt, signal, taskValues) => {
+        // A task of the job (not a for-each iteration, which runs as its nested task's key) keeps what it resolved.
+        const record = iterationKeys.has(task.task_key) ? undefined : this.attempt(run, task.task_key, attempt, selection.repairId);
+        const resolved = resolvedNotebookValues(task as unknown as JsonObject);
+        if (record && resolved) record.resolved_values = resolved;
+        return this.options.executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
           // The task as the scheduler gives it: references resolved, a for-each iteration's input filled in.
           task: task as unknown as JsonObject,
           attempt,
           signal,
+          taskValues,
           state,
           readContent: this.options.readContent,
-        }),
+        });
+      },
       onStep: (step, outcome) => {
         this.apply(run, step, outcome, selection.repairId);
         void this.options.commit().catch(() => {});
@@ -306,7 +326,9 @@ export class LiveRuns {
     record.running_at = Math.min(record.running_at, step.at);
     record.result = step.result;
     record.output = outputOf(step.result, outcome);
-    if (outcome?.control) record.control = controlRecord(outcome.control);
+    if (outcome?.control) record.control = { ...controlRecord(outcome.control), ...(record.control?.iterations ? { iterations: record.control.iterations } : {}) };
+    if (outcome?.values) record.task_values = outcome.values;
+    if (outcome?.control?.kind === 'condition') record.resolved_values = resolvedConditionValues(outcome.control.left, outcome.control.right);
     record.state_message = step.result === 'CANCELED' ? 'Run cancelled.' : stateMessage(step.result);
     const ref = record.pipeline_update;
     const update = ref ? state.pipelines[ref.pipeline_id]?.updates.find((u) => u.update_id === ref.update_id) : undefined;

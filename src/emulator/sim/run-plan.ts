@@ -3,7 +3,7 @@
 // timeline is fixed at run-now; reads only compare it with the clock (see run-view.ts).
 import type { JsonObject } from '../http/json.ts';
 import { type SchedulableTask, type Step, TaskScheduler, dependencyKeys, topologicalOrder as orderTasks } from '../../jobs/task-scheduler.ts';
-import type { TaskAttemptRecord, TaskOutputRecord, TaskResult } from '../state.ts';
+import type { ControlRecord, TaskAttemptRecord, TaskOutputRecord, TaskResult } from '../state.ts';
 
 export interface PlannedOutcome {
   result: 'SUCCESS' | 'FAILED' | 'TIMEDOUT';
@@ -12,6 +12,12 @@ export interface PlannedOutcome {
   output: TaskOutputRecord;
   /** A condition task's outcome, which decides its dependents that name one. */
   condition_outcome?: 'true' | 'false';
+  /** How long it runs, when not the scenario's duration (a for-each task runs as long as its iterations). */
+  runningMs?: number;
+  /** What else a control-flow task decided (a for-each task's iterations). */
+  control?: ControlRecord;
+  /** Its parameters as it ran them (runs/get `resolved_values`). */
+  resolved_values?: JsonObject;
 }
 
 export interface PlanRequest {
@@ -23,9 +29,12 @@ export interface PlanRequest {
   startAt: number;
   repairId?: bigint;
   firstAttempt(taskKey: string): number;
-  outcome(task: JsonObject, attempt: number): PlannedOutcome;
+  /** How an attempt that starts running at `runningAt` goes. */
+  outcome(task: JsonObject, attempt: number, runningAt: number): PlannedOutcome;
   durations(taskKey: string): { pendingMs: number; runningMs: number };
   nextRunId(): bigint;
+  /** At most this many attempts at once (a for-each task's concurrency). */
+  parallelism?: number;
 }
 
 /** Databricks' generic task failure message; the details are in runs/get-output. */
@@ -56,7 +65,7 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
   const byKey = new Map(req.tasks.map((t) => [taskKeyOf(t), t]));
   const known = new Map([...req.known].map(([k, v]) => [k, v.result]));
   const knownOutcomes = new Map([...req.known].flatMap(([k, v]) => (v.condition_outcome !== undefined ? [[k, v.condition_outcome] as const] : [])));
-  const scheduler = new TaskScheduler(tasks, req.startAt, { known, knownOutcomes, firstAttempt: req.firstAttempt });
+  const scheduler = new TaskScheduler(tasks, req.startAt, { known, knownOutcomes, firstAttempt: req.firstAttempt, ...(req.parallelism !== undefined ? { parallelism: req.parallelism } : {}) });
   const attempts: TaskAttemptRecord[] = [];
   const open = new Map<string, { record: TaskAttemptRecord; endAt: number; result: PlannedOutcome['result']; condition?: string }>();
   const lastEnd = new Map<string, number>();
@@ -73,8 +82,9 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
         const at = step.at;
         attempts.push({ ...base(step.key, req.firstAttempt(step.key)), visible_at: req.startAt, ready_at: at, running_at: at, end_at: at, result: step.result, skipped: true, state_message: step.message, output: {} });
       } else if (step.kind === 'start') {
-        const outcome = req.outcome(byKey.get(step.key)!, step.attempt);
-        const { pendingMs, runningMs } = req.durations(step.key);
+        const { pendingMs, runningMs: scripted } = req.durations(step.key);
+        const outcome = req.outcome(byKey.get(step.key)!, step.attempt, step.at + pendingMs);
+        const runningMs = outcome.runningMs ?? scripted;
         const record: TaskAttemptRecord = {
           ...base(step.key, step.attempt),
           visible_at: lastEnd.get(step.key) ?? req.startAt,
@@ -87,6 +97,8 @@ export function planAttempts(req: PlanRequest): TaskAttemptRecord[] {
           ...(outcome.termination_code !== undefined ? { termination_code: outcome.termination_code } : {}),
           output: outcome.output,
           ...(outcome.condition_outcome !== undefined && outcome.result === 'SUCCESS' ? { control: { condition_outcome: outcome.condition_outcome } } : {}),
+          ...(outcome.control ? { control: outcome.control } : {}),
+          ...(outcome.resolved_values ? { resolved_values: outcome.resolved_values } : {}),
         };
         attempts.push(record);
         open.set(`${step.key}#${step.attempt}`, { record, endAt: record.end_at, result: outcome.result, ...(outcome.condition_outcome !== undefined ? { condition: outcome.condition_outcome } : {}) });

@@ -2,7 +2,9 @@
 // (life_cycle_state, result_state, state_message) and the 2.2 `status` (state, termination_details),
 // per task attempt and for the whole run.
 import { isJsonObject, type JsonObject } from '../http/json.ts';
-import type { RunRecord, TaskAttemptRecord, TaskResult } from '../state.ts';
+import type { IterationRecord, RunRecord, TaskAttemptRecord, TaskResult } from '../state.ts';
+import { resolveDeep } from '../../jobs/dynamic-values.ts';
+import { iterationStats } from './iterations.ts';
 import { dependenciesOf, taskKeyOf } from './run-plan.ts';
 
 export type LifeCycleState =
@@ -140,14 +142,16 @@ function stateAndStatus(life: LifeCycleState, result: RunResultState | undefined
 }
 
 /** What runs/get adds to a control-flow task: a condition's outcome once it ended, a for-each's iteration stats. */
-function controlFields(settings: JsonObject, attempt: TaskAttemptRecord, terminal: boolean): JsonObject {
+function controlFields(run: RunRecord, settings: JsonObject, attempt: TaskAttemptRecord, terminal: boolean, now: number): JsonObject {
   const control = attempt.control;
   const out: JsonObject = {};
   if (isJsonObject(settings['condition_task']) && terminal && control?.condition_outcome !== undefined) {
     out['condition_task'] = { ...settings['condition_task'], outcome: control.condition_outcome };
   }
   if (isJsonObject(settings['for_each_task']) && control?.for_each_stats) {
-    const { errors, ...counts } = control.for_each_stats;
+    // A planned timeline's counts are those at `now`; an executing run's are written as they change.
+    const stats = !run.live && control.iterations ? iterationStats(control.for_each_stats.total_iterations, control.iterations, now) : control.for_each_stats;
+    const { errors, ...counts } = stats;
     out['for_each_task'] = {
       ...settings['for_each_task'],
       stats: {
@@ -159,14 +163,15 @@ function controlFields(settings: JsonObject, attempt: TaskAttemptRecord, termina
   return out;
 }
 
-export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
+/** `resolvedValues`: runs/get's include_resolved_values (each task's parameters as it ran them). */
+export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string, resolvedValues = false): JsonObject {
   const life = attemptLifeCycle(run, attempt, now);
   const settings = run.tasks.find((t) => taskKeyOf(t) === attempt.task_key) ?? { task_key: attempt.task_key };
   const terminal = life === 'TERMINATED' || life === 'SKIPPED';
   const code = attempt.result === 'FAILED' ? attempt.termination_code : undefined;
   return {
     ...settings,
-    ...controlFields(settings, attempt, terminal),
+    ...controlFields(run, settings, attempt, terminal, now),
     run_id: attempt.run_id,
     attempt_number: attempt.attempt_number,
     ...stateAndStatus(life, terminal ? attempt.result : undefined, terminal ? attempt.state_message : '', code),
@@ -176,6 +181,64 @@ export function renderTask(run: RunRecord, attempt: TaskAttemptRecord, now: numb
     execution_duration: terminal && !attempt.skipped ? attempt.end_at - attempt.running_at : 0,
     cleanup_duration: 0,
     run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, attempt.run_id),
+    ...(resolvedValues && attempt.resolved_values && now >= attempt.running_at ? { resolved_values: attempt.resolved_values } : {}),
+  };
+}
+
+/** The nested task of a for-each task, as one iteration ran it: {{input}} filled in. */
+function iterationSettings(parent: JsonObject, iteration: IterationRecord): JsonObject {
+  const spec = isJsonObject(parent['for_each_task']) ? parent['for_each_task'] : {};
+  const nested = isJsonObject(spec['task']) ? spec['task'] : { task_key: String(parent['task_key'] ?? '') };
+  return resolveDeep(nested, { input: iteration.input });
+}
+
+/** One attempt of one iteration of a for-each task, as a RunTask (runs/get `iterations`, get-output `metadata`). */
+export function renderIteration(run: RunRecord, parent: TaskAttemptRecord, iteration: IterationRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
+  const settings = run.tasks.find((t) => taskKeyOf(t) === parent.task_key) ?? { task_key: parent.task_key };
+  const terminal = now >= iteration.end_at;
+  const life: LifeCycleState = terminal ? (iteration.skipped ? 'SKIPPED' : 'TERMINATED') : now >= iteration.running_at ? 'RUNNING' : 'PENDING';
+  return {
+    ...iterationSettings(settings, iteration),
+    run_id: iteration.run_id,
+    attempt_number: iteration.attempt_number,
+    ...stateAndStatus(life, terminal ? iteration.result : undefined, terminal ? iteration.state_message : ''),
+    start_time: iteration.skipped ? 0 : iteration.ready_at,
+    end_time: terminal ? iteration.end_at : 0,
+    setup_duration: iteration.skipped ? 0 : iteration.running_at - iteration.ready_at,
+    execution_duration: terminal && !iteration.skipped ? iteration.end_at - iteration.running_at : 0,
+    cleanup_duration: 0,
+    run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, iteration.run_id),
+  };
+}
+
+/**
+ * runs/get with the run id of one task run: a Run of that task alone (its state, times and `tasks` holding it);
+ * for a for-each task run, `iterations` lists its iteration runs, every attempt of each, by index.
+ */
+export function renderTaskRun(run: RunRecord, attempt: TaskAttemptRecord, now: number, baseUrl: string, workspaceId: string, iteration?: IterationRecord): JsonObject {
+  const task = iteration ? renderIteration(run, attempt, iteration, now, baseUrl, workspaceId) : renderTask(run, attempt, now, baseUrl, workspaceId);
+  const iterations = iteration ? [] : (attempt.control?.iterations ?? []).filter((i) => i.ready_at <= now).sort((a, b) => a.index - b.index || a.attempt_number - b.attempt_number);
+  const terminal = Number(task['end_time']) > 0;
+  return {
+    job_id: run.job_id,
+    run_id: task['run_id'],
+    number_in_job: task['run_id'],
+    original_attempt_run_id: task['run_id'],
+    creator_user_name: run.creator_user_name,
+    run_name: String(task['task_key']),
+    run_type: run.run_type ?? 'JOB_RUN',
+    format: 'SINGLE_TASK',
+    state: task['state'],
+    status: task['status'],
+    start_time: task['start_time'],
+    end_time: task['end_time'],
+    setup_duration: task['setup_duration'],
+    execution_duration: task['execution_duration'],
+    cleanup_duration: 0,
+    ...(terminal ? { run_duration: Number(task['end_time']) - Number(task['start_time']) } : {}),
+    run_page_url: task['run_page_url'],
+    tasks: [task],
+    ...(iterations.length > 0 ? { iterations: iterations.map((i) => renderIteration(run, attempt, i, now, baseUrl, workspaceId)) } : {}),
   };
 }
 
@@ -214,7 +277,7 @@ function repairHistory(run: RunRecord, now: number): JsonObject[] {
 }
 
 /** The Run object of runs/get (tasks unpaged; the handler pages them). */
-export function renderRun(run: RunRecord, now: number, baseUrl: string, workspaceId: string): JsonObject {
+export function renderRun(run: RunRecord, now: number, baseUrl: string, workspaceId: string, options: { resolvedValues?: boolean } = {}): JsonObject {
   const s = runSummary(run, now);
   const terminal = s.life_cycle_state === 'TERMINATED';
   const history = repairHistory(run, now);
@@ -238,7 +301,7 @@ export function renderRun(run: RunRecord, now: number, baseUrl: string, workspac
     ...(terminal ? { run_duration: s.end_at - run.created_at } : {}),
     ...(run.started_at > run.created_at ? { queue_duration: Math.min(now, run.started_at) - run.created_at } : {}),
     run_page_url: runPageUrl(baseUrl, workspaceId, run.job_id, run.run_id),
-    tasks: visibleAttempts(run, now).map((a) => renderTask(run, a, now, baseUrl, workspaceId)),
+    tasks: visibleAttempts(run, now).map((a) => renderTask(run, a, now, baseUrl, workspaceId, options.resolvedValues === true)),
     ...(run.job_clusters.length > 0 ? { job_clusters: run.job_clusters } : {}),
     ...(run.job_parameters.length > 0 ? { job_parameters: run.job_parameters } : {}),
     ...(run.overriding_parameters !== undefined ? { overriding_parameters: run.overriding_parameters } : {}),
@@ -261,6 +324,11 @@ export function cancelRun(run: RunRecord, at: number): TaskAttemptRecord[] {
     a.skipped = !executing;
     if (!executing) a.ready_at = at;
     a.state_message = 'Run cancelled.';
+    // A for-each task's iterations still running end with it.
+    for (const i of a.control?.iterations ?? []) {
+      if (i.end_at <= at) continue;
+      Object.assign(i, { end_at: at, running_at: Math.min(i.running_at, at), result: 'CANCELED', state_message: 'Run cancelled.', output: { error: 'Run cancelled.' } });
+    }
   }
   if (run.started_at > at) run.started_at = at;
   return touched;

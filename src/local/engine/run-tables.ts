@@ -34,6 +34,8 @@ export interface RunTablesOptions {
   qualityTable?: string;
   /** When a landing file counts as complete (default: unchanged for 1 s); tests pass a virtual clock. */
   settling?: FileSettling;
+  /** Cancels the update: the running statement is interrupted (its table left as it was) and nothing else runs. */
+  signal?: AbortSignal;
 }
 
 export interface UpdateResult {
@@ -59,7 +61,7 @@ export async function runTables(db: LocalDatabase, tables: readonly TableModel[]
   );
   const sameUpdate = new Set(ordered.map((t) => displayName(parseTableName(t.name, options.catalog))));
   const connection = await db.connect();
-  const ex = new Executor(connection, options.traceSql ? sink : undefined);
+  const ex = new Executor(connection, options.traceSql ? sink : undefined, options.signal);
   const results: TableUpdateResult[] = [];
   // The update's own events and those of skipped tables go in together, before the next table is computed.
   const events = new EventBatch(options.catalog);

@@ -192,7 +192,7 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
             variables,
             updates,
           };
-          const message = await localTaskExecutor(ctx)(mapped.task, execution.signal);
+          const message = await localTaskExecutor(ctx)(mapped.task, execution.signal, execution.taskValues);
           const flows = flowsOf(updates.values());
           const text = logs();
           return {
@@ -221,7 +221,7 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
         if (model.bundle.name !== deployed.bundle) {
           throw new TaskExecutionError(`This pipeline was deployed from bundle "${deployed.bundle}", but this local workspace serves the project of bundle "${model.bundle.name}".`);
         }
-        // A stop ends the update at the next step (the engine itself runs a table to its end).
+        // A stop ends the update now: between steps here, and inside a table by interrupting its statement.
         const stopped = () => {
           if (update.signal.aborted) throw new TaskExecutionError('The update was stopped.');
         };
@@ -238,6 +238,7 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
           pipelineKey: deployed.key,
           env,
           sink,
+          signal: update.signal,
           updateId: update.update_id,
           body: {
             ...(update.refresh_selection.length > 0 ? { refresh_selection: update.refresh_selection } : {}),
