@@ -246,15 +246,33 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, requestId
     reply.stream?.destroy();
     res.end(req.method === 'HEAD' ? undefined : payload);
   }
-  if (bodyUnread) {
-    // Let the answer reach the client; whatever it still sends is discarded, up to a point.
-    let discarded = 0;
-    req.on('data', (chunk: Buffer) => {
-      discarded += chunk.length;
-      if (discarded > 1024 * 1024) req.socket.destroy();
-    });
-    req.resume();
-  }
+  if (bodyUnread) lingeringClose(req);
+}
+
+/** How long a refused body is drained at most, and how long the client may pause sending it. */
+const LINGER_MS = 30_000;
+const LINGER_IDLE_MS = 5_000;
+
+/**
+ * A lingering close, as a workspace's front end (nginx) makes it after refusing a body it did not read: the
+ * answer is sent and the sending side shut, then what the client still sends is read and dropped (never held)
+ * until it stops, pauses too long or takes too long. Closing at once would reset the connection under a client
+ * still writing, and the reset can discard the answer before the client reads it (EPIPE instead of the error).
+ */
+function lingeringClose(req: IncomingMessage): void {
+  const socket = req.socket;
+  // Node closes a `connection: close` socket with destroySoon() once the answer is written: shut sending only.
+  socket.destroySoon = () => {
+    socket.end();
+  };
+  const started = Date.now();
+  const close = () => socket.destroy();
+  req.on('data', () => {
+    if (Date.now() - started > LINGER_MS) close();
+  });
+  req.on('end', close);
+  socket.setTimeout(LINGER_IDLE_MS, close);
+  req.resume();
 }
 
 function declaredLength(req: IncomingMessage): number | undefined {
