@@ -128,6 +128,49 @@ export const batchTables: TableDefinition[] = [
 
 const SALES_COLUMNS = 'transaction_id, product_id, store_id, promotion_id, quantity, unit_price, transaction_ts, customer_id, channel';
 
+// Sales totals by day, by store and by product, which the summary's metrics and the dashboard's views read instead
+// of every gold row. Only sum, count, min and max, so the local engine maintains them by merging the groups of
+// gold's new rows (GROUP_AGGREGATE) while gold only gains rows; the notebook on Databricks rebuilds them as it
+// rebuilds gold. Revenue stays an exact DECIMAL sum.
+const salesAggregates: TableDefinition[] = [
+  {
+    name: 'gold.sales_daily',
+    layer: 'gold',
+    kind: 'materialized_view',
+    comment: 'Sales by day: revenue, transactions, units and the first and last transaction time.',
+    query: `SELECT
+  CAST(transaction_ts AS DATE) AS sales_date,
+  sum(total_revenue) AS revenue,
+  count(*) AS transactions,
+  sum(quantity) AS units,
+  min(transaction_ts) AS first_ts,
+  max(transaction_ts) AS last_ts
+FROM \${catalog}.gold.sales_enriched
+GROUP BY CAST(transaction_ts AS DATE)`,
+    expectations: [],
+  },
+  {
+    name: 'gold.sales_by_store',
+    layer: 'gold',
+    kind: 'materialized_view',
+    comment: 'Sales by store: revenue, transactions and units.',
+    query: `SELECT store_id, store_name, city, region, sum(total_revenue) AS revenue, count(*) AS transactions, sum(quantity) AS units
+FROM \${catalog}.gold.sales_enriched
+GROUP BY store_id, store_name, city, region`,
+    expectations: [],
+  },
+  {
+    name: 'gold.sales_by_product',
+    layer: 'gold',
+    kind: 'materialized_view',
+    comment: 'Sales by product: revenue, transactions and units.',
+    query: `SELECT product_id, product_name, category, sum(total_revenue) AS revenue, count(*) AS transactions, sum(quantity) AS units
+FROM \${catalog}.gold.sales_enriched
+GROUP BY product_id, product_name, category`,
+    expectations: [],
+  },
+];
+
 export const goldTables: TableDefinition[] = [
   {
     name: 'gold.sales_enriched',
@@ -174,6 +217,7 @@ LEFT JOIN \${catalog}.silver.promotions pr
   AND CAST(s.transaction_ts AS DATE) BETWEEN pr.start_date AND pr.end_date`,
     expectations: [warn('known_product', "category <> 'UNKNOWN'"), warn('known_store', "store_name <> 'Unknown store'")],
   },
+  ...salesAggregates,
 ];
 
 export const goldViews: TableDefinition[] = [
@@ -181,17 +225,16 @@ export const goldViews: TableDefinition[] = [
     name: 'gold.v_revenue_daily',
     layer: 'gold',
     kind: 'view',
-    query: `SELECT CAST(transaction_ts AS DATE) AS sales_date, sum(total_revenue) AS revenue, count(*) AS transactions
-FROM \${catalog}.gold.sales_enriched
-GROUP BY CAST(transaction_ts AS DATE)`,
+    query: `SELECT sales_date, revenue, transactions
+FROM \${catalog}.gold.sales_daily`,
     expectations: [],
   },
   {
     name: 'gold.v_sales_by_category',
     layer: 'gold',
     kind: 'view',
-    query: `SELECT category, sum(total_revenue) AS revenue, sum(quantity) AS units
-FROM \${catalog}.gold.sales_enriched
+    query: `SELECT category, sum(revenue) AS revenue, sum(units) AS units
+FROM \${catalog}.gold.sales_by_product
 GROUP BY category`,
     expectations: [],
   },
@@ -199,8 +242,8 @@ GROUP BY category`,
     name: 'gold.v_sales_by_store',
     layer: 'gold',
     kind: 'view',
-    query: `SELECT store_name, region, sum(total_revenue) AS revenue, count(*) AS transactions
-FROM \${catalog}.gold.sales_enriched
+    query: `SELECT store_name, region, sum(revenue) AS revenue, CAST(sum(transactions) AS BIGINT) AS transactions
+FROM \${catalog}.gold.sales_by_store
 GROUP BY store_name, region`,
     expectations: [],
   },
@@ -208,8 +251,8 @@ GROUP BY store_name, region`,
     name: 'gold.v_top_products',
     layer: 'gold',
     kind: 'view',
-    query: `SELECT product_name, category, sum(total_revenue) AS revenue, sum(quantity) AS units
-FROM \${catalog}.gold.sales_enriched
+    query: `SELECT product_name, category, sum(revenue) AS revenue, sum(units) AS units
+FROM \${catalog}.gold.sales_by_product
 GROUP BY product_name, category
 ORDER BY revenue DESC
 LIMIT 10`,

@@ -54,6 +54,9 @@ export async function recordTaskRefresh(db: LocalDatabase, taskKey: string, sche
   await withExecutor(db, async (ex) => {
     const fingerprint = await schemasFingerprint(ex, db.catalog, schemas, extra);
     const table = systemTable(db.catalog, 'task_refresh');
+    // A task skipped as unchanged saw what it saw before: nothing to write (nor to checkpoint on close).
+    const recorded = await ex.rows(`SELECT fingerprint FROM ${table} WHERE task_key = ${quoteLiteral(taskKey)}`);
+    if (recorded.length === 1 && recorded[0]!.fingerprint === fingerprint) return;
     await ex.transaction(async () => {
       await ex.run(`DELETE FROM ${table} WHERE task_key = ${quoteLiteral(taskKey)}`);
       await ex.run(`INSERT INTO ${table} VALUES (${quoteLiteral(taskKey)}, ${quoteLiteral(fingerprint)}, ${quoteLiteral(runId)}, now())`);

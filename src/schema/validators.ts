@@ -207,10 +207,37 @@ function compileBundleValidator(): ValidateFunction {
   return validate;
 }
 
-/** Validates a bundle configuration document (databricks.yml as data) against the bundle schema. */
+let schemaKey: string | undefined;
+
+/** A hash of the bundle schema's text: what anything remembered about the schema's answers depends on. */
+export function bundleSchemaKey(): string {
+  schemaKey ??= createHash('sha256').update(bundleSchemaText()).digest('hex').slice(0, 20);
+  return schemaKey;
+}
+
+/** The cache entry that says `doc` passed the schema, or undefined for a document JSON cannot write. */
+function validEntryName(doc: unknown): string | undefined {
+  let text: string;
+  try {
+    text = JSON.stringify(doc);
+  } catch {
+    return undefined;
+  }
+  return `bundle-config-valid-${createHash('sha256').update(`${bundleSchemaKey()}\0${text}`).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Validates a bundle configuration document (databricks.yml as data) against the bundle schema. Loading the
+ * validator costs a few hundred milliseconds, and most commands check the very document they checked before: a
+ * document found valid is remembered in the cache folder (by a hash of it and of the schema) and not checked again.
+ */
 export function validateBundleConfig(doc: unknown): SchemaIssue[] {
+  const entry = validEntryName(doc);
+  if (entry !== undefined && readCached(entry) !== undefined) return [];
   bundleValidator ??= compileBundleValidator();
-  return bundleValidator(doc) ? [] : toIssues(bundleValidator.errors, doc);
+  if (!bundleValidator(doc)) return toIssues(bundleValidator.errors, doc);
+  if (entry !== undefined) writeCached(entry, 'valid\n');
+  return [];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 // Which fields the bundle schema allows at a config path: for "did you mean" and the list of task types.
 import { readFileSync } from 'node:fs';
+import { readCached, writeCached } from '../cache-dir.ts';
+import { bundleSchemaKey } from '../schema/validators.ts';
 import { pathKeys } from './config-path.ts';
 
 type Node = Record<string, unknown>;
@@ -53,8 +55,20 @@ export function knownFields(path: string): string[] {
 
 let taskTypes: string[] | undefined;
 
-/** Every `*_task` field of a job task in the schema: a task must have exactly one. */
+/**
+ * Every `*_task` field of a job task in the schema: a task must have exactly one. Kept in the cache folder by the
+ * schema's hash, so validating a bundle need not parse the whole schema.
+ */
 export function jobTaskTypes(): string[] {
-  taskTypes ??= knownFields('resources.jobs.job.tasks[0]').filter((f) => f.endsWith('_task'));
+  if (taskTypes) return taskTypes;
+  const entry = `job-task-types-${bundleSchemaKey()}.json`;
+  try {
+    const cached: unknown = JSON.parse(readCached(entry) ?? 'null');
+    if (Array.isArray(cached) && cached.every((t) => typeof t === 'string')) return (taskTypes = cached as string[]);
+  } catch {
+    // unreadable: computed below
+  }
+  taskTypes = knownFields('resources.jobs.job.tasks[0]').filter((f) => f.endsWith('_task'));
+  writeCached(entry, JSON.stringify(taskTypes));
   return taskTypes;
 }

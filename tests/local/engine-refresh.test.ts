@@ -42,7 +42,8 @@ const byTable = (u: UpdateResult) => Object.fromEntries(u.tables.map((t) => [t.t
 
 describe('skipping what did not change', () => {
   let ws: Workspace;
-  const gold = () => ws.rows('SELECT * FROM gold.sales_by_store ORDER BY store');
+  // Rows without their commit version, which a recompute renews.
+  const gold = () => ws.rows('SELECT * EXCLUDE (_commit_version) FROM gold.sales_by_store ORDER BY store');
   beforeEach(async () => {
     ws = await workspace();
     await writeParquet(join(ws.landingDir, 'sales', 'a.parquet'), sales(`('1', 'S1', 10.0, TIMESTAMP '2024-01-01'), ('2', 'S2', 5.0, TIMESTAMP '2024-01-01'), ('3', 'S1', -1.0, TIMESTAMP '2024-01-01')`));

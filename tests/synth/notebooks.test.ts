@@ -117,9 +117,10 @@ describe('reference bundle notebooks', () => {
     expect(JSON.parse(runPython(program))).toEqual(METRICS_SQL);
   });
 
-  it('optimizes the gold table the views read, then creates the views', () => {
+  it('optimizes the gold tables the views read (the aggregates), then creates the views', () => {
     const out = renderNotebook(model.notebooks.optimize_gold!, ctx);
-    expect(out.indexOf('rt.optimize_tables([\n    "`${catalog}`.`gold`.`sales_enriched`",\n])')).toBeGreaterThan(0);
+    const aggregates = ['sales_daily', 'sales_by_product', 'sales_by_store'].map((t) => `\n    "\`\${catalog}\`.\`gold\`.\`${t}\`",`).join('');
+    expect(out.indexOf(`rt.optimize_tables([${aggregates}\n])`)).toBeGreaterThan(0);
     expect(out.indexOf('rt.optimize_tables([')).toBeLessThan(out.indexOf('CREATE OR REPLACE VIEW `${catalog}`.`gold`.`v_revenue_daily`'));
   });
 });

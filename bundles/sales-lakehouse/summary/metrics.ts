@@ -9,31 +9,33 @@ export const TOP_N = 5;
 /** How many most recent days the trend covers. */
 export const TREND_DAYS = 14;
 
-const SALES = '${catalog}.gold.sales_enriched';
+// The gold aggregates of gold.sales_enriched (tables.ts): a few hundred rows each instead of every transaction.
+const DAILY = '${catalog}.gold.sales_daily';
+const BY_STORE = '${catalog}.gold.sales_by_store';
+const BY_PRODUCT = '${catalog}.gold.sales_by_product';
 
 /**
- * The metric queries, with `${catalog}` placeholders. Each is one SELECT; derived figures (average order value,
- * category share, day-over-day change) are computed in SQL so every runner of these statements agrees.
- * Ordering ties are broken by id so results are deterministic. Gold holds one row per transaction (deduplicated
- * across batch and stream), so transactions are counted as rows: COUNT(DISTINCT transaction_id) gives the same
- * number at several times the cost.
+ * The metric queries, with `${catalog}` placeholders. Each is one SELECT over gold's aggregates by day, store and
+ * product; derived figures (average order value, category share, day-over-day change) are computed in SQL so every
+ * runner of these statements agrees. Revenue is summed as an exact DECIMAL and rounded once. Ordering ties are
+ * broken by id so results are deterministic.
  */
 export const METRICS_SQL = {
   totals: `SELECT
-  CAST(MIN(transaction_ts) AS STRING) AS period_start,
-  CAST(MAX(transaction_ts) AS STRING) AS period_end,
-  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)), 0), 2) AS total_revenue,
-  COUNT(*) AS transactions,
-  CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,
-  ROUND(COALESCE(SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(COUNT(*), 0), 0), 2) AS average_order_value
-FROM ${SALES}`,
+  CAST(MIN(first_ts) AS STRING) AS period_start,
+  CAST(MAX(last_ts) AS STRING) AS period_end,
+  ROUND(COALESCE(CAST(SUM(revenue) AS DOUBLE), 0), 2) AS total_revenue,
+  CAST(COALESCE(SUM(transactions), 0) AS BIGINT) AS transactions,
+  CAST(COALESCE(SUM(units), 0) AS BIGINT) AS units,
+  ROUND(COALESCE(CAST(SUM(revenue) AS DOUBLE) / NULLIF(SUM(transactions), 0), 0), 2) AS average_order_value
+FROM ${DAILY}`,
 
   revenue_by_category: `SELECT
   COALESCE(category, 'Unknown') AS category,
-  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,
-  CAST(SUM(quantity) AS BIGINT) AS units,
-  ROUND(100 * SUM(CAST(total_revenue AS DOUBLE)) / NULLIF(SUM(SUM(CAST(total_revenue AS DOUBLE))) OVER (), 0), 1) AS share_pct
-FROM ${SALES}
+  ROUND(CAST(SUM(revenue) AS DOUBLE), 2) AS revenue,
+  CAST(SUM(units) AS BIGINT) AS units,
+  ROUND(100 * CAST(SUM(revenue) AS DOUBLE) / NULLIF(SUM(CAST(SUM(revenue) AS DOUBLE)) OVER (), 0), 1) AS share_pct
+FROM ${BY_PRODUCT}
 GROUP BY COALESCE(category, 'Unknown')
 ORDER BY 2 DESC, 1`,
 
@@ -42,10 +44,9 @@ ORDER BY 2 DESC, 1`,
   store_name,
   city,
   region,
-  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,
-  COUNT(*) AS transactions
-FROM ${SALES}
-GROUP BY store_id, store_name, city, region
+  ROUND(CAST(revenue AS DOUBLE), 2) AS revenue,
+  transactions
+FROM ${BY_STORE}
 ORDER BY 5 DESC, 1
 LIMIT ${TOP_N}`,
 
@@ -53,10 +54,9 @@ LIMIT ${TOP_N}`,
   product_id,
   product_name,
   category,
-  ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,
-  CAST(SUM(quantity) AS BIGINT) AS units
-FROM ${SALES}
-GROUP BY product_id, product_name, category
+  ROUND(CAST(revenue AS DOUBLE), 2) AS revenue,
+  CAST(units AS BIGINT) AS units
+FROM ${BY_PRODUCT}
 ORDER BY 4 DESC, 1
 LIMIT ${TOP_N}`,
 
@@ -77,12 +77,11 @@ FROM (
     LAG(revenue) OVER (ORDER BY sales_date) AS previous_revenue
   FROM (
     SELECT
-      CAST(CAST(transaction_ts AS DATE) AS STRING) AS sales_date,
-      ROUND(SUM(CAST(total_revenue AS DOUBLE)), 2) AS revenue,
-      COUNT(*) AS transactions
-    FROM ${SALES}
-    WHERE transaction_ts IS NOT NULL
-    GROUP BY CAST(CAST(transaction_ts AS DATE) AS STRING)
+      CAST(sales_date AS STRING) AS sales_date,
+      ROUND(CAST(revenue AS DOUBLE), 2) AS revenue,
+      transactions
+    FROM ${DAILY}
+    WHERE sales_date IS NOT NULL
   ) daily
 ) with_previous
 ORDER BY sales_date DESC
@@ -156,7 +155,7 @@ export interface SalesMetrics {
   day_over_day: DayOverDay | null;
 }
 
-/** Runs the metric queries over `${catalog}.gold.sales_enriched`. */
+/** Runs the metric queries over the gold aggregates of `${catalog}`. */
 export async function computeSalesMetrics(sql: SqlQueryRunner, catalog: string): Promise<SalesMetrics> {
   const statements = renderMetricsSql(catalog);
   // One statement at a time: a SqlClient may hold a single session.

@@ -3,11 +3,13 @@
 // the new rows of the tables that changed, or only the rows of the keys that changed, through temporary views.
 // Anything else is a complete recompute, and the reason says why.
 
+import { createHash } from 'node:crypto';
+import { readCached, writeCached } from '../../cache-dir.ts';
 import type { TableModel } from '../../model/types.ts';
 import { deserializeSql, type TreeNode } from '../../sql/parse-tree.ts';
 import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
 import type { Executor } from './executor.ts';
-import { COMMIT_VERSION, hasCommitVersions } from './history.ts';
+import { COMMIT_VERSION, hasCommitVersions, objectKind, tableColumns } from './history.ts';
 import { parseTableName, sqlName } from './names.ts';
 import { aggregateShape, type AggregateShape } from './aggregate-shape.ts';
 import { keyedShape, linearShape, type BaseNode, type ShapeContext } from './query-shape.ts';
@@ -35,15 +37,15 @@ export async function planIncremental(ex: Executor, table: TableModel, input: In
   let appendOnly = true;
   for (const name of changed) {
     const ref = parseTableName(name, input.catalog);
-    if (!(await hasCommitVersions(ex, ref))) return { why: `${name} is not a streaming table, so its changed rows are not known` };
+    if (!(await hasCommitVersions(ex, ref))) return { why: `${name} has no commit versions (not a table a pipeline writes), so its changed rows are not known` };
     const ops = await ex.rows(
       `SELECT DISTINCT operation FROM ${systemTable(input.catalog, 'table_history')} WHERE table_name = ${quoteLiteral(name)} AND version > ${input.before[name] ?? 0} AND version <= ${input.now[name]}`,
     );
     const kinds = ops.map((r) => String(r.operation));
-    if (kinds.some((k) => k !== 'APPEND' && k !== 'MERGE')) return { why: `${name} was rewritten (${kinds.join(', ')}), not only appended to or merged into` };
+    if (kinds.some((k) => k !== 'APPEND' && k !== 'MERGE')) return { why: `${name} was rewritten or had rows removed (${kinds.join(', ')}), not only appended to or merged into` };
     if (kinds.some((k) => k !== 'APPEND')) appendOnly = false;
   }
-  const columns = await inputColumns(ex, Object.keys(input.now));
+  const columns = await inputColumns(ex, Object.keys(input.now), input.catalog);
   const tree = structuredClone(input.tree);
   const ctx: ShapeContext = {
     aggregates: await aggregateFunctions(ex),
@@ -119,27 +121,36 @@ async function columnsOf(ex: Executor, sql: string): Promise<string> {
   return (await ex.rows(`DESCRIBE ${sql}`)).map((r) => `${String(r.column_name)} ${String(r.column_type)}`).join(', ');
 }
 
-/** Column names (lower case) of each input table. */
-async function inputColumns(ex: Executor, names: readonly string[]): Promise<Map<string, Set<string>>> {
+/** Column names (lower case) of each input table that exists. */
+async function inputColumns(ex: Executor, names: readonly string[], catalog: string): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  if (names.length === 0) return out;
-  const rows = await ex.rows(
-    `SELECT database_name || '.' || schema_name || '.' || table_name AS t, lower(column_name) AS c FROM duckdb_columns() WHERE (database_name || '.' || schema_name || '.' || table_name) IN (${names.map(quoteLiteral).join(', ')})`,
-  );
-  for (const r of rows) {
-    const t = String(r.t);
-    if (!out.has(t)) out.set(t, new Set());
-    out.get(t)!.add(String(r.c));
+  for (const name of names) {
+    const ref = parseTableName(name, catalog);
+    if ((await objectKind(ex, ref)) === 'table') out.set(name, new Set((await tableColumns(ex, ref)).map((c) => c.toLowerCase())));
   }
   return out;
 }
 
 let aggregateNames: Promise<Set<string>> | undefined;
 
-/** DuckDB's aggregate functions (and macros over them are not aggregates: they are expanded first). */
+/**
+ * DuckDB's aggregate functions (macros over them are not aggregates: they are expanded first). Listing them takes
+ * tens of milliseconds, so the list is kept in the cache folder by DuckDB's version and its loaded extensions.
+ */
 function aggregateFunctions(ex: Executor): Promise<Set<string>> {
-  aggregateNames ??= ex
-    .rows(`SELECT DISTINCT lower(function_name) AS name FROM duckdb_functions() WHERE function_type = 'aggregate'`)
-    .then((rows) => new Set(rows.map((r) => String(r.name))));
+  aggregateNames ??= (async () => {
+    const version = await ex.scalar(`SELECT library_version || ':' || (SELECT string_agg(extension_name, ',' ORDER BY extension_name) FROM duckdb_extensions() WHERE loaded) FROM pragma_version()`);
+    const entry = `duckdb-aggregates-${createHash('sha256').update(String(version)).digest('hex').slice(0, 20)}.json`;
+    try {
+      const cached: unknown = JSON.parse(readCached(entry) ?? 'null');
+      if (Array.isArray(cached) && cached.length > 0) return new Set(cached.map(String));
+    } catch {
+      // unreadable: listed below
+    }
+    const rows = await ex.rows(`SELECT DISTINCT lower(function_name) AS name FROM duckdb_functions() WHERE function_type = 'aggregate' ORDER BY name`);
+    const names = rows.map((r) => String(r.name));
+    writeCached(entry, JSON.stringify(names));
+    return new Set(names);
+  })();
   return aggregateNames;
 }

@@ -1,12 +1,14 @@
 // Writes an incremental refresh of a materialized view (incremental-plan.ts): new rows appended (APPEND_ONLY),
 // the changed keys' rows replaced (ROW_BASED), or partial aggregates merged into the stored groups
-// (GROUP_AGGREGATE). Runs inside the table's transaction.
+// (GROUP_AGGREGATE). Runs inside the table's transaction. Rows written carry the update's commit version.
 
 import { quoteIdent } from '../../sql/quote.ts';
 import type { Executor } from './executor.ts';
 import { CHANGED_KEYS, type IncrementalRefresh } from './incremental-plan.ts';
+import { COMMIT_VERSION } from './history.ts';
 import type { TableRef } from './names.ts';
 import { sqlName } from './names.ts';
+import { stamped } from './writers.ts';
 
 const PARTIAL = '__dbx_partial';
 const MERGED = '__dbx_merged';
@@ -17,9 +19,10 @@ export interface IncrementalCounts {
   removed: number;
 }
 
-export async function writeIncremental(ex: Executor, ref: TableRef, rowsSql: string, refresh: IncrementalRefresh): Promise<IncrementalCounts> {
+/** Rows written carry `version` as their commit version (so the view's own readers can read its increments). */
+export async function writeIncremental(ex: Executor, ref: TableRef, rowsSql: string, refresh: IncrementalRefresh, version: number): Promise<IncrementalCounts> {
   const target = sqlName(ref);
-  const insert = (sql: string) => ex.count(`INSERT INTO ${target} BY NAME SELECT * FROM (${sql}) AS __dbx_rows`);
+  const insert = (sql: string) => ex.count(`INSERT INTO ${target} BY NAME ${stamped(sql, version)}`);
   switch (refresh.technique) {
     case 'APPEND_ONLY':
       return { inserted: await insert(rowsSql), removed: 0 };
@@ -29,13 +32,19 @@ export async function writeIncremental(ex: Executor, ref: TableRef, rowsSql: str
       return { inserted: await insert(rowsSql), removed };
     }
     case 'GROUP_AGGREGATE':
-      return mergeGroups(ex, target, rowsSql, refresh.columns);
+      return mergeGroups(ex, target, rowsSql, refresh.columns, version);
   }
 }
 
 /** Each partial group merged with the stored group of the same keys (if any), replacing it. */
-async function mergeGroups(ex: Executor, target: string, rowsSql: string, columns: Extract<IncrementalRefresh, { technique: 'GROUP_AGGREGATE' }>['columns']): Promise<IncrementalCounts> {
-  const described = await ex.rows(`DESCRIBE ${target}`);
+async function mergeGroups(
+  ex: Executor,
+  target: string,
+  rowsSql: string,
+  columns: Extract<IncrementalRefresh, { technique: 'GROUP_AGGREGATE' }>['columns'],
+  version: number,
+): Promise<IncrementalCounts> {
+  const described = (await ex.rows(`DESCRIBE ${target}`)).filter((r) => r.column_name !== COMMIT_VERSION);
   const names = described.map((r) => quoteIdent(String(r.column_name)));
   const types = described.map((r) => String(r.column_type));
   await ex.run(`CREATE OR REPLACE TEMP TABLE ${PARTIAL} AS SELECT * FROM (${rowsSql}) AS __dbx_rows`);
@@ -56,7 +65,7 @@ async function mergeGroups(ex: Executor, target: string, rowsSql: string, column
   });
   await ex.run(`CREATE OR REPLACE TEMP TABLE ${MERGED} AS SELECT ${merged.join(', ')} FROM ${PARTIAL} AS p LEFT JOIN ${target} AS m ON ${match}`);
   const removed = await ex.count(`DELETE FROM ${target} AS m USING ${PARTIAL} AS p WHERE ${match}`);
-  const inserted = await ex.count(`INSERT INTO ${target} SELECT * FROM ${MERGED}`);
+  const inserted = await ex.count(`INSERT INTO ${target} BY NAME ${stamped(`SELECT * FROM ${MERGED}`, version)}`);
   await ex.run(`DROP TABLE ${PARTIAL}`);
   await ex.run(`DROP TABLE ${MERGED}`);
   return { inserted, removed };

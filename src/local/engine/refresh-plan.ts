@@ -75,6 +75,8 @@ export async function planRefresh(ex: Executor, table: TableModel, ref: TableRef
   if (changed.length === 0 && Object.keys(prior.inputs).length === Object.keys(versions).length) return decide(true, 'NO_OP', INPUTS_UNCHANGED, versions);
   const why = `inputs changed: ${changed.join(', ')}`;
   if (!inputs.queryTree || Object.keys(prior.inputs).some((name) => !(name in versions))) return full(why);
+  // Rows written before materialized views carried commit versions could not be told from newer ones downstream.
+  if (!(await hasCommitVersions(ex, ref))) return full(`${why}; recomputed in full: stored without commit versions (by an earlier dbx-ts)`);
   const incremental = await planIncremental(ex, table, { tree: inputs.queryTree, catalog: ctx.catalog, before: prior.inputs, now: versions }).catch(
     (error: unknown) => ({ why: `the query could not be rewritten (${(error as Error).message.split('\n')[0]})` }),
   );

@@ -13,7 +13,7 @@ import { firstLine } from './autoloader.ts';
 import type { FlowOrigin } from './event-log.ts';
 import { writeFlowProgress, writePlanningInformation, type EventTarget } from './event-log.ts';
 import type { Executor } from './executor.ts';
-import { currentVersion, recordVersion } from './history.ts';
+import { COMMIT_VERSION, currentVersion, recordVersion } from './history.ts';
 import type { TableRef } from './names.ts';
 import { displayName, parseTableName, shortName, sqlName } from './names.ts';
 import { isPassThrough, tableSemantics } from '../../model/table-semantics.ts';
@@ -147,15 +147,14 @@ async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: P
     await defineView(ex, ref, source);
   } else if (source.sql !== undefined) {
     const version = (await currentVersion(ex, ctx.catalog, ref)) + 1;
-    if (inPlace) await writeCheckedInPlace(ex, table, ref, inPlace, ctx, source, result);
+    if (inPlace) await writeCheckedInPlace(ex, table, ref, inPlace, ctx, source, version, result);
     else if (staged) await writeStaged(ex, table, ref, staged, ctx, version, result);
     else await writeDirect(ex, table, ref, source.sql, version, result, ctx.refresh.incremental);
     const written = result.rows_inserted + result.rows_updated;
     const incremental = ctx.refresh.incremental;
     if ((table.kind === 'materialized_view' && !incremental) || written > 0 || (result.rows_removed ?? 0) > 0) {
       result.version = version;
-      const operation = table.kind !== 'materialized_view' ? (tableSemantics(table).dedupe ? 'MERGE' : 'APPEND') : !incremental ? 'REPLACE' : incremental.technique === 'APPEND_ONLY' ? 'APPEND' : 'MERGE';
-      await recordVersion(ex, ctx.catalog, ref, version, ctx.updateId, operation, written);
+      await recordVersion(ex, ctx.catalog, ref, version, ctx.updateId, operationOf(table, incremental, result), written);
     }
   }
   await source.commit(ex);
@@ -164,15 +163,28 @@ async function write(ex: Executor, table: TableModel, ref: TableRef, prepared: P
 
 /** No casts, rules or dedupe: rows go straight from the input to the table. */
 async function writeDirect(ex: Executor, table: TableModel, ref: TableRef, sql: string, version: number, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<void> {
-  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await writeView(ex, ref, sql, result, incremental);
+  const written = table.kind === 'streaming_table' ? await appendRows(ex, ref, sql, version) : await writeView(ex, ref, sql, version, result, incremental);
   result.rows_read = written;
   result.rows_inserted = written;
 }
 
+/**
+ * How a write shows in the table's history, which tells its readers what they may read incrementally: APPEND
+ * (only new rows, each with the new commit version), MERGE (rows also replaced, none gone: a streaming table's
+ * upsert, merged groups), DELETE_INSERT (rows of changed keys replaced, so a key's rows may be gone), REPLACE.
+ */
+function operationOf(table: TableModel, incremental: IncrementalRefresh | undefined, result: TableUpdateResult): string {
+  if (table.kind !== 'materialized_view') return tableSemantics(table).dedupe ? 'MERGE' : 'APPEND';
+  if (!incremental) return 'REPLACE';
+  if (incremental.technique === 'GROUP_AGGREGATE') return 'MERGE';
+  // A ROW_BASED refresh that removed nothing only added the rows of new keys.
+  return incremental.technique === 'APPEND_ONLY' || (result.rows_removed ?? 0) === 0 ? 'APPEND' : 'DELETE_INSERT';
+}
+
 /** A materialized view: recomputed in full, or refreshed incrementally; returns the rows inserted. */
-async function writeView(ex: Executor, ref: TableRef, rows: string, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<number> {
-  if (!incremental) return replaceTable(ex, ref, rows);
-  const counts = await writeIncremental(ex, ref, rows, incremental);
+async function writeView(ex: Executor, ref: TableRef, rows: string, version: number, result: TableUpdateResult, incremental?: IncrementalRefresh): Promise<number> {
+  if (!incremental) return replaceTable(ex, ref, rows, version);
+  const counts = await writeIncremental(ex, ref, rows, incremental, version);
   result.rows_removed = counts.removed;
   return counts.inserted;
 }
@@ -197,7 +209,7 @@ async function writeStaged(
   }
   const rows = `SELECT ${plan.cleanSelect.join(', ')} FROM ${STAGE} WHERE ${CLEAN}`;
   if (table.kind === 'materialized_view') {
-    result.rows_inserted = await writeView(ex, ref, rows, result, ctx.refresh.incremental);
+    result.rows_inserted = await writeView(ex, ref, rows, version, result, ctx.refresh.incremental);
     result.duplicates_removed = tally.valid - result.rows_inserted;
   } else if (dedupe) {
     const upsert = await upsertRows(ex, ref, rows, dedupe, version);
@@ -219,11 +231,20 @@ function checkedInPlace(table: TableModel, plan: StagePlan, ctx: TableRunContext
   return table.kind === 'materialized_view' && !ctx.refresh.incremental && s.casts.length === 0 && s.where === undefined && s.rules.every((r) => r.action !== 'drop');
 }
 
-async function writeCheckedInPlace(ex: Executor, table: TableModel, ref: TableRef, plan: StagePlan, ctx: TableRunContext, source: SourceRelation, result: TableUpdateResult): Promise<void> {
-  result.rows_inserted = await replaceTable(ex, ref, `SELECT ${plan.cleanSelect.join(', ')} FROM (${plan.sql}) AS __dbx_checked`);
+async function writeCheckedInPlace(
+  ex: Executor,
+  table: TableModel,
+  ref: TableRef,
+  plan: StagePlan,
+  ctx: TableRunContext,
+  source: SourceRelation,
+  version: number,
+  result: TableUpdateResult,
+): Promise<void> {
+  result.rows_inserted = await replaceTable(ex, ref, `SELECT ${plan.cleanSelect.join(', ')} FROM (${plan.sql}) AS __dbx_checked`, version);
   result.rows_read = result.rows_inserted;
   // The same rules, measured on the rows as written.
-  const written = await planStage(ex, table, ctx.catalog, `SELECT * FROM ${sqlName(ref)}`, source.columns, ctx.updateTs);
+  const written = await planStage(ex, table, ctx.catalog, `SELECT * EXCLUDE (${COMMIT_VERSION}) FROM ${sqlName(ref)}`, source.columns, ctx.updateTs);
   const relation = `(${written.sql}) AS __dbx_written`;
   const tally = await tallyStage(ex, written, relation, result, ref);
   if (tally.valid !== result.rows_inserted || tally.rejected + tally.filtered > 0) {

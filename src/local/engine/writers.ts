@@ -4,7 +4,7 @@
 import { RunFailedError } from '../../errors/index.ts';
 import type { DedupeSemantics } from '../../model/table-semantics.ts';
 import { dedupeSql } from '../../synth/cleanse-code.ts';
-import { quoteIdent } from '../../sql/quote.ts';
+import { quoteIdent, quoteLiteral } from '../../sql/quote.ts';
 import type { Executor } from './executor.ts';
 import { COMMIT_VERSION, objectKind } from './history.ts';
 import type { TableRef } from './names.ts';
@@ -87,11 +87,19 @@ export async function upsertRows(ex: Executor, ref: TableRef, rowsSql: string, d
   return { inserted, updated, winners, stale: winners - inserted - updated };
 }
 
-/** Recomputes a materialized view in full. */
-export async function replaceTable(ex: Executor, ref: TableRef, rowsSql: string): Promise<number> {
+/**
+ * The rows of `rowsSql` stamped with `version` as their commit version (replacing one they carry, e.g. from a
+ * streaming table read with `SELECT *`), so readers of a materialized view can read its increments too.
+ */
+export function stamped(rowsSql: string, version: number): string {
+  return `SELECT COLUMNS(c -> c <> ${quoteLiteral(COMMIT_VERSION)}), CAST(${version} AS BIGINT) AS ${COMMIT_VERSION} FROM (${rowsSql}) AS __dbx_rows`;
+}
+
+/** Recomputes a materialized view in full; every row carries `version`. */
+export async function replaceTable(ex: Executor, ref: TableRef, rowsSql: string, version: number): Promise<number> {
   await ensureSchema(ex, ref);
   if ((await objectKind(ex, ref)) === 'view') await ex.run(`DROP VIEW ${sqlName(ref)}`);
-  return ex.count(`CREATE OR REPLACE TABLE ${sqlName(ref)} AS SELECT * FROM (${rowsSql}) AS __dbx_rows`);
+  return ex.count(`CREATE OR REPLACE TABLE ${sqlName(ref)} AS ${stamped(rowsSql, version)}`);
 }
 
 export async function replaceView(ex: Executor, ref: TableRef, viewSql: string): Promise<void> {

@@ -12,7 +12,7 @@ function revenueBy(sales: GoldSale[], key: (s: GoldSale) => string): Map<string,
   return totals;
 }
 
-describe('computeSalesMetrics over gold.sales_enriched (DuckDB)', () => {
+describe('computeSalesMetrics over gold.sales_enriched and its aggregates (DuckDB)', () => {
   const sales = sampleSales(150, 5);
   let db: GoldDb;
   let metrics: SalesMetrics;
@@ -92,9 +92,9 @@ describe('renderMetricsSql', () => {
   it('puts the catalog into every statement and leaves no placeholder', () => {
     const rendered = renderMetricsSql('main_dev');
     for (const [name, statement] of Object.entries(rendered)) {
-      expect(statement, name).toContain('main_dev.gold.sales_enriched');
+      expect(statement, name).toMatch(/main_dev\.gold\.sales_(daily|by_store|by_product)\b/);
       expect(statement, name).not.toContain('${');
-      expect(METRICS_SQL[name as keyof typeof METRICS_SQL]).toContain('${catalog}.gold.sales_enriched');
+      expect(METRICS_SQL[name as keyof typeof METRICS_SQL]).toMatch(/\$\{catalog\}\.gold\.sales_(daily|by_store|by_product)\b/);
     }
   });
 

@@ -73,7 +73,9 @@ rt = dbx_ts_tables.Runtime(
 # COMMAND ----------
 
 rt.optimize_tables([
-    "`${catalog}`.`${schema_gold}`.`sales_enriched`",
+    "`${catalog}`.`${schema_gold}`.`sales_daily`",
+    "`${catalog}`.`${schema_gold}`.`sales_by_product`",
+    "`${catalog}`.`${schema_gold}`.`sales_by_store`",
 ])
 
 # COMMAND ----------
@@ -82,7 +84,7 @@ rt.optimize_tables([
 rt.run_table({
     "name": "gold.v_revenue_daily",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_revenue_daily` AS\nSELECT CAST(transaction_ts AS DATE) AS sales_date, sum(total_revenue) AS revenue, count(*) AS transactions\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY CAST(transaction_ts AS DATE)",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_revenue_daily` AS\nSELECT sales_date, revenue, transactions\nFROM ${catalog}.${schema_gold}.sales_daily",
 })
 
 # COMMAND ----------
@@ -91,7 +93,7 @@ rt.run_table({
 rt.run_table({
     "name": "gold.v_sales_by_category",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_sales_by_category` AS\nSELECT category, sum(total_revenue) AS revenue, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY category",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_sales_by_category` AS\nSELECT category, sum(revenue) AS revenue, sum(units) AS units\nFROM ${catalog}.${schema_gold}.sales_by_product\nGROUP BY category",
 })
 
 # COMMAND ----------
@@ -100,7 +102,7 @@ rt.run_table({
 rt.run_table({
     "name": "gold.v_sales_by_store",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_sales_by_store` AS\nSELECT store_name, region, sum(total_revenue) AS revenue, count(*) AS transactions\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY store_name, region",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_sales_by_store` AS\nSELECT store_name, region, sum(revenue) AS revenue, CAST(sum(transactions) AS BIGINT) AS transactions\nFROM ${catalog}.${schema_gold}.sales_by_store\nGROUP BY store_name, region",
 })
 
 # COMMAND ----------
@@ -109,7 +111,7 @@ rt.run_table({
 rt.run_table({
     "name": "gold.v_top_products",
     "kind": "view",
-    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_top_products` AS\nSELECT product_name, category, sum(total_revenue) AS revenue, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY product_name, category\nORDER BY revenue DESC\nLIMIT 10",
+    "create": "CREATE OR REPLACE VIEW `${catalog}`.`${schema_gold}`.`v_top_products` AS\nSELECT product_name, category, sum(revenue) AS revenue, sum(units) AS units\nFROM ${catalog}.${schema_gold}.sales_by_product\nGROUP BY product_name, category\nORDER BY revenue DESC\nLIMIT 10",
 })
 
 # COMMAND ----------

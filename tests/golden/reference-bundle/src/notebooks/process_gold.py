@@ -103,4 +103,49 @@ rt.run_table({
 
 # COMMAND ----------
 
+# gold.sales_daily (materialized view)
+rt.run_table({
+    "name": "gold.sales_daily",
+    "kind": "materialized_view",
+    "query": "SELECT\n  CAST(transaction_ts AS DATE) AS sales_date,\n  sum(total_revenue) AS revenue,\n  count(*) AS transactions,\n  sum(quantity) AS units,\n  min(transaction_ts) AS first_ts,\n  max(transaction_ts) AS last_ts\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY CAST(transaction_ts AS DATE)",
+    "create": "CREATE OR REPLACE TABLE `${catalog}`.`${schema_gold}`.`sales_daily` COMMENT 'Sales by day: revenue, transactions, units and the first and last transaction time.' AS\nSELECT\n  CAST(transaction_ts AS DATE) AS sales_date,\n  sum(total_revenue) AS revenue,\n  count(*) AS transactions,\n  sum(quantity) AS units,\n  min(transaction_ts) AS first_ts,\n  max(transaction_ts) AS last_ts\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY CAST(transaction_ts AS DATE)",
+    "clean_select": [
+        "*",
+    ],
+    "metrics": [],
+    "measure": [],
+})
+
+# COMMAND ----------
+
+# gold.sales_by_store (materialized view)
+rt.run_table({
+    "name": "gold.sales_by_store",
+    "kind": "materialized_view",
+    "query": "SELECT store_id, store_name, city, region, sum(total_revenue) AS revenue, count(*) AS transactions, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY store_id, store_name, city, region",
+    "create": "CREATE OR REPLACE TABLE `${catalog}`.`${schema_gold}`.`sales_by_store` COMMENT 'Sales by store: revenue, transactions and units.' AS\nSELECT store_id, store_name, city, region, sum(total_revenue) AS revenue, count(*) AS transactions, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY store_id, store_name, city, region",
+    "clean_select": [
+        "*",
+    ],
+    "metrics": [],
+    "measure": [],
+})
+
+# COMMAND ----------
+
+# gold.sales_by_product (materialized view)
+rt.run_table({
+    "name": "gold.sales_by_product",
+    "kind": "materialized_view",
+    "query": "SELECT product_id, product_name, category, sum(total_revenue) AS revenue, count(*) AS transactions, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY product_id, product_name, category",
+    "create": "CREATE OR REPLACE TABLE `${catalog}`.`${schema_gold}`.`sales_by_product` COMMENT 'Sales by product: revenue, transactions and units.' AS\nSELECT product_id, product_name, category, sum(total_revenue) AS revenue, count(*) AS transactions, sum(quantity) AS units\nFROM ${catalog}.${schema_gold}.sales_enriched\nGROUP BY product_id, product_name, category",
+    "clean_select": [
+        "*",
+    ],
+    "metrics": [],
+    "measure": [],
+})
+
+# COMMAND ----------
+
 rt.report_quality()
