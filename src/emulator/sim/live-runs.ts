@@ -137,6 +137,7 @@ export class LiveRuns {
   }
 
   private ended(run: RunRecord): void {
+    this.options.executor.observer?.ended?.(run);
     const key = run.run_id.toString();
     const waiting = this.waiters.get(key) ?? [];
     this.waiters.delete(key);
@@ -207,7 +208,8 @@ export class LiveRuns {
   private launch(run: RunRecord, selection: Selection): void {
     run.executing = true;
     const controller = new AbortController();
-    const { state } = this.options;
+    const { state, executor } = this.options;
+    const observer = executor.observer;
     // The job's timeout_seconds bounds the run (a repair is not bounded by the original run's clock).
     const timeoutSeconds = Number(state.jobs[run.job_id.toString()]?.settings['timeout_seconds'] ?? 0);
     const runDeadline = selection.repairId === undefined && timeoutSeconds > 0 ? run.started_at + timeoutSeconds * 1000 : undefined;
@@ -218,20 +220,24 @@ export class LiveRuns {
       ...(selection.firstAttempt ? { firstAttempt: selection.firstAttempt } : {}),
       timer: this.timer,
       signal: controller.signal,
+      ...(executor.parallelism !== undefined ? { parallelism: executor.parallelism } : {}),
       ...(runDeadline !== undefined ? { runDeadline } : {}),
       onRunTimeout: (at) => {
         run.timed_out_at = at;
+        observer?.timedOut?.(run, at);
       },
       references: { job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) } },
       runJob: (request, signal) => this.runChild(run, request, signal),
-      onIteration: ({ parent, stats }) => {
+      onIteration: (event) => {
+        observer?.iteration?.(run, event);
+        const { parent, stats } = event;
         const record = this.attempt(run, parent.key, parent.attempt, selection.repairId);
         if (!record) return;
         record.control = { ...record.control, for_each_stats: stats };
         void this.options.commit().catch(() => {});
       },
       execute: (task, attempt, signal) =>
-        this.options.executor.execute({
+        executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
           // The task as the scheduler gives it: references resolved, a for-each iteration's input filled in.
           task: task as unknown as JsonObject,
@@ -242,6 +248,7 @@ export class LiveRuns {
         }),
       onStep: (step, outcome) => {
         this.apply(run, step, outcome, selection.repairId);
+        observer?.step?.(run, step, outcome);
         void this.options.commit().catch(() => {});
       },
     })
