@@ -19,9 +19,9 @@ import { untakenFiles, watchLanding } from './engine/continuous.ts';
 import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, type TaskOutcome } from './job-runner.ts';
 import type { RunFollower } from './workspace-run.ts';
-import type { LocalWorkspace } from '../deploy/local.ts';
+import type { LocalWorkspaceServer } from '../deploy/local.ts';
+import type { LocalJobsApi } from './workspace-api.ts';
 import { selectTasks } from '../jobs/task-scheduler.ts';
-import { int64ToString, toInt64, type WorkspaceClient } from '../workspace/index.ts';
 import { jobTables, landingSources, type LandingSource } from './landing.ts';
 import { LOCAL_WORKSPACE_DIR, localPaths, type LocalPaths } from './paths.ts';
 import { jobParameterValues } from './task-parameters.ts';
@@ -64,7 +64,7 @@ export interface LocalRunResult {
  * holds this very bundle as the last run left it, deploy-record.ts), and the deployed ids of the bundle's jobs.
  */
 interface WorkspaceSession {
-  client: WorkspaceClient;
+  api: LocalJobsApi;
   follower: RunFollower;
   /** The deployed job id of each job key of the bundle. */
   jobIds: Map<string, string>;
@@ -82,12 +82,13 @@ async function openWorkspaceSession(
   const bundle = bundleFingerprint(model, files);
   const last = await readDeployRecord(paths.root);
   const upToDate = last?.bundle === bundle && last.workspace === (await workspaceFingerprint(dir));
-  const [{ openLocalWorkspace }, { localEngineExecutor }, { readDeployIndex }, { RunFollower }, { StateDirLockedError }] = await Promise.all([
+  const [{ startLocalWorkspace, localClients }, { localEngineExecutor }, { readDeployIndex }, { RunFollower }, { StateDirLockedError }, { localJobsApi }] = await Promise.all([
     import('../deploy/local.ts'),
     import('./served/executor.ts'),
     import('./served/deploy-index.ts'),
     import('./workspace-run.ts'),
     import('../emulator/index.ts'),
+    import('./workspace-api.ts'),
   ]);
   const follower = new RunFollower(sink);
   const executor = localEngineExecutor({
@@ -106,9 +107,9 @@ async function openWorkspaceSession(
     parallelism: LOCAL_PARALLELISM,
     observer: follower.observer,
   });
-  let local: LocalWorkspace;
+  let local: LocalWorkspaceServer;
   try {
-    local = await openLocalWorkspace(opts.projectRoot, { runs: executor });
+    local = await startLocalWorkspace(opts.projectRoot, { runs: executor });
   } catch (error) {
     if (!(error instanceof StateDirLockedError)) throw error;
     throw new UserError(
@@ -122,12 +123,13 @@ async function openWorkspaceSession(
     if (upToDate) {
       sink({ code: 'log', level: 'info', message: `The local workspace already has this bundle deployed (${dir}): nothing to deploy.`, data: { dir, skipped: true } });
     } else {
-      const { deployBundle } = await import('../deploy/index.ts');
+      const [{ deployBundle }, { createWorkspaceClient }] = await Promise.all([import('../deploy/index.ts'), import('../workspace/index.ts')]);
+      const { client, creator } = localClients(local, undefined, createWorkspaceClient);
       await deployBundle({
         model,
         repoRoot: opts.projectRoot,
-        client: local.client,
-        creator: local.creator,
+        client,
+        creator,
         sink,
         env: opts.env,
         files,
@@ -146,7 +148,7 @@ async function openWorkspaceSession(
     }
     follower.setJobKeys(jobKeys);
     return {
-      client: local.client,
+      api: localJobsApi(local.workspace.url, local.token),
       follower,
       jobIds,
       close: async () => {
@@ -257,11 +259,11 @@ interface RunJobOnce {
 async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
   const { opts, session, paths, jobParameters } = r;
   const sink = opts.sink;
-  const { client } = session;
+  const { api } = session;
   const params = opts.params ?? {};
   const run = await session.follower.run(
     {
-      client,
+      api,
       jobId: r.jobId,
       jobKey: opts.jobKey,
       jobName: r.jobName,
@@ -274,16 +276,13 @@ async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
     },
-    async () => {
-      const response = await client.jobs.runNow({
-        job_id: toInt64(r.jobId),
+    () =>
+      api.runNow({
+        job_id: r.jobId,
         ...(Object.keys(params).length > 0 ? { job_parameters: params } : {}),
         ...(opts.only && opts.only.length > 0 ? { only: [...opts.only] } : {}),
         ...(r.fullRefresh ? { pipeline_params: { full_refresh: true } } : {}),
-      });
-      if (response.run_id === undefined) throw new Error('run-now returned no run_id');
-      return int64ToString(response.run_id);
-    },
+      }),
   );
   const { runId, outcomes } = run;
   const failed = outcomes.filter((o) => isFailure(o.result));

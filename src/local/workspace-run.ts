@@ -9,15 +9,13 @@ import type { EventSink } from '../events/types.ts';
 import type { AttemptOutcome, ControlDetail } from '../jobs/run-tasks.ts';
 import type { RunObserver, RunRecord, TaskExecutionResult } from '../emulator/index.ts';
 import type { TaskSettings } from '../model/types.ts';
-import type { WorkspaceClient } from '../workspace/index.ts';
-import { toInt64 } from '../workspace/index.ts';
-import { snapshotOf } from '../run/snapshot.ts';
 import type { NormalState } from '../run/states.ts';
+import type { LocalJobsApi } from './workspace-api.ts';
 import { TaskStateReporter, type StepDetail, type TaskOutcome } from './job-runner.ts';
 import { taskSummary } from './served/executor.ts';
 
 export interface WorkspaceRunRequest {
-  client: WorkspaceClient;
+  api: LocalJobsApi;
   /** The deployed job's id. */
   jobId: string;
   jobKey: string;
@@ -175,10 +173,10 @@ export class RunFollower {
       if (request.signal?.aborted) cancelledBy = 'signal';
       if (cancelledBy) await this.cancel(request, runId, cancelledBy);
       // A run skipped at once (max_concurrent_runs without a queue) never executes: runs/get says so.
-      let state = snapshotOf(await request.client.jobs.getRun({ run_id: toInt64(runId) })).state;
+      let state = await request.api.runState(runId);
       if (state.lifeCycle !== 'SKIPPED') {
         await ended;
-        state = snapshotOf(await request.client.jobs.getRun({ run_id: toInt64(runId) })).state;
+        state = await request.api.runState(runId);
       }
       return { runId, started, outcomes: followed!.reporter.results(), state, timedOut: cancelledBy === 'timeout', jobTimedOut: followed!.jobTimedOut };
     } finally {
@@ -196,7 +194,7 @@ export class RunFollower {
     const reason = why === 'signal' ? 'Interrupted' : `Timed out after ${formatMs(request.timeoutMs ?? 0)}`;
     request.sink({ code: 'run.cancelling', level: 'warn', message: `${reason}: cancelling run ${runId} and waiting for it to stop`, data: { run_id: runId, reason: why } });
     try {
-      await request.client.jobs.cancelRun({ run_id: toInt64(runId) });
+      await request.api.cancelRun(runId);
     } catch (error) {
       request.sink({ code: 'log', level: 'warn', message: `runs/cancel failed: ${(error as Error).message}`, data: { run_id: runId } });
     }

@@ -20,6 +20,9 @@ import { cancelRun, runSummary } from './run-view.ts';
 import { startRun } from './job-runner.ts';
 import { Scenario } from '../scenario.ts';
 
+/** How long the record of an executing run's step may wait to be written (see commitSoon). */
+const STEP_COMMIT_MS = 200;
+
 /** A time that has not come yet: the end of an attempt still running, the start of a queued run. */
 export const NOT_YET = Number.MAX_SAFE_INTEGER;
 
@@ -61,6 +64,7 @@ export class LiveRuns {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly timer: TaskTimer;
   private closed = false;
+  private commitQueued = false;
 
   constructor(private readonly options: LiveRunsOptions) {
     this.timer = options.timer ?? systemTimer;
@@ -163,7 +167,7 @@ export class LiveRuns {
     request.started?.(child.run_id.toString());
     // get-output shows the child's run id on the task while the child runs.
     if (record) record.control = { child_run_id: child.run_id };
-    void this.options.commit().catch(() => {});
+    this.commitSoon();
     const cancel = () => this.cancel(child, this.now());
     signal.addEventListener('abort', cancel, { once: true });
     try {
@@ -173,6 +177,21 @@ export class LiveRuns {
     }
     const summary = runSummary(child, this.now());
     return { run_id: child.run_id.toString(), result: summary.result_state ?? 'FAILED', ...(summary.state_message ? { message: summary.state_message } : {}) };
+  }
+
+  /**
+   * Persists a step of an executing run soon, at most once per STEP_COMMIT_MS: each write serialises the whole state,
+   * and steps come in bursts (a task ends, its dependents start, others are skipped). Nothing is lost that a restart
+   * would keep: a run still executing when its process dies is ended by recover() anyway, and a run's end is
+   * written at once (launch).
+   */
+  private commitSoon(): void {
+    if (this.commitQueued) return;
+    this.commitQueued = true;
+    setTimeout(() => {
+      this.commitQueued = false;
+      void this.options.commit().catch(() => {});
+    }, STEP_COMMIT_MS).unref();
   }
 
   /** Cancels what is executing and waits for it; queued runs stay queued (see recover). */
@@ -234,7 +253,7 @@ export class LiveRuns {
         const record = this.attempt(run, parent.key, parent.attempt, selection.repairId);
         if (!record) return;
         record.control = { ...record.control, for_each_stats: stats };
-        void this.options.commit().catch(() => {});
+        this.commitSoon();
       },
       execute: (task, attempt, signal) =>
         executor.execute({
@@ -249,7 +268,7 @@ export class LiveRuns {
       onStep: (step, outcome) => {
         this.apply(run, step, outcome, selection.repairId);
         observer?.step?.(run, step, outcome);
-        void this.options.commit().catch(() => {});
+        this.commitSoon();
       },
     })
       .catch((error: unknown) => {

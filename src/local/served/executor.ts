@@ -25,14 +25,13 @@ import type { DeployIndex, DeployedResource } from './deploy-index.ts';
  * (most CI use) then never holds them (about 90 MB of a server's resident memory).
  */
 const engineModules = async () => {
-  const [deployIndex, catalog, databases, runLocal, secrets, tasks, runPipeline] = await Promise.all([
+  const [deployIndex, catalog, databases, runLocal, secrets, tasks] = await Promise.all([
     import('./deploy-index.ts'),
     import('../catalog-objects.ts'),
     import('../databases.ts'),
     import('../run-local.ts'),
     import('../secrets.ts'),
     import('../tasks.ts'),
-    import('../run-pipeline.ts'),
   ]);
   return {
     readDeployIndex: deployIndex.readDeployIndex,
@@ -41,7 +40,8 @@ const engineModules = async () => {
     prepareLanding: runLocal.prepareLanding,
     loadLocalSecrets: secrets.loadLocalSecrets,
     localTaskExecutor: tasks.localTaskExecutor,
-    runPipelineUpdate: runPipeline.runPipelineUpdate,
+    // Only for Pipelines-API updates: it brings the workspace target's pipeline-run code, which a job run never uses.
+    runPipelineUpdate: async (...args: Parameters<typeof import('../run-pipeline.ts').runPipelineUpdate>) => (await import('../run-pipeline.ts')).runPipelineUpdate(...args),
   };
 };
 
