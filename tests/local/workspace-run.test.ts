@@ -43,7 +43,8 @@ const task = (task_key: string, deps: string[] = [], extra: Record<string, unkno
 async function runJob(tasks: TaskSettings[], settings: Record<string, unknown> = {}, request: { signal?: AbortSignal; timeoutMs?: number } = {}) {
   const jobId = String((await call(ws, 'POST', '/api/2.2/jobs/create', { body: { name: 'Orders', tasks, ...settings } })).body.job_id);
   const api = localJobsApi(ws.url, ws.token);
-  return follower.run({ api, jobId, jobKey: 'orders', jobName: 'Orders', tasks, params: {}, sink: (e) => events.push(e), ...request }, () => api.runNow({ job_id: jobId }));
+  const timeoutSeconds = typeof settings['timeout_seconds'] === 'number' ? { timeoutSeconds: settings['timeout_seconds'] } : {};
+  return follower.run({ api, jobId, jobKey: 'orders', jobName: 'Orders', tasks, params: {}, sink: (e) => events.push(e), ...timeoutSeconds, ...request }, () => api.runNow({ job_id: jobId }));
 }
 
 const lines = () => events.filter((e) => e.code === 'task.state' || e.code === 'run.started' || e.code === 'run.cancelling').map((e) => e.message);
