@@ -10,7 +10,7 @@ import type { BundleModel, TableModel, TaskSettings } from '../model/types.ts';
 import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import { showViewsAfterRun } from '../run/result-views.ts';
 import { runSimulator, simulatorVolume, withDefaults } from '../run/simulator.ts';
-import { synthBundle, type SynthFile } from '../synth/index.ts';
+import { synthBundle } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { resolveVariables } from '../deploy/interpolate.ts';
@@ -18,14 +18,11 @@ import { localDatabases, type LocalDatabases } from './databases.ts';
 import { untakenFiles, watchLanding } from './engine/continuous.ts';
 import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, type TaskOutcome } from './job-runner.ts';
-import type { RunFollower } from './workspace-run.ts';
-import type { LocalWorkspaceServer } from '../deploy/local.ts';
-import type { LocalJobsApi } from './workspace-api.ts';
+import { openWorkspaceSession, type WorkspaceSession } from './workspace-session.ts';
 import { selectTasks } from '../jobs/task-scheduler.ts';
 import { jobTables, landingSources, type LandingSource } from './landing.ts';
-import { LOCAL_WORKSPACE_DIR, localPaths, type LocalPaths } from './paths.ts';
+import { localPaths, type LocalPaths } from './paths.ts';
 import { jobParameterValues } from './task-parameters.ts';
-import { bundleFingerprint, readDeployRecord, workspaceFingerprint, writeDeployRecord } from './deploy-record.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -57,114 +54,6 @@ export interface LocalRunResult {
   /** The table updates of the run's pipeline and notebook tasks, by pipeline name or task key. */
   updates: UpdateResult[];
 }
-
-/**
- * The local workspace for this command, opened once (its state directory locked) with runs that execute on the
- * local engine, the bundle deployed to it (the same plan and apply as a real workspace; skipped when the workspace
- * holds this very bundle as the last run left it, deploy-record.ts), and the deployed ids of the bundle's jobs.
- */
-interface WorkspaceSession {
-  api: LocalJobsApi;
-  follower: RunFollower;
-  /** The deployed job id of each job key of the bundle. */
-  jobIds: Map<string, string>;
-  close(): Promise<void>;
-}
-
-async function openWorkspaceSession(
-  opts: LocalRunOptions,
-  files: SynthFile[],
-  paths: LocalPaths,
-  engine: { databases: LocalDatabases; updates: Map<string, UpdateResult>; extensions: Extensions },
-): Promise<WorkspaceSession> {
-  const { model, sink } = opts;
-  const dir = join(opts.projectRoot, LOCAL_WORKSPACE_DIR);
-  const bundle = bundleFingerprint(model, files);
-  const last = await readDeployRecord(paths.root);
-  const upToDate = last?.bundle === bundle && last.workspace === (await workspaceFingerprint(dir));
-  const [{ startLocalWorkspace, localClients }, { localEngineExecutor }, { readDeployIndex }, { RunFollower }, { StateDirLockedError }, { localJobsApi }] = await Promise.all([
-    import('../deploy/local.ts'),
-    import('./served/executor.ts'),
-    import('./served/deploy-index.ts'),
-    import('./workspace-run.ts'),
-    import('../emulator/index.ts'),
-    import('./workspace-api.ts'),
-  ]);
-  const follower = new RunFollower(sink);
-  const executor = localEngineExecutor({
-    project: {
-      load: async (target) => {
-        if (target !== model.target.name) throw new UserError(`This job was deployed to the local workspace from target "${target}"; this run loaded target "${model.target.name}".`);
-        return { model, extensions: engine.extensions, root: opts.projectRoot, env: opts.env };
-      },
-    },
-    sink,
-    allEvents: true,
-    databases: engine.databases,
-    updates: engine.updates,
-    landingReady: true,
-    localSecretsFirst: true,
-    parallelism: LOCAL_PARALLELISM,
-    observer: follower.observer,
-  });
-  let local: LocalWorkspaceServer;
-  try {
-    local = await startLocalWorkspace(opts.projectRoot, { runs: executor });
-  } catch (error) {
-    if (!(error instanceof StateDirLockedError)) throw error;
-    throw new UserError(
-      `${error.message} The local target deploys to and runs its jobs in that workspace, so this run cannot start while it is held.`,
-      error.holder?.command === 'dbx-ts local serve'
-        ? 'Stop `dbx-ts local serve` (Ctrl-C) and run again; or, to run on the served workspace, deploy and run with a workspace target whose host is its URL (`dbx-ts run <job> -t <target>`, DATABRICKS_HOST and DATABRICKS_TOKEN as it printed them).'
-        : error.hint,
-    );
-  }
-  try {
-    if (upToDate) {
-      sink({ code: 'log', level: 'info', message: `The local workspace already has this bundle deployed (${dir}): nothing to deploy.`, data: { dir, skipped: true } });
-    } else {
-      const [{ deployBundle }, { createWorkspaceClient }] = await Promise.all([import('../deploy/index.ts'), import('../workspace/index.ts')]);
-      const { client, creator } = localClients(local, undefined, createWorkspaceClient);
-      await deployBundle({
-        model,
-        repoRoot: opts.projectRoot,
-        client,
-        creator,
-        sink,
-        env: opts.env,
-        files,
-        autoApprove: true,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-    }
-    const index = await readDeployIndex(local.workspace.state, local.workspace.readContent);
-    const jobIds = new Map<string, string>();
-    const jobKeys = new Map<string, string>();
-    for (const id of Object.keys(local.workspace.state.jobs)) {
-      const deployed = index.byId('jobs', id);
-      if (deployed?.bundle !== model.bundle.name || deployed.target !== model.target.name) continue;
-      jobIds.set(deployed.key, id);
-      jobKeys.set(id, deployed.key);
-    }
-    follower.setJobKeys(jobKeys);
-    return {
-      api: localJobsApi(local.workspace.url, local.token),
-      follower,
-      jobIds,
-      close: async () => {
-        await local.close();
-        // The workspace as this run left it (its runs included): the next run deploys again only if something else changed it.
-        await writeDeployRecord(paths.root, { bundle, workspace: await workspaceFingerprint(dir) });
-      },
-    };
-  } catch (error) {
-    await local.close();
-    throw error;
-  }
-}
-
-/** Task attempts of a run executing at once: the local engine shares this machine's cores. */
-const LOCAL_PARALLELISM = 4;
 
 export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult> {
   const { model, sink } = opts;
