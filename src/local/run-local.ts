@@ -20,6 +20,7 @@ import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
 import { isFailure, type TaskOutcome } from './job-runner.ts';
 import { openWorkspaceSession, type WorkspaceSession } from './workspace-session.ts';
 import { selectTasks } from '../jobs/task-scheduler.ts';
+import { selectOnly } from '../model/only-tasks.ts';
 import { jobTables, landingSources, type LandingSource } from './landing.ts';
 import { localPaths, type LocalPaths } from './paths.ts';
 import { jobParameterValues } from './task-parameters.ts';
@@ -69,7 +70,8 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   const jobParameters = jobParameterValues(opts.jobKey, job.settings, opts.params ?? {}, variables);
   let selected: TaskSettings[];
   try {
-    selected = selectTasks(job.settings.tasks, opts.only);
+    // `+key` / `key+` (run-now's modifiers) expanded as the workspace's run-now expands them.
+    selected = selectTasks(job.settings.tasks, opts.only ? [...selectOnly(job.settings.tasks, opts.only)] : undefined);
   } catch (error) {
     throw new UserError(`--only: ${(error as Error).message}.`, `Tasks: ${job.settings.tasks.map((t) => t.task_key).join(', ')}.`);
   }
