@@ -13,8 +13,9 @@ import type { WorkspaceClient } from '../workspace/index.ts';
 import { deleteIgnoringMissing, readOrUndefined } from './adapters/errors.ts';
 import { changeLine, continues, encodeJournal, JOURNAL_VERSION, parseJournal, replay, type Journal, type JournalChanges, type JournalHeader } from './journal.ts';
 import type { Address, BundlePaths, DeployState, StateEntry } from './types.ts';
+import { STATE_FILE } from './state-file.ts';
 
-export const STATE_FILE = 'deployment.json';
+export { STATE_FILE };
 /** The journal of the deploy in progress (or interrupted), beside the state; see journal.ts. */
 export const JOURNAL_FILE = 'deployment.journal.jsonl';
 /** How often, at most, a deploy writes its journal to the workspace. */

@@ -6,10 +6,10 @@ export { faults, type Fault, type FaultRule, type FaultConfig, type RandomFaults
 export type { TokenSpec, TokenKind, OAuthClient } from './http/auth.ts';
 export { REDACTED, type RequestRecord } from './http/request-log.ts';
 export { parseJson, toJson } from './http/json.ts';
-export { createWorkspaceState, DEFAULT_USER, type WorkspaceState } from './state.ts';
+export { createWorkspaceState, DEFAULT_USER, type RunRecord, type WorkspaceState } from './state.ts';
 export { openStateDir, memoryStore, STATE_FILE, type WorkspaceStore } from './store/workspace-store.ts';
 export { CorruptStateError } from './store/codec.ts';
 export { StateDirLockedError, LOCK_FILE, type LockHolder } from './store/dir-lock.ts';
 export type { BlobRef } from './store/blobs.ts';
 export { FIRST_UNSAFE_ID } from './ids.ts';
-export { TaskExecutionError, type PipelineUpdateExecution, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from './task-executor.ts';
+export { TaskExecutionError, type PipelineUpdateExecution, type RunObserver, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from './task-executor.ts';

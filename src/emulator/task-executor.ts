@@ -1,9 +1,11 @@
 // What a workspace that really runs jobs plugs into the emulator: something that executes one attempt of one
 // task (a notebook, a pipeline update, a dashboard refresh) and says how it went. `dbx-ts local serve` gives
 // one backed by the local engine (src/local/served-runs.ts); the emulator itself only schedules and records.
+import type { AttemptOutcome, IterationEvent } from '../jobs/run-tasks.ts';
+import type { Step } from '../jobs/task-scheduler.ts';
 import type { JsonObject } from './http/json.ts';
 import type { FlowScript } from './scenario.ts';
-import type { WorkspaceState } from './state.ts';
+import type { RunRecord, WorkspaceState } from './state.ts';
 import type { BlobRef } from './store/blobs.ts';
 import type { TaskValueSetter } from '../jobs/task-values.ts';
 
@@ -57,8 +59,25 @@ export interface PipelineUpdateExecution {
   progress(state: 'INITIALIZING' | 'SETTING_UP_TABLES' | 'RUNNING'): void;
 }
 
+/**
+ * Told of each run's scheduling decisions as they are recorded, in this process (`dbx-ts run -t local` renders
+ * them as task states while the run executes, instead of polling runs/get).
+ */
+export interface RunObserver {
+  /** A decision of the scheduler, already written into `run` (read-only for the observer). */
+  step?(run: RunRecord, step: Step, outcome?: AttemptOutcome<TaskExecutionResult>): void;
+  iteration?(run: RunRecord, event: IterationEvent<TaskExecutionResult>): void;
+  /** The job's timeout_seconds ended the run. */
+  timedOut?(run: RunRecord, at: number): void;
+  /** The run is no longer executing or queued (its record is final until a repair). */
+  ended?(run: RunRecord): void;
+}
+
 export interface TaskExecutor {
   execute(execution: TaskExecution): Promise<TaskExecutionResult>;
+  /** At most this many task attempts of a run execute at once (default: as many as are ready, as on Databricks). */
+  parallelism?: number;
+  observer?: RunObserver;
   /** Runs a Pipelines-API update; without it, such updates follow the scenario as in a simulated workspace. */
   updatePipeline?(update: PipelineUpdateExecution): Promise<TaskExecutionResult>;
   /** Called once when the workspace stops, after every run has ended. */

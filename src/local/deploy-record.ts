@@ -1,7 +1,7 @@
 // Whether the local workspace already holds this bundle as deployed: a run on the local target deploys first, and
-// a deploy of an unchanged bundle changes nothing but costs starting the workspace emulator and a plan. After a
-// successful deploy the run records a hash of what it deployed (the resolved model, the generated files, the dbx-ts
-// version) and of the workspace's state as the deploy left it; the next run skips the deploy only when both match,
+// a deploy of an unchanged bundle changes nothing but costs a plan. After a successful deploy the run records a hash
+// of what it deployed (the resolved model, the generated files, the dbx-ts version) and of the workspace's state as
+// the run left it (its runs included); the next run skips the deploy only when both match,
 // so a changed bundle, or a workspace changed by anything else (`dbx-ts local serve`, a deleted state folder),
 // is deployed again.
 import { createHash } from 'node:crypto';

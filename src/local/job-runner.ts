@@ -1,10 +1,12 @@
 // Runs a job's tasks on the local target through the shared scheduler (src/jobs): dependencies, run_if,
 // max_retries with min_retry_interval_millis, timeout_seconds, cancellation, condition, for-each and run-job tasks
-// behave as on Databricks. This file only turns the scheduler's steps into task.state events and per-task outcomes.
+// behave as on Databricks. This file only turns the scheduler's steps into task.state events and per-task outcomes
+// (TaskStateReporter), for a run scheduled here (runJobTasks: a run-job task's child on the local engine) and for
+// a run the local workspace executes (workspace-run.ts, told of the same steps by the workspace's run observer).
 import type { EventSink } from '../events/types.ts';
 import type { TaskResult } from '../jobs/run-if.ts';
-import { type ChildRunResult, type ControlDetail, type ForEachStats, type RunJobRequest, type TaskTimer, runTasks, systemTimer } from '../jobs/run-tasks.ts';
-import { selectTasks } from '../jobs/task-scheduler.ts';
+import { type AttemptOutcome, type ChildRunResult, type ControlDetail, type ForEachStats, type RunJobRequest, type TaskTimer, runTasks, systemTimer } from '../jobs/run-tasks.ts';
+import { type Step, selectTasks } from '../jobs/task-scheduler.ts';
 import { UserError } from '../errors/index.ts';
 import type { TaskSettings } from '../model/types.ts';
 import type { TaskValueSetter } from '../jobs/task-values.ts';
@@ -78,21 +80,51 @@ function recordControl(o: TaskOutcome, control: ControlDetail, task: TaskSetting
   }
 }
 
-export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & { timedOut: boolean }> {
-  let tasks: TaskSettings[];
-  try {
-    tasks = selectTasks(opts.tasks, opts.only);
-  } catch (error) {
-    throw new UserError(`--only: ${errorText(error)}.`, `Tasks: ${opts.tasks.map((t) => t.task_key).join(', ')}.`);
+/** How an attempt ended, in the reporter's terms: what the task table shows, or why it failed. */
+export interface StepDetail {
+  /** The task's own summary (e.g. rows processed). */
+  message?: string;
+  /** Why the attempt failed. */
+  error?: string;
+  control?: ControlDetail;
+}
+
+/**
+ * The task states of one run as events (`task.state`, with a `log` line for a retry or a failed iteration) and as
+ * per-task outcomes, from the scheduler's steps.
+ */
+export class TaskStateReporter {
+  private readonly outcomes: Map<string, TaskOutcome>;
+  private readonly byKey: Map<string, TaskSettings>;
+
+  constructor(
+    private readonly runId: string,
+    private readonly tasks: readonly TaskSettings[],
+    private readonly sink: EventSink,
+  ) {
+    this.outcomes = new Map(tasks.map((t) => [t.task_key, { task_key: t.task_key, result: 'CANCELED', attempts: 0 }]));
+    this.byKey = new Map(tasks.map((t) => [t.task_key, t]));
   }
-  const outcomes = new Map<string, TaskOutcome>(tasks.map((t) => [t.task_key, { task_key: t.task_key, result: 'CANCELED', attempts: 0 }]));
-  const emit = (o: TaskOutcome, state: string, attempt: number) =>
-    opts.sink({
+
+  /** Every task of the run, waiting. */
+  pending(): void {
+    for (const t of this.tasks) {
+      this.sink({ code: 'task.state', level: 'info', message: `${t.task_key}: PENDING`, data: { run_id: this.runId, task_key: t.task_key, state: 'PENDING' } });
+    }
+  }
+
+  /** The outcome of each task, in the run's task order. */
+  results(): TaskOutcome[] {
+    return this.tasks.map((t) => this.outcomes.get(t.task_key)!);
+  }
+
+  private emit(o: TaskOutcome, state: string, attempt: number): void {
+    this.sink({
       code: 'task.state',
       level: isFailure(o.result) && state === 'TERMINATED' ? 'error' : 'info',
       message: `${o.task_key}: ${state}${state === 'RUNNING' || state === 'WAITING_FOR_RETRY' ? '' : ` ${o.result}`}`,
       data: {
-        run_id: opts.runId,
+        run_id: this.runId,
         task_key: o.task_key,
         state,
         ...(state === 'RUNNING' || state === 'WAITING_FOR_RETRY' ? {} : { result: o.result }),
@@ -102,12 +134,74 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & 
         ...(o.message || o.error ? { message: o.error ?? o.message } : {}),
       },
     });
-
-  for (const t of tasks) {
-    opts.sink({ code: 'task.state', level: 'info', message: `${t.task_key}: PENDING`, data: { run_id: opts.runId, task_key: t.task_key, state: 'PENDING' } });
   }
 
-  const byKey = new Map(tasks.map((t) => [t.task_key, t]));
+  step(step: Step, detail?: StepDetail): void {
+    const o = this.outcomes.get(step.key);
+    if (!o) return;
+    if (step.kind === 'start') {
+      o.start_time ??= step.at;
+      o.attempts = step.attempt + 1;
+      delete o.error;
+      this.emit(o, 'RUNNING', step.attempt);
+    } else if (step.kind === 'skip') {
+      o.result = step.result;
+      o.end_time = step.at;
+      this.emit(o, 'SKIPPED', 0);
+    } else {
+      o.result = step.result;
+      o.end_time = step.at;
+      if (detail?.message) o.message = detail.message;
+      if (detail?.control) recordControl(o, detail.control, this.byKey.get(step.key));
+      if (step.result !== 'SUCCESS' && detail?.error !== undefined) o.error = detail.error;
+      this.emit(o, step.retryAt !== undefined ? 'WAITING_FOR_RETRY' : 'TERMINATED', step.attempt);
+      if (step.retryAt !== undefined) {
+        const wait = Math.round((step.retryAt - step.at) / 1000);
+        this.sink({
+          code: 'log',
+          level: 'warn',
+          message: `Task ${step.key} ${step.result === 'TIMEDOUT' ? 'timed out' : 'failed'} (attempt ${step.attempt + 1}); retrying ${wait > 0 ? `in ${wait} s` : 'now'} (max_retries, min_retry_interval_millis)`,
+          data: { task_key: step.key, attempt: step.attempt, retry_at: step.retryAt },
+        });
+      }
+    }
+  }
+
+  /** An iteration's failure is worth a line of its own; the task table shows the for-each task's counts. */
+  iteration(parent: string, index: number, step: Step, error: string | undefined): void {
+    if (step.kind !== 'end' || step.result === 'SUCCESS') return;
+    this.sink({
+      code: 'log',
+      level: step.retryAt !== undefined ? 'warn' : 'error',
+      message: `Task ${parent}: iteration ${index} ${step.retryAt !== undefined ? 'failed, retrying' : 'failed'}: ${error ?? step.result}`,
+      data: { run_id: this.runId, task_key: parent, iteration: index, attempt: step.attempt },
+    });
+  }
+
+  /** The job's timeout_seconds ended the run. */
+  runTimedOut(seconds: number): void {
+    this.sink({ code: 'run.cancelling', level: 'warn', message: `Run ${this.runId} timed out after ${seconds} s (the job's timeout_seconds): stopping its tasks`, data: { run_id: this.runId, reason: 'timeout' } });
+  }
+}
+
+function stepDetail(outcome: AttemptOutcome<string | void> | undefined): StepDetail | undefined {
+  if (!outcome) return undefined;
+  return {
+    ...(outcome.ok && outcome.value ? { message: outcome.value } : {}),
+    ...(!outcome.ok ? { error: errorText(outcome.error) } : {}),
+    ...(outcome.control ? { control: outcome.control } : {}),
+  };
+}
+
+export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & { timedOut: boolean }> {
+  let tasks: TaskSettings[];
+  try {
+    tasks = selectTasks(opts.tasks, opts.only);
+  } catch (error) {
+    throw new UserError(`--only: ${errorText(error)}.`, `Tasks: ${opts.tasks.map((t) => t.task_key).join(', ')}.`);
+  }
+  const reporter = new TaskStateReporter(opts.runId, tasks, opts.sink);
+  reporter.pending();
   let timedOut = false;
   const timer = opts.timer ?? systemTimer;
   const seconds = opts.timeoutSeconds ?? 0;
@@ -117,54 +211,15 @@ export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & 
     ...(seconds > 0 ? { runDeadline: timer.now() + seconds * 1000 } : {}),
     onRunTimeout: () => {
       timedOut = true;
-      opts.sink({ code: 'run.cancelling', level: 'warn', message: `Run ${opts.runId} timed out after ${seconds} s (the job's timeout_seconds): stopping its tasks`, data: { run_id: opts.runId, reason: 'timeout' } });
+      reporter.runTimedOut(seconds);
     },
     parallelism: opts.parallelism ?? 4,
     ...(opts.signal ? { signal: opts.signal } : {}),
     execute: (task, _attempt, signal, values) => opts.execute(task, signal, values),
     references: { job: { run_id: opts.runId, ...(opts.jobId !== undefined ? { id: opts.jobId } : {}), parameters: opts.jobParameters ?? {} } },
     ...(opts.runJob ? { runJob: opts.runJob } : {}),
-    onIteration: ({ parent, index, step, outcome }) => {
-      // An iteration's failure is worth a line of its own; the task table shows the for-each task's counts.
-      if (step.kind !== 'end' || step.result === 'SUCCESS') return;
-      const why = outcome && !outcome.ok ? errorText(outcome.error) : step.result;
-      opts.sink({
-        code: 'log',
-        level: step.retryAt !== undefined ? 'warn' : 'error',
-        message: `Task ${parent.key}: iteration ${index} ${step.retryAt !== undefined ? 'failed, retrying' : 'failed'}: ${why}`,
-        data: { run_id: opts.runId, task_key: parent.key, iteration: index, attempt: step.attempt },
-      });
-    },
-    onStep: (step, outcome) => {
-      const o = outcomes.get(step.key)!;
-      if (step.kind === 'start') {
-        o.start_time ??= step.at;
-        o.attempts = step.attempt + 1;
-        delete o.error;
-        emit(o, 'RUNNING', step.attempt);
-      } else if (step.kind === 'skip') {
-        o.result = step.result;
-        o.end_time = step.at;
-        emit(o, 'SKIPPED', 0);
-      } else {
-        o.result = step.result;
-        o.end_time = step.at;
-        if (outcome?.ok && outcome.value) o.message = outcome.value;
-        if (outcome?.control) recordControl(o, outcome.control, byKey.get(step.key));
-        if (step.result !== 'SUCCESS' && outcome && !outcome.ok) o.error = errorText(outcome.error);
-        emit(o, step.retryAt !== undefined ? 'WAITING_FOR_RETRY' : 'TERMINATED', step.attempt);
-        if (step.retryAt !== undefined) {
-          const wait = Math.round((step.retryAt - step.at) / 1000);
-          opts.sink({
-            code: 'log',
-            level: 'warn',
-            message: `Task ${step.key} ${step.result === 'TIMEDOUT' ? 'timed out' : 'failed'} (attempt ${step.attempt + 1}); retrying ${wait > 0 ? `in ${wait} s` : 'now'} (max_retries, min_retry_interval_millis)`,
-            data: { task_key: step.key, attempt: step.attempt, retry_at: step.retryAt },
-          });
-        }
-      }
-    },
+    onIteration: ({ parent, index, step, outcome }) => reporter.iteration(parent.key, index, step, outcome && !outcome.ok ? errorText(outcome.error) : undefined),
+    onStep: (step, outcome) => reporter.step(step, stepDetail(outcome)),
   });
-  const result = tasks.map((t) => outcomes.get(t.task_key)!);
-  return Object.assign(result, { timedOut });
+  return Object.assign(reporter.results(), { timedOut });
 }

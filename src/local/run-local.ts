@@ -1,31 +1,29 @@
 // `dbx-ts run <job> -t local`: build the bundle, deploy it to the local workspace, simulate data if the landing
-// zone is empty and the bundle has a simulator, say where landing files go, run the tasks in dependency order on
-// DuckDB, then show the bundle's result views.
-import { randomUUID } from 'node:crypto';
+// zone is empty and the bundle has a simulator, say where landing files go, run the job there with run-now (its
+// tasks execute on DuckDB, workspace-run.ts), then show the bundle's result views.
 import { redact } from '../redaction/index.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DbxEvent, EventSink } from '../events/types.ts';
 import { RunFailedError, UserError } from '../errors/index.ts';
-import { selectOnly } from '../model/only-tasks.ts';
 import type { BundleModel, TableModel, TaskSettings } from '../model/types.ts';
 import { emptyExtensions, type Extensions } from '../extensions/registry.ts';
 import { showViewsAfterRun } from '../run/result-views.ts';
 import { runSimulator, simulatorVolume, withDefaults } from '../run/simulator.ts';
-import { synthBundle, type SynthFile } from '../synth/index.ts';
+import { synthBundle } from '../synth/index.ts';
 import { writeBundleFiles } from '../synth/write.ts';
 import { createLocalCatalogObjects } from './catalog-objects.ts';
 import { resolveVariables } from '../deploy/interpolate.ts';
 import { localDatabases, type LocalDatabases } from './databases.ts';
 import { untakenFiles, watchLanding } from './engine/continuous.ts';
 import { volumeToLocalPath, type UpdateResult } from './engine/index.ts';
-import { isFailure, runJobTasks, type TaskOutcome } from './job-runner.ts';
+import { isFailure, type TaskOutcome } from './job-runner.ts';
+import { openWorkspaceSession, type WorkspaceSession } from './workspace-session.ts';
+import { selectTasks } from '../jobs/task-scheduler.ts';
+import { selectOnly } from '../model/only-tasks.ts';
 import { jobTables, landingSources, type LandingSource } from './landing.ts';
-import { LOCAL_WORKSPACE_DIR, localPaths, type LocalPaths } from './paths.ts';
-import { loadLocalSecrets } from './secrets.ts';
+import { localPaths, type LocalPaths } from './paths.ts';
 import { jobParameterValues } from './task-parameters.ts';
-import { localJobRunner, localTaskExecutor, type LocalTaskContext } from './tasks.ts';
-import { bundleFingerprint, readDeployRecord, workspaceFingerprint, writeDeployRecord } from './deploy-record.ts';
 
 export interface LocalRunOptions {
   model: BundleModel;
@@ -58,38 +56,6 @@ export interface LocalRunResult {
   updates: UpdateResult[];
 }
 
-/**
- * The same plan and apply as a real workspace, against the local workspace emulator's persisted state; skipped
- * when the workspace holds this very bundle as the last run deployed it (deploy-record.ts).
- */
-async function deployToLocalWorkspace(opts: LocalRunOptions, files: SynthFile[], localRoot: string): Promise<void> {
-  const dir = join(opts.projectRoot, LOCAL_WORKSPACE_DIR);
-  const bundle = bundleFingerprint(opts.model, files);
-  const last = await readDeployRecord(localRoot);
-  if (last?.bundle === bundle && last.workspace === (await workspaceFingerprint(dir))) {
-    opts.sink({ code: 'log', level: 'info', message: `The local workspace already has this bundle deployed (${dir}): nothing to deploy.`, data: { dir, skipped: true } });
-    return;
-  }
-  const { deployBundle, openLocalWorkspace } = await import('../deploy/index.ts');
-  const local = await openLocalWorkspace(opts.projectRoot);
-  try {
-    await deployBundle({
-      model: opts.model,
-      repoRoot: opts.projectRoot,
-      client: local.client,
-      creator: local.creator,
-      sink: opts.sink,
-      env: opts.env,
-      files,
-      autoApprove: true,
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-  } finally {
-    await local.close();
-  }
-  await writeDeployRecord(localRoot, { bundle, workspace: await workspaceFingerprint(dir) });
-}
-
 export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult> {
   const { model, sink } = opts;
   const extensions = opts.extensions ?? emptyExtensions();
@@ -100,51 +66,55 @@ export async function runLocalJob(opts: LocalRunOptions): Promise<LocalRunResult
   }
   // Notebook widgets and task parameters take plain values; complex variables only fill whole settings.
   const variables = Object.fromEntries(Object.entries(resolveVariables(model, { env: opts.env })).filter((e): e is [string, string | number | boolean] => typeof e[1] !== 'object'));
+  // Checked here for a clear error naming the parameter; the run itself gets the given ones, as run-now does.
   const jobParameters = jobParameterValues(opts.jobKey, job.settings, opts.params ?? {}, variables);
+  let selected: TaskSettings[];
+  try {
+    // `+key` / `key+` (run-now's modifiers) expanded as the workspace's run-now expands them.
+    selected = selectTasks(job.settings.tasks, opts.only ? [...selectOnly(job.settings.tasks, opts.only)] : undefined);
+  } catch (error) {
+    throw new UserError(`--only: ${(error as Error).message}.`, `Tasks: ${job.settings.tasks.map((t) => t.task_key).join(', ')}.`);
+  }
+  // Checked before the first run: a job with nothing to watch is refused at once, not after a whole run.
+  const watched = opts.continuous ? watchedTables(opts.model, selected) : undefined;
   const paths = localPaths(opts.projectRoot, opts.env);
   const files = synthBundle(model, { repoRoot: opts.projectRoot });
   await writeBundleFiles(paths.bundle, files);
-  await deployToLocalWorkspace(opts, files, paths.root);
 
   const databases = localDatabases(paths.database);
+  const updates = new Map<string, UpdateResult>();
   try {
-    // The schemas and volumes the bundle declares, as deploy creates them in Unity Catalog.
-    const elsewhere = await createLocalCatalogObjects(await databases.get(model.catalog), model, paths.volumes);
-    if (elsewhere.length > 0) {
-      sink({ code: 'log', level: 'warn', message: `Not created locally (the local engine holds catalog ${model.catalog} only): ${elsewhere.join(', ')}`, data: { skipped: elsewhere } });
-    }
-    const ctx: LocalTaskContext = {
-      model,
-      extensions,
-      databases,
-      paths,
-      secrets: await loadLocalSecrets(paths.secretsFile, opts.env),
-      env: opts.env,
-      sink,
-      jobParameters,
-      variables,
-      updates: new Map(),
-      ...(opts.fullRefresh ? { fullRefresh: true } : {}),
-    };
-    await prepareLanding(opts, extensions, paths, job.settings.tasks);
-    const only = opts.only ? [...selectOnly(job.settings.tasks, opts.only)] : undefined;
-    // Checked before the first run: a job with nothing to watch is refused at once, not after a whole run.
-    const watched = opts.continuous ? watchedTables(opts.model, only ? job.settings.tasks.filter((t) => only.includes(t.task_key)) : job.settings.tasks) : undefined;
-    const timeoutSeconds = typeof job.settings['timeout_seconds'] === 'number' ? job.settings['timeout_seconds'] : undefined;
-    const runOnce = () =>
-      runJobOnce({ opts, ctx, jobName: job.settings.name, tasks: job.settings.tasks, jobParameters, paths, ...(only ? { only } : {}), ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
-    const first = await runOnce();
-    // --full-refresh-all rebuilds once; the runs continuous mode starts later refresh only what changed.
-    delete ctx.fullRefresh;
-    // Continuous mode reports a failed first run and keeps watching: a corrected file may come next.
-    if (!watched || first.cancelled) throwIfFailed(first, opts.timeoutMs, timeoutSeconds);
+    const session = await openWorkspaceSession(opts, files, paths, { databases, updates, extensions });
+    try {
+      // The schemas and volumes the bundle declares, as deploy creates them in Unity Catalog.
+      const elsewhere = await createLocalCatalogObjects(await databases.get(model.catalog), model, paths.volumes);
+      if (elsewhere.length > 0) {
+        sink({ code: 'log', level: 'warn', message: `Not created locally (the local engine holds catalog ${model.catalog} only): ${elsewhere.join(', ')}`, data: { skipped: elsewhere } });
+      }
+      await prepareLanding(opts, extensions, paths, job.settings.tasks);
+      const jobId = session.jobIds.get(opts.jobKey);
+      if (jobId === undefined) throw new UserError(`The local workspace has no job "${opts.jobKey}" deployed from this bundle.`, 'Run `dbx-ts deploy -t local` and try again.');
+      const timeoutSeconds = typeof job.settings['timeout_seconds'] === 'number' ? job.settings['timeout_seconds'] : undefined;
+      let fullRefresh = opts.fullRefresh === true;
+      const runOnce = async () => {
+        const run = await runJobOnce({ opts, session, jobId, jobName: job.settings.name, tasks: selected, jobParameters, paths, fullRefresh, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
+        // --full-refresh-all rebuilds once; the runs continuous mode starts later refresh only what changed.
+        fullRefresh = false;
+        return run;
+      };
+      const first = await runOnce();
+      // Continuous mode reports a failed first run and keeps watching: a corrected file may come next.
+      if (!watched || first.cancelled) throwIfFailed(first, opts.timeoutMs, timeoutSeconds);
 
-    if ((opts.showResults ?? true) && first.failed.length === 0) {
-      const db = await databases.get(model.catalog);
-      await showViewsAfterRun(extensions.resultViews, () => db.openSqlClient(), { model, sink });
+      if ((opts.showResults ?? true) && first.failed.length === 0) {
+        const db = await databases.get(model.catalog);
+        await showViewsAfterRun(extensions.resultViews, () => db.openSqlClient(), { model, sink });
+      }
+      if (watched) await keepFresh(opts, databases, paths.volumes, watched, runOnce, first);
+      return { run_id: first.runId, outcomes: first.outcomes, history_file: first.historyFile, updates: [...updates.values()] };
+    } finally {
+      await session.close();
     }
-    if (watched) await keepFresh(opts, databases, paths.volumes, watched, runOnce, first);
-    return { run_id: first.runId, outcomes: first.outcomes, history_file: first.historyFile, updates: [...ctx.updates.values()] };
   } finally {
     await databases.close();
   }
@@ -164,54 +134,57 @@ interface JobRun {
 
 interface RunJobOnce {
   opts: LocalRunOptions;
-  ctx: LocalTaskContext;
+  session: WorkspaceSession;
+  jobId: string;
   jobName: string;
+  /** The tasks the run executes (the job's, narrowed by --only). */
   tasks: TaskSettings[];
   jobParameters: Record<string, string>;
   paths: LocalPaths;
-  only?: string[];
+  fullRefresh: boolean;
   /** The job's timeout_seconds: the whole run ends TIMEDOUT after it. */
   timeoutSeconds?: number;
 }
 
-function newRunId(): string {
-  return `local-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-}
-
-/** One run of the job's tasks: its events, its history file, and what failed (reported, not thrown). */
+/** One run of the job on the local workspace: its events, its history file, and what failed (reported, not thrown). */
 async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
-  const { opts, ctx, paths, jobParameters } = r;
+  const { opts, session, paths, jobParameters } = r;
   const sink = opts.sink;
-  const runId = newRunId();
-  const started = Date.now();
-  sink({
-    code: 'run.started',
-    level: 'info',
-    message: `Running ${r.jobName} (${opts.jobKey}) on the local target, run ${runId}`,
-    data: { run_id: runId, job_key: opts.jobKey },
-  });
-  const timeout = opts.timeoutMs !== undefined ? AbortSignal.timeout(opts.timeoutMs) : undefined;
-  const signals = [opts.signal, timeout].filter((x): x is AbortSignal => x !== undefined);
-  const outcomes = await runJobTasks({
-    runId,
-    tasks: r.tasks,
-    execute: localTaskExecutor({ ...ctx, runId }),
-    jobId: opts.jobKey,
-    jobParameters,
-    runJob: localJobRunner({ ...ctx, runId }, runId, [opts.jobKey]),
-    sink,
-    ...(r.only ? { only: r.only } : {}),
-    ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-    ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
-  });
+  const { api } = session;
+  const params = opts.params ?? {};
+  const run = await session.follower.run(
+    {
+      api,
+      jobId: r.jobId,
+      jobKey: opts.jobKey,
+      jobName: r.jobName,
+      tasks: r.tasks,
+      params,
+      sink,
+      ...(opts.only ? { only: opts.only } : {}),
+      ...(r.fullRefresh ? { fullRefresh: true } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
+    },
+    () =>
+      api.runNow({
+        job_id: r.jobId,
+        ...(Object.keys(params).length > 0 ? { job_parameters: params } : {}),
+        ...(opts.only && opts.only.length > 0 ? { only: [...opts.only] } : {}),
+        ...(r.fullRefresh ? { pipeline_params: { full_refresh: true } } : {}),
+      }),
+  );
+  const { runId, outcomes } = run;
   const failed = outcomes.filter((o) => isFailure(o.result));
-  const cancelled = outcomes.some((o) => o.result === 'CANCELED');
-  const result = outcomes.timedOut ? 'TIMEDOUT' : failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : 'SUCCESS';
+  const cancelled = run.state.result === 'CANCELED' || outcomes.some((o) => o.result === 'CANCELED');
+  const result = run.jobTimedOut ? 'TIMEDOUT' : failed.length > 0 ? 'FAILED' : cancelled ? 'CANCELED' : (run.state.result ?? run.state.lifeCycle);
   await mkdir(paths.runs, { recursive: true });
   const historyFile = join(paths.runs, `${runId}.json`);
-  const history = { run_id: runId, job_key: opts.jobKey, result, started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
+  const history = { run_id: runId, job_key: opts.jobKey, result, started: run.started, ended: Date.now(), ...(Object.keys(jobParameters).length > 0 ? { job_parameters: jobParameters } : {}), outcomes };
   await writeFile(historyFile, redact(`${JSON.stringify(history, null, 2)}\n`));
-  sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - started } });
+  sink({ code: 'run.finished', level: result === 'SUCCESS' ? 'info' : 'error', message: `Run ${runId} ${result}`, data: { run_id: runId, result, duration_ms: Date.now() - run.started } });
+  if (run.state.lifeCycle === 'SKIPPED' && run.state.message) sink({ code: 'log', level: 'error', message: run.state.message, data: { run_id: runId } });
 
   for (const f of failed) {
     const skipped = outcomes.filter((o) => o.result === 'UPSTREAM_FAILED').map((o) => o.task_key);
@@ -222,7 +195,7 @@ async function runJobOnce(r: RunJobOnce): Promise<JobRun> {
       data: { task_key: f.task_key },
     });
   }
-  return { runId, outcomes, historyFile, failed, cancelled, timedOut: timeout?.aborted === true, jobTimedOut: outcomes.timedOut === true };
+  return { runId, outcomes, historyFile, failed, cancelled: cancelled || run.state.lifeCycle === 'SKIPPED', timedOut: run.timedOut, jobTimedOut: run.jobTimedOut };
 }
 
 function throwIfFailed(run: JobRun, timeoutMs: number | undefined, timeoutSeconds: number | undefined): void {

@@ -21,13 +21,13 @@ describe('run --continuous when a run fails', () => {
       await run.waitFor(/Watching the landing zone for new files \(Ctrl-C to stop\): \/Volumes\/strict_cat\/landing\/raw\/orders/, 0, 60_000);
       let mark = run.output().length;
       await landOrders(landing, 'part-1.parquet', [['o2', -5]]);
-      await run.waitFor(/Run local-\S+ FAILED/, mark, 30_000);
+      await run.waitFor(/Run \d+ FAILED/, mark, 30_000);
       expect(run.output().slice(mark)).toContain("Rows of silver.orders that broke expectation positive_quantity");
 
       // Still watching: the next file starts the job again (silver meets the bad row again and fails again).
       mark = run.output().length;
       await landOrders(landing, 'part-2.parquet', [['o3', 4]]);
-      await run.waitFor(/Run local-\S+ FAILED/, mark, 30_000);
+      await run.waitFor(/Run \d+ FAILED/, mark, 30_000);
       const rerun = run.output().slice(mark);
       expect(rerun.match(/New landing files?: .*/g)).toEqual(['New landing file: /Volumes/strict_cat/landing/raw/orders/part-2.parquet']);
       expect(rerun).toMatch(/strict_cat\.bronze\.orders_raw: read 1, inserted 1/);

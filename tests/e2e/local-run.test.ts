@@ -93,7 +93,7 @@ describe('dbx-ts run unified-workflow on the local target', () => {
   it('runs list and runs get read the local run history', async () => {
     const list = await runCli(['runs', 'list', 'unified-workflow', '--limit', '2'], { cwd: project, env });
     expect(list.code).toBe(0);
-    const ids = [...list.stdout.matchAll(/^(local-\S+)\s+SUCCESS/gm)].map((m) => m[1]!);
+    const ids = [...list.stdout.matchAll(/^(\d+)\s+SUCCESS/gm)].map((m) => m[1]!);
     expect(ids).toHaveLength(2);
     const get = await runCli(['runs', 'get', ids[0]!], { cwd: project, env });
     expect(get.code).toBe(0);

@@ -83,7 +83,7 @@ describe('a bundle of one\'s own on the local target', () => {
     const query = await cli('query', 'SELECT count(*) AS n FROM readings_dev.silver.readings_quarantine', '-o', 'csv');
     expect(query.stdout.replaceAll('\r\n', '\n')).toBe('n\n1\n');
     const runs = await cli('runs', 'list', 'readings-job');
-    expect(runs.stdout).toMatch(/^local-\S+\s+SUCCESS/m);
+    expect(runs.stdout).toMatch(/^\d+\s+SUCCESS/m);
     neverSales(run, silver, qualified, quality, query, runs);
   });
 

@@ -22,6 +22,9 @@ import { resolvedConditionValues, resolvedNotebookValues } from './resolved-valu
 import { startRun } from './job-runner.ts';
 import { Scenario } from '../scenario.ts';
 
+/** How long the record of an executing run's step may wait to be written (see commitSoon). */
+const STEP_COMMIT_MS = 200;
+
 /** A time that has not come yet: the end of an attempt still running, the start of a queued run. */
 export const NOT_YET = Number.MAX_SAFE_INTEGER;
 
@@ -65,6 +68,7 @@ export class LiveRuns {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly timer: TaskTimer;
   private closed = false;
+  private commitQueued = false;
 
   constructor(private readonly options: LiveRunsOptions) {
     this.timer = options.timer ?? systemTimer;
@@ -141,6 +145,7 @@ export class LiveRuns {
   }
 
   private ended(run: RunRecord): void {
+    this.options.executor.observer?.ended?.(run);
     const key = run.run_id.toString();
     const waiting = this.waiters.get(key) ?? [];
     this.waiters.delete(key);
@@ -166,7 +171,7 @@ export class LiveRuns {
     request.started?.(child.run_id.toString());
     // get-output shows the child's run id on the task while the child runs.
     if (record) record.control = { child_run_id: child.run_id };
-    void this.options.commit().catch(() => {});
+    this.commitSoon();
     const cancel = () => this.cancel(child, this.now());
     signal.addEventListener('abort', cancel, { once: true });
     try {
@@ -176,6 +181,21 @@ export class LiveRuns {
     }
     const summary = runSummary(child, this.now());
     return { run_id: child.run_id.toString(), result: summary.result_state ?? 'FAILED', ...(summary.state_message ? { message: summary.state_message } : {}) };
+  }
+
+  /**
+   * Persists a step of an executing run soon, at most once per STEP_COMMIT_MS: each write serialises the whole state,
+   * and steps come in bursts (a task ends, its dependents start, others are skipped). Nothing is lost that a restart
+   * would keep: a run still executing when its process dies is ended by recover() anyway, and a run's end is
+   * written at once (launch).
+   */
+  private commitSoon(): void {
+    if (this.commitQueued) return;
+    this.commitQueued = true;
+    setTimeout(() => {
+      this.commitQueued = false;
+      void this.options.commit().catch(() => {});
+    }, STEP_COMMIT_MS).unref();
   }
 
   /** Cancels what is executing and waits for it; queued runs stay queued (see recover). */
@@ -211,7 +231,8 @@ export class LiveRuns {
   private launch(run: RunRecord, selection: Selection): void {
     run.executing = true;
     const controller = new AbortController();
-    const { state } = this.options;
+    const { state, executor } = this.options;
+    const observer = executor.observer;
     // The job's timeout_seconds bounds the run (a repair is not bounded by the original run's clock).
     const timeoutSeconds = Number(state.jobs[run.job_id.toString()]?.settings['timeout_seconds'] ?? 0);
     const runDeadline = selection.repairId === undefined && timeoutSeconds > 0 ? run.started_at + timeoutSeconds * 1000 : undefined;
@@ -223,9 +244,11 @@ export class LiveRuns {
       ...(selection.firstAttempt ? { firstAttempt: selection.firstAttempt } : {}),
       timer: this.timer,
       signal: controller.signal,
+      ...(executor.parallelism !== undefined ? { parallelism: executor.parallelism } : {}),
       ...(runDeadline !== undefined ? { runDeadline } : {}),
       onRunTimeout: (at) => {
         run.timed_out_at = at;
+        observer?.timedOut?.(run, at);
       },
       references: {
         job: { id: run.job_id.toString(), name: run.run_name, run_id: run.run_id.toString(), parameters: jobParameters(run) },
@@ -239,17 +262,18 @@ export class LiveRuns {
       ...(selection.keptIterations ? { keptIterations: (key: string) => selection.keptIterations?.get(key) } : {}),
       runJob: (request, signal) => this.runChild(run, request, signal),
       onIteration: (event) => {
+        observer?.iteration?.(run, event);
         const record = this.attempt(run, event.parent.key, event.parent.attempt, selection.repairId);
         if (!record) return;
         recordIteration(state, record, event, (e) => outputOf(e.step.kind === 'end' ? e.step.result : 'CANCELED', e.outcome));
-        void this.options.commit().catch(() => {});
+        this.commitSoon();
       },
       execute: (task, attempt, signal, taskValues) => {
         // A task of the job (not a for-each iteration, which runs as its nested task's key) keeps what it resolved.
         const record = iterationKeys.has(task.task_key) ? undefined : this.attempt(run, task.task_key, attempt, selection.repairId);
         const resolved = resolvedNotebookValues(task as unknown as JsonObject);
         if (record && resolved) record.resolved_values = resolved;
-        return this.options.executor.execute({
+        return executor.execute({
           run: { run_id: run.run_id, job_id: run.job_id, run_type: run.run_type ?? 'JOB_RUN', job_parameters: jobParameters(run) },
           // The task as the scheduler gives it: references resolved, a for-each iteration's input filled in.
           task: task as unknown as JsonObject,
@@ -262,7 +286,8 @@ export class LiveRuns {
       },
       onStep: (step, outcome) => {
         this.apply(run, step, outcome, selection.repairId);
-        void this.options.commit().catch(() => {});
+        observer?.step?.(run, step, outcome);
+        this.commitSoon();
       },
     })
       .catch((error: unknown) => {

@@ -1,7 +1,7 @@
 // What was deployed to the local workspace, read back from it: every deploy (dbx-ts deploy -t local, or a deploy
 // to `local serve` as a workspace target) leaves its state at `<root>/state/deployment.json` in the workspace.
 // From those files a deployed job, pipeline, notebook or dashboard maps back to its bundle, target and key.
-import { STATE_FILE } from '../../deploy/state.ts';
+import { STATE_FILE } from '../../deploy/state-file.ts';
 import type { DeployState } from '../../deploy/types.ts';
 import type { WorkspaceState } from '../../emulator/index.ts';
 import type { BlobRef } from '../../emulator/index.ts';

@@ -2,15 +2,18 @@
 // exactly as `dbx-ts run -t local` does. Each deployed task is mapped back to the bundle through the deploy state
 // the workspace holds (deploy-index.ts), the project is loaded for the target it was deployed to, and the task runs
 // through the same executor as the local runner (pipelines, notebook-built tables, the bundle's local notebook
-// implementations, dashboards) on the project's DuckDB databases.
+// implementations, dashboards) on the project's DuckDB databases. `dbx-ts run -t local` uses the same executor on
+// the in-process local workspace (workspace-run.ts), with the options below that let it share its databases and
+// stream every engine event to its output.
 import { ExpectationFailedError, UserError } from '../../errors/index.ts';
 import type { DbxEvent, EventSink } from '../../events/types.ts';
 import type { Extensions } from '../../extensions/registry.ts';
-import { TaskExecutionError, type FlowScript, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from '../../emulator/index.ts';
+import { TaskExecutionError, type FlowScript, type RunObserver, type TaskExecution, type TaskExecutionResult, type TaskExecutor } from '../../emulator/index.ts';
 import { isJsonObject, type JsonObject } from '../../emulator/http/json.ts';
 import { resolveVariables } from '../../deploy/interpolate.ts';
 import { registerSecret } from '../../redaction/index.ts';
 import type { BundleModel, TaskSettings } from '../../model/types.ts';
+import type { LocalDatabases } from '../databases.ts';
 import type { UpdateResult } from '../engine/index.ts';
 import { localPaths } from '../paths.ts';
 import type { LocalSecrets } from '../secrets.ts';
@@ -22,14 +25,13 @@ import type { DeployIndex, DeployedResource } from './deploy-index.ts';
  * (most CI use) then never holds them (about 90 MB of a server's resident memory).
  */
 const engineModules = async () => {
-  const [deployIndex, catalog, databases, runLocal, secrets, tasks, runPipeline] = await Promise.all([
+  const [deployIndex, catalog, databases, runLocal, secrets, tasks] = await Promise.all([
     import('./deploy-index.ts'),
     import('../catalog-objects.ts'),
     import('../databases.ts'),
     import('../run-local.ts'),
     import('../secrets.ts'),
     import('../tasks.ts'),
-    import('../run-pipeline.ts'),
   ]);
   return {
     readDeployIndex: deployIndex.readDeployIndex,
@@ -38,7 +40,8 @@ const engineModules = async () => {
     prepareLanding: runLocal.prepareLanding,
     loadLocalSecrets: secrets.loadLocalSecrets,
     localTaskExecutor: tasks.localTaskExecutor,
-    runPipelineUpdate: runPipeline.runPipelineUpdate,
+    // Only for Pipelines-API updates: it brings the workspace target's pipeline-run code, which a job run never uses.
+    runPipelineUpdate: async (...args: Parameters<typeof import('../run-pipeline.ts').runPipelineUpdate>) => (await import('../run-pipeline.ts')).runPipelineUpdate(...args),
   };
 };
 
@@ -49,8 +52,34 @@ export interface ServedProject {
 
 export interface LocalEngineExecutorOptions {
   project: ServedProject;
-  /** Engine events of the tasks (warnings, previews); each task's own also go to its get-output logs. */
+  /** Engine events of the tasks (warnings and errors, or all with `allEvents`); each task's own also go to its get-output logs. */
   sink?: EventSink;
+  /** Every engine event of a task goes to `sink` (table progress, expectations, skips), not only warnings and errors. */
+  allEvents?: boolean;
+  /** The project's databases, opened and closed by the caller (default: opened for each task). */
+  databases?: LocalDatabases;
+  /** Collects the table updates of every task (by pipeline or task key), as `run -t local` returns them. */
+  updates?: Map<string, UpdateResult>;
+  /** The caller created the catalog objects and prepared the landing zone before starting the run. */
+  landingReady?: boolean;
+  /** Secret values from the local secrets (environment, secrets file) before those the workspace holds. */
+  localSecretsFirst?: boolean;
+  parallelism?: number;
+  observer?: RunObserver;
+}
+
+/** The summary a successful task gave (rows processed, ...), for the task table of `run -t local`. */
+const summaries = new WeakMap<TaskExecutionResult, string>();
+
+export function taskSummary(result: TaskExecutionResult | undefined): string | undefined {
+  return result ? summaries.get(result) : undefined;
+}
+
+/** The run's pipeline_params.full_refresh (run-now): every table its tasks build is rebuilt from its sources. */
+function fullRefreshOf(execution: TaskExecution): boolean {
+  const overriding = execution.state.runs[execution.run.run_id.toString()]?.overriding_parameters;
+  const params = overriding && isJsonObject(overriding['pipeline_params']) ? overriding['pipeline_params'] : undefined;
+  return params?.['full_refresh'] === true;
 }
 
 const MAX_LOG_LINES = 200;
@@ -81,10 +110,14 @@ function modelTask(task: JsonObject, index: DeployIndex): { task: TaskSettings; 
   return { task: out, ...(deployed ? { deployed } : {}) };
 }
 
-/** Secret values as the workspace holds them (deploy syncs them there), else the local ones. */
-function workspaceSecrets(execution: TaskExecution, local: LocalSecrets): LocalSecrets {
+/** Secret values as the workspace holds them (deploy syncs them there), else the local ones (or the other way round). */
+function workspaceSecrets(execution: TaskExecution, local: LocalSecrets, localFirst: boolean): LocalSecrets {
   return {
     get(scope, key) {
+      if (localFirst) {
+        const value = local.get(scope, key);
+        if (value !== undefined) return value;
+      }
       const stored = execution.state.secretScopes[scope]?.secrets[key];
       if (stored === undefined) return local.get(scope, key);
       const value = Buffer.from(stored.value, 'base64').toString('utf8');
@@ -110,15 +143,15 @@ function logLine(e: DbxEvent): string {
   return `${e.level.toUpperCase()} ${e.message}`;
 }
 
-/** The task's events as log lines (the newest MAX_LOG_LINES); warnings and errors also go to the server's sink. */
-function taskLog(serverSink: EventSink | undefined): { sink: EventSink; text(): string | undefined } {
+/** The task's events as log lines (the newest MAX_LOG_LINES); warnings and errors (or all) also go to the server's sink. */
+function taskLog(serverSink: EventSink | undefined, all = false): { sink: EventSink; text(): string | undefined } {
   const lines: string[] = [];
   return {
     sink: (e) => {
       if (e.code === 'task.state') return;
       lines.push(logLine(e));
       if (lines.length > MAX_LOG_LINES) lines.shift();
-      if (e.level === 'warn' || e.level === 'error') serverSink?.(e);
+      if (all || e.level === 'warn' || e.level === 'error') serverSink?.(e);
     },
     text: () => (lines.length > 0 ? `${lines.join('\n')}\n` : undefined),
   };
@@ -130,11 +163,14 @@ function asExecutionError(error: unknown, updates: Iterable<UpdateResult>, logs:
   const err = error instanceof Error ? error : new Error(String(error));
   const hint = error instanceof UserError && error.hint ? `\n${error.hint}` : '';
   const flows: FlowScript[] = error instanceof ExpectationFailedError ? [...flowsOf(updates), { name: error.dataset.split('.').at(-1) ?? error.dataset, dataset: error.dataset, error: err.message }] : [];
-  return new TaskExecutionError(`${err.name}: ${err.message}${hint}`, {
+  const wrapped = new TaskExecutionError(`${err.name}: ${err.message}${hint}`, {
     ...(err.stack !== undefined ? { trace: err.stack } : {}),
     ...(logs ? { logs } : {}),
     ...(flows.length > 0 ? { flows } : {}),
   });
+  // The engine's own error, for a caller in this process that reports it as the local runner does.
+  wrapped.cause = err;
+  return wrapped;
 }
 
 export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskExecutor {
@@ -151,8 +187,10 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
   };
 
   return {
+    ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
     async execute(execution) {
-      const { sink, text: logs } = taskLog(options.sink);
+      const { sink, text: logs } = taskLog(options.sink, options.allEvents);
       const updates = new Map<string, UpdateResult>();
       try {
         const { readDeployIndex, createLocalCatalogObjects, localDatabases, prepareLanding, loadLocalSecrets, localTaskExecutor } = await engineModules();
@@ -165,11 +203,11 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
           throw new TaskExecutionError(`This task was deployed from bundle "${owner.bundle}", but this local workspace serves the project of bundle "${model.bundle.name}".`);
         }
         const paths = localPaths(root, env);
-        const databases = localDatabases(paths.database);
+        const databases = options.databases ?? localDatabases(paths.database);
         try {
           const variables = Object.fromEntries(Object.entries(resolveVariables(model, { env })).filter((e): e is [string, string | number | boolean] => typeof e[1] !== 'object'));
           const runKey = execution.run.run_id.toString();
-          let ready = prepared.get(runKey);
+          let ready = options.landingReady ? Promise.resolve() : prepared.get(runKey);
           if (!ready) {
             // Once per run, as `run -t local` does before its tasks: catalog objects, and data if the landing zone is empty.
             const tasks = (model.resources.jobs[owner.kind === 'jobs' ? owner.key : '']?.settings.tasks ?? [mapped.task]) as TaskSettings[];
@@ -185,23 +223,32 @@ export function localEngineExecutor(options: LocalEngineExecutorOptions): TaskEx
             extensions,
             databases,
             paths,
-            secrets: workspaceSecrets(execution, await loadLocalSecrets(paths.secretsFile, env)),
+            secrets: workspaceSecrets(execution, await loadLocalSecrets(paths.secretsFile, env), options.localSecretsFirst === true),
             env,
             sink,
             jobParameters: execution.run.job_parameters,
             variables,
             updates,
+            runId: runKey,
+            ...(fullRefreshOf(execution) ? { fullRefresh: true } : {}),
           };
-          const message = await localTaskExecutor(ctx)(mapped.task, execution.signal, execution.taskValues);
+          let message: string | void;
+          try {
+            message = await localTaskExecutor(ctx)(mapped.task, execution.signal, execution.taskValues);
+          } finally {
+            for (const [key, update] of updates) options.updates?.set(key, update);
+          }
           const flows = flowsOf(updates.values());
           const text = logs();
-          return {
+          const result: TaskExecutionResult = {
             ...(mapped.task['notebook_task'] ? { notebook_output: message } : {}),
             ...(flows.length > 0 ? { flows } : {}),
             ...(text !== undefined ? { logs: text } : {}),
-          } satisfies TaskExecutionResult;
+          };
+          if (message) summaries.set(result, message);
+          return result;
         } finally {
-          await databases.close();
+          if (!options.databases) await databases.close();
         }
       } catch (error) {
         throw asExecutionError(error, updates.values(), logs());
