@@ -1,15 +1,12 @@
-// Runs a job's tasks on the local target through the shared scheduler (src/jobs): dependencies, run_if,
-// max_retries with min_retry_interval_millis, timeout_seconds, cancellation, condition, for-each and run-job tasks
-// behave as on Databricks. This file only turns the scheduler's steps into task.state events and per-task outcomes
-// (TaskStateReporter), for a run scheduled here (runJobTasks: a run-job task's child on the local engine) and for
-// a run the local workspace executes (workspace-run.ts, told of the same steps by the workspace's run observer).
+// A local run's tasks as the CLI shows them: the local workspace schedules them through the shared scheduler
+// (src/jobs: dependencies, run_if, retries, timeouts, cancellation, condition, for-each and run-job tasks as on
+// Databricks); this file turns the scheduler's steps, which the workspace's run observer passes on
+// (workspace-run.ts), into task.state events and per-task outcomes (TaskStateReporter).
 import type { EventSink } from '../events/types.ts';
 import type { TaskResult } from '../jobs/run-if.ts';
-import { type AttemptOutcome, type ChildRunResult, type ControlDetail, type ForEachStats, type RunJobRequest, type TaskTimer, runTasks, systemTimer } from '../jobs/run-tasks.ts';
-import { type Step, selectTasks } from '../jobs/task-scheduler.ts';
-import { UserError } from '../errors/index.ts';
+import type { ControlDetail, ForEachStats } from '../jobs/run-tasks.ts';
+import type { Step } from '../jobs/task-scheduler.ts';
 import type { TaskSettings } from '../model/types.ts';
-import type { TaskValueSetter } from '../jobs/task-values.ts';
 
 export type { TaskResult } from '../jobs/run-if.ts';
 
@@ -31,36 +28,11 @@ export interface TaskOutcome {
   child_run?: { job: string; run_id?: string; result?: string };
 }
 
-export type TaskExecutor = (task: TaskSettings, signal: AbortSignal, values?: TaskValueSetter) => Promise<string | void>;
-
-export interface JobRunOptions {
-  runId: string;
-  tasks: TaskSettings[];
-  execute: TaskExecutor;
-  sink: EventSink;
-  /** Tasks run at once (default 4: the local engine shares this machine's cores). */
-  parallelism?: number;
-  signal?: AbortSignal;
-  /** Run only these tasks (run-now's `only`); their dependencies outside the list are not run. */
-  only?: readonly string[];
-  timer?: TaskTimer;
-  /** The job's timeout_seconds: the run ends TIMEDOUT once it has run this long (0 or absent: no limit). */
-  timeoutSeconds?: number;
-  /** The job's key ({{job.id}} on the local target) and the run's job parameters ({{job.parameters.<name>}}). */
-  jobId?: string;
-  jobParameters?: Readonly<Record<string, string>>;
-  /** Runs another job of the bundle for a run_job_task (`${resources.jobs.<key>.id}`). */
-  runJob?(request: RunJobRequest<TaskSettings>, signal: AbortSignal): Promise<ChildRunResult>;
-}
 
 const FAILURES: ReadonlySet<TaskResult> = new Set(['FAILED', 'TIMEDOUT']);
 
 export function isFailure(result: TaskResult): boolean {
   return FAILURES.has(result);
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** What a control-flow task decided, on its outcome and as the task table's detail. */
@@ -182,44 +154,4 @@ export class TaskStateReporter {
   runTimedOut(seconds: number): void {
     this.sink({ code: 'run.cancelling', level: 'warn', message: `Run ${this.runId} timed out after ${seconds} s (the job's timeout_seconds): stopping its tasks`, data: { run_id: this.runId, reason: 'timeout' } });
   }
-}
-
-function stepDetail(outcome: AttemptOutcome<string | void> | undefined): StepDetail | undefined {
-  if (!outcome) return undefined;
-  return {
-    ...(outcome.ok && outcome.value ? { message: outcome.value } : {}),
-    ...(!outcome.ok ? { error: errorText(outcome.error) } : {}),
-    ...(outcome.control ? { control: outcome.control } : {}),
-  };
-}
-
-export async function runJobTasks(opts: JobRunOptions): Promise<TaskOutcome[] & { timedOut: boolean }> {
-  let tasks: TaskSettings[];
-  try {
-    tasks = selectTasks(opts.tasks, opts.only);
-  } catch (error) {
-    throw new UserError(`--only: ${errorText(error)}.`, `Tasks: ${opts.tasks.map((t) => t.task_key).join(', ')}.`);
-  }
-  const reporter = new TaskStateReporter(opts.runId, tasks, opts.sink);
-  reporter.pending();
-  let timedOut = false;
-  const timer = opts.timer ?? systemTimer;
-  const seconds = opts.timeoutSeconds ?? 0;
-  await runTasks<TaskSettings, string | void>({
-    tasks,
-    timer,
-    ...(seconds > 0 ? { runDeadline: timer.now() + seconds * 1000 } : {}),
-    onRunTimeout: () => {
-      timedOut = true;
-      reporter.runTimedOut(seconds);
-    },
-    parallelism: opts.parallelism ?? 4,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    execute: (task, _attempt, signal, values) => opts.execute(task, signal, values),
-    references: { job: { run_id: opts.runId, ...(opts.jobId !== undefined ? { id: opts.jobId } : {}), parameters: opts.jobParameters ?? {} } },
-    ...(opts.runJob ? { runJob: opts.runJob } : {}),
-    onIteration: ({ parent, index, step, outcome }) => reporter.iteration(parent.key, index, step, outcome && !outcome.ok ? errorText(outcome.error) : undefined),
-    onStep: (step, outcome) => reporter.step(step, stepDetail(outcome)),
-  });
-  return Object.assign(reporter.results(), { timedOut });
 }

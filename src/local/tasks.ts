@@ -1,14 +1,14 @@
 // What each task of a job does on the local target: the same model the bundle deploys, run on DuckDB.
 // Pipeline tasks run the pipeline's tables; notebook tasks run the notebook's local implementation if the bundle
 // gives one, else build the notebook's tables; dashboard tasks render the dashboard to HTML (and its data snapshot);
-// run-job tasks run the other job of the bundle here (localJobRunner). Condition and for-each tasks are carried
-// out by the shared scheduler (src/jobs/run-tasks.ts), which calls back here for each iteration.
+// run-job tasks start a run of the other job on the local workspace (src/emulator/sim/live-runs.ts). Condition
+// and for-each tasks are carried out by the shared scheduler (src/jobs/run-tasks.ts), which calls back here for
+// each iteration.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { qualityTableFor } from '../model/table-semantics.ts';
 import { ExpectationFailedError, UserError } from '../errors/index.ts';
 import type { EventSink } from '../events/types.ts';
-import type { ChildRunResult, RunJobRequest } from '../jobs/run-tasks.ts';
 import type { TaskValueSetter } from '../jobs/task-values.ts';
 import type { Extensions } from '../extensions/registry.ts';
 import type { LocalNotebookContext } from '../extensions/types.ts';
@@ -20,8 +20,7 @@ import { resetTables } from './engine/reset.ts';
 import { checkTaskRefresh, recordTaskRefresh } from './task-refresh.ts';
 import type { LocalPaths } from './paths.ts';
 import type { LocalSecrets } from './secrets.ts';
-import { isFailure, runJobTasks } from './job-runner.ts';
-import { bindConfiguration, bindWidgetValues, jobParameterValues, notebookWidgetValues, type VariableValues } from './task-parameters.ts';
+import { bindConfiguration, bindWidgetValues, notebookWidgetValues, type VariableValues } from './task-parameters.ts';
 
 export interface LocalTaskContext {
   model: BundleModel;
@@ -219,46 +218,5 @@ export function localTaskExecutor(ctx: LocalTaskContext) {
     throw new UserError(
       `Task "${key}" has a task type the local target does not run (it runs pipeline, notebook, dashboard, condition, for-each and run-job tasks).`,
     );
-  };
-}
-
-/**
- * run_job_task on the local target: the job `${resources.jobs.<key>.id}` names runs here as a run of its own
- * (its job parameters: its declared defaults, overridden by the task's job_parameters), through the same scheduler
- * and task executor; the task ends as that run does. `chain`: the jobs already running above, so a job that
- * (indirectly) runs itself fails instead of recursing forever.
- */
-export function localJobRunner(ctx: LocalTaskContext, parentRunId: string, chain: readonly string[] = []) {
-  let children = 0;
-  return async (request: RunJobRequest<TaskSettings>, signal: AbortSignal): Promise<ChildRunResult> => {
-    const key = referencedKey(request.jobId, 'jobs', request.task.task_key);
-    const job = ctx.model.resources.jobs[key];
-    if (!job) throw new UserError(`Task "${request.task.task_key}" runs job "${key}", which is not in the bundle.`);
-    if (chain.includes(key)) throw new UserError(`Task "${request.task.task_key}" runs job "${key}", which is already running above it (${[...chain, key].join(' → ')}).`);
-    const runId = `${parentRunId}.${key}-${++children}`;
-    request.started?.(runId);
-    const jobParameters = jobParameterValues(key, job.settings, request.jobParameters ?? {}, ctx.variables);
-    // The child's task states are lines of the parent's output, not rows of its task table.
-    const sink: EventSink = (e) => {
-      if (e.code !== 'task.state') return ctx.sink(e);
-      if (e.data?.['state'] === 'PENDING') return;
-      ctx.sink({ code: 'log', level: e.level, message: `Job ${key} (run ${runId}): ${e.message}`, data: { ...e.data, parent_run_id: parentRunId } });
-    };
-    const childCtx: LocalTaskContext = { ...ctx, sink, jobParameters, runId };
-    const timeoutSeconds = typeof job.settings['timeout_seconds'] === 'number' ? job.settings['timeout_seconds'] : undefined;
-    const outcomes = await runJobTasks({
-      runId,
-      jobId: key,
-      jobParameters,
-      tasks: job.settings.tasks,
-      execute: localTaskExecutor(childCtx),
-      runJob: localJobRunner(childCtx, runId, [...chain, key]),
-      sink,
-      signal,
-      ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-    });
-    const failed = outcomes.find((o) => isFailure(o.result));
-    const result = outcomes.timedOut ? 'TIMEDOUT' : failed ? 'FAILED' : outcomes.some((o) => o.result === 'CANCELED') ? 'CANCELED' : 'SUCCESS';
-    return { run_id: runId, result, ...(failed ? { message: `task ${failed.task_key} failed: ${failed.error ?? failed.result}` } : {}) };
   };
 }
