@@ -32,11 +32,22 @@ const TASKS: { key: string; deps: string[]; share: number }[] = [
   { key: 'gpt_summary', deps: ['optimize_gold_and_create_view'], share: 0.2 },
   { key: 'update_dashboard', deps: ['gpt_summary'], share: 0.1 },
 ];
-const list = (name: string, fallback: number[]) => process.env[name]?.split(',').map(Number) ?? fallback;
+/** A comma-separated list of numbers from the environment; anything else stops the bench (exit 2) naming the variable. */
+function list(name: string, fallback: number[], valid: (n: number) => boolean, what: string, count?: number): number[] {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (values.some((v) => !valid(v)) || (count !== undefined && values.length !== count)) {
+    console.error(`${name} must be ${count !== undefined ? `${count} ` : ''}comma-separated ${what}, got "${raw}"`);
+    process.exit(2);
+  }
+  return values;
+}
 /** BENCH_POLL_LENGTHS, BENCH_POLL_SIGMAS and BENCH_POLL_RUNS (first,repeat) narrow the bench down while tuning; BENCH_POLL_TRACE=1 prints every repeat run. */
-const LENGTHS_MIN = list('BENCH_POLL_LENGTHS', [2, 10, 30]);
-const SIGMAS = list('BENCH_POLL_SIGMAS', [0.1, 0.3, 0.5]);
-const [FIRST_RUNS, REPEAT_RUNS] = list('BENCH_POLL_RUNS', [40, 30]) as [number, number];
+const LENGTHS_MIN = list('BENCH_POLL_LENGTHS', [2, 10, 30], (n) => n > 0 && Number.isFinite(n), 'run lengths in minutes (> 0)');
+const SIGMAS = list('BENCH_POLL_SIGMAS', [0.1, 0.3, 0.5], (n) => n >= 0 && Number.isFinite(n), 'spreads (≥ 0)');
+// Every cell needs runs to take a median of: 0 first or repeat runs would leave cells empty.
+const [FIRST_RUNS, REPEAT_RUNS] = list('BENCH_POLL_RUNS', [40, 30], (n) => Number.isInteger(n) && n > 0, 'whole numbers of runs (first,repeat; each ≥ 1)', 2) as [number, number];
 const WARMUP_RUNS = 5;
 const REPS = defaultReps();
 /** BENCH_SEED=n draws other runs and jitter, to tell a real difference from luck (the default repeats exactly). */
