@@ -9,7 +9,17 @@
 // σ = 0.1, 0.3 and 0.5), so repeat runs vary as real ones do. Requests counted: every call after run-now until
 // the run's end was noticed (runs/get pages, and for dbx-ts the runs/list read that is both its history and
 // its first poll).
-// Targets (issue 15), for every σ: delay median ≤ 2 s, 90th percentile ≤ 5 s, requests/min ≤ the waiter's.
+// What the poller can know (the bench must not flatter it): only what the fake workspace answers over HTTP,
+// as Databricks would. runs/get gives every task's state, start_time and end_time, setup and execution
+// durations, and its depends_on (so which tasks still wait for others); runs/list of the job gives its earlier
+// runs (repeat runs only). The scripted durations and the run's true end never reach it: the bench reads the
+// end from the fake workspace's own state after the watch, to measure the delay. A first run is a new job with
+// no runs: dbx-ts learns only from the run's own finished tasks and its task graph. (Its notebooks ran before in
+// other new jobs; dbx-ts does not look for them: runs/list without job_id lists every job's runs, 25 a page,
+// with no filter by notebook, so finding them would cost requests from the same budget in a busy workspace.)
+// Targets (issue 15), for every σ: delay median ≤ 2 s, 90th percentile ≤ 5 s, requests/min ≤ the waiter's;
+// "per minute" as the waiter spends them: at no moment has dbx-ts made more requests than the waiter would have
+// by then (withBaselineBudget), so requests saved while the run cannot end yet are spent near its end.
 // BENCH_REPS pairs (default 3), BENCH_SEED offsets the seeds.
 import { fileURLToPath } from 'node:url';
 import { startFakeWorkspace, VirtualClock, type FakeWorkspace } from '../src/emulator/index.ts';
