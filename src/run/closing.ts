@@ -70,9 +70,9 @@ const clamp = (value: number, min: number, max: number) => Math.min(Math.max(val
  * closing stage spreads the saved requests, plus those the waiter would make meanwhile, over a horizon: as
  * long as the stage has lasted so far, and at least a typical task of this run (tasks of one job tend to have
  * durations of one order), never more than closingTaskShare of that task apart (the closing wait of a 2-minute
- * run is then about 3 s, where a fixed 4 s would put the median delay at 2 s). As the stage outlasts the horizon
- * the gaps widen with it, so a long last task does not exhaust the savings; once they are spent the budget holds
- * the poller to the waiter's pace.
+ * run is then about 3 s, where a fixed 4 s would put the median delay at 2 s). A wrong horizon costs little:
+ * once the savings are spent the budget holds the poller to the waiter's pace (a last task far longer than the
+ * run's others is then seen at that pace).
  */
 export function stagedBackoff(options: StagedOptions = {}): PollSchedule {
   const o = { ...STAGED_DEFAULTS, ...options };

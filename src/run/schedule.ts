@@ -105,7 +105,8 @@ export const PREDICTIVE_DEFAULTS: Required<Omit<PredictiveOptions, 'random'>> = 
  * Polls as densely as the run's end is likely: with f the probability density of the end (drawn from the task
  * history, predict.ts), a gap of sqrt(2·v / f) minimises the expected delay plus v per poll, so polls crowd where
  * the end is likely and thin out where it is not, and nothing is spent while the run cannot end yet. When the
- * budget (the waiter's requests until the end's 99th percentile) cannot pay for that, the gaps widen evenly.
+ * budget (the waiter's requests until the end's 99th percentile; its 90th for a first run's own-task forecast)
+ * cannot pay for that, the gaps widen evenly.
  * A first run has no history: once it has finished tasks of a minute or more, their durations stand in for it
  * (ownRunStats; in the closing stage never polling slower than `fallback`). Falls back to `fallback` (dbx-ts:
  * staged by the task graph, closing.ts) whenever no prediction is possible: a first run before that, or a task
@@ -177,7 +178,7 @@ const OWN_RUN_DENSITY_EXPONENT = 0.3;
  * request the waiter would make until its 99th percentile, they spend early what accrues only later, and a last
  * task longer than the middle finds the budget spent and is watched at the waiter's 10 s pace (bench:poll, σ 0.5,
  * 10-minute first runs: p90 6.25 s). Planned with what accrues until the 90th percentile, the late tail keeps
- * its polls (p90 2.8-3.7 s), at the price of a slightly sparser middle.
+ * its polls (the same runs: p90 3.4 s), at the price of a slightly sparser middle.
  */
 const OWN_RUN_ACCRUAL_QUANTILE = 0.9;
 const APPROACH_QUANTILE = 0.05;
