@@ -6,7 +6,7 @@
 //      is read): the server's peak RSS must not grow with what it refuses.
 // Baseline, what one would pick instead for a stub workspace in CI: a bare node:http server that answers the
 // same paths with a fixed JSON body (and reads and drops import bodies), also in its own process. The two run
-// in alternating order, REPEAT times; the ratio printed is the median of paired p99 ratios.
+// in alternating order, REPEAT times (default 3); the ratios printed are min / median / max of the paired ratios.
 // Peak RSS is the kernel's high-water mark of the server process (VmHWM in /proc; `ps` elsewhere, sampled).
 // Targets (issue 10): peak RSS under 300 MB, small-GET p99 under 200 ms on a 2-core machine.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultReps } from './harness.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
@@ -23,7 +24,7 @@ const PARALLEL = 200;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const IMPORTS = Number(process.env['BENCH_IMPORTS'] ?? 12);
 const IMPORT_PARALLEL = 4;
-const REPEAT = Number(process.env['BENCH_REPEAT'] ?? 3);
+const REPEAT = Number(process.env['BENCH_REPEAT'] ?? defaultReps());
 const TEN_MB = 10 * 1024 * 1024;
 
 interface Server {
@@ -227,7 +228,12 @@ async function main(): Promise<void> {
   ] as const) {
     console.log(`  ${label.padEnd(26)} ${f(pick(key, 'emulator')).padStart(8)} ${unit}  ${f(pick(key, 'baseline')).padStart(8)} ${unit}`);
   }
-  console.log(`  GET p99 ratio (median of paired ratios, emulator / baseline): ${median(pairs.map((p) => p.emulator.getP99 / p.baseline.getP99)).toFixed(2)}`);
+  const paired = (key: keyof Figures) => {
+    const ratios = pairs.map((p) => p.emulator[key] / p.baseline[key]);
+    return `${Math.min(...ratios).toFixed(2)} / ${median(ratios).toFixed(2)} / ${Math.max(...ratios).toFixed(2)}`;
+  };
+  console.log('  paired ratios, emulator / baseline (min / median / max):');
+  console.log(`    small GET p99 ${paired('getP99')}   10 MB import p99 ${paired('importP99')}   peak RSS ${paired('rssPeak')}`);
   if (refused) console.log(`  one byte over 10 MB: ${refused.over}; 200 MB without a token refused in ${f(refused.unauthenticatedMs)} ms`);
   const rss = pick('rssPeak', 'emulator');
   const p99 = pick('getP99', 'emulator');

@@ -36,6 +36,7 @@ for (let seed = FIRST; seed < FIRST + SEEDS; seed++) {
 const f = summarise(outcomes);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log('');
+console.log('(not a comparison: counts of outcomes against fixed targets, no baseline side)');
 console.log(`deploy under ${Math.round(RATE * 100)}% faults of every kind, ${f.seeds} seeds (${f.faulted} of ${f.requests} requests faulted), ${seconds} s`);
 console.log(`  converged on the first attempt: ${f.firstAttempt}/${f.seeds}   (target ≥ ${f.seeds - Math.floor(f.seeds / 30)})`);
 console.log(`  converged within two attempts:  ${f.withinTwo}/${f.seeds}   (target ${f.seeds})`);

@@ -104,4 +104,5 @@ if (process.env['BENCH_TYPECHECK'] !== '0') {
 for (const o of outcomes) if (o.outDir) await rm(o.outDir, { recursive: true, force: true });
 
 const ok = outcomes.length - failed.length;
+process.stdout.write('\n(not a comparison: a count of bundles that round-trip, no baseline side)');
 process.stdout.write(`\n${ok}/${outcomes.length} bundles round-trip (${((100 * ok) / outcomes.length).toFixed(1)}%)\n`);

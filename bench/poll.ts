@@ -9,7 +9,17 @@
 // σ = 0.1, 0.3 and 0.5), so repeat runs vary as real ones do. Requests counted: every call after run-now until
 // the run's end was noticed (runs/get pages, and for dbx-ts the runs/list read that is both its history and
 // its first poll).
-// Targets (issue 15), for every σ: delay median ≤ 2 s, 90th percentile ≤ 5 s, requests/min ≤ the waiter's.
+// What the poller can know (the bench must not flatter it): only what the fake workspace answers over HTTP,
+// as Databricks would. runs/get gives every task's state, start_time and end_time, setup and execution
+// durations, and its depends_on (so which tasks still wait for others); runs/list of the job gives its earlier
+// runs (repeat runs only). The scripted durations and the run's true end never reach it: the bench reads the
+// end from the fake workspace's own state after the watch, to measure the delay. A first run is a new job with
+// no runs: dbx-ts learns only from the run's own finished tasks and its task graph. (Its notebooks ran before in
+// other new jobs; dbx-ts does not look for them: runs/list without job_id lists every job's runs, 25 a page,
+// with no filter by notebook, so finding them would cost requests from the same budget in a busy workspace.)
+// Targets (issue 15), for every σ: delay median ≤ 2 s, 90th percentile ≤ 5 s, requests/min ≤ the waiter's;
+// "per minute" as the waiter spends them: at no moment has dbx-ts made more requests than the waiter would have
+// by then (withBaselineBudget), so requests saved while the run cannot end yet are spent near its end.
 // BENCH_REPS pairs (default 3), BENCH_SEED offsets the seeds.
 import { fileURLToPath } from 'node:url';
 import { startFakeWorkspace, VirtualClock, type FakeWorkspace } from '../src/emulator/index.ts';
@@ -32,11 +42,22 @@ const TASKS: { key: string; deps: string[]; share: number }[] = [
   { key: 'gpt_summary', deps: ['optimize_gold_and_create_view'], share: 0.2 },
   { key: 'update_dashboard', deps: ['gpt_summary'], share: 0.1 },
 ];
-const list = (name: string, fallback: number[]) => process.env[name]?.split(',').map(Number) ?? fallback;
+/** A comma-separated list of numbers from the environment; anything else stops the bench (exit 2) naming the variable. */
+function list(name: string, fallback: number[], valid: (n: number) => boolean, what: string, count?: number): number[] {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (values.some((v) => !valid(v)) || (count !== undefined && values.length !== count)) {
+    console.error(`${name} must be ${count !== undefined ? `${count} ` : ''}comma-separated ${what}, got "${raw}"`);
+    process.exit(2);
+  }
+  return values;
+}
 /** BENCH_POLL_LENGTHS, BENCH_POLL_SIGMAS and BENCH_POLL_RUNS (first,repeat) narrow the bench down while tuning; BENCH_POLL_TRACE=1 prints every repeat run. */
-const LENGTHS_MIN = list('BENCH_POLL_LENGTHS', [2, 10, 30]);
-const SIGMAS = list('BENCH_POLL_SIGMAS', [0.1, 0.3, 0.5]);
-const [FIRST_RUNS, REPEAT_RUNS] = list('BENCH_POLL_RUNS', [40, 30]) as [number, number];
+const LENGTHS_MIN = list('BENCH_POLL_LENGTHS', [2, 10, 30], (n) => n > 0 && Number.isFinite(n), 'run lengths in minutes (> 0)');
+const SIGMAS = list('BENCH_POLL_SIGMAS', [0.1, 0.3, 0.5], (n) => n >= 0 && Number.isFinite(n), 'spreads (≥ 0)');
+// Every cell needs runs to take a median of: 0 first or repeat runs would leave cells empty.
+const [FIRST_RUNS, REPEAT_RUNS] = list('BENCH_POLL_RUNS', [40, 30], (n) => Number.isInteger(n) && n > 0, 'whole numbers of runs (first,repeat; each ≥ 1)', 2) as [number, number];
 const WARMUP_RUNS = 5;
 const REPS = defaultReps();
 /** BENCH_SEED=n draws other runs and jitter, to tell a real difference from luck (the default repeats exactly). */

@@ -1,56 +1,30 @@
 // Start-up: whole-command wall times of the built package's bin (node_modules/.bin/dbx-ts in a project, as
 // npm scripts and npx start it) for `--version`, `validate` and `build` of the reference bundle, beside
-// `node -e 0` (the floor any Node CLI pays) measured in the same rounds. Each round runs every command once,
-// in alternating order; the figures are medians over rounds, the ratios medians of per-round ratios.
+// `node -e 0` (the floor any Node CLI pays) measured in the same rounds. Each round runs every command once, each
+// in its own process, in alternating order (forward, then reversed); each command is paired with the round's
+// `node -e 0`, and the summary gives the min / median / max of those paired ratios. CPU time and peak RSS of
+// each command (and of every process it waited for) come from GNU time (bench/harness.ts commandSide).
 // Targets (issue 8): --version within 4x of node -e 0; validate under 0.8 s. `validate (cold checks)` runs without
-// the SQL checks' cache, as the first validate after editing a table does. On Linux the CPU time each command
-// used is shown too (from /proc): on a busy machine wall times grow while CPU times stay put.
-// BENCH_RUNS sets the number of rounds (default 11).
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+// the SQL checks' cache, as the first validate after editing a table does.
+// BENCH_RUNS (or BENCH_REPS) sets the number of rounds (default 11, at least 3).
+import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { buildPackageCopy, projectUsing } from '../scripts/package-copy.ts';
+import { commandSide, formatMs, pairedRatios, sideSpread, spread, Targets, type Comparison, type Pair, type Sample, type Side } from './harness.ts';
 import { BUNDLE_DIR, copyReferenceBundle } from './lib/reference-bundle.ts';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 11);
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** CPU time (user + system, ms) of this process' waited-for children so far; undefined off Linux. */
-function childrenCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // cutime and cstime (fields 16 and 17 of proc(5)), in clock ticks of 10 ms
-    return (Number(fields[13]) + Number(fields[14])) * 10;
-  } catch {
-    return undefined;
-  }
+const RUNS = Number(process.env['BENCH_RUNS'] ?? process.env['BENCH_REPS'] ?? 11);
+if (!Number.isInteger(RUNS) || RUNS < 3) {
+  console.error(`BENCH_RUNS must be a whole number of at least 3 (paired ratios need repeats), got "${process.env['BENCH_RUNS'] ?? process.env['BENCH_REPS']}"`);
+  process.exit(2);
 }
 
 interface Command {
-  label: string;
-  file: string;
-  args: string[];
+  side: Side;
   /** Run before each timing, untimed. */
   before?: () => void;
-}
-
-function timeOnce(cmd: Command, cwd: string): { wall: number; cpu: number | undefined } {
-  cmd.before?.();
-  const cpuBefore = childrenCpuMs();
-  const started = process.hrtime.bigint();
-  const r = spawnSync(cmd.file, cmd.args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
-  const wall = Number(process.hrtime.bigint() - started) / 1e6;
-  const cpuAfter = childrenCpuMs();
-  if (r.status !== 0) throw new Error(`${cmd.label} failed (${r.status}): ${r.stderr}`);
-  if (cmd.label !== 'node -e 0' && r.stderr !== '') throw new Error(`${cmd.label} printed to stderr: ${r.stderr}`);
-  return { wall, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
 }
 
 console.log('building the package (scripts/build.ts) into a scratch folder ...');
@@ -61,45 +35,70 @@ const project = await projectUsing(pkg, {
 copyReferenceBundle(project);
 console.log(`scratch project: ${project}`);
 const bin = join(project, 'node_modules', '.bin', 'dbx-ts');
+const env = { CI: 'true' };
+const dbx = (label: string, args: string[]) => commandSide(label, bin, args, { cwd: project, env, quietStderr: true });
+const NODE = 'node -e 0';
 const commands: Command[] = [
-  { label: 'node -e 0', file: 'node', args: ['-e', '0'] },
-  { label: 'dbx-ts --version', file: bin, args: ['--version'] },
-  { label: 'dbx-ts validate', file: bin, args: ['validate'] },
+  { side: commandSide(NODE, 'node', ['-e', '0'], { cwd: project, env }) },
+  { side: dbx('dbx-ts --version', ['--version']) },
+  { side: dbx('dbx-ts validate', ['validate']) },
   // validate keeps DuckDB's SQL checks of unchanged tables in .dbx-ts/cache; the first run of a change pays for DuckDB
-  { label: 'validate (cold checks)', file: bin, args: ['validate'], before: () => rmSync(join(project, '.dbx-ts', 'cache'), { recursive: true, force: true }) },
-  { label: 'dbx-ts build', file: bin, args: ['build'] },
+  { side: dbx('validate (cold checks)', ['validate']), before: () => rmSync(join(project, '.dbx-ts', 'cache'), { recursive: true, force: true }) },
+  { side: dbx('dbx-ts build', ['build']) },
   // what `npx dbx-ts` adds: npm's own start (not a target; its stderr must stay empty too: no npm notices)
-  { label: 'npx dbx-ts --version', file: 'npx', args: ['dbx-ts', '--version'] },
+  { side: commandSide('npx dbx-ts --version', 'npx', ['dbx-ts', '--version'], { cwd: project, env, quietStderr: true }) },
 ];
+const timeOnce = async (cmd: Command, round: number): Promise<Sample> => {
+  cmd.before?.();
+  return cmd.side.run(round);
+};
 
-// one unmeasured round: the first start fills Node's compile cache, as a user's first command does
-for (const cmd of commands) timeOnce(cmd, project);
-const times = new Map(commands.map((c) => [c.label, [] as number[]]));
-const cpu = new Map(commands.map((c) => [c.label, [] as number[]]));
-const loadBefore = loadavg()[0]!;
-for (let round = 0; round < RUNS; round++) {
-  const order = round % 2 === 0 ? commands : [...commands].reverse();
-  for (const cmd of order) {
-    const t = timeOnce(cmd, project);
-    times.get(cmd.label)!.push(t.wall);
-    if (t.cpu !== undefined) cpu.get(cmd.label)!.push(t.cpu);
+try {
+  // one unmeasured round: the first start fills Node's compile cache, as a user's first command does
+  for (const cmd of commands) await timeOnce(cmd, -1);
+  const samples = new Map(commands.map((c) => [c.side.label, [] as { sample: Sample; position: number; load: number }[]]));
+  for (let round = 0; round < RUNS; round++) {
+    const order = round % 2 === 0 ? commands : [...commands].reverse();
+    const load = loadavg()[0]!;
+    for (const [position, cmd] of order.entries()) samples.get(cmd.side.label)!.push({ sample: await timeOnce(cmd, round), position, load });
   }
-}
-const loadAfter = loadavg()[0]!;
 
-const node = times.get('node -e 0')!;
-const nodeVersion = spawnSync('node', ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`\nstart-up, whole command, median of ${RUNS} rounds (node ${nodeVersion}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)})`);
-console.log(`  ${'command'.padEnd(22)} ${'wall'.padStart(7)}   ${'vs node -e 0'.padEnd(14)} cpu`);
-for (const cmd of commands) {
-  const t = times.get(cmd.label)!;
-  const ratio = median(t.map((v, i) => v / node[i]!));
-  const note = cmd.label === 'node -e 0' ? 'baseline' : `${ratio.toFixed(1)}x`;
-  const c = cpu.get(cmd.label)!;
-  const cpuNote = c.length > 0 ? `${(median(c) / 1000).toFixed(2)} s` : 'n/a';
-  console.log(`  ${cmd.label.padEnd(22)} ${(median(t) / 1000).toFixed(3)} s   ${note.padEnd(14)} ${cpuNote}`);
+  // Each command against the same round's node -e 0: one comparison per command, in the harness's terms.
+  const node = samples.get(NODE)!;
+  const comparisonOf = (label: string): Comparison => ({
+    title: label,
+    measured: label,
+    baseline: NODE,
+    pairs: samples.get(label)!.map((s, rep): Pair => ({ rep, first: s.position < node[rep]!.position ? 'measured' : 'baseline', measured: s.sample, baseline: node[rep]!.sample, load: s.load })),
+  });
+  const loads = spread(node.map((s) => s.load));
+  const nodeVersion = spawnSync('node', ['--version'], { encoding: 'utf8' }).stdout.trim();
+  const rows = [['command', 'wall median (min–max)', 'vs node -e 0, paired (min / median / max)', 'cpu median', 'peak RSS (max)']];
+  for (const cmd of commands) {
+    const c = comparisonOf(cmd.side.label);
+    const wall = sideSpread(c, 'measured', (s) => s.wallMs);
+    const ratio = pairedRatios(c, (s) => s.wallMs);
+    rows.push([
+      cmd.side.label,
+      `${formatMs(wall.median)} (${formatMs(wall.min)}–${formatMs(wall.max)})`,
+      cmd.side.label === NODE ? 'baseline' : `${ratio.min.toFixed(2)} / ${ratio.median.toFixed(2)} / ${ratio.max.toFixed(2)}`,
+      formatMs(sideSpread(c, 'measured', (s) => s.cpuMs).median),
+      `${Math.round(sideSpread(c, 'measured', (s) => s.peakRssMb).max)} MB`,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log(`\nstart-up, whole commands, ${RUNS} rounds, order alternated, each command in its own process (node ${nodeVersion}, ${cpus().length} cores, 1-min load average ${loads.min.toFixed(1)}–${loads.max.toFixed(1)})`);
+  for (const r of rows) console.log(`  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ')}`.trimEnd());
+  console.log('  peak RSS: the command and every process it waited for (GNU time), per command, never summed across commands');
+
+  const targets = new Targets();
+  const versionRatio = pairedRatios(comparisonOf('dbx-ts --version'), (s) => s.wallMs).median;
+  const validate = sideSpread(comparisonOf('dbx-ts validate'), 'measured', (s) => s.wallMs).median;
+  console.log('');
+  console.log(targets.check('--version within 4x of node -e 0 (median of paired ratios)', versionRatio, 4, (n) => `${n.toFixed(2)}x`));
+  console.log(targets.check('validate under 0.8 s (median wall)', validate, 800, formatMs));
+  targets.finish();
+} finally {
+  rmSync(project, { recursive: true, force: true });
+  rmSync(pkg, { recursive: true, force: true });
 }
-const versionRatio = median(times.get('dbx-ts --version')!.map((v, i) => v / node[i]!));
-const validate = median(times.get('dbx-ts validate')!) / 1000;
-console.log(`\ntargets: --version within 4x of node -e 0: ${versionRatio <= 4 ? 'met' : 'MISSED'} (${versionRatio.toFixed(1)}x)`);
-console.log(`         validate under 0.8 s: ${validate < 0.8 ? 'met' : 'MISSED'} (${validate.toFixed(3)} s)`);

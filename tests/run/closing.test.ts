@@ -43,8 +43,8 @@ describe('the staged schedule', () => {
   const state = (now: number, snapshot: RunSnapshot, requests: number): PollState => ({ now, startedAt: 0, polls: requests, requests, snapshot });
   const waiting = run([running('a', 0), blocked('b', ['a'])]);
 
-  it('while a task waits, backs off in 2 s steps to 10 s, and to 15 s over a long run', () => {
-    expect([1, 2, 3, 5, 8].map((polls) => schedule.delay(state(polls * S, waiting, polls)))).toEqual([2, 4, 6, 10, 10].map((s) => s * S));
+  it('while a task waits, backs off in 4 s steps to 12 s (sparser than the waiter\'s 10 s), and to 15 s over a long run', () => {
+    expect([1, 2, 3, 5, 8].map((polls) => schedule.delay(state(polls * S, waiting, polls)))).toEqual([4, 8, 12, 12, 12].map((s) => s * S));
     expect(schedule.delay(state(250 * S, waiting, 20))).toBe(12.5 * S);
     expect(schedule.delay(state(900 * S, waiting, 60))).toBe(15 * S);
   });
@@ -58,6 +58,9 @@ describe('the staged schedule', () => {
     // More saved: closer; nothing saved: as far as 4 s (the budget then holds it to the waiter's pace).
     expect(schedule.delay(state(305 * S, closing, 10))).toBeLessThan(spread);
     expect(schedule.delay(state(305 * S, closing, 34))).toBe(4 * S);
+    // Tasks of 24 s and nothing saved: no further apart than an eighth of such a task (3 s), not 4 s.
+    const short = run([done('a', 0, 24 * S), done('b', 24 * S, 48 * S, ['a']), running('c', 48 * S, ['b'])]);
+    expect(schedule.delay(state(50 * S, short, baselineCount(50 * S)))).toBe(3 * S);
     // Short tasks and much saved: never closer than 1 s.
     const quick = run([done('a', 285 * S, 295 * S), running('b', 295 * S, ['a'])]);
     expect(schedule.delay(state(300 * S, quick, 5))).toBe(1 * S);
@@ -153,4 +156,20 @@ describe('first runs, simulated', () => {
       if (name === 'workflow') expect(median(ours)).toBeLessThan(3 * S);
     });
   }
+
+  it('a 2-minute workflow: the waiting stage saves enough requests for the closing stage to notice the end within 2 s (median)', () => {
+    const random = seededRandom(5);
+    const delays: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const tasks = plan(shapes['workflow']!, 120 * S, random);
+      const staged = watch(tasks, withBaselineBudget(stagedBackoff({ random })));
+      expect(staged.requests).toBeLessThanOrEqual(baselineCount(staged.end + staged.delay));
+      // Fewer requests than the waiter makes in the time the run took.
+      expect(staged.requests).toBeLessThan(baselineCount(staged.end));
+      delays.push(staged.delay);
+    }
+    const sorted = [...delays].sort((a, b) => a - b);
+    expect(median(delays)).toBeLessThanOrEqual(2 * S);
+    expect(sorted[Math.ceil(0.9 * sorted.length) - 1]).toBeLessThanOrEqual(5 * S);
+  });
 });
