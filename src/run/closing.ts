@@ -39,8 +39,7 @@ export interface StagedOptions {
   waitingFactor?: number;
   waitingMinGapMs?: number;
   waitingMaxGapMs?: number;
-  /** Bounds of the wait in the closing stage (3 s at most: a 4 s cap put first runs' median delay at 2 s while
-   *  a third of their budget was left unspent, bench:poll). */
+  /** Bounds of the wait in the closing stage. */
   closingMinMs?: number;
   closingMaxMs?: number;
   /** … and at most this share of a typical task of the run (a short last task is watched more closely). */
@@ -56,7 +55,7 @@ export const STAGED_DEFAULTS: Required<Omit<StagedOptions, 'random'>> = {
   waitingMinGapMs: 12_000,
   waitingMaxGapMs: 15_000,
   closingMinMs: 1_000,
-  closingMaxMs: 3_000,
+  closingMaxMs: 4_000,
   closingTaskShare: 0.125,
   jitter: 0.1,
 };
@@ -71,7 +70,7 @@ const clamp = (value: number, min: number, max: number) => Math.min(Math.max(val
  * closing stage spreads the saved requests, plus those the waiter would make meanwhile, over a horizon: as
  * long as the stage has lasted so far, and at least a typical task of this run (tasks of one job tend to have
  * durations of one order), never more than closingTaskShare of that task apart (the closing wait of a 2-minute
- * run is then about 3 s, the cap). A wrong horizon costs little:
+ * run is then about 3 s, where a fixed 4 s would put the median delay at 2 s). A wrong horizon costs little:
  * once the savings are spent the budget holds the poller to the waiter's pace (a last task far longer than the
  * run's others is then seen at that pace).
  */

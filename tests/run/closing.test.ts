@@ -50,17 +50,17 @@ describe('the staged schedule', () => {
   });
 
   it('in the closing stage spreads what it saved over a typical task of the run', () => {
-    // Tasks of 60, 60 and 180 s; the last one started 5 s ago. By 305 s the baseline made 34 requests, this watcher 18.
+    // Tasks of 60, 60 and 180 s; the last one started 5 s ago. By 305 s the baseline made 34 requests, this watcher 20.
     const closing = run([done('a', 0, 60 * S), done('b', 60 * S, 120 * S, ['a']), done('c', 120 * S, 300 * S, ['b']), running('d', 300 * S, ['c'])]);
     expect(baselineCount(305 * S)).toBe(34);
-    const spread = (60 * S) / (16 + 60 / 10.4);
-    expect(schedule.delay(state(305 * S, closing, 18))).toBeCloseTo(spread, 6);
-    // More saved: closer; nothing saved: as far as 3 s (the budget then holds it to the waiter's pace).
+    const spread = (60 * S) / (14 + 60 / 10.4);
+    expect(schedule.delay(state(305 * S, closing, 20))).toBeCloseTo(spread, 6);
+    // More saved: closer; nothing saved: as far as 4 s (the budget then holds it to the waiter's pace).
     expect(schedule.delay(state(305 * S, closing, 10))).toBeLessThan(spread);
-    expect(schedule.delay(state(305 * S, closing, 34))).toBe(3 * S);
-    // Tasks of 16 s and nothing saved: no further apart than an eighth of such a task (2 s), not 3 s.
-    const short = run([done('a', 0, 16 * S), done('b', 16 * S, 32 * S, ['a']), running('c', 32 * S, ['b'])]);
-    expect(schedule.delay(state(34 * S, short, baselineCount(34 * S)))).toBe(2 * S);
+    expect(schedule.delay(state(305 * S, closing, 34))).toBe(4 * S);
+    // Tasks of 24 s and nothing saved: no further apart than an eighth of such a task (3 s), not 4 s.
+    const short = run([done('a', 0, 24 * S), done('b', 24 * S, 48 * S, ['a']), running('c', 48 * S, ['b'])]);
+    expect(schedule.delay(state(50 * S, short, baselineCount(50 * S)))).toBe(3 * S);
     // Short tasks and much saved: never closer than 1 s.
     const quick = run([done('a', 285 * S, 295 * S), running('b', 295 * S, ['a'])]);
     expect(schedule.delay(state(300 * S, quick, 5))).toBe(1 * S);

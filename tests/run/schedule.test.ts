@@ -240,6 +240,15 @@ describe('first runs: the run\'s own finished tasks as its history', () => {
     const schedule = predictiveSchedule(new Map(), fixedInterval(3 * S), { random: seededRandom(3), jitterMs: 0 });
     for (const now of [121, 150, 200, 300]) expect(schedule.delay(at(now * S, closing))).toBeLessThanOrEqual(3 * S);
   });
+
+  it('in the closing stage polls at most 3 s apart, where the task graph alone would wait longer', () => {
+    const closing = run([finished('a', 0, 120 * S), finished('b', 0, 100 * S), task('c', 'RUNNING', { start: 120 * S, dependsOn: ['a', 'b'] })]);
+    const schedule = predictiveSchedule(new Map(), fixedInterval(10 * S), { random: seededRandom(3), jitterMs: 0 });
+    const waits = [121, 130, 150, 200, 300].map((now) => schedule.delay(at(now * S, closing)));
+    for (const wait of waits) expect(wait).toBeLessThanOrEqual(3 * S);
+    // Early in the last task the forecast alone would wait longer: the cap is what holds it to 3 s.
+    expect(waits[0]).toBe(3 * S);
+  });
 });
 
 describe('runs whose durations vary, simulated', () => {
