@@ -42,6 +42,7 @@ import { nextUuid } from './ids.ts';
 import { type WorkspaceState, createWorkspaceState, unityCatalogOf } from './state.ts';
 import { BodyTooLargeError, type BlobRef, readLimited } from './store/blobs.ts';
 import { type WorkspaceStore, memoryStore, openStateDir } from './store/workspace-store.ts';
+import { expireRuns } from './sim/run-retention.ts';
 
 export interface FakeWorkspaceOptions {
   /** Accepted bearer tokens; by default one random PAT (returned as `token`). */
@@ -342,6 +343,7 @@ export async function startFakeWorkspace(options: FakeWorkspaceOptions = {}): Pr
       : memoryStore(options.state ?? createWorkspaceState({ bigIds: options.bigIds ?? false, now: clock.now() }));
   const state = store.state;
   seedUnityCatalog(state, options, clock.now());
+  if (expireRuns(state, clock.now()) > 0) await store.commit();
   const scenario = new Scenario(options.scenario);
   const executor = typeof options.runs === 'object' ? options.runs : undefined;
   if (executor && clock !== realClock) throw new UserError('A workspace that executes runs keeps real time: start it without a virtual clock.');
