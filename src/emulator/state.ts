@@ -54,28 +54,32 @@ export interface TaskOutputRecord {
   logs?: string;
 }
 
-/**
- * One attempt of one task, with its whole timeline decided when it was planned. Reads derive the
- * life-cycle state by comparing these times with the clock.
- */
-export interface TaskAttemptRecord {
+/** What every task run records of one attempt: its id, timeline, result and output. */
+export interface AttemptTimeline {
   run_id: bigint;
-  task_key: string;
   attempt_number: number;
-  repair_id?: bigint;
-  /** From this time the attempt shows in runs/get (a retry appears when the previous attempt ends). */
-  visible_at: number;
   /** Dependencies done: PENDING from here (BLOCKED or WAITING_FOR_RETRY before). */
   ready_at: number;
   running_at: number;
   end_at: number;
   result: TaskResult;
-  /** Never executed: life cycle SKIPPED rather than TERMINATED. */
+  /** Never executed (cancelled before it started): life cycle SKIPPED rather than TERMINATED. */
   skipped: boolean;
   state_message: string;
+  output: TaskOutputRecord;
+}
+
+/**
+ * One attempt of one task, with its whole timeline decided when it was planned. Reads derive the
+ * life-cycle state by comparing these times with the clock.
+ */
+export interface TaskAttemptRecord extends AttemptTimeline {
+  task_key: string;
+  repair_id?: bigint;
+  /** From this time the attempt shows in runs/get (a retry appears when the previous attempt ends). */
+  visible_at: number;
   /** Overrides the termination code derived from the result (e.g. RESOURCE_NOT_FOUND). */
   termination_code?: string;
-  output: TaskOutputRecord;
   pipeline_update?: { pipeline_id: string; update_id: string };
   /** What a control-flow task decided: a condition's outcome, a for-each's iteration counts, a run-job's child run. */
   control?: ControlRecord;
@@ -94,20 +98,10 @@ export interface ControlRecord {
 }
 
 /** One attempt of one iteration of a for-each task: a task run of its own (runs/get and get-output take its id). */
-export interface IterationRecord {
-  run_id: bigint;
+export interface IterationRecord extends AttemptTimeline {
   index: number;
   /** The input this iteration ran with ({{input}}). */
   input: unknown;
-  attempt_number: number;
-  ready_at: number;
-  running_at: number;
-  end_at: number;
-  result: TaskResult;
-  /** Cancelled before it started. */
-  skipped: boolean;
-  state_message: string;
-  output: TaskOutputRecord;
 }
 
 export interface RepairRecord {
